@@ -1,0 +1,172 @@
+"""Time arithmetic for commitments, with no database.
+
+Terms are announced in a party's wall-clock time ("thirty days from 18 March,
+Moscow time"), so every computation happens in the zone the wording meant and
+only the result is turned into a UTC instant. Adding days in UTC instead would
+be wrong by an hour whenever a daylight-saving change falls inside the window
+(Kyiv moved from UTC+2 to UTC+3 on 2025-03-30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = dt.UTC
+
+
+class Precision(enum.StrEnum):
+    """How exactly a source stated an instant."""
+
+    DAY = "day"
+    HOUR = "hour"
+    MINUTE = "minute"
+
+
+class InvalidTimeZone(ValueError):
+    pass
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """Return the IANA zone called ``name`` or raise ``InvalidTimeZone``."""
+    if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
+        raise InvalidTimeZone(f"“{name}” is not an IANA time zone name.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise InvalidTimeZone(f"“{name}” is not an IANA time zone name.") from exc
+
+
+def truncate(local: dt.datetime, precision: Precision | str) -> dt.datetime:
+    """Drop the parts of a wall-clock time finer than the stated precision."""
+    precision = Precision(precision)
+    if precision is Precision.DAY:
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if precision is Precision.HOUR:
+        return local.replace(minute=0, second=0, microsecond=0)
+    return local.replace(second=0, microsecond=0)
+
+
+def local_to_utc(
+    local: dt.datetime | dt.date, tz_name: str, precision: Precision | str = Precision.MINUTE
+) -> dt.datetime:
+    """Turn a wall-clock time in ``tz_name`` into a UTC instant.
+
+    A date means the start of that day. Wall-clock times that do not exist
+    (skipped by a spring-forward change) are moved forward by the gap, and
+    ambiguous ones (repeated in autumn) take the first occurrence, which is
+    what a person reading "at 03:30" on such a night would normally mean.
+    """
+    if not isinstance(local, dt.datetime):
+        local = dt.datetime.combine(local, dt.time())
+    if local.tzinfo is not None:
+        raise ValueError("local_to_utc expects a naive wall-clock time")
+    tz = zone(tz_name)
+    aware = truncate(local, precision).replace(tzinfo=tz, fold=0)
+    # A non-existent wall time round-trips to a different wall time.
+    roundtrip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if roundtrip != aware.replace(tzinfo=None):
+        aware = aware.replace(fold=1)
+    return aware.astimezone(UTC)
+
+
+def utc_to_local(instant: dt.datetime, tz_name: str) -> dt.datetime:
+    return require_aware(instant).astimezone(zone(tz_name))
+
+
+def add_days(start: dt.datetime, days: int, tz_name: str) -> dt.datetime:
+    """Move ``start`` by ``days`` calendar days on the wall clock of ``tz_name``.
+
+    "Thirty days from 18 March" ends at the same wall-clock time thirty days
+    later, whatever the UTC offset did in between.
+    """
+    if days < 0:
+        raise ValueError("a duration cannot be negative")
+    local = utc_to_local(start, tz_name).replace(tzinfo=None)
+    return local_to_utc(local + dt.timedelta(days=days), tz_name, Precision.MINUTE)
+
+
+def require_aware(instant: dt.datetime) -> dt.datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("instants must carry a time zone; store them in UTC")
+    return instant
+
+
+class WindowState(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+def window_state(
+    start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime
+) -> WindowState:
+    """Where instant ``at`` falls relative to the half-open window [start, end).
+
+    A window with no start has always been running; one with no end is
+    open-ended and never ends by the clock.
+    """
+    require_aware(at)
+    if start is not None and at < start:
+        return WindowState.NOT_STARTED
+    if end is not None and at >= end:
+        return WindowState.ENDED
+    return WindowState.RUNNING
+
+
+def window_end(
+    start: dt.datetime | None,
+    *,
+    end: dt.datetime | None = None,
+    duration_days: int | None = None,
+    open_ended: bool = False,
+    tz_name: str = "UTC",
+) -> dt.datetime | None:
+    """The UTC end of a window given as an explicit end, a duration, or neither.
+
+    Raises ``ValueError`` with a reader-facing message for contradictory or
+    impossible terms.
+    """
+    given = [end is not None, duration_days is not None, open_ended]
+    if sum(given) > 1:
+        raise ValueError("Give an end, a duration, or mark the window open-ended: only one.")
+    if duration_days is not None:
+        if duration_days <= 0:
+            raise ValueError("A duration must be at least one day.")
+        if start is None:
+            raise ValueError("A duration needs a start to count from.")
+        return add_days(start, duration_days, tz_name)
+    if end is not None and start is not None and end <= start:
+        raise ValueError("The end must come after the start.")
+    return end
+
+
+def humanize_delta(delta: dt.timedelta) -> str:
+    """A short, reader-facing length of time: "3 days 4 h", "5 h 12 min", "40 s"."""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        unit = "day" if days == 1 else "days"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return f"{seconds} s"
+
+
+def countdown(start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime) -> str:
+    """What the board says about a window at instant ``at``."""
+    state = window_state(start, end, at)
+    if state is WindowState.NOT_STARTED:
+        return f"starts in {humanize_delta(start - at)}"
+    if end is None:
+        return "no end date"
+    if state is WindowState.RUNNING:
+        return f"ends in {humanize_delta(end - at)}"
+    return f"ended {humanize_delta(at - end)} ago"

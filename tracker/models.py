@@ -1,0 +1,708 @@
+"""The commitment domain: who promised what, their readings of the terms, and
+what each side reports about compliance.
+
+Models hold data, field-level validation and database constraints. Anything
+that changes a commitment's status, or records, verifies or publishes an event,
+goes through ``tracker.services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tracker import clock
+from tracker.status import Shape, Status
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        clock.zone(value)
+    except clock.InvalidTimeZone as exc:
+        raise ValidationError(str(exc), code="invalid_time_zone") from exc
+
+
+class PrecisionChoices(models.TextChoices):
+    DAY = clock.Precision.DAY.value, "day"
+    HOUR = clock.Precision.HOUR.value, "hour"
+    MINUTE = clock.Precision.MINUTE.value, "minute"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_published=True)
+
+
+class Party(models.Model):
+    """A state or organisation that makes, brokers or benefits from commitments."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "state"
+        ORGANISATION = "organisation", "organisation"
+
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATE)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA zone the party's announcements usually mean, e.g. Europe/Kyiv.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("party", args=[self.slug])
+
+    @classmethod
+    def public(cls):
+        """Parties are public facts; the queryset exists so views read alike."""
+        return cls.objects.all()
+
+
+class Source(models.Model):
+    """A public document that a record relies on."""
+
+    url = models.URLField(max_length=500, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=120, blank=True)
+    language = models.CharField(max_length=10, blank=True, help_text="e.g. en, uk, ru")
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(default=dt.date.today)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "publisher"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url=""), name="source_url_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @classmethod
+    def public(cls):
+        return cls.objects.all()
+
+
+class Agreement(models.Model):
+    """The occasion where commitments were made: a call, a round of talks, a memorandum."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "phone call"
+        TALKS = "talks", "round of talks"
+        MEMORANDUM = "memorandum", "memorandum"
+        STATEMENT = "statement", "statement"
+        OTHER = "other", "other"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALKS)
+    held_on = models.DateField()
+    venue = models.CharField(max_length=120, blank=True)
+    parties = models.ManyToManyField(Party, related_name="agreements", blank=True)
+    summary = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="agreements", blank=True)
+    is_published = models.BooleanField(default=False)
+    internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[parties, sources])
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreement", args=[self.slug])
+
+
+class Category(models.TextChoices):
+    ENERGY = "energy", "energy-infrastructure strikes"
+    MARITIME = "maritime", "maritime / Black Sea"
+    PRISONERS = "prisoners", "prisoner exchange"
+    HUMANITARIAN = "humanitarian", "humanitarian"
+    MONITORING = "monitoring", "monitoring"
+    OTHER = "other", "other"
+
+
+class ShapeChoices(models.TextChoices):
+    WINDOW = Shape.WINDOW.value, "window"
+    DELIVERABLE = Shape.DELIVERABLE.value, "deliverable"
+    PROCESS = Shape.PROCESS.value, "process"
+
+
+class StatusChoices(models.TextChoices):
+    ANNOUNCED = Status.ANNOUNCED.value, "announced"
+    IN_FORCE = Status.IN_FORCE.value, "in force"
+    SUSPENDED = Status.SUSPENDED.value, "suspended"
+    FULFILLED = Status.FULFILLED.value, "fulfilled"
+    EXPIRED = Status.EXPIRED.value, "expired"
+    COLLAPSED = Status.COLLAPSED.value, "collapsed"
+    SUPERSEDED = Status.SUPERSEDED.value, "superseded"
+
+
+class Verification(models.TextChoices):
+    UNVERIFIED = "unverified", "unverified"
+    CORROBORATED = "corroborated", "corroborated"
+    VERIFIED = "verified", "verified"
+    DISPUTED = "disputed", "disputed"
+    REFUTED = "refuted", "refuted"
+    RETRACTED = "retracted", "retracted"
+
+
+class EventKind(models.TextChoices):
+    ALLEGED_VIOLATION = "alleged_violation", "alleged violation"
+    CONFIRMED_VIOLATION = "confirmed_violation", "confirmed violation"
+    COMPLIANCE_CONFIRMED = "compliance_confirmed", "compliance confirmed"
+    DELIVERY = "delivery", "delivery"
+    STATEMENT = "statement", "statement"
+    RETRACTION = "retraction", "retraction"
+    OTHER = "other", "other"
+
+
+VIOLATION_KINDS = (EventKind.ALLEGED_VIOLATION, EventKind.CONFIRMED_VIOLATION)
+
+
+@dataclass
+class CompliancePicture:
+    """Counts of published events by kind, verification and claimant."""
+
+    cells: list[tuple[str, str, int | None, int]] = field(default_factory=list)
+    last_event_at: dt.datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(n for *_, n in self.cells)
+
+    def count(self, *, kind=None, verification=None, claimant_id=None, kinds=None) -> int:
+        return sum(
+            n
+            for k, v, c, n in self.cells
+            if (kind is None or k == kind)
+            and (kinds is None or k in kinds)
+            and (verification is None or v == verification)
+            and (claimant_id is None or c == claimant_id)
+        )
+
+    def violations_by_claimant(self) -> dict[int | None, dict[str, int]]:
+        """{claimant id: {"alleged": n, "verified": n}} for violation claims.
+
+        A claim counts as verified when its verification state is verified or
+        the kind itself is a confirmed violation; refuted and retracted claims
+        are left out of "alleged".
+        """
+        result: dict[int | None, dict[str, int]] = {}
+        for kind, verification, claimant, n in self.cells:
+            if kind not in VIOLATION_KINDS:
+                continue
+            bucket = result.setdefault(claimant, {"alleged": 0, "verified": 0})
+            if verification == Verification.VERIFIED:
+                bucket["verified"] += n
+            elif verification not in (Verification.REFUTED, Verification.RETRACTED):
+                bucket["alleged"] += n
+        return result
+
+
+class JSONCells(Subquery):
+    """A correlated grouped subquery folded into one JSON array per outer row.
+
+    Lets ``with_compliance()`` return the whole kind × verification × claimant
+    picture for every commitment in a single query, on SQLite and PostgreSQL.
+    """
+
+    output_field = models.JSONField()
+    columns = ("kind", "verification", "claimant_id", "n")
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        cells = ", ".join(f"cells.{c}" for c in self.columns)
+        if connection.vendor == "postgresql":
+            template = (
+                f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "
+                "FROM (%(subquery)s) cells)"
+            )
+        else:
+            template = (
+                f"(SELECT COALESCE(json_group_array(json_array({cells})), '[]') "
+                "FROM (%(subquery)s) cells)"
+            )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_published=True, agreement__is_published=True)
+
+    def with_compliance(self):
+        """Annotate each commitment with its compliance picture in the same query.
+
+        Only published events count: the picture is what the public sees.
+        """
+        published = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
+        cells = (
+            published.order_by()
+            .values("kind", "verification", "claimant_id")
+            .annotate(n=Count("*"))
+            .values("kind", "verification", "claimant_id", "n")
+        )
+        last = published.order_by().values("commitment").annotate(m=Max("occurred_at"))
+        return self.annotate(
+            compliance_cells=JSONCells(cells),
+            last_event_at=Subquery(last.values("m")[:1]),
+        )
+
+    def with_working_reading(self):
+        """Annotate the working reading's start and end, for sorting and sweeps."""
+        working = Reading.objects.filter(commitment=OuterRef("pk"), is_working=True)
+        return self.annotate(
+            working_starts_at=Subquery(working.values("starts_at")[:1]),
+            working_ends_at=Subquery(working.values("ends_at")[:1]),
+            working_due_at=Subquery(working.values("due_at")[:1]),
+        )
+
+
+class Commitment(models.Model):
+    """One thing promised under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    shape = models.CharField(max_length=20, choices=ShapeChoices.choices)
+    terms = models.TextField(blank=True, help_text="What was promised, in plain words.")
+    conditions = models.TextField(
+        blank=True, help_text="Conditions for entry into force, as announced."
+    )
+    promised_quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For exchanges: how many each side is to hand over."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=StatusChoices.choices,
+        default=StatusChoices.ANNOUNCED,
+        editable=False,
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    is_published = models.BooleanField(default=False, editable=False)
+    renews = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        help_text="The earlier commitment this one renews after it ended.",
+    )
+    parties = models.ManyToManyField(Party, through="CommitmentParty", related_name="commitments")
+    internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement__held_on", "title"]
+        permissions = [
+            ("change_commitment_status", "Can change a commitment's lifecycle status"),
+            ("correct_commitment_status", "Can correct a final lifecycle status"),
+            ("publish_records", "Can publish and unpublish records"),
+        ]
+        indexes = [models.Index(fields=["status", "shape"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=StatusChoices.values), name="commitment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(shape__in=ShapeChoices.values), name="commitment_shape_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="commitment_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(renews=models.F("pk")), name="commitment_does_not_renew_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitment", args=[self.slug])
+
+    def clean(self):
+        if self.renews_id and self.pk and self.renews_id == self.pk:
+            raise ValidationError({"renews": "A commitment cannot renew itself."})
+
+    @property
+    def lifecycle(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def compliance(self) -> CompliancePicture:
+        """The picture annotated by ``with_compliance()``."""
+        cells = getattr(self, "compliance_cells", None)
+        if cells is None:
+            raise AttributeError("use Commitment.objects.with_compliance() to load the picture")
+        return CompliancePicture(
+            cells=[tuple(c) for c in cells], last_event_at=getattr(self, "last_event_at", None)
+        )
+
+    def working_reading(self) -> Reading | None:
+        return self.readings.filter(is_working=True).first()
+
+
+class CommitmentParty(models.Model):
+    """The role a party plays in a commitment."""
+
+    class Role(models.TextChoices):
+        OBLIGOR = "obligor", "bound by it"
+        PROPOSER = "proposer", "proposed it"
+        MEDIATOR = "mediator", "mediator"
+        BENEFICIARY = "beneficiary", "beneficiary"
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="roles")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "party__name"]
+        verbose_name = "party role"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "party", "role"], name="one_role_per_party_per_commitment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} — {self.get_role_display()}"
+
+
+class ReadingQuerySet(PublishableQuerySet):
+    def public(self):
+        return self.filter(
+            is_published=True,
+            commitment__is_published=True,
+            commitment__agreement__is_published=True,
+        )
+
+
+class Reading(models.Model):
+    """One party's or source's reading of a commitment's terms.
+
+    Instants are stored in UTC; ``wording``, ``time_zone`` and ``precision``
+    keep what the source actually said, so the page can show both.
+    """
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="readings")
+    label = models.CharField(max_length=120, help_text="e.g. “Kremlin's count”.")
+    read_by = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="readings"
+    )
+    is_working = models.BooleanField(
+        default=False, help_text="The reading that drives status and alerts."
+    )
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    duration_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="If the terms give a length, the end is computed from it."
+    )
+    is_open_ended = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="For deliverables.")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    precision = models.CharField(
+        max_length=10, choices=PrecisionChoices.choices, default=PrecisionChoices.DAY
+    )
+    wording = models.TextField(blank=True, help_text="The terms in the source's own words.")
+    scope = models.TextField(blank=True, help_text="What this reading says is covered.")
+    sources = models.ManyToManyField(Source, related_name="readings", blank=True)
+    is_published = models.BooleanField(default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sources])
+    objects = ReadingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_working", "starts_at", "pk"]
+        indexes = [models.Index(fields=["is_working", "ends_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment"],
+                condition=Q(is_working=True),
+                name="one_working_reading_per_commitment",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="reading_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_days__isnull=True) | Q(duration_days__gt=0),
+                name="reading_duration_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_open_ended=True, ends_at__isnull=False),
+                name="reading_open_ended_has_no_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.label}"
+
+    def clean(self):
+        errors = {}
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError as exc:
+            errors["time_zone"] = exc.messages
+        if not errors:
+            try:
+                self.ends_at = self.computed_end()
+            except ValueError as exc:
+                target = "duration_days" if self.duration_days is not None else "ends_at"
+                errors[target] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+    def computed_end(self) -> dt.datetime | None:
+        """The UTC end implied by the terms: explicit end, duration in the zone, or none."""
+        explicit_end = self.ends_at if self.duration_days is None else None
+        return clock.window_end(
+            self.starts_at,
+            end=explicit_end,
+            duration_days=self.duration_days,
+            open_ended=self.is_open_ended and explicit_end is None,
+            tz_name=self.time_zone,
+        )
+
+    def state_at(self, at: dt.datetime) -> clock.WindowState:
+        return clock.window_state(self.starts_at, self.ends_at, at)
+
+
+class ComplianceEventQuerySet(PublishableQuerySet):
+    def public(self):
+        return self.filter(
+            is_published=True,
+            commitment__is_published=True,
+            commitment__agreement__is_published=True,
+        )
+
+
+class ComplianceEvent(models.Model):
+    """Something reported against a commitment, with who claims it and how it stands."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    claimant = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="claims_made"
+    )
+    accused = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="claims_against"
+    )
+    occurred_at = models.DateTimeField()
+    occurred_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For claims about a period (“between 18 March and 16 April”).",
+    )
+    precision = models.CharField(
+        max_length=10, choices=PrecisionChoices.choices, default=PrecisionChoices.DAY
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    location = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For aggregate claims: how many incidents it counts."
+    )
+    summary = models.TextField()
+    sources = models.ManyToManyField(Source, related_name="events", blank=True)
+    verification = models.CharField(
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        editable=False,
+    )
+    in_response_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+        help_text="The claim this one answers (a denial, a counter-claim, a retraction).",
+    )
+    is_published = models.BooleanField(default=False, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sources])
+    objects = ComplianceEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        permissions = [("verify_complianceevent", "Can set the verification state of events")]
+        indexes = [
+            models.Index(fields=["commitment", "is_published", "occurred_at"]),
+            models.Index(fields=["commitment", "kind", "verification", "claimant"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(verification__in=Verification.values),
+                name="event_verification_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=0), name="event_count_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(occurred_until__isnull=True)
+                | Q(occurred_until__gte=models.F("occurred_at")),
+                name="event_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(accused__isnull=True)
+                | Q(claimant__isnull=True)
+                | ~Q(accused=models.F("claimant")),
+                name="event_claimant_is_not_accused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary[:60]}"
+
+    def clean(self):
+        errors = {}
+        if self.count is not None and self.count < 0:
+            errors["count"] = ["A count cannot be below zero."]
+        if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
+            errors["occurred_until"] = ["The period must end after it starts."]
+        if self.claimant_id and self.claimant_id == self.accused_id:
+            errors["accused"] = ["A party cannot accuse itself."]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_violation_claim(self) -> bool:
+        return self.kind in VIOLATION_KINDS
+
+
+class DeliveredQuantity(models.Model):
+    """How many a delivery handed over to one side (“390 returned to Ukraine”)."""
+
+    event = models.ForeignKey(ComplianceEvent, on_delete=models.CASCADE, related_name="quantities")
+    received_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit = models.CharField(max_length=40, default="people", help_text="e.g. prisoners, bodies")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_by__name"]
+        verbose_name_plural = "delivered quantities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "received_by", "unit"], name="one_quantity_per_side_and_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="delivered_quantity_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} to {self.received_by}"
+
+
+class StatusChange(models.Model):
+    """One lifecycle transition: when it took effect, why, and who made it.
+
+    The history tables record every edit; this log records the transitions
+    themselves, so pages, feeds and alerts can read them without diffing
+    history rows. The actor is kept as a role for the public and as a user
+    for staff.
+    """
+
+    class Actor(models.TextChoices):
+        CLOCK = "clock", "the clock"
+        EDITOR = "editor", "an editor"
+        REVIEWER = "reviewer", "a reviewer"
+        STAFF = "staff", "staff"
+        IMPORT = "import", "data import"
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=StatusChoices.choices)
+    to_status = models.CharField(max_length=20, choices=StatusChoices.choices)
+    effective_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    is_correction = models.BooleanField(default=False)
+    actor = models.CharField(max_length=20, choices=Actor.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["effective_at", "pk"]
+        get_latest_by = "effective_at"
+        indexes = [models.Index(fields=["commitment", "effective_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="status_change_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")), name="status_change_changes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.from_status} → {self.to_status}"
+
+
+def latest_change_at() -> dt.datetime | None:
+    """When anything public last changed; a cheap source for Last-Modified/ETag."""
+    stamps = [
+        Commitment.objects.aggregate(m=Max("updated_at"))["m"],
+        Reading.objects.aggregate(m=Max("updated_at"))["m"],
+        ComplianceEvent.objects.aggregate(m=Max("updated_at"))["m"],
+        Agreement.objects.aggregate(m=Max("updated_at"))["m"],
+    ]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None

@@ -1,0 +1,469 @@
+"""Every write that changes what a commitment *is*.
+
+Status transitions, readings, compliance events, verification and
+publication all go through here, whoever asks: the admin, the alert sweep,
+the demo loader or a test. Each function checks the actor's permission,
+validates, writes inside one transaction, and leaves a history row that says
+who did it and why. Anything refused raises a subclass of ``TrackerError``,
+which is also a ``ValidationError`` so forms can show it as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from tracker import clock
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Reading,
+    Source,
+    StatusChange,
+    Verification,
+)
+from tracker.status import Shape, Status, TransitionRefused, check_transition
+
+# Sent inside the transaction that made the change, so a receiver that writes
+# (the alert outbox) commits or rolls back together with it.
+status_changed = Signal()  # sender=Commitment, change=StatusChange
+event_verified = Signal()  # sender=ComplianceEvent, event=..., previous=str
+
+
+class TrackerError(ValidationError):
+    """Base of every refusal the services raise."""
+
+
+class NotPermitted(TrackerError):
+    pass
+
+
+class TransitionNotAllowed(TrackerError):
+    pass
+
+
+class InvalidTerms(TrackerError):
+    pass
+
+
+class WorkingReadingConflict(TrackerError):
+    pass
+
+
+class InvalidEvent(TrackerError):
+    pass
+
+
+class PublishingRefused(TrackerError):
+    pass
+
+
+class MissingReason(TrackerError):
+    pass
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """A non-human author of a change: the clock, or a data import."""
+
+    role: str
+
+    def __str__(self) -> str:
+        return self.role
+
+
+CLOCK = SystemActor(StatusChange.Actor.CLOCK)
+IMPORT = SystemActor(StatusChange.Actor.IMPORT)
+
+
+def _user(actor):
+    return None if isinstance(actor, SystemActor) else actor
+
+
+def _require(actor, permission: str, doing: str) -> None:
+    """System actors may do anything the rules allow; people need the permission."""
+    if isinstance(actor, SystemActor):
+        return
+    if actor is None or not actor.is_authenticated or not actor.has_perm(permission):
+        raise NotPermitted(f"You are not allowed to {doing}.", code="not_permitted")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise MissingReason("Say why: every change needs a reason.", code="reason_required")
+    return reason
+
+
+def role_of(actor) -> str:
+    """How the public sees who made a change: a role, never a name."""
+    if isinstance(actor, SystemActor):
+        return actor.role
+    if actor.groups.filter(name="Reviewers").exists():
+        return StatusChange.Actor.REVIEWER
+    if actor.groups.filter(name="Editors").exists():
+        return StatusChange.Actor.EDITOR
+    return StatusChange.Actor.STAFF
+
+
+def _save(obj, *, actor, reason: str, validate: bool = True, exclude=None) -> None:
+    """Validate, then save ``obj`` with the history user and reason set."""
+    if validate:
+        try:
+            obj.full_clean(exclude=exclude)
+        except ValidationError as exc:
+            error_class = InvalidEvent if isinstance(obj, ComplianceEvent) else InvalidTerms
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            raise error_class(detail) from exc
+    obj._change_reason = reason
+    obj._history_user = _user(actor)
+    obj.save()
+
+
+def _set_sources(obj, sources: Iterable[Source] | None) -> None:
+    if sources is None:
+        return
+    sources = list(sources)
+    for source in sources:
+        if not source.url:
+            raise InvalidTerms({"sources": ["Every source needs a URL."]})
+    obj.sources.set(sources)
+
+
+# Records ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_record(obj, *, actor, reason: str):
+    """Create or edit a record's ordinary fields (not status, verification or publication)."""
+    model = type(obj)._meta
+    action = "change" if obj.pk else "add"
+    _require(actor, f"tracker.{action}_{model.model_name}", f"{action} {model.verbose_name}s")
+    _save(obj, actor=actor, reason=_require_reason(reason))
+    return obj
+
+
+@transaction.atomic
+def create_commitment(
+    *,
+    actor,
+    reason: str,
+    roles: Iterable[tuple[Party, str]] = (),
+    **fields,
+) -> Commitment:
+    """Create a commitment (announced, unpublished) with its party roles."""
+    _require(actor, "tracker.add_commitment", "add commitments")
+    reason = _require_reason(reason)
+    commitment = Commitment(**fields)
+    _save(commitment, actor=actor, reason=reason)
+    for party, role in roles:
+        role_row = CommitmentParty(commitment=commitment, party=party, role=role)
+        _save(role_row, actor=actor, reason=reason)
+    return commitment
+
+
+# Status -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_status(
+    commitment: Commitment,
+    to_status: Status | str,
+    *,
+    actor,
+    reason: str,
+    effective_at: dt.datetime | None = None,
+    correction: bool = False,
+) -> StatusChange:
+    """Move a commitment to ``to_status`` and log the transition.
+
+    The row is locked and re-read first, so two people changing the same
+    commitment at once queue up and the second is judged against the first's
+    result instead of overwriting it.
+    """
+    if correction:
+        _require(actor, "tracker.correct_commitment_status", "correct a final status")
+    else:
+        _require(actor, "tracker.change_commitment_status", "change a commitment's status")
+    reason = _require_reason(reason)
+    now = timezone.now()
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    try:
+        check_transition(locked.status, to_status, locked.shape, correction=correction)
+    except TransitionRefused as exc:
+        raise TransitionNotAllowed(str(exc), code="transition_not_allowed") from exc
+
+    from_status = locked.status
+    locked.status = Status(to_status).value
+    locked.status_changed_at = effective_at or now
+    history_reason = f"Correction: {reason}" if correction else reason
+    _save(locked, actor=actor, reason=history_reason, validate=False)
+    change = StatusChange.objects.create(
+        commitment=locked,
+        from_status=from_status,
+        to_status=locked.status,
+        effective_at=effective_at or now,
+        recorded_at=now,
+        reason=reason,
+        is_correction=correction,
+        actor=role_of(actor),
+        user=_user(actor),
+    )
+    commitment.status = locked.status
+    commitment.status_changed_at = locked.status_changed_at
+    status_changed.send(sender=Commitment, change=change)
+    return change
+
+
+WINDOW_ENDED = "window ended"
+
+
+def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
+    """Expire every live window whose working end has passed. This is where commitments expire.
+
+    Each expiry is its own transaction, so one failure cannot hold back the
+    rest, and a commitment already expired by a concurrent sweep is skipped.
+    """
+    now = now or timezone.now()
+    due = (
+        Commitment.objects.filter(
+            shape=Shape.WINDOW,
+            status__in=[Status.IN_FORCE, Status.SUSPENDED],
+            readings__is_working=True,
+            readings__ends_at__lte=now,
+        )
+        .values_list("pk", "readings__ends_at")
+        .order_by("readings__ends_at")
+    )
+    changes = []
+    for pk, ends_at in due:
+        commitment = Commitment(pk=pk)
+        try:
+            changes.append(
+                change_status(
+                    commitment,
+                    Status.EXPIRED,
+                    actor=CLOCK,
+                    reason=WINDOW_ENDED,
+                    effective_at=ends_at,
+                )
+            )
+        except TransitionNotAllowed:
+            continue  # another worker got there first
+    return changes
+
+
+# Readings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_reading(
+    commitment: Commitment,
+    *,
+    actor,
+    reason: str,
+    working: bool = False,
+    sources: Iterable[Source] | None = None,
+    **terms,
+) -> Reading:
+    """Record a reading of the terms; with ``working=True`` it replaces the working one."""
+    _require(actor, "tracker.add_reading", "add readings")
+    reason = _require_reason(reason)
+    reading = Reading(commitment=commitment, **terms)
+    if working:
+        _unset_working(commitment, except_pk=None, actor=actor, reason=reason)
+        reading.is_working = True
+    _save(reading, actor=actor, reason=reason)
+    _set_sources(reading, sources)
+    return reading
+
+
+@transaction.atomic
+def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
+    """Edit a reading's terms; the end is recomputed in the wording's zone."""
+    _require(actor, "tracker.change_reading", "change readings")
+    reason = _require_reason(reason)
+    sources = changes.pop("sources", None)
+    if changes.pop("is_working", None):
+        raise WorkingReadingConflict("Use make_working() to choose the working reading.")
+    for name, value in changes.items():
+        setattr(reading, name, value)
+    _save(reading, actor=actor, reason=reason)
+    _set_sources(reading, sources)
+    return reading
+
+
+def _unset_working(commitment, *, except_pk, actor, reason) -> None:
+    current = (
+        Reading.objects.select_for_update()
+        .filter(commitment=commitment, is_working=True)
+        .exclude(pk=except_pk)
+    )
+    for old in current:
+        old.is_working = False
+        _save(old, actor=actor, reason=f"No longer the working reading: {reason}", validate=False)
+
+
+@transaction.atomic
+def make_working(reading: Reading, *, actor, reason: str) -> Reading:
+    """Make ``reading`` the one that drives status and alerts."""
+    _require(actor, "tracker.change_reading", "choose the working reading")
+    reason = _require_reason(reason)
+    Commitment.objects.select_for_update().get(pk=reading.commitment_id)
+    if reading.is_working:
+        return reading
+    _unset_working(reading.commitment_id, except_pk=reading.pk, actor=actor, reason=reason)
+    reading.is_working = True
+    _save(reading, actor=actor, reason=reason, validate=False)
+    return reading
+
+
+@transaction.atomic
+def extend_window(
+    commitment: Commitment,
+    *,
+    actor,
+    reason: str,
+    new_end: dt.datetime | None = None,
+    extra_days: int | None = None,
+) -> Reading:
+    """Move the end of the working reading later. Renewal after expiry is a new commitment."""
+    _require(actor, "tracker.change_reading", "extend a window")
+    reason = _require_reason(reason)
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if locked.shape != Shape.WINDOW:
+        raise InvalidTerms("Only a window can be extended.")
+    if Status(locked.status).is_final:
+        raise TransitionNotAllowed(
+            f"The commitment is {locked.get_status_display()}; "
+            "a renewal after it ended is a new commitment that renews this one."
+        )
+    reading = locked.readings.select_for_update().filter(is_working=True).first()
+    if reading is None:
+        raise InvalidTerms("The commitment has no working reading to extend.")
+    if (new_end is None) == (extra_days is None):
+        raise InvalidTerms("Give either a new end or a number of days to add.")
+    if reading.ends_at is None:
+        raise InvalidTerms("An open-ended window has no end to move.")
+    if extra_days is not None:
+        if extra_days <= 0:
+            raise InvalidTerms("An extension must add at least one day.")
+        new_end = clock.add_days(reading.ends_at, extra_days, reading.time_zone)
+    if new_end <= reading.ends_at:
+        raise InvalidTerms("An extension must move the end later.")
+    reading.ends_at = new_end
+    reading.duration_days = None
+    _save(reading, actor=actor, reason=f"Extended: {reason}")
+    return reading
+
+
+# Compliance events -------------------------------------------------------------
+
+
+@transaction.atomic
+def record_event(
+    event: ComplianceEvent,
+    *,
+    actor,
+    reason: str,
+    sources: Iterable[Source] | None = None,
+    quantities: Iterable[tuple[Party, int, str]] = (),
+) -> ComplianceEvent:
+    """Record a reported event, unverified and unpublished until a reviewer says so."""
+    _require(actor, "tracker.add_complianceevent", "record events")
+    reason = _require_reason(reason)
+    if event.pk is not None:
+        raise InvalidEvent("This event is already recorded; edit it instead.")
+    event.verification = Verification.UNVERIFIED
+    event.is_published = False
+    event.recorded_by = _user(actor)
+    event.recorded_at = event.recorded_at or timezone.now()
+    _save(event, actor=actor, reason=reason)
+    _set_sources(event, sources)
+    for party, quantity, unit in quantities:
+        row = DeliveredQuantity(event=event, received_by=party, quantity=quantity, unit=unit)
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            raise InvalidEvent(exc.message_dict) from exc
+        _save(row, actor=actor, reason=reason, validate=False)
+    return event
+
+
+@transaction.atomic
+def verify_event(
+    event: ComplianceEvent, verification: Verification | str, *, actor, reason: str
+) -> ComplianceEvent:
+    """Set how far a claim has been checked. Reviewers only."""
+    _require(actor, "tracker.verify_complianceevent", "verify events")
+    reason = _require_reason(reason)
+    if verification not in Verification.values:
+        raise InvalidEvent(f"“{verification}” is not a verification state.")
+    locked = ComplianceEvent.objects.select_for_update().get(pk=event.pk)
+    previous = locked.verification
+    if previous == verification:
+        raise InvalidEvent(f"The event is already {locked.get_verification_display()}.")
+    locked.verification = verification
+    locked.verified_by = _user(actor)
+    locked.verified_at = timezone.now()
+    _save(locked, actor=actor, reason=reason, validate=False)
+    event.verification, event.verified_by, event.verified_at = (
+        locked.verification,
+        locked.verified_by,
+        locked.verified_at,
+    )
+    event_verified.send(sender=ComplianceEvent, event=locked, previous=previous)
+    return locked
+
+
+# Publication ------------------------------------------------------------------
+
+PUBLISHABLE = (Agreement, Commitment, Reading, ComplianceEvent)
+
+
+def _parent_is_public(obj) -> bool:
+    if isinstance(obj, Commitment):
+        return obj.agreement.is_published
+    if isinstance(obj, Reading | ComplianceEvent):
+        return Commitment.objects.public().filter(pk=obj.commitment_id).exists()
+    return True
+
+
+@transaction.atomic
+def set_published(obj, published: bool, *, actor, reason: str):
+    """Publish or unpublish a record. A child cannot be public while its parent is not."""
+    if not isinstance(obj, PUBLISHABLE):
+        raise PublishingRefused(f"{type(obj).__name__} records are not published one by one.")
+    _require(actor, "tracker.publish_records", "publish or unpublish records")
+    reason = _require_reason(reason)
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if locked.is_published == published:
+        return locked
+    if published and not _parent_is_public(locked):
+        parent = "agreement" if isinstance(locked, Commitment) else "commitment"
+        raise PublishingRefused(
+            f"Publish the {parent} first: a {locked._meta.verbose_name} "
+            f"cannot be public while its {parent} is not."
+        )
+    locked.is_published = published
+    _save(locked, actor=actor, reason=reason, validate=False)
+    obj.is_published = published
+    return locked
+
+
+def publish(obj, *, actor, reason: str):
+    return set_published(obj, True, actor=actor, reason=reason)
+
+
+def unpublish(obj, *, actor, reason: str):
+    return set_published(obj, False, actor=actor, reason=reason)

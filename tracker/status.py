@@ -1,0 +1,113 @@
+"""Lifecycle rules for commitments, with no database.
+
+A commitment is announced, enters into force, and ends in exactly one way:
+fulfilled, expired (its window ran out), collapsed (repudiated, withdrawn, or
+freed by the other side's violation) or superseded. While in force it may be
+suspended and resumed. Ending states are final; getting out of one is a
+correction of the record, not a transition, and needs its own permission.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Status(enum.StrEnum):
+    ANNOUNCED = "announced"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    FULFILLED = "fulfilled"
+    EXPIRED = "expired"
+    COLLAPSED = "collapsed"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the clock can still end it: the states a sweep looks at."""
+        return self in (Status.IN_FORCE, Status.SUSPENDED)
+
+
+class Shape(enum.StrEnum):
+    WINDOW = "window"
+    DELIVERABLE = "deliverable"
+    PROCESS = "process"
+
+
+STATUS_LABELS = {
+    Status.ANNOUNCED: "Announced",
+    Status.IN_FORCE: "In force",
+    Status.SUSPENDED: "Suspended",
+    Status.FULFILLED: "Fulfilled",
+    Status.EXPIRED: "Expired",
+    Status.COLLAPSED: "Collapsed",
+    Status.SUPERSEDED: "Superseded",
+}
+
+FINAL_STATUSES = frozenset({Status.FULFILLED, Status.EXPIRED, Status.COLLAPSED, Status.SUPERSEDED})
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.ANNOUNCED: frozenset(
+        {Status.IN_FORCE, Status.FULFILLED, Status.COLLAPSED, Status.SUPERSEDED}
+    ),
+    Status.IN_FORCE: frozenset(
+        {Status.SUSPENDED, Status.FULFILLED, Status.EXPIRED, Status.COLLAPSED, Status.SUPERSEDED}
+    ),
+    Status.SUSPENDED: frozenset(
+        {Status.IN_FORCE, Status.EXPIRED, Status.COLLAPSED, Status.SUPERSEDED}
+    ),
+    Status.FULFILLED: frozenset(),
+    Status.EXPIRED: frozenset(),
+    Status.COLLAPSED: frozenset(),
+    Status.SUPERSEDED: frozenset(),
+}
+
+# Only windows run out by the clock; only acts and processes get done.
+STATUSES_FOR_SHAPE: dict[Shape, frozenset[Status]] = {
+    Shape.WINDOW: frozenset(Status) - {Status.FULFILLED},
+    Shape.DELIVERABLE: frozenset(Status) - {Status.EXPIRED},
+    Shape.PROCESS: frozenset(Status) - {Status.EXPIRED},
+}
+
+
+class TransitionRefused(ValueError):
+    """A lifecycle move that the rules do not allow, with the reason in words."""
+
+
+def check_transition(
+    current: Status | str, target: Status | str, shape: Shape | str, *, correction: bool = False
+) -> None:
+    """Raise ``TransitionRefused`` unless ``current → target`` is allowed.
+
+    A correction may move between any two states the shape allows, because
+    its purpose is to fix a record that was wrong; it still cannot be a no-op.
+    """
+    current, target, shape = Status(current), Status(target), Shape(shape)
+    if current == target:
+        raise TransitionRefused(f"The commitment is already {target.label.lower()}.")
+    if target not in STATUSES_FOR_SHAPE[shape]:
+        raise TransitionRefused(f"A {shape.value} commitment cannot become {target.label.lower()}.")
+    if correction:
+        return
+    if target not in TRANSITIONS[current]:
+        if current.is_final:
+            raise TransitionRefused(
+                f"{current.label} is final; use a correction to change it to "
+                f"{target.label.lower()}."
+            )
+        raise TransitionRefused(
+            f"A commitment cannot go from {current.label.lower()} to {target.label.lower()}."
+        )
+
+
+def allowed_targets(current: Status | str, shape: Shape | str) -> list[Status]:
+    """The states an ordinary transition can reach, in lifecycle order."""
+    current, shape = Status(current), Shape(shape)
+    return [s for s in Status if s in TRANSITIONS[current] and s in STATUSES_FOR_SHAPE[shape]]
