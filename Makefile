@@ -8,7 +8,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: install run serve test lint format messages demo bench clean
+.PHONY: install run serve test lint format messages gettext chromium screenshot demo bench clean
 
 install: $(VENV)/.installed
 
@@ -18,7 +18,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-messages: install
+# Debian packages the commands below need, installed only when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+
+# compilemessages needs msgfmt.
+gettext:
+	@command -v msgfmt >/dev/null || { $(APT_INSTALL) gettext; }
+
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { $(APT_INSTALL) chromium fonts-dejavu-core; }
+
+messages: install gettext
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv -v0; fi
 
 demo: install messages
@@ -30,7 +42,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install messages
+test: install messages chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -42,6 +54,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The README's picture of the board, from the demo data (needs Chromium).
+screenshot: install messages chromium
+	$(BIN)/python docs/screenshots/board.py docs/board.png
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

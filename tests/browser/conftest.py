@@ -1,0 +1,236 @@
+"""A real browser against the live server.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``, installed by
+``make test``); it never downloads a browser of its own. Every test here runs
+against pytest-django's ``live_server`` with a small, demo-like set of
+published records, at a fixed moment, and can leave screenshots in
+``artifacts/`` for a person to look at.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    SourceFactory,
+)
+from tracker.models import (
+    Category,
+    CommitmentParty,
+    DeliveredQuantity,
+    EventKind,
+    Verification,
+)
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+# Mid-April 2025: the energy pause is running by Ukraine's count and has
+# claims against it; the first exchange has been carried out.
+NOW = dt.datetime(2025, 4, 10, 12, 0, tzinfo=dt.UTC)
+UTC = dt.UTC
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run; each test gets a fresh context."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, and Django
+    # refuses database calls from a thread with a running loop. The loop only
+    # waits on the browser here, so the calls are safe.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def page(browser, live_server, frozen_now):
+    """A fresh tab with no cookies, speaking English unless told otherwise."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def save_screenshot(page, name: str) -> Path:
+    """Keep a full-page picture of what the visitor saw, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def site(transactional_db):
+    """Two occasions, three commitments and the claims around them, all published.
+
+    The text is English, as the records were written; the interface around
+    it is what changes with the language.
+    """
+    russia = PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
+    ukraine = PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
+    united_states = PartyFactory(
+        name="United States", slug="united-states", time_zone="America/New_York"
+    )
+    uae = PartyFactory(name="United Arab Emirates", slug="uae", time_zone="Asia/Dubai")
+
+    call = AgreementFactory(
+        title="US–Russia phone call",
+        slug="call-2025-03-18",
+        kind="call",
+        held_on=dt.date(2025, 3, 18),
+        summary="A mutual refusal to strike energy infrastructure for 30 days.",
+    )
+    call.parties.set([russia, united_states])
+    pause = CommitmentFactory(
+        agreement=call,
+        title="Pause on strikes against energy infrastructure",
+        slug="energy-pause",
+        category=Category.ENERGY,
+        shape="window",
+        status="in_force",
+        terms="Neither side strikes the other's energy infrastructure for 30 days.",
+    )
+    for party in (russia, ukraine):
+        CommitmentPartyFactory(commitment=pause, party=party, role=CommitmentParty.Role.OBLIGOR)
+    CommitmentPartyFactory(
+        commitment=pause, party=united_states, role=CommitmentParty.Role.MEDIATOR
+    )
+    ReadingFactory(
+        commitment=pause,
+        label="Ukraine's count",
+        read_by=ukraine,
+        is_working=True,
+        starts_at=dt.datetime(2025, 3, 24, 22, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
+        time_zone="Europe/Kyiv",
+        wording="Thirty days from the White House statements of 25 March.",
+    )
+    ReadingFactory(
+        commitment=pause,
+        label="Kremlin's count",
+        read_by=russia,
+        is_working=False,
+        starts_at=dt.datetime(2025, 3, 17, 21, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 16, 21, tzinfo=UTC),
+        time_zone="Europe/Moscow",
+        wording="Thirty days from 18 March.",
+    )
+    claim = ComplianceEventFactory(
+        commitment=pause,
+        kind=EventKind.ALLEGED_VIOLATION,
+        claimant=russia,
+        accused=ukraine,
+        occurred_at=dt.datetime(2025, 3, 28, 6, tzinfo=UTC),
+        summary="Rockets hit the Sudzha gas metering station.",
+        verification=Verification.DISPUTED,
+    )
+    claim.sources.add(SourceFactory(url="https://news.example.org/sudzha", title="Sudzha"))
+    ComplianceEventFactory(
+        commitment=pause,
+        kind=EventKind.STATEMENT,
+        claimant=ukraine,
+        accused=None,
+        occurred_at=dt.datetime(2025, 3, 28, 12, tzinfo=UTC),
+        summary="Ukraine denies the Sudzha strike.",
+        in_response_to=claim,
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        kind=EventKind.ALLEGED_VIOLATION,
+        claimant=ukraine,
+        accused=russia,
+        occurred_at=dt.datetime(2025, 3, 19, 1, tzinfo=UTC),
+        summary="Drones hit power supply in Sloviansk.",
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        kind=EventKind.ALLEGED_VIOLATION,
+        claimant=russia,
+        accused=ukraine,
+        occurred_at=dt.datetime(2025, 4, 5, 9, tzinfo=UTC),
+        summary="Fourteen attacks on energy sites in 24 hours.",
+        count=14,
+    )
+
+    black_sea = CommitmentFactory(
+        agreement=call,
+        title="Safe navigation in the Black Sea",
+        slug="black-sea",
+        category=Category.MARITIME,
+        shape="process",
+        status="announced",
+        conditions="Takes effect only after sanctions on food-trade banks are lifted.",
+    )
+    CommitmentPartyFactory(commitment=black_sea, party=russia, role=CommitmentParty.Role.OBLIGOR)
+
+    exchange_day = AgreementFactory(
+        title="Exchange of prisoners of war",
+        slug="exchange-2025-03-19",
+        kind="statement",
+        held_on=dt.date(2025, 3, 19),
+    )
+    exchange_day.parties.set([russia, ukraine, uae])
+    exchange = CommitmentFactory(
+        agreement=exchange_day,
+        title="Exchange 175 prisoners for 175",
+        slug="exchange-175",
+        category=Category.PRISONERS,
+        shape="deliverable",
+        status="fulfilled",
+        promised_quantity=175,
+    )
+    for party in (russia, ukraine):
+        CommitmentPartyFactory(commitment=exchange, party=party, role=CommitmentParty.Role.OBLIGOR)
+    CommitmentPartyFactory(commitment=exchange, party=uae, role=CommitmentParty.Role.MEDIATOR)
+    delivery = ComplianceEventFactory(
+        commitment=exchange,
+        kind=EventKind.DELIVERY,
+        claimant=ukraine,
+        accused=None,
+        occurred_at=dt.datetime(2025, 3, 19, 10, tzinfo=UTC),
+        summary="175 prisoners returned to each side.",
+        verification=Verification.VERIFIED,
+    )
+    DeliveredQuantity.objects.create(event=delivery, received_by=ukraine, quantity=175)
+    DeliveredQuantity.objects.create(event=delivery, received_by=russia, quantity=175)
+
+    return {"pause": pause, "black_sea": black_sea, "exchange": exchange, "call": call}
