@@ -26,7 +26,7 @@ class Precision(enum.StrEnum):
 
 
 class InvalidTimeZone(ValueError):
-    pass
+    """A time zone name that is not in the IANA database."""
 
 
 @lru_cache(maxsize=256)
@@ -38,6 +38,14 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise InvalidTimeZone(f"“{name}” is not an IANA time zone name.") from exc
+
+
+def is_known_zone(name: str) -> bool:
+    try:
+        zone(name)
+    except InvalidTimeZone:
+        return False
+    return True
 
 
 def truncate(local: dt.datetime, precision: Precision | str) -> dt.datetime:
@@ -53,24 +61,53 @@ def truncate(local: dt.datetime, precision: Precision | str) -> dt.datetime:
 def local_to_utc(
     local: dt.datetime | dt.date, tz_name: str, precision: Precision | str = Precision.MINUTE
 ) -> dt.datetime:
-    """Turn a wall-clock time in ``tz_name`` into a UTC instant.
+    """Turn a wall-clock time in ``tz_name``, stated to ``precision``, into a UTC instant.
 
-    A date means the start of that day. Wall-clock times that do not exist
-    (skipped by a spring-forward change) are moved forward by the gap, and
-    ambiguous ones (repeated in autumn) take the first occurrence, which is
-    what a person reading "at 03:30" on such a night would normally mean.
+    A date means the start of that day. See ``wall_clock_to_utc`` for wall
+    times that a daylight-saving change skips or repeats.
     """
     if not isinstance(local, dt.datetime):
         local = dt.datetime.combine(local, dt.time())
+    return wall_clock_to_utc(truncate(local, precision), tz_name)
+
+
+def wall_clock_to_utc(local: dt.datetime, tz_name: str) -> dt.datetime:
+    """The UTC instant a naive wall-clock time in ``tz_name`` stands for.
+
+    A wall time skipped by a spring-forward change ("03:30" in Kyiv on
+    2025-03-30) is read with the offset in force before the change, which
+    moves it forward by the gap, to 04:30: the clocks showed 03:30 to nobody,
+    and the first real instant after it is what the wording can have meant.
+    A wall time repeated in autumn takes its first occurrence, which is what a
+    person reading "at 03:30" on such a night would normally mean.
+    """
     if local.tzinfo is not None:
-        raise ValueError("local_to_utc expects a naive wall-clock time")
+        raise ValueError("expected a naive wall-clock time")
+    return local.replace(tzinfo=zone(tz_name), fold=0).astimezone(UTC)
+
+
+def wall_clock_exists(local: dt.datetime, tz_name: str) -> bool:
+    """Whether the clocks in ``tz_name`` ever showed this naive wall time."""
     tz = zone(tz_name)
-    aware = truncate(local, precision).replace(tzinfo=tz, fold=0)
-    # A non-existent wall time round-trips to a different wall time.
-    roundtrip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if roundtrip != aware.replace(tzinfo=None):
-        aware = aware.replace(fold=1)
-    return aware.astimezone(UTC)
+    instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    return instant.astimezone(tz).replace(tzinfo=None) == local
+
+
+def wall_clock_is_ambiguous(local: dt.datetime, tz_name: str) -> bool:
+    """Whether the clocks in ``tz_name`` showed this naive wall time twice."""
+    tz = zone(tz_name)
+    first = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    second = local.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    return first != second and wall_clock_exists(local, tz_name)
+
+
+def end_of_day(day: dt.date, tz_name: str) -> dt.datetime:
+    """The midnight that ends ``day`` in ``tz_name``, as a UTC instant.
+
+    "Until midnight of 10–11 May" is ``end_of_day(date(2025, 5, 10), ...)``:
+    the first instant of 11 May on that zone's clocks.
+    """
+    return local_to_utc(day + dt.timedelta(days=1), tz_name, Precision.DAY)
 
 
 def utc_to_local(instant: dt.datetime, tz_name: str) -> dt.datetime:
@@ -84,12 +121,13 @@ def add_days(start: dt.datetime, days: int, tz_name: str) -> dt.datetime:
     later, whatever the UTC offset did in between.
     """
     if days < 0:
-        raise ValueError("a duration cannot be negative")
+        raise ValueError("A duration cannot be negative.")
     local = utc_to_local(start, tz_name).replace(tzinfo=None)
-    return local_to_utc(local + dt.timedelta(days=days), tz_name, Precision.MINUTE)
+    return wall_clock_to_utc(local + dt.timedelta(days=days), tz_name)
 
 
 def require_aware(instant: dt.datetime) -> dt.datetime:
+    """Refuse naive datetimes: an instant without a zone means nothing to compare."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("instants must carry a time zone; store them in UTC")
     return instant
@@ -130,6 +168,9 @@ def window_end(
     Raises ``ValueError`` with a reader-facing message for contradictory or
     impossible terms.
     """
+    for instant in (start, end):
+        if instant is not None:
+            require_aware(instant)
     given = [end is not None, duration_days is not None, open_ended]
     if sum(given) > 1:
         raise ValueError("Give an end, a duration, or mark the window open-ended: only one.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -80,7 +81,9 @@ class Party(models.Model):
 class Source(models.Model):
     """A public document that a record relies on."""
 
-    url = models.URLField(max_length=500, unique=True)
+    url = models.URLField(
+        max_length=500, unique=True, error_messages={"blank": "Every source needs a URL."}
+    )
     title = models.CharField(max_length=300, blank=True)
     publisher = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=10, blank=True, help_text="e.g. en, uk, ru")
@@ -92,7 +95,11 @@ class Source(models.Model):
     class Meta:
         ordering = ["-published_on", "publisher"]
         constraints = [
-            models.CheckConstraint(condition=~Q(url=""), name="source_url_required"),
+            models.CheckConstraint(
+                condition=~Q(url=""),
+                name="source_url_required",
+                violation_error_message="Every source needs a URL.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +128,7 @@ class Agreement(models.Model):
     parties = models.ManyToManyField(Party, related_name="agreements", blank=True)
     summary = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="agreements", blank=True)
-    is_published = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False, editable=False)
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -427,7 +434,10 @@ class Reading(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     duration_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="If the terms give a length, the end is computed from it."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "A duration must be at least one day.")],
+        help_text="If the terms give a length, the end is computed from it.",
     )
     is_open_ended = models.BooleanField(default=False)
     due_at = models.DateTimeField(null=True, blank=True, help_text="For deliverables.")
@@ -452,20 +462,27 @@ class Reading(models.Model):
                 fields=["commitment"],
                 condition=Q(is_working=True),
                 name="one_working_reading_per_commitment",
+                violation_error_message=(
+                    "This commitment already has a working reading; "
+                    "make this one working instead of adding a second."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True)
                 | Q(starts_at__isnull=True)
                 | Q(ends_at__gt=models.F("starts_at")),
                 name="reading_ends_after_start",
+                violation_error_message="The end must come after the start.",
             ),
             models.CheckConstraint(
                 condition=Q(duration_days__isnull=True) | Q(duration_days__gt=0),
                 name="reading_duration_positive",
+                violation_error_message="A duration must be at least one day.",
             ),
             models.CheckConstraint(
                 condition=~Q(is_open_ended=True, ends_at__isnull=False),
                 name="reading_open_ended_has_no_end",
+                violation_error_message="An open-ended reading has no end.",
             ),
         ]
 
@@ -473,28 +490,28 @@ class Reading(models.Model):
         return f"{self.commitment}: {self.label}"
 
     def clean(self):
-        errors = {}
+        # An unknown zone or a duration below one day is reported by the
+        # field's own validator; computing an end from it would only repeat it.
+        duration_is_valid = self.duration_days is None or self.duration_days >= 1
+        if not clock.is_known_zone(self.time_zone) or not duration_is_valid:
+            return
         try:
-            validate_time_zone(self.time_zone)
-        except ValidationError as exc:
-            errors["time_zone"] = exc.messages
-        if not errors:
-            try:
-                self.ends_at = self.computed_end()
-            except ValueError as exc:
-                target = "duration_days" if self.duration_days is not None else "ends_at"
-                errors[target] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
+            self.ends_at = self.computed_end()
+        except ValueError as exc:
+            target = "duration_days" if self.duration_days is not None else "ends_at"
+            raise ValidationError({target: [str(exc)]}) from exc
 
     def computed_end(self) -> dt.datetime | None:
-        """The UTC end implied by the terms: explicit end, duration in the zone, or none."""
-        explicit_end = self.ends_at if self.duration_days is None else None
+        """The UTC end implied by the terms: explicit end, duration in the zone, or none.
+
+        With a duration, the stored end is the result of an earlier
+        computation, not a term of its own, so it is computed again.
+        """
         return clock.window_end(
             self.starts_at,
-            end=explicit_end,
+            end=self.ends_at if self.duration_days is None else None,
             duration_days=self.duration_days,
-            open_ended=self.is_open_ended and explicit_end is None,
+            open_ended=self.is_open_ended,
             tz_name=self.time_zone,
         )
 
@@ -535,7 +552,10 @@ class ComplianceEvent(models.Model):
     location = models.CharField(max_length=200, blank=True)
     region = models.CharField(max_length=120, blank=True)
     count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="For aggregate claims: how many incidents it counts."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "A count cannot be below zero.")],
+        help_text="For aggregate claims: how many incidents it counts.",
     )
     summary = models.TextField()
     sources = models.ManyToManyField(Source, related_name="events", blank=True)
@@ -591,18 +611,22 @@ class ComplianceEvent(models.Model):
                 name="event_verification_valid",
             ),
             models.CheckConstraint(
-                condition=Q(count__isnull=True) | Q(count__gte=0), name="event_count_not_negative"
+                condition=Q(count__isnull=True) | Q(count__gte=0),
+                name="event_count_not_negative",
+                violation_error_message="A count cannot be below zero.",
             ),
             models.CheckConstraint(
                 condition=Q(occurred_until__isnull=True)
                 | Q(occurred_until__gte=models.F("occurred_at")),
                 name="event_period_ends_after_start",
+                violation_error_message="The period must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=Q(accused__isnull=True)
                 | Q(claimant__isnull=True)
                 | ~Q(accused=models.F("claimant")),
                 name="event_claimant_is_not_accused",
+                violation_error_message="A party cannot accuse itself.",
             ),
         ]
 
@@ -611,8 +635,6 @@ class ComplianceEvent(models.Model):
 
     def clean(self):
         errors = {}
-        if self.count is not None and self.count < 0:
-            errors["count"] = ["A count cannot be below zero."]
         if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
             errors["occurred_until"] = ["The period must end after it starts."]
         if self.claimant_id and self.claimant_id == self.accused_id:
@@ -630,7 +652,9 @@ class DeliveredQuantity(models.Model):
 
     event = models.ForeignKey(ComplianceEvent, on_delete=models.CASCADE, related_name="quantities")
     received_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(
+        validators=[MinValueValidator(0, "A quantity cannot be below zero.")]
+    )
     unit = models.CharField(max_length=40, default="people", help_text="e.g. prisoners, bodies")
 
     history = HistoricalRecords()
@@ -640,10 +664,14 @@ class DeliveredQuantity(models.Model):
         verbose_name_plural = "delivered quantities"
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "received_by", "unit"], name="one_quantity_per_side_and_unit"
+                fields=["event", "received_by", "unit"],
+                name="one_quantity_per_side_and_unit",
+                violation_error_message="Give each side's quantity once per unit.",
             ),
             models.CheckConstraint(
-                condition=Q(quantity__gte=0), name="delivered_quantity_not_negative"
+                condition=Q(quantity__gte=0),
+                name="delivered_quantity_not_negative",
+                violation_error_message="A quantity cannot be below zero.",
             ),
         ]
 

@@ -11,6 +11,7 @@ which is also a ``ValidationError`` so forms can show it as it is.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from tracker.models import (
     CommitmentParty,
     ComplianceEvent,
     DeliveredQuantity,
+    EventKind,
     Party,
     Reading,
     Source,
@@ -33,6 +35,8 @@ from tracker.models import (
     Verification,
 )
 from tracker.status import Shape, Status, TransitionRefused, check_transition
+
+logger = logging.getLogger(__name__)
 
 # Sent inside the transaction that made the change, so a receiver that writes
 # (the alert outbox) commits or rolls back together with it.
@@ -45,31 +49,39 @@ class TrackerError(ValidationError):
 
 
 class NotPermitted(TrackerError):
-    pass
-
-
-class TransitionNotAllowed(TrackerError):
-    pass
-
-
-class InvalidTerms(TrackerError):
-    pass
-
-
-class WorkingReadingConflict(TrackerError):
-    pass
-
-
-class InvalidEvent(TrackerError):
-    pass
-
-
-class PublishingRefused(TrackerError):
-    pass
+    """The actor lacks the permission this change needs."""
 
 
 class MissingReason(TrackerError):
-    pass
+    """Every change is recorded with a reason; none was given."""
+
+
+class TransitionNotAllowed(TrackerError):
+    """The lifecycle rules do not allow this status change."""
+
+
+class InvalidRecord(TrackerError):
+    """A record's values are invalid; the message says which and why."""
+
+
+class InvalidTerms(InvalidRecord):
+    """A commitment's or reading's terms are invalid (end before start, unknown zone…)."""
+
+
+class InvalidSource(InvalidRecord):
+    """A source cannot be used as given (no URL, not saved yet)."""
+
+
+class InvalidEvent(InvalidRecord):
+    """A compliance event's values are invalid (negative count, self-accusation…)."""
+
+
+class WorkingReadingConflict(TrackerError):
+    """A commitment has exactly one working reading; this would make a second or none."""
+
+
+class PublishingRefused(TrackerError):
+    """The record cannot be published or unpublished this way."""
 
 
 @dataclass(frozen=True)
@@ -116,15 +128,24 @@ def role_of(actor) -> str:
     return StatusChange.Actor.STAFF
 
 
-def _save(obj, *, actor, reason: str, validate: bool = True, exclude=None) -> None:
+def _error_class_for(obj) -> type[InvalidRecord]:
+    if isinstance(obj, ComplianceEvent | DeliveredQuantity):
+        return InvalidEvent
+    if isinstance(obj, Source):
+        return InvalidSource
+    if isinstance(obj, Commitment | CommitmentParty | Reading):
+        return InvalidTerms
+    return InvalidRecord
+
+
+def _save(obj, *, actor, reason: str, validate: bool = True) -> None:
     """Validate, then save ``obj`` with the history user and reason set."""
     if validate:
         try:
-            obj.full_clean(exclude=exclude)
+            obj.full_clean()
         except ValidationError as exc:
-            error_class = InvalidEvent if isinstance(obj, ComplianceEvent) else InvalidTerms
             detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise error_class(detail) from exc
+            raise _error_class_for(obj)(detail) from exc
     obj._change_reason = reason
     obj._history_user = _user(actor)
     obj.save()
@@ -136,8 +157,74 @@ def _set_sources(obj, sources: Iterable[Source] | None) -> None:
     sources = list(sources)
     for source in sources:
         if not source.url:
-            raise InvalidTerms({"sources": ["Every source needs a URL."]})
+            raise InvalidSource({"sources": ["Every source needs a URL."]})
+        if source.pk is None:
+            raise InvalidSource({"sources": [f"Save the source “{source.url}” first."]})
     obj.sources.set(sources)
+
+
+# Fields that only their own service changes, each with the refusal given when
+# a new record arrives with them already set (None: bookkeeping, simply reset).
+SERVICE_FIELDS: dict[type, dict[str, tuple[type[TrackerError], str] | None]] = {
+    Agreement: {
+        "is_published": (
+            PublishingRefused,
+            "A new agreement starts unpublished; publish it after.",
+        ),
+    },
+    Commitment: {
+        "status": (
+            TransitionNotAllowed,
+            "A new commitment starts announced; change its status after, with a reason.",
+        ),
+        "status_changed_at": None,
+        "is_published": (
+            PublishingRefused,
+            "A new commitment starts unpublished; publish it after.",
+        ),
+    },
+    Reading: {
+        "is_working": (
+            WorkingReadingConflict,
+            "Add the reading as the working one, or make it working after it is saved.",
+        ),
+        "is_published": (PublishingRefused, "A new reading starts unpublished; publish it after."),
+    },
+    ComplianceEvent: {
+        "verification": (InvalidEvent, "A new event starts unverified; a reviewer verifies it."),
+        "verified_by": None,
+        "verified_at": None,
+        "recorded_by": None,
+        "is_published": (PublishingRefused, "A new event starts unpublished; publish it after."),
+    },
+}
+
+
+def _keep_service_fields(obj) -> None:
+    """Stop an ordinary edit from changing what only a service may change.
+
+    A new record must arrive with those fields at their defaults, or it is
+    refused. An existing record takes them from the database, under a row
+    lock: an edit made on a copy loaded before a status change or a
+    publication must not quietly undo it.
+    """
+    fields = SERVICE_FIELDS.get(type(obj), {})
+    if not fields:
+        return
+    if obj.pk is None:
+        blank = type(obj)()
+        for name, refusal in fields.items():
+            default = getattr(blank, obj._meta.get_field(name).attname)
+            if refusal is None:
+                setattr(obj, obj._meta.get_field(name).attname, default)
+            elif getattr(obj, name) != default:
+                error_class, message = refusal
+                raise error_class(message, code="set_by_service")
+        return
+    stored = type(obj).objects.select_for_update().get(pk=obj.pk)
+    for name in fields:
+        attname = obj._meta.get_field(name).attname
+        setattr(obj, attname, getattr(stored, attname))
 
 
 # Records ----------------------------------------------------------------------
@@ -145,11 +232,20 @@ def _set_sources(obj, sources: Iterable[Source] | None) -> None:
 
 @transaction.atomic
 def save_record(obj, *, actor, reason: str):
-    """Create or edit a record's ordinary fields (not status, verification or publication)."""
+    """Create or edit a record's ordinary fields.
+
+    Status, verification, publication and the working reading have their own
+    services below; this one never changes them. New events go through
+    ``record_event``, which also records who reported them.
+    """
     model = type(obj)._meta
     action = "change" if obj.pk else "add"
     _require(actor, f"tracker.{action}_{model.model_name}", f"{action} {model.verbose_name}s")
-    _save(obj, actor=actor, reason=_require_reason(reason))
+    reason = _require_reason(reason)
+    if isinstance(obj, ComplianceEvent) and obj.pk is None:
+        raise InvalidEvent("Record a new event with record_event().")
+    _keep_service_fields(obj)
+    _save(obj, actor=actor, reason=reason)
     return obj
 
 
@@ -165,6 +261,7 @@ def create_commitment(
     _require(actor, "tracker.add_commitment", "add commitments")
     reason = _require_reason(reason)
     commitment = Commitment(**fields)
+    _keep_service_fields(commitment)
     _save(commitment, actor=actor, reason=reason)
     for party, role in roles:
         role_row = CommitmentParty(commitment=commitment, party=party, role=role)
@@ -189,7 +286,9 @@ def change_status(
 
     The row is locked and re-read first, so two people changing the same
     commitment at once queue up and the second is judged against the first's
-    result instead of overwriting it.
+    result instead of overwriting it. ``effective_at`` is when the change
+    happened in the world (the end of a window, the day a party withdrew);
+    it defaults to now and cannot be in the future.
     """
     if correction:
         _require(actor, "tracker.correct_commitment_status", "correct a final status")
@@ -197,6 +296,12 @@ def change_status(
         _require(actor, "tracker.change_commitment_status", "change a commitment's status")
     reason = _require_reason(reason)
     now = timezone.now()
+    if effective_at is None:
+        effective_at = now
+    elif timezone.is_naive(effective_at):
+        raise TransitionNotAllowed("Say in which time zone the change took effect.")
+    elif effective_at > now:
+        raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     try:
         check_transition(locked.status, to_status, locked.shape, correction=correction)
@@ -205,14 +310,14 @@ def change_status(
 
     from_status = locked.status
     locked.status = Status(to_status).value
-    locked.status_changed_at = effective_at or now
+    locked.status_changed_at = effective_at
     history_reason = f"Correction: {reason}" if correction else reason
     _save(locked, actor=actor, reason=history_reason, validate=False)
     change = StatusChange.objects.create(
         commitment=locked,
         from_status=from_status,
         to_status=locked.status,
-        effective_at=effective_at or now,
+        effective_at=effective_at,
         recorded_at=now,
         reason=reason,
         is_correction=correction,
@@ -232,7 +337,9 @@ def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
     """Expire every live window whose working end has passed. This is where commitments expire.
 
     Each expiry is its own transaction, so one failure cannot hold back the
-    rest, and a commitment already expired by a concurrent sweep is skipped.
+    rest. Whether a commitment is still due is decided again under its row
+    lock: a concurrent sweep may have expired it, or a reviewer extended it,
+    since the list was read.
     """
     now = now or timezone.now()
     due = (
@@ -242,25 +349,32 @@ def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
             readings__is_working=True,
             readings__ends_at__lte=now,
         )
-        .values_list("pk", "readings__ends_at")
-        .order_by("readings__ends_at")
+        .order_by("readings__ends_at", "pk")
+        .values_list("pk", flat=True)
     )
     changes = []
-    for pk, ends_at in due:
-        commitment = Commitment(pk=pk)
+    for pk in list(due):
         try:
-            changes.append(
-                change_status(
-                    commitment,
-                    Status.EXPIRED,
-                    actor=CLOCK,
-                    reason=WINDOW_ENDED,
-                    effective_at=ends_at,
-                )
-            )
-        except TransitionNotAllowed:
-            continue  # another worker got there first
+            change = _expire_if_due(pk, now)
+        except Exception:
+            logger.exception("Could not expire commitment %s", pk)
+            continue
+        if change is not None:
+            changes.append(change)
     return changes
+
+
+@transaction.atomic
+def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
+    commitment = Commitment.objects.select_for_update().get(pk=pk)
+    if not Status(commitment.status).is_live:
+        return None  # another sweep, or a person, got there first
+    working = commitment.readings.filter(is_working=True).first()
+    if working is None or working.ends_at is None or working.ends_at > now:
+        return None  # extended or reopened since the list was read
+    return change_status(
+        commitment, Status.EXPIRED, actor=CLOCK, reason=WINDOW_ENDED, effective_at=working.ends_at
+    )
 
 
 # Readings ---------------------------------------------------------------------
@@ -276,12 +390,18 @@ def add_reading(
     sources: Iterable[Source] | None = None,
     **terms,
 ) -> Reading:
-    """Record a reading of the terms; with ``working=True`` it replaces the working one."""
+    """Record a reading of the terms; with ``working=True`` it replaces the working one.
+
+    If the new reading is refused, the old working reading stays working:
+    both happen in one transaction.
+    """
     _require(actor, "tracker.add_reading", "add readings")
     reason = _require_reason(reason)
     reading = Reading(commitment=commitment, **terms)
+    _keep_service_fields(reading)
     if working:
-        _unset_working(commitment, except_pk=None, actor=actor, reason=reason)
+        Commitment.objects.select_for_update().get(pk=commitment.pk)
+        _unset_working(commitment.pk, except_pk=None, actor=actor, reason=reason)
         reading.is_working = True
     _save(reading, actor=actor, reason=reason)
     _set_sources(reading, sources)
@@ -290,23 +410,32 @@ def add_reading(
 
 @transaction.atomic
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
-    """Edit a reading's terms; the end is recomputed in the wording's zone."""
+    """Edit a reading's terms; the end is recomputed in the wording's zone.
+
+    Giving a new end without a duration replaces the duration: the end is
+    then a term of its own.
+    """
     _require(actor, "tracker.change_reading", "change readings")
     reason = _require_reason(reason)
-    sources = changes.pop("sources", None)
-    if changes.pop("is_working", None):
+    if "is_working" in changes:
         raise WorkingReadingConflict("Use make_working() to choose the working reading.")
+    if "is_published" in changes:
+        raise PublishingRefused("Publish or unpublish a reading with publish() or unpublish().")
+    sources = changes.pop("sources", None)
+    if "ends_at" in changes and "duration_days" not in changes:
+        changes["duration_days"] = None
     for name, value in changes.items():
         setattr(reading, name, value)
+    _keep_service_fields(reading)
     _save(reading, actor=actor, reason=reason)
     _set_sources(reading, sources)
     return reading
 
 
-def _unset_working(commitment, *, except_pk, actor, reason) -> None:
+def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
     current = (
         Reading.objects.select_for_update()
-        .filter(commitment=commitment, is_working=True)
+        .filter(commitment_id=commitment_pk, is_working=True)
         .exclude(pk=except_pk)
     )
     for old in current:
@@ -320,12 +449,13 @@ def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     _require(actor, "tracker.change_reading", "choose the working reading")
     reason = _require_reason(reason)
     Commitment.objects.select_for_update().get(pk=reading.commitment_id)
-    if reading.is_working:
-        return reading
-    _unset_working(reading.commitment_id, except_pk=reading.pk, actor=actor, reason=reason)
+    locked = Reading.objects.select_for_update().get(pk=reading.pk)
+    if not locked.is_working:
+        _unset_working(locked.commitment_id, except_pk=locked.pk, actor=actor, reason=reason)
+        locked.is_working = True
+        _save(locked, actor=actor, reason=reason, validate=False)
     reading.is_working = True
-    _save(reading, actor=actor, reason=reason, validate=False)
-    return reading
+    return locked
 
 
 @transaction.atomic
@@ -337,7 +467,11 @@ def extend_window(
     new_end: dt.datetime | None = None,
     extra_days: int | None = None,
 ) -> Reading:
-    """Move the end of the working reading later. Renewal after expiry is a new commitment."""
+    """Move the end of the working reading later. Renewal after expiry is a new commitment.
+
+    Extra days are counted on the wall clock of the reading's zone, like the
+    original duration.
+    """
     _require(actor, "tracker.change_reading", "extend a window")
     reason = _require_reason(reason)
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -359,6 +493,8 @@ def extend_window(
         if extra_days <= 0:
             raise InvalidTerms("An extension must add at least one day.")
         new_end = clock.add_days(reading.ends_at, extra_days, reading.time_zone)
+    if timezone.is_naive(new_end):
+        raise InvalidTerms("Say in which time zone the new end is.")
     if new_end <= reading.ends_at:
         raise InvalidTerms("An extension must move the end later.")
     reading.ends_at = new_end
@@ -379,24 +515,34 @@ def record_event(
     sources: Iterable[Source] | None = None,
     quantities: Iterable[tuple[Party, int, str]] = (),
 ) -> ComplianceEvent:
-    """Record a reported event, unverified and unpublished until a reviewer says so."""
+    """Record a reported event, unverified and unpublished until a reviewer says so.
+
+    The event, its sources and its quantities are written together or not
+    at all; on refusal ``event`` is left unsaved, so it can be corrected and
+    recorded again.
+    """
     _require(actor, "tracker.add_complianceevent", "record events")
     reason = _require_reason(reason)
     if event.pk is not None:
         raise InvalidEvent("This event is already recorded; edit it instead.")
-    event.verification = Verification.UNVERIFIED
-    event.is_published = False
+    quantities = list(quantities)
+    if quantities and event.kind != EventKind.DELIVERY:
+        raise InvalidEvent({"kind": ["Only a delivery hands over quantities."]})
+    _keep_service_fields(event)
     event.recorded_by = _user(actor)
-    event.recorded_at = event.recorded_at or timezone.now()
-    _save(event, actor=actor, reason=reason)
-    _set_sources(event, sources)
-    for party, quantity, unit in quantities:
-        row = DeliveredQuantity(event=event, received_by=party, quantity=quantity, unit=unit)
-        try:
-            row.full_clean()
-        except ValidationError as exc:
-            raise InvalidEvent(exc.message_dict) from exc
-        _save(row, actor=actor, reason=reason, validate=False)
+    try:
+        with transaction.atomic():
+            _save(event, actor=actor, reason=reason)
+            _set_sources(event, sources)
+            for party, quantity, unit in quantities:
+                row = DeliveredQuantity(
+                    event=event, received_by=party, quantity=quantity, unit=unit
+                )
+                _save(row, actor=actor, reason=reason)
+    except Exception:
+        event.pk = None
+        event._state.adding = True
+        raise
     return event
 
 

@@ -89,7 +89,7 @@ def check_transition(
     A correction may move between any two states the shape allows, because
     its purpose is to fix a record that was wrong; it still cannot be a no-op.
     """
-    current, target, shape = Status(current), Status(target), Shape(shape)
+    current, target, shape = _status(current), _status(target), _shape(shape)
     if current == target:
         raise TransitionRefused(f"The commitment is already {target.label.lower()}.")
     if target not in STATUSES_FOR_SHAPE[shape]:
@@ -107,7 +107,27 @@ def check_transition(
         )
 
 
+def _status(value: Status | str) -> Status:
+    try:
+        return Status(value)
+    except ValueError:
+        raise TransitionRefused(f"“{value}” is not a lifecycle status.") from None
+
+
+def _shape(value: Shape | str) -> Shape:
+    try:
+        return Shape(value)
+    except ValueError:
+        raise TransitionRefused(f"“{value}” is not a commitment shape.") from None
+
+
 def allowed_targets(current: Status | str, shape: Shape | str) -> list[Status]:
     """The states an ordinary transition can reach, in lifecycle order."""
-    current, shape = Status(current), Shape(shape)
+    current, shape = _status(current), _shape(shape)
     return [s for s in Status if s in TRANSITIONS[current] and s in STATUSES_FOR_SHAPE[shape]]
+
+
+def correction_targets(current: Status | str, shape: Shape | str) -> list[Status]:
+    """The states a correction can reach: any other state the shape allows."""
+    current, shape = _status(current), _shape(shape)
+    return [s for s in Status if s != current and s in STATUSES_FOR_SHAPE[shape]]
