@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from playwright.sync_api import sync_playwright
 
 from tests.factories import (
     AgreementFactory,
@@ -40,7 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 # Mid-April 2025: the energy pause is running by Ukraine's count and has
 # claims against it; the first exchange has been carried out.
@@ -56,8 +56,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread, and Django
     # refuses database calls from a thread with a running loop. The loop only
@@ -88,14 +86,6 @@ def page(browser, live_server, frozen_now):
     tab = context.new_page()
     yield tab
     context.close()
-
-
-def save_screenshot(page, name: str) -> Path:
-    """Keep a full-page picture of what the visitor saw, for people to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 @pytest.fixture

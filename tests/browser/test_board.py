@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import save_screenshot
+from tests.browser.support import save_screenshot
 
 pytestmark = pytest.mark.browser
 
