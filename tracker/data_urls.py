@@ -1,1 +1,22 @@
-urlpatterns = []
+"""Addresses of the machine-readable outputs: feeds, calendars, CSV files and the API."""
+
+from django.urls import include, path
+
+from tracker import calendar, feeds, opendata
+
+urlpatterns = [
+    path("changes/feed/", feeds.changes_feed, name="changes_feed"),
+    path("commitments/<slug:slug>/feed/", feeds.commitment_feed, name="commitment_feed"),
+    path("calendar.ics", calendar.all_deadlines, name="calendar"),
+    path(
+        "commitments/<slug:slug>/calendar.ics",
+        calendar.commitment_deadlines,
+        name="commitment_calendar",
+    ),
+    path(
+        "data/commitments.csv", opendata.csv_file, {"table": "commitments"}, name="commitments_csv"
+    ),
+    path("data/readings.csv", opendata.csv_file, {"table": "readings"}, name="readings_csv"),
+    path("data/events.csv", opendata.csv_file, {"table": "events"}, name="events_csv"),
+    path("api/", include("tracker.api.urls")),
+]

@@ -1,0 +1,205 @@
+"""Filters for the API's lists.
+
+Every filter is validated: a value that is not one of the choices, a date that
+does not parse, an unknown slug, a range that ends before it starts or a
+parameter the endpoint does not know all answer 400 with the reason, instead
+of quietly returning everything.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from tracker.models import (
+    Agreement,
+    Category,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    EventKind,
+    Party,
+    Reading,
+    ShapeChoices,
+    StatusChoices,
+    Verification,
+)
+
+ALWAYS_ALLOWED = frozenset({"page", "page_size", "format"})
+TRUE_OR_FALSE = [("true", "true"), ("false", "false")]
+
+
+class RangeForm(forms.Form):
+    """Refuses a range whose ``…_after`` bound is later than its ``…_before`` bound."""
+
+    def clean(self):
+        data = super().clean()
+        for name in list(self.fields):
+            if not name.endswith("_after"):
+                continue
+            stem = name.removesuffix("_after")
+            start, end = data.get(name), data.get(f"{stem}_before")
+            if start is not None and end is not None and start > end:
+                self.add_error(name, f"{name} must not be later than {stem}_before.")
+        return data
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, refusing parameters the endpoint does not know.
+
+    A misspelt filter (``?stauts=expired``) would otherwise be ignored and the
+    reader would get every row while believing they got a filtered list.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = ALWAYS_ALLOWED | set(filterset_class.base_filters if filterset_class else ())
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            listing = ", ".join(sorted(known))
+            raise ValidationError(
+                {name: [f"Unknown parameter. This endpoint takes: {listing}."] for name in unknown}
+            )
+        return super().filter_queryset(request, queryset, view)
+
+
+def public_party(help_text: str, **kwargs) -> filters.ModelChoiceFilter:
+    return filters.ModelChoiceFilter(
+        queryset=Party.public(), to_field_name="slug", help_text=help_text, **kwargs
+    )
+
+
+def public_commitment() -> filters.ModelChoiceFilter:
+    return filters.ModelChoiceFilter(
+        field_name="commitment",
+        queryset=Commitment.objects.public(),
+        to_field_name="slug",
+        help_text="Slug of a published commitment.",
+    )
+
+
+class CommitmentFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=StatusChoices.choices, help_text="Lifecycle status; repeat to allow several."
+    )
+    category = filters.MultipleChoiceFilter(
+        choices=Category.choices, help_text="Category; repeat to allow several."
+    )
+    shape = filters.ChoiceFilter(choices=ShapeChoices.choices)
+    agreement = filters.ModelChoiceFilter(
+        queryset=Agreement.objects.public(),
+        to_field_name="slug",
+        help_text="Slug of a published agreement.",
+    )
+    party = public_party("Slug of a party with any role in the commitment.", method="by_party")
+    ends_after = filters.IsoDateTimeFilter(
+        field_name="working_ends_at",
+        lookup_expr="gte",
+        help_text="Working window ends at or after this date or instant (UTC unless given).",
+    )
+    ends_before = filters.IsoDateTimeFilter(
+        field_name="working_ends_at",
+        lookup_expr="lt",
+        help_text="Working window ends before this date or instant.",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["status", "category", "shape", "agreement", "party", "ends_after", "ends_before"]
+        form = RangeForm
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def by_party(self, queryset, name, party):
+        return queryset.filter(
+            pk__in=CommitmentParty.objects.filter(party=party).values("commitment")
+        )
+
+
+class ReadingFilter(filters.FilterSet):
+    commitment = public_commitment()
+    party = public_party("Slug of the party that reads the terms.", field_name="read_by")
+    working = filters.TypedChoiceFilter(
+        field_name="is_working",
+        choices=TRUE_OR_FALSE,
+        coerce=lambda value: value == "true",
+        help_text="true for working readings only, false for the others.",
+    )
+
+    class Meta:
+        model = Reading
+        fields = ["commitment", "party", "working"]
+        form = RangeForm
+
+
+class EventFilter(filters.FilterSet):
+    commitment = public_commitment()
+    kind = filters.MultipleChoiceFilter(
+        choices=EventKind.choices, help_text="Kind of event; repeat to allow several."
+    )
+    verification = filters.MultipleChoiceFilter(
+        choices=Verification.choices, help_text="Verification state; repeat to allow several."
+    )
+    claimant = public_party("Slug of the party making the claim.")
+    accused = public_party("Slug of the party accused.")
+    party = public_party("Slug of a party that is either claimant or accused.", method="by_party")
+    occurred_after = filters.IsoDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="gte",
+        help_text="Happened at or after this date or instant (UTC unless given).",
+    )
+    occurred_before = filters.IsoDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="lt",
+        help_text="Happened before this date or instant.",
+    )
+
+    class Meta:
+        model = ComplianceEvent
+        fields = [
+            "commitment",
+            "kind",
+            "verification",
+            "claimant",
+            "accused",
+            "party",
+            "occurred_after",
+            "occurred_before",
+        ]
+        form = RangeForm
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def by_party(self, queryset, name, party):
+        return queryset.filter(claimant=party) | queryset.filter(accused=party)
+
+
+class AgreementFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Agreement.Kind.choices)
+    party = public_party("Slug of a party to the agreement.", method="by_party")
+    held_after = filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", help_text="Held on or after this date."
+    )
+    held_before = filters.DateFilter(
+        field_name="held_on", lookup_expr="lt", help_text="Held before this date."
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["kind", "party", "held_after", "held_before"]
+        form = RangeForm
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def by_party(self, queryset, name, party):
+        return queryset.filter(
+            pk__in=Agreement.parties.through.objects.filter(party=party).values("agreement")
+        )
+
+
+class PartyFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Party.Kind.choices)
+
+    class Meta:
+        model = Party
+        fields = ["kind"]

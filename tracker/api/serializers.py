@@ -1,0 +1,226 @@
+"""How public records look in JSON.
+
+Every serializer names its fields one by one: a field added to a model (an
+internal note, a staff member) stays out of the API until someone decides it
+is public. Related records are named by slug, and only while they are public.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker import opendata
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Reading,
+    Source,
+    StatusChange,
+)
+
+
+class PageLinkField(serializers.Field):
+    """The absolute address of the record's public page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record) -> str:
+        return self.context["request"].build_absolute_uri(record.get_absolute_url())
+
+
+PageLink = extend_schema_field({"type": "string", "format": "uri"})(PageLinkField)
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "language", "published_on", "accessed_on"]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    page = PageLink()
+
+    class Meta:
+        model = Party
+        fields = ["slug", "name", "short_name", "kind", "time_zone", "page"]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    party = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = CommitmentParty
+        fields = ["party", "role"]
+
+
+class WorkingWindowSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(source="working_starts_at", allow_null=True)
+    ends_at = serializers.DateTimeField(source="working_ends_at", allow_null=True)
+    due_at = serializers.DateTimeField(source="working_due_at", allow_null=True)
+
+
+class ComplianceSerializer(serializers.Serializer):
+    events = serializers.SerializerMethodField()
+    alleged_violations = serializers.SerializerMethodField()
+    verified_violations = serializers.SerializerMethodField()
+
+    def get_events(self, commitment) -> int:
+        return commitment.compliance.total
+
+    def get_alleged_violations(self, commitment) -> int:
+        return opendata.violation_counts(commitment)[0]
+
+    def get_verified_violations(self, commitment) -> int:
+        return opendata.violation_counts(commitment)[1]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parties = RoleSerializer(source="roles", many=True, read_only=True)
+    working_window = WorkingWindowSerializer(
+        source="*", read_only=True, help_text="The window by the working reading, in UTC."
+    )
+    compliance = ComplianceSerializer(
+        source="*", read_only=True, help_text="Counts over the published events."
+    )
+    renews = serializers.CharField(
+        source="public_renews",
+        allow_null=True,
+        read_only=True,
+        help_text="Slug of the earlier commitment this one renews.",
+    )
+    page = PageLink()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "slug",
+            "title",
+            "agreement",
+            "category",
+            "shape",
+            "status",
+            "status_changed_at",
+            "parties",
+            "working_window",
+            "promised_quantity",
+            "renews",
+            "compliance",
+            "terms",
+            "conditions",
+            "page",
+        ]
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    read_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Reading
+        fields = [
+            "id",
+            "commitment",
+            "label",
+            "read_by",
+            "is_working",
+            "starts_at",
+            "ends_at",
+            "duration_days",
+            "is_open_ended",
+            "due_at",
+            "time_zone",
+            "precision",
+            "wording",
+            "scope",
+            "sources",
+        ]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    """A transition as the public sees it: the actor is a role, never a person."""
+
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "effective_at", "reason", "is_correction", "actor"]
+
+
+class CommitmentDetailSerializer(CommitmentSerializer):
+    readings = ReadingSerializer(source="public_readings", many=True, read_only=True)
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(CommitmentSerializer.Meta):
+        fields = [*CommitmentSerializer.Meta.fields, "readings", "status_history"]
+
+
+class QuantitySerializer(serializers.ModelSerializer):
+    received_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = DeliveredQuantity
+        fields = ["received_by", "quantity", "unit"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    accused = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    in_response_to = serializers.IntegerField(
+        source="public_in_response_to",
+        allow_null=True,
+        read_only=True,
+        help_text="Identifier of the event this one answers.",
+    )
+    quantities = QuantitySerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ComplianceEvent
+        fields = [
+            "id",
+            "commitment",
+            "kind",
+            "claimant",
+            "accused",
+            "occurred_at",
+            "occurred_until",
+            "precision",
+            "recorded_at",
+            "location",
+            "region",
+            "count",
+            "summary",
+            "verification",
+            "in_response_to",
+            "quantities",
+            "sources",
+        ]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    parties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    commitments = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    page = PageLink()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "held_on",
+            "venue",
+            "parties",
+            "summary",
+            "commitments",
+            "sources",
+            "page",
+        ]

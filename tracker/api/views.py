@@ -1,0 +1,135 @@
+"""The API's endpoints: lists and one detail view, all read-only.
+
+Each view starts from a queryset in ``tracker.opendata``, which starts from a
+``public()`` queryset. Nothing here writes: the views only answer GET, HEAD
+and OPTIONS, and they ignore who is logged in, so staff see what everyone sees.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import InvalidPage
+from django.db.models import Prefetch
+from rest_framework import generics, pagination
+from rest_framework.exceptions import ValidationError
+
+from tracker import opendata
+from tracker.api import filters, serializers
+from tracker.models import Party, Reading, StatusChange
+
+MAX_PAGE_SIZE = 200
+
+
+class Pagination(pagination.PageNumberPagination):
+    """Numbered pages; a bad page number or size is a 400 that says what is wrong.
+
+    Page sizes above ``MAX_PAGE_SIZE`` are capped, so nobody can ask for the
+    whole table in one response.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({"page_size": ["page_size must be a whole number, at least 1."]})
+        return min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise ValidationError({"page": [f"{exc}."]}) from exc
+        return list(self.page)
+
+
+class PublicReadOnly:
+    """What every endpoint shares: no authentication, no writes, validated filters."""
+
+    authentication_classes: list = []
+    http_method_names = ["get", "head", "options"]
+    filter_backends = [filters.StrictFilterBackend]
+    pagination_class = Pagination
+
+
+class CommitmentList(PublicReadOnly, generics.ListAPIView):
+    """Published commitments, with their working window and compliance counts."""
+
+    serializer_class = serializers.CommitmentSerializer
+    filterset_class = filters.CommitmentFilter
+
+    def get_queryset(self):
+        return opendata.public_commitments()
+
+
+class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
+    """One published commitment, with every published reading and its status history."""
+
+    serializer_class = serializers.CommitmentDetailSerializer
+    lookup_field = "slug"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return opendata.public_commitments().prefetch_related(
+            Prefetch(
+                "readings",
+                queryset=Reading.objects.public()
+                .select_related("read_by")
+                .prefetch_related("sources"),
+                to_attr="public_readings",
+            ),
+            Prefetch(
+                "status_changes", queryset=StatusChange.objects.order_by("effective_at", "pk")
+            ),
+        )
+
+
+class ReadingList(PublicReadOnly, generics.ListAPIView):
+    """Published readings of commitments' terms; parties often read the same terms differently."""
+
+    serializer_class = serializers.ReadingSerializer
+    filterset_class = filters.ReadingFilter
+
+    def get_queryset(self):
+        return opendata.public_readings()
+
+
+class EventList(PublicReadOnly, generics.ListAPIView):
+    """Published compliance events, newest first, with their sources and quantities."""
+
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self):
+        return opendata.public_events()
+
+
+class AgreementList(PublicReadOnly, generics.ListAPIView):
+    """Published agreements: the occasions where commitments were made."""
+
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilter
+
+    def get_queryset(self):
+        return opendata.public_agreements()
+
+
+class PartyList(PublicReadOnly, generics.ListAPIView):
+    """The states and organisations that make, broker or benefit from commitments."""
+
+    serializer_class = serializers.PartySerializer
+    filterset_class = filters.PartyFilter
+
+    def get_queryset(self):
+        return Party.public().order_by("name", "pk")

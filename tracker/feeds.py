@@ -1,0 +1,206 @@
+"""Atom feeds, with Django's syndication framework.
+
+Two feeds: the site's changelog (the same entries as /changes/, tombstones
+included), and one per commitment with its status changes and published
+events. Both read only public records. Entries carry stable ids (tag URIs), so
+a feed reader shows an updated event (verified, say) as updated rather than
+new. Links are made absolute by the syndication framework.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from tracker import changelog
+from tracker.calendar import uid_domain
+from tracker.http import public_cache
+from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
+
+FEED_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, whatever record it comes from."""
+
+    id: str
+    title: str
+    description: str
+    link: str
+    published: dt.datetime
+    updated: dt.datetime
+
+
+class EntryFeed(Feed):
+    """An Atom feed of ``Entry`` objects; subclasses say which entries and what to call them."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, entry: Entry) -> str:
+        return entry.title
+
+    def item_description(self, entry: Entry) -> str:
+        return entry.description
+
+    def item_link(self, entry: Entry) -> str:
+        return entry.link
+
+    def item_guid(self, entry: Entry) -> str:
+        return entry.id
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, entry: Entry) -> dt.datetime:
+        return entry.published
+
+    def item_updateddate(self, entry: Entry) -> dt.datetime:
+        return entry.updated
+
+
+def tag(name: str) -> str:
+    """A permanent entry id (RFC 4151 tag URI) that does not depend on the address used."""
+    return f"tag:{uid_domain()},2025:{name}"
+
+
+def event_entry(event: ComplianceEvent, page: str) -> Entry:
+    parties = {
+        "kind": capfirst(event.get_kind_display()),
+        "claimant": event.claimant or _("an unnamed party"),
+        "accused": event.accused,
+        "verification": event.get_verification_display(),
+    }
+    if event.accused:
+        title = _("%(kind)s: %(claimant)s against %(accused)s (%(verification)s)") % parties
+    else:
+        title = _("%(kind)s, reported by %(claimant)s (%(verification)s)") % parties
+    sources: list[Source] = list(event.sources.all())
+    description = format_html(
+        "<p>{}</p><p>{}: {}</p>{}",
+        event.summary,
+        _("Occurred"),
+        f"{event.occurred_at:%Y-%m-%d %H:%M} UTC",
+        format_html(
+            "<p>{}</p><ul>{}</ul>",
+            _("Sources"),
+            format_html_join("", '<li><a href="{}">{}</a></li>', ((s.url, s) for s in sources)),
+        )
+        if sources
+        else "",
+    )
+    return Entry(
+        id=tag(f"event-{event.pk}"),
+        title=title,
+        description=description,
+        link=f"{page}#event-{event.pk}",
+        published=event.recorded_at,
+        updated=max(event.recorded_at, event.updated_at),
+    )
+
+
+def status_entry(change: StatusChange, page: str) -> Entry:
+    """A transition, with its reason; the actor is a role, never a person."""
+    title = _("Status: %(from)s → %(to)s") % {
+        "from": change.get_from_status_display(),
+        "to": change.get_to_status_display(),
+    }
+    if change.is_correction:
+        title = _("Correction: %(title)s") % {"title": title}
+    description = format_html(
+        "<p>{}</p><p>{}: {} · {}: {}</p>",
+        change.reason,
+        _("Took effect"),
+        f"{change.effective_at:%Y-%m-%d %H:%M} UTC",
+        _("By"),
+        change.get_actor_display(),
+    )
+    return Entry(
+        id=tag(f"status-change-{change.pk}"),
+        title=title,
+        description=description,
+        link=f"{page}#status-{change.pk}",
+        published=change.recorded_at,
+        updated=change.recorded_at,
+    )
+
+
+class CommitmentFeed(EntryFeed):
+    """A published commitment's status changes and published events, newest first."""
+
+    def get_object(self, request, slug: str) -> Commitment:
+        return get_object_or_404(Commitment.objects.public(), slug=slug)
+
+    def title(self, commitment: Commitment) -> str:
+        return _("%(title)s: status and events") % {"title": commitment.title}
+
+    def subtitle(self, commitment: Commitment) -> str:
+        return _("Status changes and published compliance events for this commitment.")
+
+    def link(self, commitment: Commitment) -> str:
+        return commitment.get_absolute_url()
+
+    def items(self, commitment: Commitment) -> list[Entry]:
+        page = commitment.get_absolute_url()
+        changes = commitment.status_changes.order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+        events = (
+            ComplianceEvent.objects.public()
+            .filter(commitment=commitment)
+            .select_related("claimant", "accused")
+            .prefetch_related("sources")
+            .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+        )
+        entries = [status_entry(c, page) for c in changes] + [event_entry(e, page) for e in events]
+        entries.sort(key=lambda entry: entry.updated, reverse=True)
+        return entries[:FEED_LENGTH]
+
+
+commitment_feed = public_cache(CommitmentFeed())
+
+
+def change_entry(change: changelog.Change) -> Entry:
+    """A changelog entry; a tombstone links to the record's public parent or to /changes/."""
+    details = format_html_join(
+        "",
+        "<li>{}: {} → {}</li>",
+        ((f.label, "—" if f.old is None else f.old, f.new) for f in change.fields),
+    )
+    description = format_html(
+        "<p>{}</p>{}",
+        change.reason,
+        format_html("<ul>{}</ul>", details) if change.fields else "",
+    )
+    return Entry(
+        id=tag(f"change-{change.key}"),
+        title=change.headline,
+        description=description,
+        link=change.url or reverse("changes"),
+        published=change.at,
+        updated=change.at,
+    )
+
+
+class ChangesFeed(EntryFeed):
+    """Recent changes to published records, with withdrawals shown as tombstones."""
+
+    def title(self) -> str:
+        return _("Ceasefire Commitment Tracker: recent changes")
+
+    def subtitle(self) -> str:
+        return _("What changed in the published record, and why.")
+
+    def link(self) -> str:
+        return reverse("changes")
+
+    def items(self) -> list[Entry]:
+        return [change_entry(change) for change in changelog.recent_changes(FEED_LENGTH)]
+
+
+changes_feed = public_cache(ChangesFeed())

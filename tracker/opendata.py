@@ -1,0 +1,387 @@
+"""Open data: the public records shaped for machines, and the CSV files built from them.
+
+The querysets here are the single description of what a machine reader may
+see. The CSV files and the JSON API both start from them, and each one starts
+from a ``public()`` queryset, so an unpublished record, an internal note or a
+staff member's name cannot reach a download by forgetting a filter.
+
+Each CSV file is described once, as a list of columns with a description; the
+same list writes the header, fills the rows and documents the file on /data/.
+Files are streamed a chunk of rows at a time, with the related rows of each
+chunk fetched in a fixed number of queries, so a million rows cost the same
+memory as a hundred.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404, StreamingHttpResponse
+
+from tracker.http import public_cache
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Reading,
+    Source,
+    Verification,
+)
+
+CHUNK_SIZE = 2000
+LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
+
+
+# What machines may read ---------------------------------------------------------
+
+
+def _public_working(field: str) -> Subquery:
+    working = Reading.objects.public().filter(commitment=OuterRef("pk"), is_working=True)
+    return Subquery(working.values(field)[:1])
+
+
+def public_commitments() -> QuerySet[Commitment]:
+    """Published commitments with their public working window, roles and compliance counts.
+
+    The working window comes from the working reading only while that reading
+    is published; the renewed commitment is named only while it is public.
+    """
+    return (
+        Commitment.objects.public()
+        .with_compliance()
+        .select_related("agreement")
+        .annotate(
+            working_starts_at=_public_working("starts_at"),
+            working_ends_at=_public_working("ends_at"),
+            working_due_at=_public_working("due_at"),
+            public_renews=Subquery(
+                Commitment.objects.public().filter(pk=OuterRef("renews_id")).values("slug")[:1]
+            ),
+        )
+        .prefetch_related(
+            Prefetch("roles", queryset=CommitmentParty.objects.select_related("party")),
+        )
+        .order_by("agreement__held_on", "title", "pk")
+    )
+
+
+def public_readings() -> QuerySet[Reading]:
+    return (
+        Reading.objects.public()
+        .select_related("commitment", "read_by")
+        .prefetch_related(Prefetch("sources", queryset=Source.public().order_by("pk")))
+        .order_by("commitment__slug", "-is_working", "starts_at", "pk")
+    )
+
+
+def public_events() -> QuerySet[ComplianceEvent]:
+    """Published events; the claim an event answers is named only while it is public."""
+    return (
+        ComplianceEvent.objects.public()
+        .select_related("commitment", "claimant", "accused")
+        .annotate(
+            public_in_response_to=Subquery(
+                ComplianceEvent.objects.public()
+                .filter(pk=OuterRef("in_response_to_id"))
+                .values("pk")[:1]
+            )
+        )
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.public().order_by("pk")),
+            Prefetch(
+                "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
+            ),
+        )
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def public_agreements() -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.public()
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.public().order_by("name")),
+            Prefetch("sources", queryset=Source.public().order_by("pk")),
+            Prefetch("commitments", queryset=Commitment.objects.public().order_by("title", "pk")),
+        )
+        .order_by("-held_on", "title", "pk")
+    )
+
+
+def parties_in_role(commitment: Commitment, role: str) -> list[Party]:
+    return [r.party for r in commitment.roles.all() if r.role == role]
+
+
+def violation_counts(commitment: Commitment) -> tuple[int, int]:
+    """(alleged, verified) violation claims among the published events."""
+    by_claimant = commitment.compliance.violations_by_claimant().values()
+    alleged = sum(bucket["alleged"] for bucket in by_claimant)
+    verified = sum(bucket["verified"] for bucket in by_claimant)
+    return alleged, verified
+
+
+# Cell formatting -----------------------------------------------------------------
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: instants in UTC ISO 8601 with Z, booleans as true/false, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def joined(values) -> str:
+    return LIST_SEPARATOR.join(str(v) for v in values)
+
+
+def slugs(parties) -> str:
+    return joined(p.slug for p in parties)
+
+
+def source_urls(record) -> str:
+    return joined(s.url for s in record.sources.all())
+
+
+def quantities(event: ComplianceEvent) -> str:
+    return joined(f"{q.received_by.slug}: {q.quantity} {q.unit}" for q in event.quantities.all())
+
+
+# Files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    rows: Callable[[], QuerySet]
+    columns: tuple[Column, ...]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def row(self, record) -> list[str]:
+        return [cell(c.value(record)) for c in self.columns]
+
+
+def _role_column(name: str, role: str, description: str) -> Column:
+    return Column(name, description, lambda c: slugs(parties_in_role(c, role)))
+
+
+COMMITMENTS = Table(
+    name="commitments",
+    description="One row per published commitment.",
+    rows=public_commitments,
+    columns=(
+        Column("slug", "Identifier, also used in page and API addresses.", lambda c: c.slug),
+        Column("title", "What was promised, in a few words.", lambda c: c.title),
+        Column("agreement", "Slug of the agreement it was made under.", lambda c: c.agreement.slug),
+        Column("agreement_held_on", "Date of that agreement.", lambda c: c.agreement.held_on),
+        Column(
+            "category",
+            "energy, maritime, prisoners, humanitarian, monitoring or other.",
+            lambda c: c.category,
+        ),
+        Column("shape", "window, deliverable or process.", lambda c: c.shape),
+        Column(
+            "status",
+            "announced, in_force, suspended, fulfilled, expired, collapsed or superseded.",
+            lambda c: c.status,
+        ),
+        Column(
+            "status_changed_at",
+            "When the current status took effect (UTC).",
+            lambda c: c.status_changed_at,
+        ),
+        _role_column("obligors", "obligor", "Parties bound by it (slugs, separated by “; ”)."),
+        _role_column("proposers", "proposer", "Parties that proposed it."),
+        _role_column("mediators", "mediator", "Parties that mediated it."),
+        _role_column("beneficiaries", "beneficiary", "Parties it benefits."),
+        Column(
+            "working_starts_at",
+            "Start of the window by the working reading (UTC).",
+            lambda c: c.working_starts_at,
+        ),
+        Column(
+            "working_ends_at",
+            "End of the window by the working reading (UTC); empty when open-ended or not given.",
+            lambda c: c.working_ends_at,
+        ),
+        Column(
+            "working_due_at",
+            "For deliverables: when it is due by the working reading (UTC).",
+            lambda c: c.working_due_at,
+        ),
+        Column(
+            "promised_quantity",
+            "For exchanges: how many each side is to hand over.",
+            lambda c: c.promised_quantity,
+        ),
+        Column(
+            "renews", "Slug of the earlier commitment this one renews.", lambda c: c.public_renews
+        ),
+        Column("events", "Number of published compliance events.", lambda c: c.compliance.total),
+        Column(
+            "alleged_violations",
+            "Violation claims not verified, refuted or retracted.",
+            lambda c: violation_counts(c)[0],
+        ),
+        Column(
+            "verified_violations", "Violation claims verified.", lambda c: violation_counts(c)[1]
+        ),
+        Column("terms", "The terms in plain words.", lambda c: c.terms),
+        Column(
+            "conditions", "Conditions for entry into force, as announced.", lambda c: c.conditions
+        ),
+    ),
+)
+
+READINGS = Table(
+    name="readings",
+    description=(
+        "One row per published reading of a commitment's terms. Parties often read the "
+        "same terms differently; the working reading drives status and alerts."
+    ),
+    rows=public_readings,
+    columns=(
+        Column("id", "Identifier of the reading.", lambda r: r.pk),
+        Column("commitment", "Slug of the commitment.", lambda r: r.commitment.slug),
+        Column("label", "Whose reading it is, e.g. “Kremlin's count”.", lambda r: r.label),
+        Column(
+            "read_by",
+            "Slug of the party that reads the terms this way.",
+            lambda r: r.read_by.slug if r.read_by else None,
+        ),
+        Column(
+            "is_working",
+            "true for the reading that drives status and alerts.",
+            lambda r: r.is_working,
+        ),
+        Column("starts_at", "Start (UTC).", lambda r: r.starts_at),
+        Column("ends_at", "End (UTC); empty when open-ended or not given.", lambda r: r.ends_at),
+        Column(
+            "duration_days", "Length in days, when the terms give one.", lambda r: r.duration_days
+        ),
+        Column("is_open_ended", "true when the window has no end.", lambda r: r.is_open_ended),
+        Column("due_at", "For deliverables: when it is due (UTC).", lambda r: r.due_at),
+        Column(
+            "time_zone",
+            "IANA time zone the wording meant, e.g. Europe/Kyiv.",
+            lambda r: r.time_zone,
+        ),
+        Column(
+            "precision",
+            "How exactly the wording gave the instants: day, hour or minute.",
+            lambda r: r.precision,
+        ),
+        Column("wording", "The terms in the source's own words.", lambda r: r.wording),
+        Column("scope", "What this reading says is covered.", lambda r: r.scope),
+        Column("source_urls", "Sources, separated by “; ”.", source_urls),
+    ),
+)
+
+EVENTS = Table(
+    name="events",
+    description=(
+        "One row per published compliance event: a claim, a confirmation, a delivery, a "
+        "statement or a retraction, with who claims it and how far it has been checked."
+    ),
+    rows=public_events,
+    columns=(
+        Column("id", "Identifier of the event.", lambda e: e.pk),
+        Column("commitment", "Slug of the commitment.", lambda e: e.commitment.slug),
+        Column(
+            "kind",
+            "alleged_violation, confirmed_violation, compliance_confirmed, delivery, "
+            "statement, retraction or other.",
+            lambda e: e.kind,
+        ),
+        Column(
+            "claimant",
+            "Slug of the party that makes the claim.",
+            lambda e: e.claimant.slug if e.claimant else None,
+        ),
+        Column(
+            "accused",
+            "Slug of the party accused, if any.",
+            lambda e: e.accused.slug if e.accused else None,
+        ),
+        Column("occurred_at", "When it happened (UTC).", lambda e: e.occurred_at),
+        Column(
+            "occurred_until",
+            "For claims about a period: its end (UTC).",
+            lambda e: e.occurred_until,
+        ),
+        Column(
+            "precision",
+            "How exactly the time is known: day, hour or minute.",
+            lambda e: e.precision,
+        ),
+        Column("recorded_at", "When it was recorded here (UTC).", lambda e: e.recorded_at),
+        Column("location", "Where, as reported.", lambda e: e.location),
+        Column("region", "Region, as reported.", lambda e: e.region),
+        Column("count", "For aggregate claims: how many incidents it counts.", lambda e: e.count),
+        Column("summary", "What is reported.", lambda e: e.summary),
+        Column("verification", ", ".join(Verification.values) + ".", lambda e: e.verification),
+        Column(
+            "in_response_to",
+            "Identifier of the event this one answers.",
+            lambda e: e.public_in_response_to,
+        ),
+        Column(
+            "quantities", "For deliveries: “party: quantity unit”, separated by “; ”.", quantities
+        ),
+        Column("source_urls", "Sources, separated by “; ”.", source_urls),
+    ),
+)
+
+TABLES = {table.name: table for table in (COMMITMENTS, READINGS, EVENTS)}
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(table: Table) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(table.header())
+    for record in table.rows().iterator(chunk_size=CHUNK_SIZE):
+        yield writer.writerow(table.row(record))
+
+
+@public_cache
+def csv_file(request, table: str):
+    """Stream one open-data file."""
+    if table not in TABLES:
+        raise Http404("No such file.")
+    chosen = TABLES[table]
+    response = StreamingHttpResponse(csv_lines(chosen), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
+    return response
