@@ -17,3 +17,18 @@ def reviewer(db):
 def outsider(db):
     """Logged in as staff, but in neither role."""
     return UserFactory(username="outsider")
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages name static files; tests run without the collected manifest to look them up in."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real password hashing is slow on purpose; tests that create staff need not pay for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

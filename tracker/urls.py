@@ -7,4 +7,5 @@ urlpatterns = [
     path("commitments/<slug:slug>/", views.commitment_detail, name="commitment"),
     path("agreements/<slug:slug>/", views.agreement_detail, name="agreement"),
     path("parties/<slug:slug>/", views.party_detail, name="party"),
+    path("changes/", views.changes, name="changes"),
 ]

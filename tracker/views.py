@@ -1,23 +1,426 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+"""The public pages: board, commitment, agreement, party and recent changes.
 
-from tracker.models import Agreement, Commitment, Party
+Views only read, and only through the ``public()`` querysets, so a record that
+is not published cannot reach a page by a forgotten filter. Each page loads
+what it shows in a fixed number of queries, and answers conditional GETs
+before doing any of that work (``tracker.http.public_cache``).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker import changelog, presenters
+from tracker.http import public_cache
+from tracker.models import (
+    VIOLATION_KINDS,
+    Agreement,
+    Category,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    EventKind,
+    Party,
+    Reading,
+    StatusChange,
+    StatusChoices,
+    Verification,
+)
+
+EVENTS_PER_PAGE = 20
+MAX_EVENTS_PER_PAGE = 100
+PARTY_PAGE_CLAIMS = 25
 
 
+# Filters ------------------------------------------------------------------------
+
+
+class PartySlugField(forms.SlugField):
+    """A party chosen by its slug; unknown slugs are an error, not an empty list."""
+
+    def __init__(self, *, parties: list[Party], **kwargs):
+        self.parties = {party.slug: party for party in parties}
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if value not in self.parties:
+            raise forms.ValidationError(
+                _("There is no party called “%(slug)s”.") % {"slug": value}, code="unknown_party"
+            )
+        return self.parties[value]
+
+
+class BoardFilters(forms.Form):
+    status = forms.ChoiceField(
+        choices=StatusChoices.choices,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a status.")},
+    )
+    category = forms.ChoiceField(
+        choices=Category.choices,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a category.")},
+    )
+
+    def __init__(self, data, *, parties: list[Party]):
+        super().__init__(data)
+        self.fields["party"] = PartySlugField(parties=parties)
+
+
+class EventFilters(forms.Form):
+    claimant = forms.SlugField(required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[("", gettext_lazy("any kind")), *EventKind.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a kind of event.")},
+    )
+    verification = forms.ChoiceField(
+        label=gettext_lazy("Verification"),
+        choices=[("", gettext_lazy("any state")), *Verification.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a verification state.")},
+    )
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+        },
+    )
+    per_page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page size must be a whole number."),
+            "min_value": gettext_lazy("A page holds at least one event."),
+        },
+    )
+
+    def __init__(self, data, *, parties: list[Party]):
+        super().__init__(data)
+        self.fields["claimant"] = PartySlugField(parties=parties, label=gettext_lazy("Claimant"))
+
+    def clean_per_page(self) -> int:
+        """Huge page sizes are capped rather than refused: the reader still gets a page."""
+        per_page = self.cleaned_data.get("per_page") or EVENTS_PER_PAGE
+        return min(per_page, MAX_EVENTS_PER_PAGE)
+
+
+def bad_request(request, errors: list[str]):
+    """A 400 page that says what was wrong with the address, in the site's style."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def _form_errors(form: forms.Form) -> list[str]:
+    return [message for messages in form.errors.values() for message in messages]
+
+
+# Loading helpers -------------------------------------------------------------------
+
+
+def _obligors():
+    return Prefetch(
+        "roles",
+        queryset=CommitmentParty.objects.filter(role=CommitmentParty.Role.OBLIGOR).select_related(
+            "party"
+        ),
+        to_attr="obligor_roles",
+    )
+
+
+def violation_days(commitments) -> dict[int, dict]:
+    """Worst report per day for every commitment in ``commitments``, in one grouped query.
+
+    Returns {commitment id: {day: Severity}}.
+    """
+    rows = (
+        ComplianceEvent.objects.public()
+        .filter(commitment__in=commitments.values("pk"), kind__in=VIOLATION_KINDS)
+        .order_by()
+        .annotate(first_day=TruncDate("occurred_at"), last_day=TruncDate("occurred_until"))
+        .values_list("commitment_id", "first_day", "last_day", "kind", "verification")
+        .annotate(n=Count("pk"))
+    )
+    reports: dict[int, list] = {}
+    for commitment_id, first_day, last_day, kind, verification, _n in rows:
+        reports.setdefault(commitment_id, []).append((first_day, last_day, kind, verification))
+    return {pk: presenters.severity_by_day(items) for pk, items in reports.items()}
+
+
+def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, days=None):
+    """Attach what the lists show: countdown, violation tallies and, with ``days``, the strip."""
+    for commitment in commitments:
+        commitment.deadline = presenters.deadline_text(
+            commitment.shape,
+            commitment.working_starts_at,
+            commitment.working_ends_at,
+            commitment.working_due_at,
+            now,
+        )
+        commitment.tallies = presenters.violation_tallies(
+            commitment.compliance.violations_by_claimant(), party_names
+        )
+        if days is not None:
+            commitment.strip = presenters.daily_strip(
+                commitment.working_starts_at,
+                commitment.working_ends_at,
+                days.get(commitment.pk, {}),
+                now,
+            )
+    return commitments
+
+
+# Pages -------------------------------------------------------------------------
+
+
+@public_cache
 def board(request):
-    return HttpResponse("Ceasefire Commitment Tracker")
+    parties = list(Party.public())
+    filters = BoardFilters(request.GET, parties=parties)
+    if not filters.is_valid():
+        return bad_request(request, _form_errors(filters))
+    chosen = filters.cleaned_data
+
+    commitments = Commitment.objects.public()
+    if chosen["status"]:
+        commitments = commitments.filter(status=chosen["status"])
+    if chosen["category"]:
+        commitments = commitments.filter(category=chosen["category"])
+    if chosen["party"]:
+        commitments = commitments.filter(
+            roles__party=chosen["party"], roles__role=CommitmentParty.Role.OBLIGOR
+        ).distinct()
+    days = violation_days(commitments)
+    loaded = list(
+        commitments.with_compliance()
+        .with_working_reading()
+        .select_related("agreement")
+        .prefetch_related(_obligors())
+        .order_by("-agreement__held_on", "agreement__pk", "title")
+    )
+    party_names = {party.pk: party.name for party in parties}
+    _decorate(loaded, party_names, timezone.now(), days)
+
+    return render(
+        request,
+        "tracker/board.html",
+        {
+            "groups": presenters.group_by_agreement(loaded),
+            "count": len(loaded),
+            "filters": chosen,
+            "is_filtered": any(chosen.values()),
+            "statuses": StatusChoices.choices,
+            "categories": Category.choices,
+            "parties": [p for p in parties if p.pk in _bound_party_ids(loaded, chosen["party"])],
+        },
+    )
 
 
+def _bound_party_ids(commitments, chosen_party) -> set[int]:
+    """Parties worth offering as a filter: those bound by something on the page."""
+    ids = {role.party_id for c in commitments for role in c.obligor_roles}
+    if chosen_party:
+        ids.add(chosen_party.pk)
+    return ids
+
+
+@public_cache
 def commitment_detail(request, slug):
-    commitment = get_object_or_404(Commitment.objects.public(), slug=slug)
-    return HttpResponse(commitment.title)
+    commitment = get_object_or_404(
+        Commitment.objects.public()
+        .with_compliance()
+        .with_working_reading()
+        .select_related("agreement", "renews"),
+        slug=slug,
+    )
+    parties = list(Party.public())
+    filters = EventFilters(request.GET, parties=parties)
+    if not filters.is_valid():
+        return bad_request(request, _form_errors(filters))
+    chosen = filters.cleaned_data
+    now = timezone.now()
+
+    roles = list(commitment.roles.select_related("party"))
+    readings = list(
+        Reading.objects.public()
+        .filter(commitment=commitment)
+        .select_related("read_by")
+        .prefetch_related("sources")
+    )
+    zones = {role.party.time_zone for role in roles}
+    for reading in readings:
+        reading_zones = zones | {reading.time_zone}
+        reading.starts = presenters.in_zones(reading.starts_at, reading_zones)
+        reading.ends = presenters.in_zones(reading.ends_at, reading_zones)
+        reading.due = presenters.in_zones(reading.due_at, reading_zones)
+
+    events = ComplianceEvent.objects.public().filter(commitment=commitment)
+    ticks = [
+        (occurred_at, kind, verification, f"{occurred_at:%Y-%m-%d}: {summary[:80]}")
+        for occurred_at, kind, verification, summary in events.values_list(
+            "occurred_at", "kind", "verification", "summary"
+        )
+    ]
+    drawing = presenters.timeline(
+        [
+            presenters.ReadingSpan(
+                label=r.label,
+                start=r.starts_at,
+                end=r.ends_at or r.due_at,
+                is_working=r.is_working,
+            )
+            for r in readings
+        ],
+        ticks,
+        now,
+    )
+
+    claims = events.exclude(in_response_to__in=events.values("pk"))
+    if chosen["claimant"]:
+        claims = claims.filter(claimant=chosen["claimant"])
+    if chosen["kind"]:
+        claims = claims.filter(kind=chosen["kind"])
+    if chosen["verification"]:
+        claims = claims.filter(verification=chosen["verification"])
+    claims = claims.select_related("claimant", "accused").prefetch_related(
+        "sources",
+        Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by")),
+        Prefetch(
+            "responses",
+            queryset=ComplianceEvent.objects.public()
+            .select_related("claimant", "accused")
+            .prefetch_related("sources")
+            .order_by("occurred_at", "pk"),
+        ),
+    )
+    paginator = Paginator(claims, chosen["per_page"])
+    page_number = chosen["page"] or 1
+    if page_number > paginator.num_pages:
+        return bad_request(
+            request,
+            [
+                _("There is no page %(page)d: the events fill %(pages)d.")
+                % {"page": page_number, "pages": paginator.num_pages}
+            ],
+        )
+    page = paginator.page(page_number)
+
+    deliveries, totals = presenters.deliveries_with_totals(
+        [
+            (
+                event.occurred_at,
+                event.summary,
+                [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
+            )
+            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(
+                Prefetch(
+                    "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
+                )
+            )
+        ],
+        commitment.promised_quantity,
+    )
+
+    party_names = {party.pk: party.name for party in parties}
+    _decorate([commitment], party_names, now)
+    claimant_ids = {claimant_id for _k, _v, claimant_id, _n in commitment.compliance.cells}
+    claimants = [p for p in parties if p.pk in claimant_ids]
+    filter_query = request.GET.copy()
+    filter_query.pop("page", None)
+
+    return render(
+        request,
+        "tracker/commitment.html",
+        {
+            "commitment": commitment,
+            "roles": roles,
+            "readings": readings,
+            "timeline": drawing,
+            "status_changes": list(StatusChange.objects.filter(commitment=commitment)),
+            "page": page,
+            "filters": filters,
+            "chosen": chosen,
+            "is_filtered": bool(chosen["claimant"] or chosen["kind"] or chosen["verification"]),
+            "claimants": claimants,
+            "filter_query": filter_query.urlencode(),
+            "deliveries": deliveries,
+            "totals": [
+                presenters.Handover(side, unit, total, total, commitment.promised_quantity)
+                for (side, unit), total in sorted(totals.items())
+            ],
+            "now": now,
+        },
+    )
 
 
+@public_cache
 def agreement_detail(request, slug):
-    agreement = get_object_or_404(Agreement.objects.public(), slug=slug)
-    return HttpResponse(agreement.title)
+    agreement = get_object_or_404(
+        Agreement.objects.public().prefetch_related("parties", "sources"), slug=slug
+    )
+    commitments = list(
+        Commitment.objects.public()
+        .filter(agreement=agreement)
+        .with_compliance()
+        .with_working_reading()
+        .select_related("agreement")
+        .prefetch_related(_obligors())
+        .order_by("title")
+    )
+    party_names = {party.pk: party.name for party in Party.public()}
+    _decorate(commitments, party_names, timezone.now())
+    return render(
+        request,
+        "tracker/agreement.html",
+        {"agreement": agreement, "commitments": commitments},
+    )
 
 
+@public_cache
 def party_detail(request, slug):
     party = get_object_or_404(Party.public(), slug=slug)
-    return HttpResponse(party.name)
+    public_commitments = Commitment.objects.public()
+    roles = list(
+        CommitmentParty.objects.filter(party=party, commitment__in=public_commitments)
+        .select_related("commitment__agreement")
+        .order_by("role", "commitment__title")
+    )
+    events = (
+        ComplianceEvent.objects.public()
+        .select_related("commitment", "claimant", "accused")
+        .order_by("-occurred_at", "-pk")
+    )
+    claims_made = events.filter(claimant=party)
+    claims_against = events.filter(accused=party)
+    return render(
+        request,
+        "tracker/party.html",
+        {
+            "party": party,
+            "bound_by": [r for r in roles if r.role == CommitmentParty.Role.OBLIGOR],
+            "other_roles": [r for r in roles if r.role != CommitmentParty.Role.OBLIGOR],
+            "claims_made": list(claims_made[:PARTY_PAGE_CLAIMS]),
+            "claims_made_count": claims_made.count(),
+            "claims_against": list(claims_against[:PARTY_PAGE_CLAIMS]),
+            "claims_against_count": claims_against.count(),
+            "limit": PARTY_PAGE_CLAIMS,
+        },
+    )
+
+
+@public_cache
+def changes(request):
+    return render(request, "tracker/changes.html", {"entries": changelog.recent_changes()})

@@ -1,0 +1,355 @@
+"""Recent changes to published records, read from their history tables.
+
+Used by the changes page and the changes feed. The rules, in one place:
+
+- Only changes the public could have seen are listed: a change counts when
+  the record was published before or after it. Edits to drafts never appear.
+- Only public fields are compared (each model lists them below); internal
+  notes and the people who made a change are never read.
+- A record that is not public now shows no content at all. Its withdrawal
+  from publication (or removal) still appears, as a tombstone that names only
+  its kind, its public parent if there is one, and the reason given.
+- A correction shows what the record says now, not what it said before: the
+  old value was wrong, and the correction exists to take it out of view.
+
+``recent_changes(limit)`` returns ``Change`` entries, newest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, F, Value, When, Window
+from django.db.models.functions import Lag
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker.models import Agreement, Commitment, ComplianceEvent, Party, Reading
+
+CORRECTION_PREFIX = "Correction"
+DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One public field: its label, the old value (None when withheld) and the new one."""
+
+    label: str
+    old: str | None
+    new: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the changelog.
+
+    ``headline`` says what happened in a sentence; ``url`` points to where the
+    record is shown now (None when nothing public is left to show); ``key`` is
+    stable across requests, for feed entry ids.
+    """
+
+    key: str
+    at: dt.datetime
+    kind: str
+    action: str
+    headline: str
+    url: str | None
+    reason: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.action == WITHDRAWN
+
+
+PUBLISHED = "published"
+CHANGED = "changed"
+CORRECTED = "corrected"
+RETRACTED = "retracted"
+WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A publishable model, the fields the public sees, and how to name its records."""
+
+    model: type
+    kind: str
+    fields: dict[str, str]
+
+
+TRACKED = [
+    Tracked(
+        Agreement,
+        "agreement",
+        {
+            "title": gettext_lazy("title"),
+            "kind": gettext_lazy("kind"),
+            "held_on": gettext_lazy("held on"),
+            "venue": gettext_lazy("venue"),
+            "summary": gettext_lazy("summary"),
+        },
+    ),
+    Tracked(
+        Commitment,
+        "commitment",
+        {
+            "title": gettext_lazy("title"),
+            "category": gettext_lazy("category"),
+            "shape": gettext_lazy("shape"),
+            "terms": gettext_lazy("terms"),
+            "conditions": gettext_lazy("conditions"),
+            "promised_quantity": gettext_lazy("promised quantity"),
+            "status": gettext_lazy("status"),
+        },
+    ),
+    Tracked(
+        Reading,
+        "reading",
+        {
+            "label": gettext_lazy("label"),
+            "is_working": gettext_lazy("working reading"),
+            "starts_at": gettext_lazy("start"),
+            "ends_at": gettext_lazy("end"),
+            "is_open_ended": gettext_lazy("open-ended"),
+            "due_at": gettext_lazy("due"),
+            "time_zone": gettext_lazy("time zone"),
+            "wording": gettext_lazy("wording"),
+            "scope": gettext_lazy("scope"),
+        },
+    ),
+    Tracked(
+        ComplianceEvent,
+        "event",
+        {
+            "kind": gettext_lazy("kind"),
+            "claimant_id": gettext_lazy("claimant"),
+            "accused_id": gettext_lazy("accused"),
+            "occurred_at": gettext_lazy("occurred"),
+            "occurred_until": gettext_lazy("until"),
+            "location": gettext_lazy("location"),
+            "region": gettext_lazy("region"),
+            "count": gettext_lazy("count"),
+            "summary": gettext_lazy("summary"),
+            "verification": gettext_lazy("verification"),
+        },
+    ),
+]
+
+PARENT_FIELD = {"commitment": "agreement_id", "reading": "commitment_id", "event": "commitment_id"}
+
+
+def _history_rows(tracked: Tracked, limit: int):
+    """History rows that touched the public record, each with the previous row's values.
+
+    The previous values come from a window function over the record's own
+    history, so one query gives every before-and-after pair.
+    """
+    history = tracked.model.history.model
+    previous = {"partition_by": [F("id")], "order_by": [F("history_date"), F("history_id")]}
+    names = [*tracked.fields, "is_published"]
+    before = {f"before_{name}": Window(Lag(name), **previous) for name in names}
+    touched_public = Case(
+        When(is_published=True, then=Value(True)),
+        When(before_is_published=True, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return list(
+        history.objects.annotate(**before)
+        .annotate(touched_public=touched_public)
+        .filter(touched_public=True)
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+def recent_changes(limit: int = DEFAULT_LIMIT) -> list[Change]:
+    """The latest ``limit`` changes to public records, newest first.
+
+    Runs a fixed number of queries: one per tracked model, then one each to
+    learn which records are public now, and one for party names.
+    """
+    rows_by_kind = {t.kind: (t, _history_rows(t, limit * 2)) for t in TRACKED}
+    public_ids = {
+        "agreement": _public_ids(Agreement.objects.public(), rows_by_kind["agreement"][1]),
+        "commitment": _public_ids(Commitment.objects.public(), rows_by_kind["commitment"][1]),
+        "reading": _public_ids(Reading.objects.public(), rows_by_kind["reading"][1]),
+        "event": _public_ids(ComplianceEvent.objects.public(), rows_by_kind["event"][1]),
+    }
+    parent_commitment_ids = {
+        row.commitment_id for kind in ("reading", "event") for row in rows_by_kind[kind][1]
+    }
+    parent_agreement_ids = {row.agreement_id for row in rows_by_kind["commitment"][1]}
+    commitments = {
+        c.pk: c
+        for c in Commitment.objects.public()
+        .filter(pk__in={row.id for row in rows_by_kind["commitment"][1]} | parent_commitment_ids)
+        .only("pk", "title", "slug")
+    }
+    agreements = {
+        a.pk: a
+        for a in Agreement.objects.public()
+        .filter(pk__in={row.id for row in rows_by_kind["agreement"][1]} | parent_agreement_ids)
+        .only("pk", "title", "slug")
+    }
+    names = {party.pk: party.name for party in Party.public().only("pk", "name")}
+    context = _Context(public_ids, commitments, agreements, names)
+
+    entries = []
+    for tracked, rows in rows_by_kind.values():
+        for row in rows:
+            entry = _entry(tracked, row, context)
+            if entry is not None:
+                entries.append(entry)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def _public_ids(public_queryset, rows) -> set[int]:
+    ids = {row.id for row in rows}
+    return set(public_queryset.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
+@dataclass
+class _Context:
+    public_ids: dict[str, set[int]]
+    commitments: dict[int, Commitment]
+    agreements: dict[int, Agreement]
+    party_names: dict[int, str]
+
+
+def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
+    was_public = bool(row.before_is_published)
+    is_public_now = row.id in context.public_ids[tracked.kind]
+    reason = row.history_change_reason or ""
+    key = f"{tracked.kind}-{row.history_id}"
+
+    if was_public and (not row.is_published or row.history_type == "-"):
+        return Change(
+            key=key,
+            at=row.history_date,
+            kind=tracked.kind,
+            action=WITHDRAWN,
+            headline=_tombstone_headline(tracked.kind, row, context),
+            url=_parent_url(tracked.kind, row, context),
+            reason=reason,
+        )
+    if not is_public_now:
+        return None
+    name, url = _name_and_url(tracked.kind, row, context)
+    if not was_public:
+        return Change(
+            key=key,
+            at=row.history_date,
+            kind=tracked.kind,
+            action=PUBLISHED,
+            headline=_("%(record)s was published.") % {"record": name},
+            url=url,
+            reason=reason,
+        )
+    corrected = reason.startswith(CORRECTION_PREFIX)
+    changed = [
+        FieldChange(
+            label=str(label),
+            old=None
+            if corrected
+            else _display(tracked, name_, getattr(row, f"before_{name_}"), context),
+            new=_display(tracked, name_, getattr(row, name_), context),
+        )
+        for name_, label in tracked.fields.items()
+        if getattr(row, f"before_{name_}") != getattr(row, name_)
+    ]
+    if not changed:
+        return None
+    if corrected:
+        action, headline = CORRECTED, _("%(record)s was corrected.")
+    elif tracked.kind == "event" and row.verification == "retracted":
+        action, headline = RETRACTED, _("%(record)s was retracted.")
+    else:
+        action, headline = CHANGED, _("%(record)s changed.")
+    return Change(
+        key=key,
+        at=row.history_date,
+        kind=tracked.kind,
+        action=action,
+        headline=headline % {"record": name},
+        url=url,
+        reason=reason,
+        fields=changed,
+    )
+
+
+def _name_and_url(kind: str, row, context: _Context) -> tuple[str, str]:
+    """How a public record is named in a sentence, and where it is shown."""
+    if kind == "agreement":
+        return _("The agreement “%(title)s”") % {"title": row.title}, reverse(
+            "agreement", args=[row.slug]
+        )
+    if kind == "commitment":
+        return _("The commitment “%(title)s”") % {"title": row.title}, reverse(
+            "commitment", args=[row.slug]
+        )
+    commitment = context.commitments[row.commitment_id]
+    url = reverse("commitment", args=[commitment.slug])
+    if kind == "reading":
+        return _("The reading “%(label)s” of “%(commitment)s”") % {
+            "label": row.label,
+            "commitment": commitment.title,
+        }, f"{url}#readings"
+    return _("An event on “%(commitment)s” (%(day)s)") % {
+        "commitment": commitment.title,
+        "day": f"{row.occurred_at:%Y-%m-%d}",
+    }, f"{url}#event-{row.id}"
+
+
+def _tombstone_headline(kind: str, row, context: _Context) -> str:
+    """Say that a record left public view, naming only its public parent."""
+    if kind == "agreement":
+        return _("An agreement was withdrawn from publication.")
+    if kind == "commitment":
+        agreement = context.agreements.get(row.agreement_id)
+        if agreement:
+            return _("A commitment under “%(agreement)s” was withdrawn from publication.") % {
+                "agreement": agreement.title
+            }
+        return _("A commitment was withdrawn from publication.")
+    commitment = context.commitments.get(row.commitment_id)
+    if kind == "reading":
+        if commitment:
+            return _("A reading of “%(commitment)s” was withdrawn from publication.") % {
+                "commitment": commitment.title
+            }
+        return _("A reading was withdrawn from publication.")
+    if commitment:
+        return _("An event on “%(commitment)s” was withdrawn from publication.") % {
+            "commitment": commitment.title
+        }
+    return _("An event was withdrawn from publication.")
+
+
+def _parent_url(kind: str, row, context: _Context) -> str | None:
+    if kind == "commitment" and row.agreement_id in context.agreements:
+        return reverse("agreement", args=[context.agreements[row.agreement_id].slug])
+    if kind in ("reading", "event") and row.commitment_id in context.commitments:
+        return reverse("commitment", args=[context.commitments[row.commitment_id].slug])
+    return None
+
+
+def _display(tracked: Tracked, name: str, value, context: _Context) -> str:
+    """A field value as a reader sees it: choice labels, party names, UTC times."""
+    if value is None or value == "":
+        return "—"
+    if name in ("claimant_id", "accused_id"):
+        return context.party_names.get(value, "—")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    model_field = tracked.model._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)

@@ -1,0 +1,488 @@
+"""Pure helpers that turn records into what the pages draw and say.
+
+Nothing here touches the database: the views load rows, these functions
+compute countdown wording, the daily strip, the reading timeline, local times
+and delivery totals, so each rule can be tested with plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tracker import clock
+
+UTC = dt.UTC
+
+VIOLATION_KINDS = frozenset({"alleged_violation", "confirmed_violation"})
+DISCOUNTED_VERIFICATIONS = frozenset({"refuted", "retracted"})
+
+
+# Words ------------------------------------------------------------------------
+
+
+def duration_text(delta: dt.timedelta) -> str:
+    """A short length of time for readers: "3 days 4 h", "5 h 12 min", "40 s"."""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        day_text = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        if hours:
+            return _("%(days)s %(hours)d h") % {"days": day_text, "hours": hours}
+        return day_text
+    if hours:
+        if minutes:
+            return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return _("%(hours)d h") % {"hours": hours}
+    if minutes:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(seconds)d s") % {"seconds": seconds}
+
+
+def countdown_text(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> str:
+    """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago"."""
+    state = clock.window_state(start, end, now)
+    if state is clock.WindowState.NOT_STARTED:
+        return _("starts in %(time)s") % {"time": duration_text(start - now)}
+    if end is None:
+        return _("no end date")
+    if state is clock.WindowState.RUNNING:
+        return _("ends in %(time)s") % {"time": duration_text(end - now)}
+    return _("ended %(time)s ago") % {"time": duration_text(now - end)}
+
+
+def due_text(due: dt.datetime | None, now: dt.datetime) -> str:
+    """What the board says about a one-off act with a deadline."""
+    if due is None:
+        return _("no due date")
+    if now < due:
+        return _("due in %(time)s") % {"time": duration_text(due - now)}
+    return _("was due %(time)s ago") % {"time": duration_text(now - due)}
+
+
+def deadline_text(
+    shape: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    due: dt.datetime | None,
+    now: dt.datetime,
+) -> str:
+    """The countdown for any shape: deliverables count to their due date, others to their end."""
+    if shape == "deliverable":
+        return due_text(due, now)
+    return countdown_text(start, end, now)
+
+
+# Severity of a day or an event ---------------------------------------------------
+
+
+class Severity(enum.IntEnum):
+    """How bad the worst report on a day is. Ordered, so max() picks the worst."""
+
+    NONE = 0
+    ALLEGED = 1
+    VERIFIED = 2
+
+    @property
+    def css(self) -> str:
+        return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        return {
+            Severity.NONE: _("no reports"),
+            Severity.ALLEGED: _("alleged violation"),
+            Severity.VERIFIED: _("verified violation"),
+        }[self]
+
+
+def severity_of(kind: str, verification: str) -> Severity:
+    """A violation claim is alleged until verified; refuted or retracted ones do not count."""
+    if kind not in VIOLATION_KINDS or verification in DISCOUNTED_VERIFICATIONS:
+        return Severity.NONE
+    if verification == "verified":
+        return Severity.VERIFIED
+    return Severity.ALLEGED
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def severity_by_day(
+    reports: Iterable[tuple[dt.date, dt.date | None, str, str]],
+) -> dict[dt.date, Severity]:
+    """Fold (first day, last day or None, kind, verification) reports into the worst per day.
+
+    A claim about a period ("between 18 and 25 March") marks every day of it.
+    """
+    worst: dict[dt.date, Severity] = {}
+    for first, last, kind, verification in reports:
+        severity = severity_of(kind, verification)
+        if severity is Severity.NONE:
+            continue
+        for day in days_between(first, max(first, last or first)):
+            worst[day] = max(worst.get(day, Severity.NONE), severity)
+    return worst
+
+
+# Daily strip -----------------------------------------------------------------------
+
+STRIP_CELL_WIDTH = 6
+STRIP_HEIGHT = 20
+STRIP_MAX_DAYS = 120
+STRIP_BAR_HEIGHT = {Severity.NONE: 4, Severity.ALLEGED: 12, Severity.VERIFIED: 20}
+
+
+@dataclass(frozen=True)
+class StripCell:
+    day: dt.date
+    severity: Severity
+    is_future: bool
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def css(self) -> str:
+        return "future" if self.is_future else self.severity.css
+
+    @property
+    def title(self) -> str:
+        if self.is_future:
+            return _("%(day)s: still to come") % {"day": self.day.isoformat()}
+        return f"{self.day.isoformat()}: {self.severity.label}"
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One square per day across a window: no reports, alleged, or verified.
+
+    Severity is drawn as bar height as well as colour, so it never rests on
+    colour alone; ``summary`` says the same in words.
+    """
+
+    cells: list[StripCell]
+    first_day: dt.date
+    last_day: dt.date
+    is_clipped: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.cells) * STRIP_CELL_WIDTH
+
+    height = STRIP_HEIGHT
+
+    def days_with(self, severity: Severity) -> int:
+        return sum(1 for c in self.cells if not c.is_future and c.severity is severity)
+
+    @property
+    def summary(self) -> str:
+        alleged, verified = self.days_with(Severity.ALLEGED), self.days_with(Severity.VERIFIED)
+        return _("%(first)s to %(last)s: %(alleged)s, %(verified)s.") % {
+            "first": self.first_day.isoformat(),
+            "last": self.last_day.isoformat(),
+            "alleged": ngettext(
+                "%(days)d day with alleged violations",
+                "%(days)d days with alleged violations",
+                alleged,
+            )
+            % {"days": alleged},
+            "verified": ngettext(
+                "%(days)d with verified violations", "%(days)d with verified violations", verified
+            )
+            % {"days": verified},
+        }
+
+
+def daily_strip(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    worst_by_day: dict[dt.date, Severity],
+    now: dt.datetime,
+) -> Strip | None:
+    """The strip from the window's first day to its last (or to today if it has no end).
+
+    Windows are half-open, so one ending at midnight does not include that day.
+    Long windows keep their most recent ``STRIP_MAX_DAYS`` days.
+    """
+    if start is None:
+        return None
+    first = start.astimezone(UTC).date()
+    if end is None:
+        last = max(first, now.astimezone(UTC).date())
+    else:
+        last = max(first, (end.astimezone(UTC) - dt.timedelta(microseconds=1)).date())
+    clipped = (last - first).days + 1 > STRIP_MAX_DAYS
+    if clipped:
+        first = last - dt.timedelta(days=STRIP_MAX_DAYS - 1)
+    today = now.astimezone(UTC).date()
+    cells = []
+    for index, day in enumerate(days_between(first, last)):
+        severity = worst_by_day.get(day, Severity.NONE)
+        height = STRIP_BAR_HEIGHT[severity]
+        cells.append(
+            StripCell(
+                day=day,
+                severity=severity,
+                is_future=day > today,
+                x=index * STRIP_CELL_WIDTH,
+                y=STRIP_HEIGHT - height,
+                width=STRIP_CELL_WIDTH - 1,
+                height=height,
+            )
+        )
+    return Strip(cells=cells, first_day=first, last_day=last, is_clipped=clipped)
+
+
+# Reading timeline -------------------------------------------------------------------
+
+TIMELINE_WIDTH = 720
+TIMELINE_ROW_HEIGHT = 28
+TIMELINE_BAR_HEIGHT = 16
+TIMELINE_AXIS_HEIGHT = 24
+TIMELINE_TICK_ROW_HEIGHT = 28
+
+
+@dataclass(frozen=True)
+class TimelineSpan:
+    """One reading of the window, drawn as a bar."""
+
+    label: str
+    is_working: bool
+    x: float
+    y: float
+    width: float
+    height: float
+    open_start: bool
+    open_end: bool
+    text_y: float
+
+
+@dataclass(frozen=True)
+class TimelineTick:
+    """One reported event, drawn as a tick whose height says how serious it is."""
+
+    x: float
+    y: float
+    height: float
+    severity: Severity
+    title: str
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    x: float
+    label: str
+
+
+@dataclass
+class Timeline:
+    width: int
+    height: int
+    spans: list[TimelineSpan] = field(default_factory=list)
+    ticks: list[TimelineTick] = field(default_factory=list)
+    months: list[TimelineMark] = field(default_factory=list)
+    now: TimelineMark | None = None
+    now_is_later: bool = False
+    tick_row_y: float = 0
+    axis_y: float = 0
+
+
+@dataclass(frozen=True)
+class ReadingSpan:
+    """What the timeline needs from a reading."""
+
+    label: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+    is_working: bool = False
+
+
+def timeline(
+    readings: list[ReadingSpan],
+    events: Iterable[tuple[dt.datetime, str, str, str]],
+    now: dt.datetime,
+) -> Timeline | None:
+    """Lay out every reading as a bar on one time axis, with event ticks and "now".
+
+    ``events`` are (occurred_at, kind, verification, title). The axis covers
+    the readings and events; "now" is marked where it falls inside it, and
+    otherwise the timeline says that today lies later.
+    """
+    events = list(events)
+    instants = [i for r in readings for i in (r.start, r.end) if i is not None]
+    instants += [at for at, *_ in events]
+    if not instants:
+        return None
+    low, high = min(instants), max(instants)
+    if low <= now <= high + dt.timedelta(days=3):
+        high = max(high, now)
+    if high - low < dt.timedelta(days=1):
+        high = low + dt.timedelta(days=1)
+    margin = (high - low) * 0.04
+    low, high = low - margin, high + margin
+    span_seconds = (high - low).total_seconds()
+
+    def x_of(instant: dt.datetime) -> float:
+        return round((instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH, 1)
+
+    drawing = Timeline(width=TIMELINE_WIDTH, height=0)
+    y = 0.0
+    for reading in readings:
+        left = x_of(reading.start) if reading.start else 0.0
+        right = x_of(reading.end) if reading.end else float(TIMELINE_WIDTH)
+        drawing.spans.append(
+            TimelineSpan(
+                label=reading.label,
+                is_working=reading.is_working,
+                x=left,
+                y=y + (TIMELINE_ROW_HEIGHT - TIMELINE_BAR_HEIGHT),
+                width=max(right - left, 2.0),
+                height=TIMELINE_BAR_HEIGHT,
+                open_start=reading.start is None,
+                open_end=reading.end is None,
+                text_y=y + 10,
+            )
+        )
+        y += TIMELINE_ROW_HEIGHT
+    drawing.tick_row_y = y
+    for occurred_at, kind, verification, title in sorted(events, key=lambda e: e[0]):
+        severity = severity_of(kind, verification)
+        height = {Severity.NONE: 8, Severity.ALLEGED: 16, Severity.VERIFIED: 24}[severity]
+        drawing.ticks.append(
+            TimelineTick(
+                x=x_of(occurred_at),
+                y=y + TIMELINE_TICK_ROW_HEIGHT - height,
+                height=height,
+                severity=severity,
+                title=title,
+            )
+        )
+    y += TIMELINE_TICK_ROW_HEIGHT
+    drawing.axis_y = y
+    month = dt.datetime(low.year, low.month, 1, tzinfo=UTC)
+    while month <= high:
+        if month >= low:
+            drawing.months.append(TimelineMark(x=x_of(month), label=month.strftime("%Y-%m")))
+        month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
+    if low <= now <= high:
+        drawing.now = TimelineMark(x=x_of(now), label=_("now"))
+    drawing.now_is_later = now > high
+    drawing.height = int(y + TIMELINE_AXIS_HEIGHT)
+    return drawing
+
+
+# Times in several zones ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    zone: str
+    instant: dt.datetime
+
+
+def in_zones(instant: dt.datetime | None, zones: Iterable[str]) -> list[LocalTime]:
+    """The instant on the wall clocks of UTC and each named zone, without repeats."""
+    if instant is None:
+        return []
+    names = ["UTC"] + sorted({z for z in zones if z and z != "UTC"})
+    return [LocalTime(zone=name, instant=clock.utc_to_local(instant, name)) for name in names]
+
+
+# Deliveries ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What one side received in one delivery, and its running total so far."""
+
+    side: str
+    unit: str
+    quantity: int
+    running_total: int
+    promised: int | None
+
+    @property
+    def share_of_promise(self) -> int | None:
+        if not self.promised:
+            return None
+        return round(self.running_total * 100 / self.promised)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    occurred_at: dt.datetime
+    summary: str
+    handovers: list[Handover]
+
+
+def deliveries_with_totals(
+    deliveries: Iterable[tuple[dt.datetime, str, list[tuple[str, int, str]]]],
+    promised: int | None,
+) -> tuple[list[Delivery], dict[tuple[str, str], int]]:
+    """Add running totals per side and unit to deliveries taken in time order.
+
+    ``deliveries`` are (occurred_at, summary, [(side, quantity, unit), ...]).
+    Returns the deliveries and the final totals by (side, unit).
+    """
+    totals: dict[tuple[str, str], int] = {}
+    result = []
+    for occurred_at, summary, quantities in sorted(deliveries, key=lambda d: d[0]):
+        handovers = []
+        for side, quantity, unit in quantities:
+            totals[side, unit] = totals.get((side, unit), 0) + quantity
+            handovers.append(
+                Handover(
+                    side=side,
+                    unit=unit,
+                    quantity=quantity,
+                    running_total=totals[side, unit],
+                    promised=promised,
+                )
+            )
+        result.append(Delivery(occurred_at=occurred_at, summary=summary, handovers=handovers))
+    return result, totals
+
+
+# Grouping --------------------------------------------------------------------------
+
+
+def group_by_agreement(commitments: Iterable) -> list[tuple[object, list]]:
+    """Consecutive commitments under the same agreement, in the order given."""
+    return [
+        (agreement, list(items))
+        for agreement, items in groupby(commitments, key=lambda c: c.agreement)
+    ]
+
+
+@dataclass(frozen=True)
+class ClaimantTally:
+    claimant: str
+    alleged: int
+    verified: int
+
+
+def violation_tallies(
+    by_claimant: dict[int | None, dict[str, int]], names: dict[int, str]
+) -> list[ClaimantTally]:
+    """Alleged and verified violation counts per claimant, most verified first."""
+    tallies = [
+        ClaimantTally(
+            claimant=names.get(claimant_id, _("unknown")) if claimant_id else _("unattributed"),
+            alleged=counts["alleged"],
+            verified=counts["verified"],
+        )
+        for claimant_id, counts in by_claimant.items()
+        if counts["alleged"] or counts["verified"]
+    ]
+    return sorted(tallies, key=lambda t: (-t.verified, -t.alleged, t.claimant))

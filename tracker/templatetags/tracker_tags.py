@@ -1,0 +1,52 @@
+"""Small template helpers for the public pages: times, query strings, shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.filter
+def utc(instant: dt.datetime | None) -> str:
+    """An instant in UTC to the minute: "2025-03-18 21:00 UTC"."""
+    if instant is None:
+        return "—"
+    return f"{instant.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
+@register.filter
+def wall_clock(instant: dt.datetime | None) -> str:
+    """An aware instant on its own zone's wall clock with the offset: "2025-04-17 00:00 +03:00"."""
+    if instant is None:
+        return "—"
+    offset = instant.strftime("%z")
+    return f"{instant:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters set, or removed when given "".
+
+    Filter links keep the other filters and always go back to the first page.
+    """
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        if value in ("", None):
+            params.pop(name, None)
+        else:
+            params[name] = value
+    query = urlencode(sorted(params.items()))
+    return f"?{query}" if query else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """The current query string pointing at another page."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{urlencode(sorted(params.items()))}"
