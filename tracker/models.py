@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
@@ -32,9 +33,9 @@ def validate_time_zone(value: str) -> None:
 
 
 class PrecisionChoices(models.TextChoices):
-    DAY = clock.Precision.DAY.value, "day"
-    HOUR = clock.Precision.HOUR.value, "hour"
-    MINUTE = clock.Precision.MINUTE.value, "minute"
+    DAY = clock.Precision.DAY.value, _("day")
+    HOUR = clock.Precision.HOUR.value, _("hour")
+    MINUTE = clock.Precision.MINUTE.value, _("minute")
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -46,8 +47,8 @@ class Party(models.Model):
     """A state or organisation that makes, brokers or benefits from commitments."""
 
     class Kind(models.TextChoices):
-        STATE = "state", "state"
-        ORGANISATION = "organisation", "organisation"
+        STATE = "state", _("state")
+        ORGANISATION = "organisation", _("organisation")
 
     name = models.CharField(max_length=120, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
@@ -114,11 +115,11 @@ class Agreement(models.Model):
     """The occasion where commitments were made: a call, a round of talks, a memorandum."""
 
     class Kind(models.TextChoices):
-        CALL = "call", "phone call"
-        TALKS = "talks", "round of talks"
-        MEMORANDUM = "memorandum", "memorandum"
-        STATEMENT = "statement", "statement"
-        OTHER = "other", "other"
+        CALL = "call", _("phone call")
+        TALKS = "talks", _("round of talks")
+        MEMORANDUM = "memorandum", _("memorandum")
+        STATEMENT = "statement", _("statement")
+        OTHER = "other", _("other")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
@@ -146,47 +147,47 @@ class Agreement(models.Model):
 
 
 class Category(models.TextChoices):
-    ENERGY = "energy", "energy-infrastructure strikes"
-    MARITIME = "maritime", "maritime / Black Sea"
-    PRISONERS = "prisoners", "prisoner exchange"
-    HUMANITARIAN = "humanitarian", "humanitarian"
-    MONITORING = "monitoring", "monitoring"
-    OTHER = "other", "other"
+    ENERGY = "energy", _("energy-infrastructure strikes")
+    MARITIME = "maritime", _("maritime / Black Sea")
+    PRISONERS = "prisoners", _("prisoner exchange")
+    HUMANITARIAN = "humanitarian", _("humanitarian")
+    MONITORING = "monitoring", _("monitoring")
+    OTHER = "other", _("other")
 
 
 class ShapeChoices(models.TextChoices):
-    WINDOW = Shape.WINDOW.value, "window"
-    DELIVERABLE = Shape.DELIVERABLE.value, "deliverable"
-    PROCESS = Shape.PROCESS.value, "process"
+    WINDOW = Shape.WINDOW.value, _("window")
+    DELIVERABLE = Shape.DELIVERABLE.value, _("deliverable")
+    PROCESS = Shape.PROCESS.value, _("process")
 
 
 class StatusChoices(models.TextChoices):
-    ANNOUNCED = Status.ANNOUNCED.value, "announced"
-    IN_FORCE = Status.IN_FORCE.value, "in force"
-    SUSPENDED = Status.SUSPENDED.value, "suspended"
-    FULFILLED = Status.FULFILLED.value, "fulfilled"
-    EXPIRED = Status.EXPIRED.value, "expired"
-    COLLAPSED = Status.COLLAPSED.value, "collapsed"
-    SUPERSEDED = Status.SUPERSEDED.value, "superseded"
+    ANNOUNCED = Status.ANNOUNCED.value, _("announced")
+    IN_FORCE = Status.IN_FORCE.value, _("in force")
+    SUSPENDED = Status.SUSPENDED.value, _("suspended")
+    FULFILLED = Status.FULFILLED.value, _("fulfilled")
+    EXPIRED = Status.EXPIRED.value, _("expired")
+    COLLAPSED = Status.COLLAPSED.value, _("collapsed")
+    SUPERSEDED = Status.SUPERSEDED.value, _("superseded")
 
 
 class Verification(models.TextChoices):
-    UNVERIFIED = "unverified", "unverified"
-    CORROBORATED = "corroborated", "corroborated"
-    VERIFIED = "verified", "verified"
-    DISPUTED = "disputed", "disputed"
-    REFUTED = "refuted", "refuted"
-    RETRACTED = "retracted", "retracted"
+    UNVERIFIED = "unverified", _("unverified")
+    CORROBORATED = "corroborated", _("corroborated")
+    VERIFIED = "verified", _("verified")
+    DISPUTED = "disputed", _("disputed")
+    REFUTED = "refuted", _("refuted")
+    RETRACTED = "retracted", _("retracted")
 
 
 class EventKind(models.TextChoices):
-    ALLEGED_VIOLATION = "alleged_violation", "alleged violation"
-    CONFIRMED_VIOLATION = "confirmed_violation", "confirmed violation"
-    COMPLIANCE_CONFIRMED = "compliance_confirmed", "compliance confirmed"
-    DELIVERY = "delivery", "delivery"
-    STATEMENT = "statement", "statement"
-    RETRACTION = "retraction", "retraction"
-    OTHER = "other", "other"
+    ALLEGED_VIOLATION = "alleged_violation", _("alleged violation")
+    CONFIRMED_VIOLATION = "confirmed_violation", _("confirmed violation")
+    COMPLIANCE_CONFIRMED = "compliance_confirmed", _("compliance confirmed")
+    DELIVERY = "delivery", _("delivery")
+    STATEMENT = "statement", _("statement")
+    RETRACTION = "retraction", _("retraction")
+    OTHER = "other", _("other")
 
 
 VIOLATION_KINDS = (EventKind.ALLEGED_VIOLATION, EventKind.CONFIRMED_VIOLATION)
@@ -383,10 +384,10 @@ class CommitmentParty(models.Model):
     """The role a party plays in a commitment."""
 
     class Role(models.TextChoices):
-        OBLIGOR = "obligor", "bound by it"
-        PROPOSER = "proposer", "proposed it"
-        MEDIATOR = "mediator", "mediator"
-        BENEFICIARY = "beneficiary", "beneficiary"
+        OBLIGOR = "obligor", _("bound by it")
+        PROPOSER = "proposer", _("proposed it")
+        MEDIATOR = "mediator", _("mediator")
+        BENEFICIARY = "beneficiary", _("beneficiary")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="roles")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="roles")
@@ -504,12 +505,14 @@ class Reading(models.Model):
     def computed_end(self) -> dt.datetime | None:
         """The UTC end implied by the terms: explicit end, duration in the zone, or none.
 
-        With a duration, the stored end is the result of an earlier
-        computation, not a term of its own, so it is computed again.
+        On a stored reading with a duration, the end is the result of an
+        earlier computation, not a term of its own, so it is computed again;
+        a new reading that gives both an end and a duration is contradictory.
         """
+        end_is_a_term = self.duration_days is None or self._state.adding
         return clock.window_end(
             self.starts_at,
-            end=self.ends_at if self.duration_days is None else None,
+            end=self.ends_at if end_is_a_term else None,
             duration_days=self.duration_days,
             open_ended=self.is_open_ended,
             tz_name=self.time_zone,
@@ -689,11 +692,11 @@ class StatusChange(models.Model):
     """
 
     class Actor(models.TextChoices):
-        CLOCK = "clock", "the clock"
-        EDITOR = "editor", "an editor"
-        REVIEWER = "reviewer", "a reviewer"
-        STAFF = "staff", "staff"
-        IMPORT = "import", "data import"
+        CLOCK = "clock", _("the clock")
+        EDITOR = "editor", _("an editor")
+        REVIEWER = "reviewer", _("a reviewer")
+        STAFF = "staff", _("staff")
+        IMPORT = "import", _("data import")
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="status_changes"

@@ -288,7 +288,8 @@ def change_status(
     commitment at once queue up and the second is judged against the first's
     result instead of overwriting it. ``effective_at`` is when the change
     happened in the world (the end of a window, the day a party withdrew);
-    it defaults to now and cannot be in the future.
+    it defaults to now, and people cannot date a change in the future (the
+    clock may: a sweep can be asked about any instant).
     """
     if correction:
         _require(actor, "tracker.correct_commitment_status", "correct a final status")
@@ -300,7 +301,7 @@ def change_status(
         effective_at = now
     elif timezone.is_naive(effective_at):
         raise TransitionNotAllowed("Say in which time zone the change took effect.")
-    elif effective_at > now:
+    elif effective_at > now and not isinstance(actor, SystemActor):
         raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     try:

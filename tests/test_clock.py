@@ -1,0 +1,328 @@
+"""Time rules: windows are computed on the wall clock of the zone their wording meant."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tracker import clock
+from tracker.clock import InvalidTimeZone, Precision, WindowState
+
+UTC = dt.UTC
+KYIV = "Europe/Kyiv"
+MOSCOW = "Europe/Moscow"
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+# The real terms ---------------------------------------------------------------
+
+
+def test_thirty_days_from_18_march_moscow_time_ends_at_moscow_midnight_of_17_april():
+    start = clock.local_to_utc(dt.date(2025, 3, 18), MOSCOW, Precision.DAY)
+
+    end = clock.window_end(start, duration_days=30, tz_name=MOSCOW)
+
+    assert start == utc(2025, 3, 17, 21)
+    assert end == utc(2025, 4, 16, 21)
+    assert clock.utc_to_local(end, MOSCOW).replace(tzinfo=None) == dt.datetime(2025, 4, 17)
+
+
+def test_thirty_days_from_25_march_kyiv_time_crosses_the_dst_change_and_ends_at_kyiv_midnight():
+    start = clock.local_to_utc(dt.date(2025, 3, 25), KYIV, Precision.DAY)
+
+    end = clock.window_end(start, duration_days=30, tz_name=KYIV)
+
+    assert start == utc(2025, 3, 24, 22)  # UTC+2 before 30 March
+    assert end == utc(2025, 4, 23, 21)  # UTC+3 after it
+    assert end != start + dt.timedelta(days=30)  # counting in UTC would be an hour late
+    assert clock.utc_to_local(end, KYIV).replace(tzinfo=None) == dt.datetime(2025, 4, 24)
+
+
+def test_until_midnight_of_10_to_11_may_kyiv_time_is_the_start_of_11_may_in_kyiv():
+    start = clock.local_to_utc(dt.date(2025, 5, 8), KYIV, Precision.DAY)
+    end = clock.end_of_day(dt.date(2025, 5, 10), KYIV)
+
+    assert end == utc(2025, 5, 10, 21)
+    assert clock.window_end(start, end=end, tz_name=KYIV) == end
+    assert clock.window_state(start, end, utc(2025, 5, 10, 20, 59)) is WindowState.RUNNING
+    assert clock.window_state(start, end, utc(2025, 5, 10, 21)) is WindowState.ENDED
+
+
+# Wall times that a daylight-saving change skips or repeats --------------------
+
+
+def test_a_wall_time_skipped_by_spring_forward_moves_forward_by_the_gap():
+    skipped = dt.datetime(2025, 3, 30, 3, 30)  # Kyiv jumped from 03:00 to 04:00
+
+    instant = clock.local_to_utc(skipped, KYIV)
+
+    assert not clock.wall_clock_exists(skipped, KYIV)
+    assert instant == utc(2025, 3, 30, 1, 30)
+    assert clock.utc_to_local(instant, KYIV).replace(tzinfo=None) == dt.datetime(2025, 3, 30, 4, 30)
+
+
+def test_a_wall_time_repeated_in_autumn_means_its_first_occurrence():
+    repeated = dt.datetime(2025, 10, 26, 3, 30)  # Kyiv went from 04:00 back to 03:00
+
+    assert clock.wall_clock_is_ambiguous(repeated, KYIV)
+    assert clock.local_to_utc(repeated, KYIV) == utc(2025, 10, 26, 0, 30)
+
+
+def test_an_ordinary_wall_time_is_neither_skipped_nor_repeated():
+    ordinary = dt.datetime(2025, 3, 18, 12)
+
+    assert clock.wall_clock_exists(ordinary, KYIV)
+    assert not clock.wall_clock_is_ambiguous(ordinary, KYIV)
+
+
+def test_a_day_whose_midnight_is_skipped_starts_at_the_first_real_instant():
+    # Cuba moves its clocks from 00:00 to 01:00.
+    assert clock.local_to_utc(dt.date(2025, 3, 9), "America/Havana", "day") == utc(2025, 3, 9, 5)
+
+
+def test_adding_days_across_the_autumn_change_keeps_the_wall_clock_time():
+    start = clock.local_to_utc(dt.datetime(2025, 10, 20, 9), KYIV)
+
+    end = clock.add_days(start, 10, KYIV)
+
+    assert clock.utc_to_local(end, KYIV).replace(tzinfo=None) == dt.datetime(2025, 10, 30, 9)
+    assert end - start == dt.timedelta(days=10, hours=1)
+
+
+# Precision ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("precision", "expected"),
+    [
+        (Precision.DAY, dt.datetime(2025, 3, 18)),
+        (Precision.HOUR, dt.datetime(2025, 3, 18, 14)),
+        (Precision.MINUTE, dt.datetime(2025, 3, 18, 14, 37)),
+        ("hour", dt.datetime(2025, 3, 18, 14)),
+    ],
+)
+def test_truncate_drops_what_is_finer_than_the_stated_precision(precision, expected):
+    assert clock.truncate(dt.datetime(2025, 3, 18, 14, 37, 12, 500), precision) == expected
+
+
+def test_a_time_stated_to_the_hour_is_stored_at_the_start_of_that_hour():
+    assert clock.local_to_utc(dt.datetime(2025, 3, 18, 14, 37), MOSCOW, "hour") == utc(
+        2025, 3, 18, 11
+    )
+
+
+def test_an_unknown_precision_is_refused():
+    with pytest.raises(ValueError):
+        clock.truncate(dt.datetime(2025, 3, 18), "week")
+
+
+# Time zones ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["Mars/Olympus_Mons", "", " Europe/Kyiv", "Europe/Kyiv/", "../etc/passwd", "/etc/UTC"]
+)
+def test_a_name_outside_the_iana_database_is_refused_with_a_clear_message(name):
+    with pytest.raises(InvalidTimeZone, match="is not an IANA time zone name"):
+        clock.zone(name)
+    assert not clock.is_known_zone(name)
+
+
+@pytest.mark.parametrize("name", ["UTC", KYIV, "Europe/Kiev", MOSCOW, "America/New_York"])
+def test_iana_names_and_their_aliases_are_known(name):
+    assert clock.is_known_zone(name)
+
+
+def test_an_unknown_zone_is_refused_when_computing_a_window():
+    with pytest.raises(InvalidTimeZone):
+        clock.window_end(utc(2025, 3, 18), duration_days=30, tz_name="Moscow")
+
+
+def test_a_naive_instant_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        clock.window_state(None, None, dt.datetime(2025, 3, 18))
+    with pytest.raises(ValueError, match="time zone"):
+        clock.window_end(dt.datetime(2025, 3, 18), duration_days=30)
+
+
+def test_local_to_utc_refuses_an_aware_datetime():
+    with pytest.raises(ValueError, match="naive"):
+        clock.local_to_utc(utc(2025, 3, 18), KYIV)
+
+
+# Windows ----------------------------------------------------------------------
+
+START = utc(2025, 3, 18)
+END = utc(2025, 4, 17)
+TICK = dt.timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("at", "state"),
+    [
+        (START - TICK, WindowState.NOT_STARTED),
+        (START, WindowState.RUNNING),
+        (END - TICK, WindowState.RUNNING),
+        (END, WindowState.ENDED),
+        (END + dt.timedelta(days=400), WindowState.ENDED),
+    ],
+)
+def test_a_window_holds_from_its_start_up_to_but_not_including_its_end(at, state):
+    assert clock.window_state(START, END, at) is state
+
+
+def test_an_open_ended_window_never_ends_by_the_clock():
+    assert clock.window_state(START, None, utc(2099, 1, 1)) is WindowState.RUNNING
+
+
+def test_a_window_without_a_start_has_always_been_running():
+    assert clock.window_state(None, END, utc(1990, 1, 1)) is WindowState.RUNNING
+
+
+def test_an_end_before_the_start_is_refused():
+    with pytest.raises(ValueError, match="The end must come after the start."):
+        clock.window_end(START, end=START - dt.timedelta(days=1))
+
+
+def test_an_end_equal_to_the_start_is_refused():
+    with pytest.raises(ValueError, match="The end must come after the start."):
+        clock.window_end(START, end=START)
+
+
+@pytest.mark.parametrize("days", [0, -1, -30])
+def test_a_duration_of_less_than_one_day_is_refused(days):
+    with pytest.raises(ValueError, match="at least one day"):
+        clock.window_end(START, duration_days=days)
+
+
+def test_adding_a_negative_number_of_days_is_refused():
+    with pytest.raises(ValueError, match="negative"):
+        clock.add_days(START, -1, KYIV)
+
+
+def test_a_duration_needs_a_start_to_count_from():
+    with pytest.raises(ValueError, match="needs a start"):
+        clock.window_end(None, duration_days=30)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"end": END, "duration_days": 30},
+        {"end": END, "open_ended": True},
+        {"duration_days": 30, "open_ended": True},
+    ],
+)
+def test_contradictory_terms_are_refused(terms):
+    with pytest.raises(ValueError, match="only one"):
+        clock.window_end(START, **terms)
+
+
+def test_an_open_ended_window_has_no_end():
+    assert clock.window_end(START, open_ended=True) is None
+
+
+# Countdown wording ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "at", "wording"),
+    [
+        (START, END, START - dt.timedelta(days=2, hours=3), "starts in 2 days 3 h"),
+        (START, END, END - dt.timedelta(days=1), "ends in 1 day"),
+        (START, END, END - dt.timedelta(hours=5, minutes=12), "ends in 5 h 12 min"),
+        (START, END, END - dt.timedelta(hours=3), "ends in 3 h"),
+        (START, END, END - dt.timedelta(minutes=9, seconds=30), "ends in 9 min"),
+        (START, END, END + dt.timedelta(seconds=40), "ended 40 s ago"),
+        (START, END, END, "ended 0 s ago"),
+        (START, None, START, "no end date"),
+        (START, None, START - dt.timedelta(days=1), "starts in 1 day"),
+    ],
+)
+def test_countdown_says_where_the_window_stands_in_plain_words(start, end, at, wording):
+    assert clock.countdown(start, end, at) == wording
+
+
+# Properties --------------------------------------------------------------------
+
+ZONES = st.sampled_from(
+    [
+        "UTC",
+        KYIV,
+        MOSCOW,
+        "America/New_York",
+        "America/Havana",
+        "Australia/Lord_Howe",
+        "Pacific/Apia",
+        "Asia/Kathmandu",
+    ]
+)
+INSTANTS = st.datetimes(
+    min_value=dt.datetime(1995, 1, 1), max_value=dt.datetime(2040, 1, 1), timezones=st.just(UTC)
+)
+WALL_TIMES = st.datetimes(min_value=dt.datetime(1995, 1, 1), max_value=dt.datetime(2040, 1, 1))
+
+
+@settings(deadline=None)
+@given(start=INSTANTS, days=st.integers(min_value=0, max_value=800), tz_name=ZONES)
+def test_adding_days_keeps_the_local_wall_clock_time(start, days, tz_name):
+    expected = clock.utc_to_local(start, tz_name).replace(tzinfo=None) + dt.timedelta(days=days)
+    assume(clock.wall_clock_exists(expected, tz_name))
+
+    end = clock.add_days(start, days, tz_name)
+
+    assert clock.utc_to_local(end, tz_name).replace(tzinfo=None) == expected
+
+
+@settings(deadline=None)
+@given(start=INSTANTS, days=st.integers(min_value=1, max_value=800), tz_name=ZONES)
+def test_a_window_with_a_duration_always_ends_after_it_starts(start, days, tz_name):
+    end = clock.window_end(start, duration_days=days, tz_name=tz_name)
+
+    assert end > start
+    assert clock.window_state(start, end, start) is WindowState.RUNNING
+    assert clock.window_state(start, end, end) is WindowState.ENDED
+
+
+@settings(deadline=None)
+@given(
+    start=st.none() | INSTANTS,
+    length=st.none() | st.timedeltas(dt.timedelta(seconds=1), dt.timedelta(days=9000)),
+    first=INSTANTS,
+    later_by=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=9000)),
+)
+def test_window_state_never_goes_back_as_time_moves_on(start, length, first, later_by):
+    end = start + length if start is not None and length is not None else None
+    order = [WindowState.NOT_STARTED, WindowState.RUNNING, WindowState.ENDED]
+
+    before = clock.window_state(start, end, first)
+    after = clock.window_state(start, end, first + later_by)
+
+    assert order.index(before) <= order.index(after)
+
+
+@settings(deadline=None)
+@given(local=WALL_TIMES, tz_name=ZONES)
+def test_a_wall_time_that_exists_once_survives_the_round_trip_through_utc(local, tz_name):
+    local = local.replace(second=0, microsecond=0)
+    assume(clock.wall_clock_exists(local, tz_name))
+    assume(not clock.wall_clock_is_ambiguous(local, tz_name))
+
+    instant = clock.local_to_utc(local, tz_name)
+
+    assert clock.utc_to_local(instant, tz_name).replace(tzinfo=None) == local
+
+
+@settings(deadline=None)
+@given(local=WALL_TIMES, tz_name=ZONES)
+def test_every_wall_time_maps_to_an_instant_no_earlier_than_its_offset_allows(local, tz_name):
+    """Skipped times move forward, never back: the instant shows a wall time at or after it."""
+    local = local.replace(second=0, microsecond=0)
+
+    shown = clock.utc_to_local(clock.local_to_utc(local, tz_name), tz_name).replace(tzinfo=None)
+
+    assert shown >= local
