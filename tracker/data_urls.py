@@ -13,6 +13,7 @@ urlpatterns = [
         calendar.commitment_deadlines,
         name="commitment_calendar",
     ),
+    path("data/", opendata.data_index, name="open_data"),
     path(
         "data/commitments.csv", opendata.csv_file, {"table": "commitments"}, name="commitments_csv"
     ),

@@ -22,17 +22,24 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tracker.http import public_cache
 from tracker.models import (
     Agreement,
+    Category,
     Commitment,
     CommitmentParty,
     ComplianceEvent,
     DeliveredQuantity,
+    EventKind,
     Party,
     Reading,
+    ShapeChoices,
     Source,
+    StatusChoices,
     Verification,
 )
 
@@ -188,174 +195,189 @@ class Table:
         return [cell(c.value(record)) for c in self.columns]
 
 
+def one_of(choices) -> str:
+    return format_lazy("{} {}.", _("One of:"), ", ".join(choices.values))
+
+
 def _role_column(name: str, role: str, description: str) -> Column:
     return Column(name, description, lambda c: slugs(parties_in_role(c, role)))
 
 
 COMMITMENTS = Table(
     name="commitments",
-    description="One row per published commitment.",
+    description=_("One row per published commitment."),
     rows=public_commitments,
     columns=(
-        Column("slug", "Identifier, also used in page and API addresses.", lambda c: c.slug),
-        Column("title", "What was promised, in a few words.", lambda c: c.title),
-        Column("agreement", "Slug of the agreement it was made under.", lambda c: c.agreement.slug),
-        Column("agreement_held_on", "Date of that agreement.", lambda c: c.agreement.held_on),
+        Column("slug", _("Identifier, also used in page and API addresses."), lambda c: c.slug),
+        Column("title", _("What was promised, in a few words."), lambda c: c.title),
+        Column(
+            "agreement", _("Slug of the agreement it was made under."), lambda c: c.agreement.slug
+        ),
+        Column("agreement_held_on", _("Date of that agreement."), lambda c: c.agreement.held_on),
         Column(
             "category",
-            "energy, maritime, prisoners, humanitarian, monitoring or other.",
+            one_of(Category),
             lambda c: c.category,
         ),
-        Column("shape", "window, deliverable or process.", lambda c: c.shape),
+        Column("shape", one_of(ShapeChoices), lambda c: c.shape),
         Column(
             "status",
-            "announced, in_force, suspended, fulfilled, expired, collapsed or superseded.",
+            one_of(StatusChoices),
             lambda c: c.status,
         ),
         Column(
             "status_changed_at",
-            "When the current status took effect (UTC).",
+            _("When the current status took effect (UTC)."),
             lambda c: c.status_changed_at,
         ),
-        _role_column("obligors", "obligor", "Parties bound by it (slugs, separated by “; ”)."),
-        _role_column("proposers", "proposer", "Parties that proposed it."),
-        _role_column("mediators", "mediator", "Parties that mediated it."),
-        _role_column("beneficiaries", "beneficiary", "Parties it benefits."),
+        _role_column("obligors", "obligor", _("Parties bound by it (slugs, separated by “; ”).")),
+        _role_column("proposers", "proposer", _("Parties that proposed it.")),
+        _role_column("mediators", "mediator", _("Parties that mediated it.")),
+        _role_column("beneficiaries", "beneficiary", _("Parties it benefits.")),
         Column(
             "working_starts_at",
-            "Start of the window by the working reading (UTC).",
+            _("Start of the window by the working reading (UTC)."),
             lambda c: c.working_starts_at,
         ),
         Column(
             "working_ends_at",
-            "End of the window by the working reading (UTC); empty when open-ended or not given.",
+            _("End of the window by the working reading (UTC); empty when open-ended."),
             lambda c: c.working_ends_at,
         ),
         Column(
             "working_due_at",
-            "For deliverables: when it is due by the working reading (UTC).",
+            _("For deliverables: when it is due by the working reading (UTC)."),
             lambda c: c.working_due_at,
         ),
         Column(
             "promised_quantity",
-            "For exchanges: how many each side is to hand over.",
+            _("For exchanges: how many each side is to hand over."),
             lambda c: c.promised_quantity,
         ),
         Column(
-            "renews", "Slug of the earlier commitment this one renews.", lambda c: c.public_renews
+            "renews",
+            _("Slug of the earlier commitment this one renews."),
+            lambda c: c.public_renews,
         ),
-        Column("events", "Number of published compliance events.", lambda c: c.compliance.total),
+        Column("events", _("Number of published compliance events."), lambda c: c.compliance.total),
         Column(
             "alleged_violations",
-            "Violation claims not verified, refuted or retracted.",
+            _("Violation claims not verified, refuted or retracted."),
             lambda c: violation_counts(c)[0],
         ),
         Column(
-            "verified_violations", "Violation claims verified.", lambda c: violation_counts(c)[1]
+            "verified_violations", _("Violation claims verified."), lambda c: violation_counts(c)[1]
         ),
-        Column("terms", "The terms in plain words.", lambda c: c.terms),
+        Column("terms", _("The terms in plain words."), lambda c: c.terms),
         Column(
-            "conditions", "Conditions for entry into force, as announced.", lambda c: c.conditions
+            "conditions",
+            _("Conditions for entry into force, as announced."),
+            lambda c: c.conditions,
         ),
     ),
 )
 
 READINGS = Table(
     name="readings",
-    description=(
+    description=_(
         "One row per published reading of a commitment's terms. Parties often read the "
         "same terms differently; the working reading drives status and alerts."
     ),
     rows=public_readings,
     columns=(
-        Column("id", "Identifier of the reading.", lambda r: r.pk),
-        Column("commitment", "Slug of the commitment.", lambda r: r.commitment.slug),
-        Column("label", "Whose reading it is, e.g. “Kremlin's count”.", lambda r: r.label),
+        Column("id", _("Identifier of the reading."), lambda r: r.pk),
+        Column("commitment", _("Slug of the commitment."), lambda r: r.commitment.slug),
+        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), lambda r: r.label),
         Column(
             "read_by",
-            "Slug of the party that reads the terms this way.",
+            _("Slug of the party that reads the terms this way."),
             lambda r: r.read_by.slug if r.read_by else None,
         ),
         Column(
             "is_working",
-            "true for the reading that drives status and alerts.",
+            _("true for the reading that drives status and alerts."),
             lambda r: r.is_working,
         ),
-        Column("starts_at", "Start (UTC).", lambda r: r.starts_at),
-        Column("ends_at", "End (UTC); empty when open-ended or not given.", lambda r: r.ends_at),
+        Column("starts_at", _("Start (UTC)."), lambda r: r.starts_at),
+        Column("ends_at", _("End (UTC); empty when open-ended or not given."), lambda r: r.ends_at),
         Column(
-            "duration_days", "Length in days, when the terms give one.", lambda r: r.duration_days
+            "duration_days",
+            _("Length in days, when the terms give one."),
+            lambda r: r.duration_days,
         ),
-        Column("is_open_ended", "true when the window has no end.", lambda r: r.is_open_ended),
-        Column("due_at", "For deliverables: when it is due (UTC).", lambda r: r.due_at),
+        Column("is_open_ended", _("true when the window has no end."), lambda r: r.is_open_ended),
+        Column("due_at", _("For deliverables: when it is due (UTC)."), lambda r: r.due_at),
         Column(
             "time_zone",
-            "IANA time zone the wording meant, e.g. Europe/Kyiv.",
+            _("IANA time zone the wording meant, e.g. Europe/Kyiv."),
             lambda r: r.time_zone,
         ),
         Column(
             "precision",
-            "How exactly the wording gave the instants: day, hour or minute.",
+            _("How exactly the wording gave the instants: day, hour or minute."),
             lambda r: r.precision,
         ),
-        Column("wording", "The terms in the source's own words.", lambda r: r.wording),
-        Column("scope", "What this reading says is covered.", lambda r: r.scope),
-        Column("source_urls", "Sources, separated by “; ”.", source_urls),
+        Column("wording", _("The terms in the source's own words."), lambda r: r.wording),
+        Column("scope", _("What this reading says is covered."), lambda r: r.scope),
+        Column("source_urls", _("Sources, separated by “; ”."), source_urls),
     ),
 )
 
 EVENTS = Table(
     name="events",
-    description=(
+    description=_(
         "One row per published compliance event: a claim, a confirmation, a delivery, a "
         "statement or a retraction, with who claims it and how far it has been checked."
     ),
     rows=public_events,
     columns=(
-        Column("id", "Identifier of the event.", lambda e: e.pk),
-        Column("commitment", "Slug of the commitment.", lambda e: e.commitment.slug),
+        Column("id", _("Identifier of the event."), lambda e: e.pk),
+        Column("commitment", _("Slug of the commitment."), lambda e: e.commitment.slug),
         Column(
             "kind",
-            "alleged_violation, confirmed_violation, compliance_confirmed, delivery, "
-            "statement, retraction or other.",
+            one_of(EventKind),
             lambda e: e.kind,
         ),
         Column(
             "claimant",
-            "Slug of the party that makes the claim.",
+            _("Slug of the party that makes the claim."),
             lambda e: e.claimant.slug if e.claimant else None,
         ),
         Column(
             "accused",
-            "Slug of the party accused, if any.",
+            _("Slug of the party accused, if any."),
             lambda e: e.accused.slug if e.accused else None,
         ),
-        Column("occurred_at", "When it happened (UTC).", lambda e: e.occurred_at),
+        Column("occurred_at", _("When it happened (UTC)."), lambda e: e.occurred_at),
         Column(
             "occurred_until",
-            "For claims about a period: its end (UTC).",
+            _("For claims about a period: its end (UTC)."),
             lambda e: e.occurred_until,
         ),
         Column(
             "precision",
-            "How exactly the time is known: day, hour or minute.",
+            _("How exactly the time is known: day, hour or minute."),
             lambda e: e.precision,
         ),
-        Column("recorded_at", "When it was recorded here (UTC).", lambda e: e.recorded_at),
-        Column("location", "Where, as reported.", lambda e: e.location),
-        Column("region", "Region, as reported.", lambda e: e.region),
-        Column("count", "For aggregate claims: how many incidents it counts.", lambda e: e.count),
-        Column("summary", "What is reported.", lambda e: e.summary),
-        Column("verification", ", ".join(Verification.values) + ".", lambda e: e.verification),
+        Column("recorded_at", _("When it was recorded here (UTC)."), lambda e: e.recorded_at),
+        Column("location", _("Where, as reported."), lambda e: e.location),
+        Column("region", _("Region, as reported."), lambda e: e.region),
+        Column(
+            "count", _("For aggregate claims: how many incidents it counts."), lambda e: e.count
+        ),
+        Column("summary", _("What is reported."), lambda e: e.summary),
+        Column("verification", one_of(Verification), lambda e: e.verification),
         Column(
             "in_response_to",
-            "Identifier of the event this one answers.",
+            _("Identifier of the event this one answers."),
             lambda e: e.public_in_response_to,
         ),
         Column(
-            "quantities", "For deliveries: “party: quantity unit”, separated by “; ”.", quantities
+            "quantities",
+            _("For deliveries: “party: quantity unit”, separated by “; ”."),
+            quantities,
         ),
-        Column("source_urls", "Sources, separated by “; ”.", source_urls),
+        Column("source_urls", _("Sources, separated by “; ”."), source_urls),
     ),
 )
 
@@ -385,3 +407,15 @@ def csv_file(request, table: str):
     response = StreamingHttpResponse(csv_lines(chosen), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response
+
+
+@public_cache
+def data_index(request):
+    """The page that lists every machine-readable output and documents the CSV columns."""
+    from tracker.api.views import ENDPOINTS, MAX_PAGE_SIZE  # the API builds on this module
+
+    return render(
+        request,
+        "tracker/open_data.html",
+        {"tables": TABLES.values(), "endpoints": ENDPOINTS, "max_page_size": MAX_PAGE_SIZE},
+    )

@@ -9,6 +9,7 @@ of quietly returning everything.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -43,7 +44,8 @@ class RangeForm(forms.Form):
             stem = name.removesuffix("_after")
             start, end = data.get(name), data.get(f"{stem}_before")
             if start is not None and end is not None and start > end:
-                self.add_error(name, f"{name} must not be later than {stem}_before.")
+                message = _("%(start)s must not be later than %(end)s.")
+                self.add_error(name, message % {"start": name, "end": f"{stem}_before"})
         return data
 
 
@@ -61,7 +63,12 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         if unknown:
             listing = ", ".join(sorted(known))
             raise ValidationError(
-                {name: [f"Unknown parameter. This endpoint takes: {listing}."] for name in unknown}
+                {
+                    name: [
+                        _("Unknown parameter. This endpoint takes: %(known)s.") % {"known": listing}
+                    ]
+                    for name in unknown
+                }
             )
         return super().filter_queryset(request, queryset, view)
 
@@ -77,33 +84,33 @@ def public_commitment() -> filters.ModelChoiceFilter:
         field_name="commitment",
         queryset=Commitment.objects.public(),
         to_field_name="slug",
-        help_text="Slug of a published commitment.",
+        help_text=_("Slug of a published commitment."),
     )
 
 
 class CommitmentFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
-        choices=StatusChoices.choices, help_text="Lifecycle status; repeat to allow several."
+        choices=StatusChoices.choices, help_text=_("Lifecycle status; repeat to allow several.")
     )
     category = filters.MultipleChoiceFilter(
-        choices=Category.choices, help_text="Category; repeat to allow several."
+        choices=Category.choices, help_text=_("Category; repeat to allow several.")
     )
     shape = filters.ChoiceFilter(choices=ShapeChoices.choices)
     agreement = filters.ModelChoiceFilter(
         queryset=Agreement.objects.public(),
         to_field_name="slug",
-        help_text="Slug of a published agreement.",
+        help_text=_("Slug of a published agreement."),
     )
-    party = public_party("Slug of a party with any role in the commitment.", method="by_party")
+    party = public_party(_("Slug of a party with any role in the commitment."), method="by_party")
     ends_after = filters.IsoDateTimeFilter(
         field_name="working_ends_at",
         lookup_expr="gte",
-        help_text="Working window ends at or after this date or instant (UTC unless given).",
+        help_text=_("Working window ends at or after this date or instant (UTC unless given)."),
     )
     ends_before = filters.IsoDateTimeFilter(
         field_name="working_ends_at",
         lookup_expr="lt",
-        help_text="Working window ends before this date or instant.",
+        help_text=_("Working window ends before this date or instant."),
     )
 
     class Meta:
@@ -120,12 +127,12 @@ class CommitmentFilter(filters.FilterSet):
 
 class ReadingFilter(filters.FilterSet):
     commitment = public_commitment()
-    party = public_party("Slug of the party that reads the terms.", field_name="read_by")
+    party = public_party(_("Slug of the party that reads the terms."), field_name="read_by")
     working = filters.TypedChoiceFilter(
         field_name="is_working",
         choices=TRUE_OR_FALSE,
         coerce=lambda value: value == "true",
-        help_text="true for working readings only, false for the others.",
+        help_text=_("true for working readings only, false for the others."),
     )
 
     class Meta:
@@ -137,23 +144,25 @@ class ReadingFilter(filters.FilterSet):
 class EventFilter(filters.FilterSet):
     commitment = public_commitment()
     kind = filters.MultipleChoiceFilter(
-        choices=EventKind.choices, help_text="Kind of event; repeat to allow several."
+        choices=EventKind.choices, help_text=_("Kind of event; repeat to allow several.")
     )
     verification = filters.MultipleChoiceFilter(
-        choices=Verification.choices, help_text="Verification state; repeat to allow several."
+        choices=Verification.choices, help_text=_("Verification state; repeat to allow several.")
     )
-    claimant = public_party("Slug of the party making the claim.")
-    accused = public_party("Slug of the party accused.")
-    party = public_party("Slug of a party that is either claimant or accused.", method="by_party")
+    claimant = public_party(_("Slug of the party making the claim."))
+    accused = public_party(_("Slug of the party accused."))
+    party = public_party(
+        _("Slug of a party that is either claimant or accused."), method="by_party"
+    )
     occurred_after = filters.IsoDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="gte",
-        help_text="Happened at or after this date or instant (UTC unless given).",
+        help_text=_("Happened at or after this date or instant (UTC unless given)."),
     )
     occurred_before = filters.IsoDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="lt",
-        help_text="Happened before this date or instant.",
+        help_text=_("Happened before this date or instant."),
     )
 
     class Meta:
@@ -177,12 +186,12 @@ class EventFilter(filters.FilterSet):
 
 class AgreementFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices)
-    party = public_party("Slug of a party to the agreement.", method="by_party")
+    party = public_party(_("Slug of a party to the agreement."), method="by_party")
     held_after = filters.DateFilter(
-        field_name="held_on", lookup_expr="gte", help_text="Held on or after this date."
+        field_name="held_on", lookup_expr="gte", help_text=_("Held on or after this date.")
     )
     held_before = filters.DateFilter(
-        field_name="held_on", lookup_expr="lt", help_text="Held before this date."
+        field_name="held_on", lookup_expr="lt", help_text=_("Held before this date.")
     )
 
     class Meta:

@@ -7,8 +7,13 @@ and OPTIONS, and they ignore who is logged in, so staff see what everyone sees.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.paginator import InvalidPage
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 
@@ -39,7 +44,8 @@ class Pagination(pagination.PageNumberPagination):
         except ValueError:
             size = 0
         if size < 1:
-            raise ValidationError({"page_size": ["page_size must be a whole number, at least 1."]})
+            message = _("page_size must be a whole number, at least 1.")
+            raise ValidationError({"page_size": [message]})
         return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -133,3 +139,49 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
 
     def get_queryset(self):
         return Party.public().order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint as the documentation page lists it."""
+
+    url_name: str
+    view: type
+    description: str
+    takes_slug: bool = False
+
+    @property
+    def path(self) -> str:
+        if self.takes_slug:
+            return reverse(self.url_name, kwargs={"slug": "SLUG"}).replace("SLUG", "<slug>")
+        return reverse(self.url_name)
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        """Each filter's name and what it takes, from its help text and choices."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class is None:
+            return []
+        described = []
+        for name, field in filterset_class.base_filters.items():
+            parts = [str(field.extra.get("help_text", ""))]
+            if choices := field.extra.get("choices"):
+                values = ", ".join(value for value, _label in choices)
+                parts.append(_("One of: %(values)s.") % {"values": values})
+            described.append((name, " ".join(p for p in parts if p)))
+        return described
+
+
+ENDPOINTS = [
+    Endpoint("api_commitments", CommitmentList, gettext_lazy("Published commitments.")),
+    Endpoint(
+        "api_commitment",
+        CommitmentDetail,
+        gettext_lazy("One commitment, with every published reading and its status history."),
+        takes_slug=True,
+    ),
+    Endpoint("api_readings", ReadingList, gettext_lazy("Published readings of the terms.")),
+    Endpoint("api_events", EventList, gettext_lazy("Published compliance events, newest first.")),
+    Endpoint("api_agreements", AgreementList, gettext_lazy("Published agreements.")),
+    Endpoint("api_parties", PartyList, gettext_lazy("Parties.")),
+]
