@@ -6,3 +6,12 @@ class AlertsConfig(AppConfig):
     label = "alerts"
     verbose_name = "Alerts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The services send these inside the transaction that made the change,
+        # so the alerts commit (or roll back) together with it.
+        from tracker import services
+        from tracker.alerts import outbox
+
+        services.status_changed.connect(outbox.on_status_changed, dispatch_uid="alerts.status")
+        services.event_verified.connect(outbox.on_event_verified, dispatch_uid="alerts.verified")

@@ -1,0 +1,102 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.alerts.delivery import retry_failed
+from tracker.alerts.models import Delivery, Subscription
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "target",
+        "channel",
+        "scope",
+        "topics",
+        "confirmed_at",
+        "unsubscribed_at",
+        "created_at",
+    ]
+    list_filter = ["channel", "scope", "category", "on_expiring", "on_violation_verified"]
+    search_fields = ["target"]
+    autocomplete_fields = ["agreement", "commitment"]
+    readonly_fields = ["token", "created_at", "unsubscribed_at"]
+    fieldsets = [
+        (None, {"fields": ["channel", "target", "secret"]}),
+        ("About", {"fields": ["scope", "agreement", "commitment", "category"]}),
+        (
+            "Topics",
+            {
+                "fields": [
+                    "on_expiring",
+                    "lead_times",
+                    "on_expired",
+                    "on_status_changed",
+                    "on_violation_verified",
+                ]
+            },
+        ),
+        ("State", {"fields": ["confirmed_at", "unsubscribed_at", "token", "created_at"]}),
+    ]
+
+    @admin.display(description="topics")
+    def topics(self, subscription):
+        return ", ".join(
+            str(Subscription._meta.get_field(name).verbose_name)
+            for name in Subscription.TOPIC_FIELDS.values()
+            if getattr(subscription, name)
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Staff add subscriptions on the subscriber's behalf: no opt-in email.
+        if not change and obj.confirmed_at is None:
+            obj.confirmed_at = timezone.now()
+        obj._change_reason = "Edited in the admin" if change else "Added in the admin"
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "delivery_id",
+        "topic",
+        "commitment",
+        "subscription",
+        "state",
+        "is_late",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "topic", "is_late", "subscription__channel"]
+    search_fields = ["delivery_id", "subscription__target", "commitment__title"]
+    list_select_related = ["commitment", "subscription"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [field.name for field in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # the sweep and the services write the outbox
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the outcome of a send is a record, not a setting
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("alerts.change_delivery")
+
+    @admin.action(description="Retry the selected failed deliveries", permissions=["retry"])
+    def retry(self, request, queryset):
+        count = retry_failed(queryset)
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            f"{count} queued again with the same delivery id; the next alert run sends them.",
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} skipped: only failed deliveries can be retried.",
+                messages.WARNING,
+            )

@@ -1,0 +1,122 @@
+"""Sending one alert over its subscription's channel.
+
+Each sender returns a short outcome for the admin ("HTTP 200") or raises
+``DeliveryFailed`` with what went wrong; the caller decides whether to retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+import apprise
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from tracker.alerts.addresses import PrivateTarget, check_host
+from tracker.alerts.messages import Message
+from tracker.alerts.models import Channel, Delivery
+
+SIGNATURE_HEADER = "X-Tracker-Signature"
+DELIVERY_HEADER = "X-Tracker-Delivery"
+TOPIC_HEADER = "X-Tracker-Topic"
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def send(delivery: Delivery, message: Message) -> str:
+    senders = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook, Channel.CHAT: send_chat}
+    return senders[delivery.subscription.channel](delivery, message)
+
+
+def send_email(delivery: Delivery, message: Message) -> str:
+    unsubscribe_url = message.payload["unsubscribe_url"]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text,
+        to=[delivery.subscription.target],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            DELIVERY_HEADER: str(delivery.delivery_id),
+            # The same id on a retry lets mail clients drop a duplicate.
+            "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
+        },
+    )
+    email.attach_alternative(message.html, "text/html")
+    try:
+        email.send()
+    except OSError as exc:
+        raise DeliveryFailed(f"The mail server refused the message: {exc}") from exc
+    return "Accepted by the mail server."
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``sha256=<hex HMAC of the raw body>``, the value of the signature header."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead into a private network after the address was checked."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(RefuseRedirects)
+
+
+def guard(host: str | None) -> None:
+    try:
+        check_host(host)
+    except PrivateTarget as exc:
+        raise DeliveryFailed(str(exc)) from exc
+
+
+def send_webhook(delivery: Delivery, message: Message) -> str:
+    subscription = delivery.subscription
+    guard(urlsplit(subscription.target).hostname)
+    body = json.dumps(message.payload, sort_keys=True).encode()
+    request = urllib.request.Request(
+        subscription.target,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "ceasefire-tracker-alerts",
+            DELIVERY_HEADER: str(delivery.delivery_id),
+            TOPIC_HEADER: delivery.topic,
+            SIGNATURE_HEADER: sign(subscription.secret, body),
+        },
+    )
+    timeout = getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 10)
+    try:
+        with OPENER.open(request, timeout=timeout) as response:
+            return f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise DeliveryFailed(f"HTTP {exc.code}: redirects are not followed.") from exc
+        raise DeliveryFailed(f"HTTP {exc.code} from the webhook.") from exc
+    except urllib.error.URLError as exc:
+        raise DeliveryFailed(f"Could not reach the webhook: {exc.reason}") from exc
+    except OSError as exc:  # including a timeout while reading the answer
+        raise DeliveryFailed(f"Could not reach the webhook: {exc}") from exc
+
+
+def send_chat(delivery: Delivery, message: Message) -> str:
+    plugin = apprise.Apprise.instantiate(delivery.subscription.target)
+    if plugin is None:
+        raise DeliveryFailed("Apprise does not understand this address.")
+    guard(getattr(plugin, "host", None))
+    notifier = apprise.Apprise()
+    notifier.add(plugin)
+    if not notifier.notify(title=message.subject, body=message.text):
+        raise DeliveryFailed("The chat service did not accept the message (see the worker's log).")
+    return "Accepted by the chat service."

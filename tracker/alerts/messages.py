@@ -1,0 +1,112 @@
+"""What an alert says, in words for people and in JSON for machines.
+
+The words are rendered from templates/email/, so an email, a chat message
+and the webhook body all describe the same facts in the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tracker import clock
+from tracker.alerts import rules
+from tracker.alerts.models import Delivery, Topic
+from tracker.models import StatusChange
+from tracker.status import Status
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+@dataclass
+class Message:
+    subject: str
+    text: str
+    html: str
+    payload: dict
+
+
+def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
+    now = now or timezone.now()
+    subscription, commitment = delivery.subscription, delivery.commitment
+    context = {
+        "delivery": delivery,
+        "commitment": commitment,
+        "commitment_url": absolute_url(commitment.get_absolute_url()),
+        "unsubscribe_url": absolute_url(subscription.get_unsubscribe_url()),
+        "scope": subscription.describe_scope(),
+        "change": delivery.status_change,
+        "event": delivery.event,
+        "deadline": delivery.deadline,
+    }
+    if delivery.topic == Topic.EXPIRING:
+        context["ends_in"] = clock.humanize_delta(delivery.deadline - now)
+        context["lead_time"] = clock.humanize_delta(delivery.lead_time)
+        if delivery.is_late:
+            context["late_by"] = clock.humanize_delta(
+                now - (delivery.deadline - delivery.lead_time)
+            )
+    if delivery.status_change:
+        context["from_status"] = Status(delivery.status_change.from_status).label
+        context["to_status"] = Status(delivery.status_change.to_status).label
+        context["actor"] = StatusChange.Actor(delivery.status_change.actor).label
+    subject = " ".join(render_to_string("email/alert_subject.txt", context).split())
+    return Message(
+        subject=subject,
+        text=render_to_string("email/alert.txt", context),
+        html=render_to_string("email/alert.html", context),
+        payload=payload(delivery, context),
+    )
+
+
+def iso(instant: dt.datetime | None) -> str | None:
+    return instant.astimezone(dt.UTC).isoformat() if instant else None
+
+
+def payload(delivery: Delivery, context: dict) -> dict:
+    """The webhook body; ``delivery_id`` is the same on every retry, so receivers can dedupe."""
+    commitment = delivery.commitment
+    body = {
+        "delivery_id": str(delivery.delivery_id),
+        "topic": delivery.topic,
+        "is_late": delivery.is_late,
+        "created_at": iso(delivery.created_at),
+        "commitment": {
+            "slug": commitment.slug,
+            "title": commitment.title,
+            "status": commitment.status,
+            "category": commitment.category,
+            "url": context["commitment_url"],
+        },
+        "unsubscribe_url": context["unsubscribe_url"],
+    }
+    if delivery.deadline:
+        body["deadline"] = iso(delivery.deadline)
+    if delivery.topic == Topic.EXPIRING:
+        body["lead_time"] = rules.format_lead_time(delivery.lead_time)
+    if delivery.status_change:
+        change = delivery.status_change
+        body["status_change"] = {
+            "from": change.from_status,
+            "to": change.to_status,
+            "effective_at": iso(change.effective_at),
+            "reason": change.reason,
+            "by": change.actor,
+        }
+    if delivery.event:
+        event = delivery.event
+        body["event"] = {
+            "kind": event.kind,
+            "verification": event.verification,
+            "summary": event.summary,
+            "occurred_at": iso(event.occurred_at),
+            "claimant": str(event.claimant) if event.claimant else None,
+            "accused": str(event.accused) if event.accused else None,
+        }
+    return body

@@ -1,0 +1,323 @@
+"""Who wants to hear about what, and every alert owed to them.
+
+A ``Subscription`` says where to send (an email address, a webhook, a chat
+service), about which commitments, and which topics. A ``Delivery`` is one
+alert in the outbox. Its unique key (subscription, commitment, topic, what it
+refers to, lead time) is what makes alerts exactly-once: however many sweeps
+or workers derive the same alert, only the first insert lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from urllib.parse import urlsplit
+
+import apprise
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tracker.alerts import rules
+from tracker.alerts.addresses import PrivateTarget, check_host
+from tracker.models import Agreement, Category, Commitment, ComplianceEvent, StatusChange
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def validate_lead_times(value: str) -> None:
+    try:
+        rules.parse_lead_times(value)
+    except rules.InvalidLeadTimes as exc:
+        raise ValidationError(str(exc), code="invalid_lead_times") from exc
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "email"
+    WEBHOOK = "webhook", "webhook"
+    CHAT = "chat", "chat service (Apprise URL)"
+
+
+class Scope(models.TextChoices):
+    EVERYTHING = "everything", "every commitment"
+    AGREEMENT = "agreement", "one agreement"
+    COMMITMENT = "commitment", "one commitment"
+    CATEGORY = "category", "one category"
+
+
+class Topic(models.TextChoices):
+    EXPIRING = "expiring", "about to expire"
+    EXPIRED = "expired", "expired"
+    STATUS_CHANGED = "status_changed", "status changed"
+    VIOLATION_VERIFIED = "violation_verified", "violation verified"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        """Confirmed and not unsubscribed: the only subscriptions that get alerts."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+    def listening_to(self, topic: str):
+        return self.active().filter(**{Subscription.TOPIC_FIELDS[topic]: True})
+
+    def covering(self, commitments):
+        """Subscriptions whose scope includes any of ``commitments`` (id, agreement, category)."""
+        commitments = list(commitments)
+        return self.filter(
+            Q(scope=Scope.EVERYTHING)
+            | Q(scope=Scope.COMMITMENT, commitment_id__in={c.pk for c in commitments})
+            | Q(scope=Scope.AGREEMENT, agreement_id__in={c.agreement_id for c in commitments})
+            | Q(scope=Scope.CATEGORY, category__in={c.category for c in commitments})
+        )
+
+
+class Subscription(models.Model):
+    """Where to send alerts, about which commitments, on which topics."""
+
+    TOPIC_FIELDS = {
+        Topic.EXPIRING: "on_expiring",
+        Topic.EXPIRED: "on_expired",
+        Topic.STATUS_CHANGED: "on_status_changed",
+        Topic.VIOLATION_VERIFIED: "on_violation_verified",
+    }
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    target = models.CharField(
+        max_length=500,
+        help_text="An email address, an https:// webhook URL, or an Apprise URL "
+        "(tgram://…, slack://…, matrix://…).",
+    )
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.EVERYTHING)
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    scope_key = models.CharField(max_length=60, editable=False)
+
+    on_expiring = models.BooleanField("about to expire", default=True)
+    lead_times = models.CharField(
+        max_length=100,
+        default=rules.DEFAULT_LEAD_TIMES,
+        validators=[validate_lead_times],
+        help_text="How long before the end to warn: d days, h hours, m minutes; e.g. 7d, 72h, 24h.",
+    )
+    on_expired = models.BooleanField("expired", default=True)
+    on_status_changed = models.BooleanField("status changed", default=True)
+    on_violation_verified = models.BooleanField("violation verified", default=True)
+
+    secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Webhooks: the key for the X-Tracker-Signature HMAC. Left blank, one is made.",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "target", "scope_key"],
+                condition=Q(unsubscribed_at__isnull=True),
+                name="one_live_subscription_per_target_and_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="subscription_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=Scope.values), name="subscription_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.target} — {self.describe_scope()}"
+
+    def save(self, *args, **kwargs):
+        self.scope_key = self.make_scope_key()
+        if self.channel == Channel.WEBHOOK and not self.secret:
+            self.secret = new_secret()
+        super().save(*args, **kwargs)
+
+    def make_scope_key(self) -> str:
+        """One string per scope, so the database can refuse the same subscription twice."""
+        if self.scope == Scope.AGREEMENT:
+            return f"agreement:{self.agreement_id}"
+        if self.scope == Scope.COMMITMENT:
+            return f"commitment:{self.commitment_id}"
+        if self.scope == Scope.CATEGORY:
+            return f"category:{self.category}"
+        return "everything"
+
+    def describe_scope(self) -> str:
+        if self.scope == Scope.AGREEMENT and self.agreement:
+            return f"agreement “{self.agreement.title}”"
+        if self.scope == Scope.COMMITMENT and self.commitment:
+            return f"commitment “{self.commitment.title}”"
+        if self.scope == Scope.CATEGORY:
+            return f"category “{self.get_category_display()}”"
+        return "every commitment"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def wants(self, topic: str) -> bool:
+        return getattr(self, self.TOPIC_FIELDS[topic])
+
+    def covers(self, commitment: Commitment) -> bool:
+        if self.scope == Scope.AGREEMENT:
+            return self.agreement_id == commitment.agreement_id
+        if self.scope == Scope.COMMITMENT:
+            return self.commitment_id == commitment.pk
+        if self.scope == Scope.CATEGORY:
+            return self.category == commitment.category
+        return True
+
+    def lead_time_list(self) -> list[dt.timedelta]:
+        return rules.parse_lead_times(self.lead_times)
+
+    def get_unsubscribe_url(self) -> str:
+        return reverse("alerts:unsubscribe", args=[self.token])
+
+    def clean(self):
+        errors = {}
+        if self.scope == Scope.AGREEMENT and not self.agreement_id:
+            errors["agreement"] = ["Choose the agreement this subscription is about."]
+        if self.scope == Scope.COMMITMENT and not self.commitment_id:
+            errors["commitment"] = ["Choose the commitment this subscription is about."]
+        if self.scope == Scope.CATEGORY and not self.category:
+            errors["category"] = ["Choose the category this subscription is about."]
+        if not any(self.wants(topic) for topic in Topic.values):
+            errors["on_expiring"] = ["Choose at least one thing to hear about."]
+        try:
+            self.clean_target()
+        except ValidationError as exc:
+            errors["target"] = exc.messages
+        if self.channel == Channel.WEBHOOK and self.secret:
+            secret = self.secret.strip()
+            if len(secret) < 16 or not secret.isascii() or not secret.isprintable():
+                errors["secret"] = [
+                    "A webhook secret must be at least 16 printable ASCII characters; "
+                    "leave it blank to have one made."
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_target(self) -> None:
+        self.target = (self.target or "").strip()
+        if self.channel == Channel.EMAIL:
+            EmailValidator(message="Enter a valid email address.")(self.target)
+            self.target = self.target.lower()
+            return
+        if self.channel == Channel.WEBHOOK:
+            URLValidator(schemes=["http", "https"], message="Enter a valid http(s) URL.")(
+                self.target
+            )
+            host = urlsplit(self.target).hostname
+        else:
+            plugin = apprise.Apprise.instantiate(self.target)
+            if plugin is None:
+                raise ValidationError(
+                    "Apprise does not understand this address; see "
+                    "https://github.com/caronc/apprise/wiki for the formats it accepts."
+                )
+            host = getattr(plugin, "host", None)
+        try:
+            check_host(host)
+        except PrivateTarget as exc:
+            raise ValidationError(str(exc), code="private_target") from exc
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def claimable(self, now: dt.datetime):
+        """Pending and due, or claimed by a worker whose lease has run out."""
+        return self.filter(
+            Q(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+            & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
+        )
+
+
+class Delivery(models.Model):
+    """One alert owed to one subscription, from the moment it is due until it is sent.
+
+    ``delivery_id`` never changes, however many times sending is tried, so a
+    receiver can recognise a retry of something it already has.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENDING = "sending", "sending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
+
+    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=30, choices=Topic.choices)
+    refers_to = models.CharField(
+        max_length=80, help_text="The deadline, status change or event this alert is about."
+    )
+    lead_time = models.DurationField(default=dt.timedelta(0))
+    deadline = models.DateTimeField(null=True, blank=True)
+    status_change = models.ForeignKey(
+        StatusChange, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        ComplianceEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    is_late = models.BooleanField(
+        default=False, help_text="Found after its moment had passed; sent anyway."
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "commitment", "topic", "refers_to", "lead_time"],
+                name="one_delivery_per_alert",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed", "cancelled"]),
+                name="delivery_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {self.commitment} → {self.subscription.target}"

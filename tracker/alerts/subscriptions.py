@@ -1,0 +1,162 @@
+"""Public email subscriptions: subscribe, confirm, unsubscribe.
+
+Public subscriptions are double opt-in: nothing is sent to an address until
+someone who can read its mail opens the signed confirmation link. The link
+carries no secret of its own; its signature and age are what make it valid.
+Unsubscribing keeps the row (with the moment it stopped) and cancels what
+was still waiting to be sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker import clock
+from tracker.alerts.messages import absolute_url
+from tracker.alerts.models import Channel, Delivery, Subscription
+
+CONFIRM_SALT = "tracker.alerts.confirm"
+
+
+def confirmation_max_age() -> dt.timedelta:
+    return getattr(settings, "ALERTS_CONFIRMATION_MAX_AGE", dt.timedelta(days=3))
+
+
+class Outcome(enum.StrEnum):
+    NEW = "new"
+    RESENT = "resent"
+    ALREADY_SUBSCRIBED = "already_subscribed"
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+    ALREADY_UNSUBSCRIBED = "already_unsubscribed"
+
+
+class LinkRefused(Exception):
+    """A confirmation or unsubscribe link that cannot be used; the message says why."""
+
+
+def confirmation_token(subscription: Subscription) -> str:
+    return signing.dumps({"id": subscription.pk}, salt=CONFIRM_SALT)
+
+
+def send_confirmation(subscription: Subscription) -> None:
+    context = {
+        "scope": subscription.describe_scope(),
+        "confirm_url": absolute_url(
+            reverse("alerts:confirm", args=[confirmation_token(subscription)])
+        ),
+        "valid_for": clock.humanize_delta(confirmation_max_age()),
+    }
+    send_mail(
+        " ".join(render_to_string("email/confirm_subject.txt", context).split()),
+        render_to_string("email/confirm.txt", context),
+        None,
+        [subscription.target],
+    )
+
+
+def live_duplicate(subscription: Subscription) -> Subscription | None:
+    return Subscription.objects.filter(
+        channel=subscription.channel,
+        target=subscription.target,
+        scope_key=subscription.make_scope_key(),
+        unsubscribed_at__isnull=True,
+    ).first()
+
+
+@transaction.atomic
+def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
+    """Save an unconfirmed email subscription and mail its confirmation link.
+
+    Asking twice creates nothing new: an unconfirmed subscription gets its
+    link again, a confirmed one is left as it is. Raises ``ValidationError``
+    for bad input, and lets a mail failure through so that nothing is saved.
+    """
+    subscription.channel = Channel.EMAIL
+    subscription.confirmed_at = None
+    subscription.full_clean(exclude=["token", "scope_key"], validate_constraints=False)
+    existing = live_duplicate(subscription)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                subscription._change_reason = "Subscribed from the public form"
+                subscription.save()
+        except IntegrityError:  # the same request, twice at once
+            existing = live_duplicate(subscription)
+            if existing is None:
+                raise
+    if existing is not None:
+        if existing.confirmed_at:
+            return Outcome.ALREADY_SUBSCRIBED, existing
+        send_confirmation(existing)
+        return Outcome.RESENT, existing
+    send_confirmation(subscription)
+    return Outcome.NEW, subscription
+
+
+def subscription_for_confirmation(token: str) -> Subscription:
+    """The subscription a confirmation link is for; ``LinkRefused`` if it is stale or forged."""
+    try:
+        data = signing.loads(
+            token, salt=CONFIRM_SALT, max_age=confirmation_max_age().total_seconds()
+        )
+    except signing.SignatureExpired as exc:
+        raise LinkRefused(
+            "This confirmation link has expired. Subscribe again to get a fresh one."
+        ) from exc
+    except signing.BadSignature as exc:
+        raise LinkRefused(
+            "This confirmation link is not valid. Copy the whole link from the email, "
+            "or subscribe again."
+        ) from exc
+    subscription = Subscription.objects.filter(pk=data.get("id")).first()
+    if subscription is None or subscription.unsubscribed_at:
+        raise LinkRefused("This subscription was cancelled. Subscribe again if you want alerts.")
+    return subscription
+
+
+@transaction.atomic
+def confirm(token: str) -> tuple[Outcome, Subscription]:
+    subscription = subscription_for_confirmation(token)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.confirmed_at:
+        return Outcome.ALREADY_CONFIRMED, subscription
+    subscription.confirmed_at = timezone.now()
+    subscription._change_reason = "Confirmed by the subscriber"
+    subscription.save()
+    return Outcome.CONFIRMED, subscription
+
+
+def subscription_for_unsubscribe(token: str) -> Subscription:
+    subscription = Subscription.objects.filter(token=token).first()
+    if subscription is None:
+        raise LinkRefused(
+            "This unsubscribe link is not valid. Copy the whole link from the message."
+        )
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(token: str) -> tuple[Outcome, Subscription]:
+    """Stop a subscription for good and cancel its alerts still waiting to be sent."""
+    subscription = subscription_for_unsubscribe(token)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.unsubscribed_at:
+        return Outcome.ALREADY_UNSUBSCRIBED, subscription
+    subscription.unsubscribed_at = timezone.now()
+    subscription._change_reason = "Unsubscribed by the subscriber"
+    subscription.save()
+    Delivery.objects.filter(subscription=subscription, state=Delivery.State.PENDING).update(
+        state=Delivery.State.CANCELLED, outcome="The subscriber unsubscribed."
+    )
+    return Outcome.UNSUBSCRIBED, subscription

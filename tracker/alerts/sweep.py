@@ -1,0 +1,46 @@
+"""One pass of the alert worker: expire, derive, deliver.
+
+Every pass starts again from the data as it is now, so an edit made a
+second ago (a new end, an unpublished commitment, an unsubscribe) is always
+respected, and running two passes, or two workers, changes nothing that one
+pass would not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from tracker import services
+from tracker.alerts.delivery import DeliveryReport, deliver_due, worker_name
+from tracker.alerts.outbox import queue_expiry_warnings
+from tracker.models import StatusChange
+
+
+@dataclass
+class SweepReport:
+    expired: list[StatusChange]
+    delivered: DeliveryReport
+
+    def __str__(self) -> str:
+        d = self.delivered
+        return (
+            f"{len(self.expired)} expired, {len(d.sent)} sent, {len(d.retrying)} to retry, "
+            f"{len(d.failed)} failed, {len(d.cancelled)} cancelled"
+        )
+
+
+def sweep(worker: str | None = None) -> SweepReport:
+    """Run one pass at the current time.
+
+    1. Windows whose working end has passed expire, by the clock; their
+       "expired" alerts are written in the same transactions.
+    2. Due "ends in …" warnings are derived from the working readings.
+    3. Due alerts are claimed, sent and recorded.
+    """
+    worker = worker or worker_name()
+    now = timezone.now()
+    expired = services.expire_due_windows(now)
+    queue_expiry_warnings(now)
+    return SweepReport(expired=expired, delivered=deliver_due(worker))

@@ -1,0 +1,13 @@
+from django import template
+
+from tracker.alerts.forms import SubscribeForm
+
+register = template.Library()
+
+
+@register.simple_tag
+def subscription_form(commitment=None, form=None):
+    """The form to show: the one being corrected, or a fresh one for this page."""
+    if form is not None:
+        return form
+    return SubscribeForm(initial={"commitment": commitment.slug} if commitment else None)

@@ -1,0 +1,98 @@
+"""Public pages for subscribing, confirming and unsubscribing.
+
+Confirming and unsubscribing both ask for a button press (a POST): mail
+scanners open every link in a message, and a GET must not change anything.
+The unsubscribe POST is exempt from CSRF because mail providers send it
+themselves for one-click unsubscribe (RFC 8058); the unguessable token in
+the address is what authorises it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from tracker.alerts import subscriptions
+from tracker.alerts.forms import SubscribeForm
+from tracker.alerts.subscriptions import LinkRefused, Outcome
+from tracker.models import Commitment
+
+# Where a refusal from the model shows on the form.
+FORM_FIELDS = {
+    "target": "email",
+    "lead_times": "lead_times",
+    "category": "category",
+    "commitment": "scope",
+    "on_expiring": "topics",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    commitment = None
+    slug = request.POST.get("commitment") or request.GET.get("commitment")
+    if slug:
+        commitment = Commitment.objects.public().filter(slug=slug).first()
+    if request.method == "GET":
+        form = SubscribeForm(initial={"commitment": slug} if commitment else None)
+        return render(request, "alerts/subscribe.html", {"form": form, "commitment": commitment})
+
+    form = SubscribeForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome, subscription = subscriptions.subscribe(form.subscription())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(FORM_FIELDS.get(field), errors)
+        except OSError:
+            form.add_error(
+                None,
+                "We could not send the confirmation email just now. Nothing was saved; "
+                "please try again in a few minutes.",
+            )
+        else:
+            return render(
+                request,
+                "alerts/subscribe_done.html",
+                {"outcome": outcome, "subscription": subscription},
+            )
+    return render(
+        request, "alerts/subscribe.html", {"form": form, "commitment": commitment}, status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    try:
+        if request.method == "POST":
+            outcome, subscription = subscriptions.confirm(token)
+        else:
+            subscription = subscriptions.subscription_for_confirmation(token)
+            outcome = Outcome.ALREADY_CONFIRMED if subscription.confirmed_at else None
+    except LinkRefused as exc:
+        return render(request, "alerts/link_refused.html", {"message": str(exc)}, status=400)
+    return render(
+        request,
+        "alerts/confirm.html",
+        {"outcome": outcome, "subscription": subscription, "token": token},
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        if request.method == "POST":
+            outcome, subscription = subscriptions.unsubscribe(token)
+        else:
+            subscription = subscriptions.subscription_for_unsubscribe(token)
+            outcome = Outcome.ALREADY_UNSUBSCRIBED if subscription.unsubscribed_at else None
+    except LinkRefused as exc:
+        return render(request, "alerts/link_refused.html", {"message": str(exc)}, status=404)
+    return render(
+        request,
+        "alerts/unsubscribe.html",
+        {"outcome": outcome, "subscription": subscription, "token": token},
+    )

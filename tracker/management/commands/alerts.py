@@ -1,0 +1,55 @@
+"""Expire windows, derive due alerts and send them: once, or every N seconds.
+
+Run one ``--loop`` per machine (or several): they share the work through
+the database and never send the same alert twice.
+"""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker.alerts.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Expire ended windows and send due alerts (one pass, or --loop)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep running, one pass every --interval seconds."
+        )
+        parser.add_argument(
+            "--interval",
+            type=int,
+            default=60,
+            help="Seconds between passes with --loop (default 60).",
+        )
+
+    def handle(self, *args, loop=False, interval=60, **options):
+        if interval < 1:
+            raise CommandError("--interval must be at least 1 second.")
+        self.stopping = False
+        if loop:
+            # Finish the pass in hand on SIGTERM, so no claim is left to time out.
+            signal.signal(signal.SIGTERM, self.stop)
+        while True:
+            report = sweep()
+            if report.expired or report.delivered.sent or report.delivered.failed or not loop:
+                self.stdout.write(f"Alerts: {report}")
+            if not loop or self.wait(interval):
+                return
+
+    def stop(self, signum, frame):
+        self.stopping = True
+
+    def wait(self, seconds: int) -> bool:
+        """Sleep between passes; True when it is time to stop."""
+        try:
+            for _ in range(seconds):
+                if self.stopping:
+                    return True
+                time.sleep(1)
+        except KeyboardInterrupt:
+            return True
+        return self.stopping
