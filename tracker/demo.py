@@ -1,0 +1,523 @@
+"""The demo data set: real commitments of spring 2025, kept in ``fixtures/``.
+
+The file is written by hand, so it is read strictly: an unknown field, an
+unknown party or a source not listed in the file is refused with the record
+named, and any refusal rolls the whole load back, so a bad file leaves
+nothing behind. Every record goes in through ``tracker.services`` as the data
+import, which leaves the same history rows, status log and publication state
+as work done by staff.
+
+Loading twice changes nothing. Records are matched by their natural keys: a
+party, agreement or commitment by its slug, a source by its URL. One that is
+already in the database is left exactly as it is, together with everything
+under it (a commitment's readings, events and status history), because staff
+may have edited it since and the loader must never overwrite their work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from tracker import clock, services
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    Party,
+    Source,
+    Verification,
+)
+from tracker.status import Status
+
+DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "ukraine-2025.json"
+REASON = "Demo data"
+
+# Each kind of record: the fields it must have, and the fields it may have.
+FIELDS = {
+    "file": ({"parties", "sources", "agreements"}, {"title"}),
+    "party": ({"slug", "name"}, {"short_name", "kind", "time_zone"}),
+    "source": ({"url"}, {"title", "publisher", "language", "published_on", "accessed_on"}),
+    "agreement": (
+        {"slug", "title", "kind", "held_on"},
+        {"venue", "parties", "summary", "sources", "published", "commitments"},
+    ),
+    "commitment": (
+        {"slug", "title", "category", "shape"},
+        {
+            "terms",
+            "conditions",
+            "promised_quantity",
+            "roles",
+            "readings",
+            "status_history",
+            "events",
+            "published",
+        },
+    ),
+    "reading": (
+        {"label", "time_zone"},
+        {
+            "read_by",
+            "working",
+            "starts_at",
+            "ends_at",
+            "duration_days",
+            "open_ended",
+            "due_at",
+            "precision",
+            "wording",
+            "scope",
+            "sources",
+            "published",
+        },
+    ),
+    "status change": ({"status"}, {"at", "time_zone", "reason", "by"}),
+    "event": (
+        {"key", "kind", "occurred_at", "time_zone", "summary"},
+        {
+            "claimant",
+            "accused",
+            "occurred_until",
+            "precision",
+            "location",
+            "region",
+            "count",
+            "in_response_to",
+            "quantities",
+            "verification",
+            "sources",
+            "published",
+        },
+    ),
+    "quantity": ({"received_by", "quantity", "unit"}, set()),
+}
+
+
+class DemoDataError(Exception):
+    """The file cannot be loaded as it stands; the message names the record at fault."""
+
+
+@dataclass
+class LoadResult:
+    """What a load created, and what it found already there and left alone."""
+
+    created: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        lines = []
+        if self.created:
+            lines.append(f"Loaded {_count_list(self.created)}.")
+        else:
+            lines.append("Nothing new: everything in the file is already loaded.")
+        if self.kept:
+            lines.append(f"Already there and left as they were: {_count_list(self.kept)}.")
+        return "\n".join(lines)
+
+
+def _count_list(counts: Counter) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+def load_file(path: Path | str = DEFAULT_FILE) -> LoadResult:
+    """Read a demo data file and load it; see ``fixtures/README.md`` for the format."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DemoDataError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise DemoDataError(f"{path} is not UTF-8 text.") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DemoDataError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from exc
+    return load(data)
+
+
+@transaction.atomic
+def load(data: dict) -> LoadResult:
+    """Load parsed demo data in one transaction: all of it, or nothing."""
+    return _Loader().load(data)
+
+
+@contextmanager
+def _about(name: str):
+    """Prefix any refusal raised while loading a record with that record's name."""
+    try:
+        yield
+    except DemoDataError as exc:
+        raise DemoDataError(f"{name}: {exc}") from exc
+    except ValidationError as exc:
+        raise DemoDataError(f"{name}: {_validation_messages(exc)}") from exc
+    except (ValueError, TypeError) as exc:
+        raise DemoDataError(f"{name}: {exc}") from exc
+    except DatabaseError as exc:
+        raise DemoDataError(f"{name}: the database refused it ({exc}).") from exc
+
+
+def _validation_messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def _check_fields(record, kind: str) -> dict:
+    if not isinstance(record, dict):
+        raise DemoDataError(f"a {kind} must be a JSON object, not {type(record).__name__}.")
+    required, optional = FIELDS[kind]
+    missing = sorted(required - record.keys())
+    if missing:
+        raise DemoDataError(f"missing {_quoted(missing)}.")
+    unknown = sorted(record.keys() - required - optional)
+    if unknown:
+        raise DemoDataError(f"unknown field {_quoted(unknown)}.")
+    return record
+
+
+def _quoted(names) -> str:
+    return ", ".join(f"“{name}”" for name in names)
+
+
+def _list(record: dict, key: str) -> list:
+    value = record.get(key, [])
+    if not isinstance(value, list):
+        raise DemoDataError(f"“{key}” must be a list.")
+    return value
+
+
+def _date(value) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise DemoDataError(f"“{value}” is not a date like 2025-03-18.") from exc
+
+
+def _local_time(value) -> dt.date | dt.datetime:
+    """A wall-clock date or time as written in the file, before its zone is applied."""
+    try:
+        parsed = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise DemoDataError(
+            f"“{value}” is not a local date (2025-03-18) or time (2025-03-18T21:00)."
+        ) from exc
+    if isinstance(parsed, dt.datetime) and parsed.tzinfo is not None:
+        raise DemoDataError(
+            f"“{value}” carries a UTC offset; write the local time and give the zone in time_zone."
+        )
+    return parsed
+
+
+def _instant(value, time_zone: str, precision: str) -> dt.datetime | None:
+    """The UTC instant of a local date or time, computed in the zone the record names."""
+    if value is None:
+        return None
+    return clock.local_to_utc(_local_time(value), time_zone, precision)
+
+
+class _Loader:
+    def __init__(self):
+        self.result = LoadResult()
+        self.parties: dict[str, Party] = {}
+        self.sources: dict[str, Source] = {}
+        self.now = timezone.now()
+
+    def load(self, data) -> LoadResult:
+        with _about("file"):
+            _check_fields(data, "file")
+        for record in _list(data, "parties"):
+            with _about(f"party “{_name(record, 'slug')}”"):
+                self.load_party(_check_fields(record, "party"))
+        for record in _list(data, "sources"):
+            with _about(f"source “{_name(record, 'url')}”"):
+                self.load_source(_check_fields(record, "source"))
+        for record in _list(data, "agreements"):
+            with _about(f"agreement “{_name(record, 'slug')}”"):
+                self.load_agreement(_check_fields(record, "agreement"))
+        return self.result
+
+    # Lookups --------------------------------------------------------------
+
+    def party(self, slug) -> Party | None:
+        if slug is None:
+            return None
+        if slug not in self.parties:
+            found = Party.objects.filter(slug=slug).first()
+            if found is None:
+                raise DemoDataError(f"unknown party “{slug}”; list it under “parties”.")
+            self.parties[slug] = found
+        return self.parties[slug]
+
+    def source_list(self, record: dict) -> list[Source]:
+        found = []
+        for url in _list(record, "sources"):
+            if url not in self.sources:
+                source = Source.objects.filter(url=url).first()
+                if source is None:
+                    raise DemoDataError(f"source “{url}” is not listed under “sources”.")
+                self.sources[url] = source
+            found.append(self.sources[url])
+        return found
+
+    # Records --------------------------------------------------------------
+
+    def load_party(self, record: dict) -> None:
+        existing = Party.objects.filter(slug=record["slug"]).first()
+        if existing:
+            self.parties[existing.slug] = existing
+            self.result.kept["parties"] += 1
+            return
+        party = Party(
+            slug=record["slug"],
+            name=record["name"],
+            short_name=record.get("short_name", ""),
+            kind=record.get("kind", Party.Kind.STATE),
+            time_zone=record.get("time_zone", "UTC"),
+        )
+        services.save_record(party, actor=services.IMPORT, reason=REASON)
+        self.parties[party.slug] = party
+        self.result.created["parties"] += 1
+
+    def load_source(self, record: dict) -> None:
+        existing = Source.objects.filter(url=record["url"]).first()
+        if existing:
+            self.sources[existing.url] = existing
+            self.result.kept["sources"] += 1
+            return
+        source = Source(
+            url=record["url"],
+            title=record.get("title", ""),
+            publisher=record.get("publisher", ""),
+            language=record.get("language", ""),
+            published_on=_date(record.get("published_on")),
+        )
+        if record.get("accessed_on"):
+            source.accessed_on = _date(record["accessed_on"])
+        services.save_record(source, actor=services.IMPORT, reason=REASON)
+        self.sources[source.url] = source
+        self.result.created["sources"] += 1
+
+    def load_agreement(self, record: dict) -> None:
+        agreement = Agreement.objects.filter(slug=record["slug"]).first()
+        if agreement:
+            self.result.kept["agreements"] += 1
+        else:
+            agreement = Agreement(
+                slug=record["slug"],
+                title=record["title"],
+                kind=record["kind"],
+                held_on=_date(record["held_on"]),
+                venue=record.get("venue", ""),
+                summary=record.get("summary", ""),
+            )
+            services.save_record(agreement, actor=services.IMPORT, reason=REASON)
+            agreement.parties.set([self.party(slug) for slug in _list(record, "parties")])
+            agreement.sources.set(self.source_list(record))
+            if record.get("published", True):
+                services.publish(agreement, actor=services.IMPORT, reason=REASON)
+            self.result.created["agreements"] += 1
+        for item in _list(record, "commitments"):
+            with _about(f"commitment “{_name(item, 'slug')}”"):
+                self.load_commitment(agreement, _check_fields(item, "commitment"))
+
+    def load_commitment(self, agreement: Agreement, record: dict) -> None:
+        if Commitment.objects.filter(slug=record["slug"]).exists():
+            self.result.kept["commitments"] += 1
+            return
+        commitment = services.create_commitment(
+            actor=services.IMPORT,
+            reason=REASON,
+            roles=self.roles(record.get("roles", {})),
+            agreement=agreement,
+            slug=record["slug"],
+            title=record["title"],
+            category=record["category"],
+            shape=record["shape"],
+            terms=record.get("terms", ""),
+            conditions=record.get("conditions", ""),
+            promised_quantity=record.get("promised_quantity"),
+        )
+        self.result.created["commitments"] += 1
+
+        readings = []
+        working = [item for item in _list(record, "readings") if _is_working(item)]
+        if len(working) > 1:
+            raise DemoDataError("only one reading can be the working one.")
+        for number, item in enumerate(_list(record, "readings"), start=1):
+            with _about(f"reading {number} (“{_name(item, 'label')}”)"):
+                readings.append(self.load_reading(commitment, _check_fields(item, "reading")))
+        for number, item in enumerate(_list(record, "status_history"), start=1):
+            with _about(f"status change {number}"):
+                self.load_status_change(commitment, _check_fields(item, "status change"))
+        events = []
+        by_key: dict[str, ComplianceEvent] = {}
+        for item in _list(record, "events"):
+            with _about(f"event “{_name(item, 'key')}”"):
+                events.append(self.load_event(commitment, _check_fields(item, "event"), by_key))
+
+        if record.get("published", True):
+            services.publish(commitment, actor=services.IMPORT, reason=REASON)
+            for reading, published in readings:
+                if published:
+                    services.publish(reading, actor=services.IMPORT, reason=REASON)
+            for event, published in events:
+                if published:
+                    services.publish(event, actor=services.IMPORT, reason=REASON)
+
+    def roles(self, record) -> list[tuple[Party, str]]:
+        if not isinstance(record, dict):
+            raise DemoDataError("“roles” must map each role to a list of party slugs.")
+        roles = []
+        for role, slugs in record.items():
+            if role not in CommitmentParty.Role.values:
+                allowed = _quoted(CommitmentParty.Role.values)
+                raise DemoDataError(f"unknown role “{role}”; use one of {allowed}.")
+            if not isinstance(slugs, list):
+                raise DemoDataError(f"role “{role}” must list party slugs.")
+            roles.extend((self.party(slug), role) for slug in slugs)
+        return roles
+
+    def load_reading(self, commitment: Commitment, record: dict):
+        time_zone = record["time_zone"]
+        precision = record.get("precision", clock.Precision.DAY.value)
+        reading = services.add_reading(
+            commitment,
+            actor=services.IMPORT,
+            reason=REASON,
+            working=bool(record.get("working", False)),
+            sources=self.source_list(record),
+            label=record["label"],
+            read_by=self.party(record.get("read_by")),
+            starts_at=_instant(record.get("starts_at"), time_zone, precision),
+            ends_at=_instant(record.get("ends_at"), time_zone, precision),
+            duration_days=record.get("duration_days"),
+            is_open_ended=bool(record.get("open_ended", False)),
+            due_at=_instant(record.get("due_at"), time_zone, precision),
+            time_zone=time_zone,
+            precision=precision,
+            wording=record.get("wording", ""),
+            scope=record.get("scope", ""),
+        )
+        self.result.created["readings"] += 1
+        return reading, record.get("published", True)
+
+    def load_status_change(self, commitment: Commitment, record: dict) -> None:
+        if record.get("by") == "clock":
+            self.expire_by_clock(commitment, record)
+            return
+        if record.get("by") is not None:
+            raise DemoDataError("“by” can only be “clock”; other changes are the import's.")
+        missing = [key for key in ("at", "time_zone", "reason") if not record.get(key)]
+        if missing:
+            raise DemoDataError(f"missing {_quoted(missing)}.")
+        effective_at = _instant(record["at"], record["time_zone"], clock.Precision.MINUTE)
+        services.change_status(
+            commitment,
+            record["status"],
+            actor=services.IMPORT,
+            reason=record["reason"],
+            effective_at=effective_at,
+        )
+        self.result.created["status changes"] += 1
+
+    def expire_by_clock(self, commitment: Commitment, record: dict) -> None:
+        """Record the expiry the clock made at the working reading's end.
+
+        The time and the reason are the sweep's own, so the history reads as if
+        the tracker had been running then. While the window is still running
+        nothing is recorded: the sweep will expire it when the end comes.
+        """
+        if record["status"] != Status.EXPIRED:
+            raise DemoDataError("the clock can only expire a commitment.")
+        if set(record) - {"status", "by"}:
+            raise DemoDataError("the clock's expiry takes its time and reason from the window.")
+        reading = commitment.working_reading()
+        if reading is None or reading.ends_at is None:
+            raise DemoDataError("the clock can only expire a window whose working reading ends.")
+        if reading.ends_at > self.now:
+            return
+        services.change_status(
+            commitment,
+            Status.EXPIRED,
+            actor=services.CLOCK,
+            reason=services.WINDOW_ENDED,
+            effective_at=reading.ends_at,
+        )
+        self.result.created["status changes"] += 1
+
+    def load_event(self, commitment: Commitment, record: dict, by_key: dict):
+        key = record["key"]
+        if key in by_key:
+            raise DemoDataError("another event of this commitment has the same key.")
+        answered = record.get("in_response_to")
+        if answered is not None and answered not in by_key:
+            raise DemoDataError(
+                f"“in_response_to” must name an earlier event of the same commitment, "
+                f"not “{answered}”."
+            )
+        time_zone = record["time_zone"]
+        precision = record.get("precision", clock.Precision.DAY.value)
+        event = ComplianceEvent(
+            commitment=commitment,
+            kind=record["kind"],
+            claimant=self.party(record.get("claimant")),
+            accused=self.party(record.get("accused")),
+            occurred_at=_instant(record["occurred_at"], time_zone, precision),
+            occurred_until=_instant(record.get("occurred_until"), time_zone, precision),
+            precision=precision,
+            location=record.get("location", ""),
+            region=record.get("region", ""),
+            count=record.get("count"),
+            summary=record["summary"],
+            in_response_to=by_key.get(answered),
+        )
+        services.record_event(
+            event,
+            actor=services.IMPORT,
+            reason=REASON,
+            sources=self.source_list(record),
+            quantities=self.quantities(record),
+        )
+        verification = record.get("verification", Verification.UNVERIFIED)
+        if verification != Verification.UNVERIFIED:
+            services.verify_event(event, verification, actor=services.IMPORT, reason=REASON)
+        by_key[key] = event
+        self.result.created["events"] += 1
+        return event, record.get("published", True)
+
+    def quantities(self, record: dict) -> list[tuple[Party, int, str]]:
+        rows = []
+        for number, item in enumerate(_list(record, "quantities"), start=1):
+            with _about(f"quantity {number}"):
+                _check_fields(item, "quantity")
+                rows.append((self.party(item["received_by"]), item["quantity"], item["unit"]))
+        return rows
+
+
+def _is_working(record) -> bool:
+    return isinstance(record, dict) and bool(record.get("working", False))
+
+
+def _name(record, key: str) -> str:
+    """The record's own name for error messages, even when the record is malformed."""
+    if isinstance(record, dict) and isinstance(record.get(key), str):
+        return record[key]
+    return "?"

@@ -1,0 +1,26 @@
+"""Load the demo data: the real commitments of spring 2025 from ``fixtures/``."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data set through the services, in one transaction. "
+        "Records already in the database are left as they are, so running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--file",
+            default=str(demo.DEFAULT_FILE),
+            help="Data file to load (default: %(default)s).",
+        )
+
+    def handle(self, *args, file, **options):
+        try:
+            result = demo.load_file(file)
+        except demo.DemoDataError as exc:
+            raise CommandError(f"Nothing was loaded. {exc}") from exc
+        self.stdout.write(result.summary())
