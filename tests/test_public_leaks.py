@@ -1,0 +1,264 @@
+"""What the public must never see, checked on every public output.
+
+The list of outputs comes from the URL configuration itself: a new page, feed,
+file or endpoint fails ``test_every_public_address_is_checked`` until it is
+added here, so nobody can forget to check it.
+
+One record of each publishable kind starts unpublished. It must not show
+anywhere; once published it shows where it belongs; once withdrawn it is gone
+again, leaving only a tombstone in the changelog. Internal notes and the names
+of staff never show at all.
+"""
+
+import datetime as dt
+from importlib import import_module
+
+import pytest
+from django.urls import URLResolver, reverse
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    SourceFactory,
+    UserFactory,
+)
+from tracker import services
+from tracker.models import ComplianceEvent
+
+UTC = dt.UTC
+
+PUBLIC_SLUGS = {"commitment": "public-pause", "agreement": "public-talks"}
+HIDDEN_SLUGS = {"commitment": "hidden-pause", "agreement": "hidden-talks"}
+
+# Text that only the unpublished records carry.
+HIDDEN_AGREEMENT = "HIDDEN-AGREEMENT-TITLE"
+HIDDEN_COMMITMENT = "HIDDEN-COMMITMENT-TITLE"
+HIDDEN_READING = "HIDDEN-READING-LABEL"
+HIDDEN_EVENT = "HIDDEN-EVENT-SUMMARY"
+HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT]
+
+# Text that must never show, published or not (compared without case).
+NEVER = ["secret-note", "zoya", "secretova"]
+
+
+def both(url_name: str) -> list[str]:
+    kind = "agreement" if "agreement" in url_name else "commitment"
+    return [
+        reverse(url_name, args=[PUBLIC_SLUGS[kind]]),
+        reverse(url_name, args=[HIDDEN_SLUGS[kind]]),
+    ]
+
+
+# Every named address of the public site, and the requests that check it.
+OUTPUTS = {
+    "board": lambda: [reverse("board"), reverse("board") + "?party=russia"],
+    "commitment": lambda: both("commitment"),
+    "agreement": lambda: both("agreement"),
+    "party": lambda: [reverse("party", args=["russia"]), reverse("party", args=["ukraine"])],
+    "changes": lambda: [reverse("changes")],
+    "changes_feed": lambda: [reverse("changes_feed")],
+    "commitment_feed": lambda: both("commitment_feed"),
+    "calendar": lambda: [reverse("calendar")],
+    "commitment_calendar": lambda: both("commitment_calendar"),
+    "open_data": lambda: [reverse("open_data")],
+    "commitments_csv": lambda: [reverse("commitments_csv")],
+    "readings_csv": lambda: [reverse("readings_csv")],
+    "events_csv": lambda: [reverse("events_csv")],
+    "api_commitments": lambda: [reverse("api_commitments")],
+    "api_commitment": lambda: both("api_commitment"),
+    "api_readings": lambda: [reverse("api_readings")],
+    "api_events": lambda: [reverse("api_events")],
+    "api_agreements": lambda: [reverse("api_agreements")],
+    "api_parties": lambda: [reverse("api_parties")],
+    "api_schema": lambda: [reverse("api_schema") + "?format=json"],
+    "alerts:subscribe": lambda: [
+        reverse("alerts:subscribe"),
+        reverse("alerts:subscribe") + "?commitment=hidden-pause",
+    ],
+}
+
+# Addresses that are not outputs of the record, with the reason.
+NOT_OUTPUTS = {
+    "alerts:confirm": "shows one subscriber their own subscription, behind a signed token",
+    "alerts:unsubscribe": "shows one subscriber their own subscription, behind a signed token",
+}
+
+URLCONFS = {"tracker.urls": "", "tracker.data_urls": "", "tracker.alerts.urls": "alerts:"}
+
+
+def url_names(patterns, prefix: str = "") -> list[str]:
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{pattern.namespace}:" if pattern.namespace else ""
+            names += url_names(pattern.url_patterns, prefix + namespace)
+        else:
+            names.append(prefix + (pattern.name or f"<unnamed {pattern.pattern}>"))
+    return names
+
+
+def every_public_address() -> list[str]:
+    names = []
+    for module, prefix in URLCONFS.items():
+        names += url_names(import_module(module).urlpatterns, prefix)
+    return names
+
+
+def test_every_public_address_is_checked():
+    addresses = set(every_public_address())
+
+    assert addresses - set(OUTPUTS) - set(NOT_OUTPUTS) == set(), "add these to OUTPUTS"
+    assert set(OUTPUTS) - addresses == set(), "these addresses no longer exist"
+
+
+def read(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code in (200, 404), f"{url} answered {response.status_code}"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode()
+    if response["Content-Type"].startswith("text/calendar"):
+        text = text.replace("\r\n ", "")  # iCalendar folds long lines
+    return text
+
+
+def read_everything(client) -> dict[str, str]:
+    return {url: read(client, url) for make_urls in OUTPUTS.values() for url in make_urls()}
+
+
+def showing(pages: dict[str, str], text: str) -> set[str]:
+    return {url for url, body in pages.items() if text in body}
+
+
+def assert_never_shown(pages: dict[str, str]) -> None:
+    for url, body in pages.items():
+        lowered = body.lower()
+        for text in NEVER:
+            assert text not in lowered, f"{url} shows {text!r}"
+
+
+@pytest.fixture
+def staff_member(db):
+    """A reviewer with a name, who records, verifies and changes things."""
+    return UserFactory(
+        username="zoya.secretova",
+        first_name="Zoya",
+        last_name="Secretova",
+        email="zoya@example.org",
+        role="Reviewers",
+    )
+
+
+@pytest.fixture
+def world(db, staff_member):
+    """A published commitment with notes and staff traces, and one draft of each kind."""
+    russia = PartyFactory(name="Russia", slug="russia")
+    ukraine = PartyFactory(name="Ukraine", slug="ukraine")
+    agreement = AgreementFactory(
+        slug=PUBLIC_SLUGS["agreement"], title="Call of 18 March", internal_note="SECRET-NOTE-A"
+    )
+    agreement.parties.add(russia, ukraine)
+    commitment = CommitmentFactory(
+        agreement=agreement,
+        slug=PUBLIC_SLUGS["commitment"],
+        title="Pause on energy strikes",
+        internal_note="SECRET-NOTE-C",
+    )
+    CommitmentPartyFactory(commitment=commitment, party=russia)
+    CommitmentPartyFactory(commitment=commitment, party=ukraine)
+    ReadingFactory(commitment=commitment, label="Kremlin's count", read_by=russia)
+
+    event = ComplianceEvent(
+        commitment=commitment,
+        kind="alleged_violation",
+        claimant=ukraine,
+        accused=russia,
+        occurred_at=dt.datetime(2025, 3, 19, 2, tzinfo=UTC),
+        summary="Strike on a substation in Sloviansk",
+        internal_note="SECRET-NOTE-E",
+    )
+    services.record_event(event, actor=staff_member, reason="Reported", sources=[SourceFactory()])
+    services.verify_event(event, "disputed", actor=staff_member, reason="Denied by Russia")
+    services.publish(event, actor=staff_member, reason="Checked")
+    services.change_status(commitment, "suspended", actor=staff_member, reason="Talks paused")
+
+    hidden_agreement = AgreementFactory(
+        slug=HIDDEN_SLUGS["agreement"], title=HIDDEN_AGREEMENT, is_published=False
+    )
+    hidden_commitment = CommitmentFactory(
+        agreement=agreement,
+        slug=HIDDEN_SLUGS["commitment"],
+        title=HIDDEN_COMMITMENT,
+        is_published=False,
+        internal_note="SECRET-NOTE-HC",
+    )
+    CommitmentPartyFactory(commitment=hidden_commitment, party=russia)
+    hidden_reading = ReadingFactory(
+        commitment=commitment,
+        is_working=False,
+        label=HIDDEN_READING,
+        wording=HIDDEN_READING,
+        ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
+        is_published=False,
+    )
+    hidden_event = ComplianceEventFactory(
+        commitment=commitment,
+        claimant=russia,
+        accused=ukraine,
+        summary=HIDDEN_EVENT,
+        internal_note="SECRET-NOTE-HE",
+        is_published=False,
+    )
+    return [hidden_agreement, hidden_commitment, hidden_reading, hidden_event]
+
+
+def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withdrawn(
+    client, world, staff_member
+):
+    before = read_everything(client)
+    assert_never_shown(before)
+    for text in HIDDEN:
+        assert showing(before, text) == set(), f"{text} leaked before publication"
+    assert "Pause on energy strikes" in before[reverse("board")]
+
+    for record in world:
+        services.publish(record, actor=staff_member, reason="Ready")
+    published = read_everything(client)
+
+    assert_never_shown(published)
+    assert showing(published, HIDDEN_AGREEMENT) >= {
+        reverse("agreement", args=[HIDDEN_SLUGS["agreement"]]),
+        reverse("api_agreements"),
+    }
+    assert showing(published, HIDDEN_COMMITMENT) >= {
+        reverse("board"),
+        reverse("commitment", args=[HIDDEN_SLUGS["commitment"]]),
+        reverse("api_commitments"),
+        reverse("commitments_csv"),
+    }
+    assert showing(published, HIDDEN_READING) >= {
+        reverse("api_readings"),
+        reverse("readings_csv"),
+        reverse("calendar"),
+        reverse("commitment_calendar", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("api_commitment", args=[PUBLIC_SLUGS["commitment"]]),
+    }
+    assert showing(published, HIDDEN_EVENT) >= {
+        reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("commitment_feed", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("api_events"),
+        reverse("events_csv"),
+    }
+
+    for record in world:
+        services.unpublish(record, actor=staff_member, reason="Withdrawn pending review")
+    withdrawn = read_everything(client)
+
+    assert_never_shown(withdrawn)
+    for text in HIDDEN:
+        assert showing(withdrawn, text) == set(), f"{text} still shows after withdrawal"
+    assert "withdrawn from publication" in withdrawn[reverse("changes")]
+    assert "withdrawn from publication" in withdrawn[reverse("changes_feed")]
