@@ -40,6 +40,9 @@ demo: install messages
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."
+	@echo "The alert sweep runs beside it every 30 s; e-mails are printed here."
+	@trap 'kill $$alerts 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) alerts --loop --interval 30 & alerts=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install messages chromium
