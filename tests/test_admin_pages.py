@@ -1,0 +1,407 @@
+"""The staff admin's pages: every list, add and change page opens with data in
+it, records save through the services with a reason, the history says what
+changed, by whom and why, and bad input is refused with nothing saved."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    SourceFactory,
+)
+from tracker import services
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Reading,
+    Source,
+    StatusChange,
+)
+
+UTC = dt.UTC
+RECORD_MODELS = [
+    Party,
+    Source,
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    Reading,
+    ComplianceEvent,
+    DeliveredQuantity,
+]
+ALL_MODELS = [*RECORD_MODELS, StatusChange]
+
+
+@pytest.fixture
+def energy_pause(db):
+    """A small record of the March 2025 energy pause, one of everything."""
+    russia = PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
+    ukraine = PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
+    source = SourceFactory(url="https://kyivindependent.com/trump-putin-call/")
+    agreement = AgreementFactory(title="US–Russia phone call", slug="call-18-march")
+    agreement.parties.set([russia, ukraine])
+    agreement.sources.set([source])
+    commitment = CommitmentFactory(
+        agreement=agreement, title="Energy strike pause", slug="energy-pause"
+    )
+    CommitmentPartyFactory(commitment=commitment, party=russia)
+    CommitmentPartyFactory(commitment=commitment, party=ukraine)
+    ReadingFactory(commitment=commitment, label="Kremlin's count", read_by=russia)
+    ReadingFactory(
+        commitment=commitment,
+        label="Ukraine's count",
+        read_by=ukraine,
+        is_working=False,
+        starts_at=dt.datetime(2025, 3, 25, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 24, tzinfo=UTC),
+    )
+    event = ComplianceEventFactory(commitment=commitment, claimant=ukraine, accused=russia, count=3)
+    DeliveredQuantity.objects.create(event=event, received_by=ukraine, quantity=0)
+    StatusChange.objects.create(
+        commitment=commitment,
+        from_status="announced",
+        to_status="in_force",
+        effective_at=dt.datetime(2025, 3, 18, tzinfo=UTC),
+        reason="Kremlin readout",
+        actor="import",
+    )
+    return commitment
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:tracker_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_list_page_opens_for_a_reviewer(client, reviewer, energy_pause, model):
+    client.force_login(reviewer)
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.__name__)
+def test_every_add_page_opens_and_asks_for_a_reason(client, reviewer, energy_pause, model):
+    client.force_login(reviewer)
+    response = client.get(admin_url(model, "add"))
+    assert response.status_code == 200
+    assert "Reason for this change" in response.text
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_every_change_page_and_history_page_opens(client, reviewer, energy_pause, model):
+    client.force_login(reviewer)
+    obj = model.objects.first()
+    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
+    assert client.get(admin_url(model, "history", obj.pk)).status_code == 200
+
+
+def test_status_log_cannot_be_added_to_or_edited(client, reviewer, energy_pause):
+    client.force_login(reviewer)
+    change = StatusChange.objects.get()
+    assert client.get(admin_url(StatusChange, "add")).status_code == 403
+    response = client.post(admin_url(StatusChange, "change", change.pk), {"reason": "edited"})
+    assert response.status_code == 403
+    change.refresh_from_db()
+    assert change.reason == "Kremlin readout"
+
+
+def test_commitment_page_shows_roles_readings_and_recent_events(client, reviewer, energy_pause):
+    client.force_login(reviewer)
+    response = client.get(admin_url(Commitment, "change", energy_pause.pk))
+    page = response.text
+    assert "Kremlin&#x27;s count" in page and "Ukraine&#x27;s count" in page
+    assert 'id="recent-events"' in page
+    assert "Ukraine → Russia" in page
+    assert "All 1 event for this commitment" in page
+    assert response.context["inline_admin_formsets"][0].formset.initial_form_count() == 2
+
+
+def test_commitment_list_shows_status_as_text_and_the_countdown(client, reviewer, energy_pause):
+    client.force_login(reviewer)
+    with time_machine.travel(dt.datetime(2025, 4, 14, 0, tzinfo=UTC), tick=False):
+        response = client.get(admin_url(Commitment, "changelist"))
+    assert "in force" in response.text
+    assert "2025-04-17 00:00 UTC · ends in 3 days" in response.text
+
+
+def test_event_list_shows_claimant_and_accused(client, reviewer, energy_pause):
+    client.force_login(reviewer)
+    response = client.get(admin_url(ComplianceEvent, "changelist"))
+    assert "Ukraine → Russia" in response.text
+
+
+def test_commitment_list_filters_by_party(client, reviewer, energy_pause):
+    other = CommitmentFactory(title="Black Sea navigation")
+    client.force_login(reviewer)
+    russia = Party.objects.get(slug="russia")
+    response = client.get(admin_url(Commitment, "changelist"), {"parties__id__exact": russia.pk})
+    assert list(response.context["cl"].result_list) == [energy_pause]
+    assert other.title not in response.text
+
+
+def test_party_autocomplete_finds_parties_by_name(client, reviewer, energy_pause):
+    client.force_login(reviewer)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "ukr", "app_label": "tracker", "model_name": "agreement", "field_name": "parties"},
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["Ukraine"]
+
+
+# Saving records ----------------------------------------------------------------------
+
+
+def test_adding_a_party_records_the_user_and_the_reason(client, editor, db):
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Party, "add"),
+        {
+            "name": "Türkiye",
+            "short_name": "",
+            "slug": "turkiye",
+            "kind": "state",
+            "time_zone": "Europe/Istanbul",
+            "reason": "Host of the Istanbul talks",
+        },
+    )
+    assert response.status_code == 302
+    record = Party.objects.get(slug="turkiye").history.get()
+    assert record.history_user == editor
+    assert record.history_change_reason == "Host of the Istanbul talks"
+
+
+def test_a_save_without_a_reason_is_refused_and_changes_nothing(client, editor, energy_pause):
+    client.force_login(editor)
+    party = Party.objects.get(slug="russia")
+    response = client.post(
+        admin_url(Party, "change", party.pk),
+        {"name": "Russian Federation", "slug": "russia", "kind": "state", "time_zone": "UTC"},
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.context["adminform"].form.errors["reason"]
+    party.refresh_from_db()
+    assert party.name == "Russia"
+
+
+def commitment_form(commitment, **changes):
+    data = {
+        "agreement": commitment.agreement_id,
+        "title": commitment.title,
+        "slug": commitment.slug,
+        "category": commitment.category,
+        "shape": commitment.shape,
+        "renews": "",
+        "terms": "No strikes on energy infrastructure.",
+        "conditions": "",
+        "promised_quantity": "",
+        "internal_note": "",
+        "reason": "Scope per the Kremlin's list of 25 March",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "readings-TOTAL_FORMS": "0",
+        "readings-INITIAL_FORMS": "0",
+    }
+    roles = list(commitment.roles.all())
+    data["roles-TOTAL_FORMS"] = data["roles-INITIAL_FORMS"] = str(len(roles))
+    for i, role in enumerate(roles):
+        data |= {
+            f"roles-{i}-id": role.pk,
+            f"roles-{i}-commitment": commitment.pk,
+            f"roles-{i}-party": role.party_id,
+            f"roles-{i}-role": role.role,
+        }
+    readings = list(commitment.readings.all())
+    data["readings-TOTAL_FORMS"] = data["readings-INITIAL_FORMS"] = str(len(readings))
+    for i, reading in enumerate(readings):
+        data |= {f"readings-{i}-id": reading.pk, f"readings-{i}-commitment": commitment.pk}
+    return data | changes
+
+
+def test_editing_a_commitment_keeps_its_status_and_says_why(client, editor, energy_pause):
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Commitment, "change", energy_pause.pk),
+        commitment_form(energy_pause, status="collapsed", is_published=""),
+    )
+    assert response.status_code == 302
+    energy_pause.refresh_from_db()
+    assert energy_pause.terms == "No strikes on energy infrastructure."
+    assert energy_pause.status == "in_force"
+    assert energy_pause.is_published
+    latest = energy_pause.history.latest()
+    assert latest.history_user == editor
+    assert latest.history_change_reason == "Scope per the Kremlin's list of 25 March"
+
+
+def test_a_role_added_inline_is_saved_with_the_page_reason(client, editor, energy_pause):
+    usa = PartyFactory(name="United States", slug="usa")
+    data = commitment_form(energy_pause)
+    data |= {
+        "roles-TOTAL_FORMS": "3",
+        "roles-2-commitment": energy_pause.pk,
+        "roles-2-party": usa.pk,
+        "roles-2-role": "mediator",
+    }
+    client.force_login(editor)
+    response = client.post(admin_url(Commitment, "change", energy_pause.pk), data)
+    assert response.status_code == 302
+    role = energy_pause.roles.get(party=usa)
+    assert role.history.get().history_change_reason == "Scope per the Kremlin's list of 25 March"
+
+
+def test_history_page_shows_what_changed_who_changed_it_and_why(client, reviewer, energy_pause):
+    services.change_status(
+        energy_pause, "suspended", actor=reviewer, reason="Both sides accuse each other"
+    )
+    client.force_login(reviewer)
+    response = client.get(admin_url(Commitment, "history", energy_pause.pk))
+    page = response.text
+    assert "Both sides accuse each other" in page
+    assert "reviewer" in page
+    assert "<strong>Status:</strong>\n                    in force" in page
+    assert "suspended" in page
+    assert "Updated at" not in page
+
+
+def test_reverting_from_the_history_page_is_refused(client, reviewer, energy_pause):
+    party = Party.objects.get(slug="russia")
+    services.save_record(party, actor=reviewer, reason="First recorded")
+    party.name = "Russian Federation"
+    services.save_record(party, actor=reviewer, reason="Official name")
+    old = party.history.earliest()
+    client.force_login(reviewer)
+    url = reverse("admin:tracker_party_simple_history", args=[party.pk, old.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="Revert"' not in page.text
+    response = client.post(
+        url,
+        {"name": "Russia", "slug": "russia", "kind": "state", "time_zone": "UTC", "reason": "x"},
+    )
+    assert response.status_code == 403
+    party.refresh_from_db()
+    assert party.name == "Russian Federation"
+
+
+# Bad input ---------------------------------------------------------------------------
+
+
+def reading_form(commitment, **changes):
+    return {
+        "commitment": commitment.pk,
+        "label": "White House readout",
+        "read_by": "",
+        "wording": "",
+        "scope": "",
+        "time_zone": "Europe/Moscow",
+        "precision": "day",
+        "starts_at_0": "2025-03-18",
+        "starts_at_1": "00:00",
+        "duration_days": "",
+        "ends_at_0": "",
+        "ends_at_1": "",
+        "due_at_0": "",
+        "due_at_1": "",
+        "reason": "White House readout of the call",
+    } | changes
+
+
+def test_a_reading_is_typed_in_its_own_time_zone_and_stored_in_utc(client, editor, energy_pause):
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Reading, "add"),
+        reading_form(energy_pause, duration_days="30", wording="30 days from 18 March"),
+    )
+    assert response.status_code == 302
+    reading = Reading.objects.get(label="White House readout")
+    assert reading.starts_at == dt.datetime(2025, 3, 17, 21, tzinfo=UTC)
+    assert reading.ends_at == dt.datetime(2025, 4, 16, 21, tzinfo=UTC)
+    assert not reading.is_working
+    change_page = client.get(admin_url(Reading, "change", reading.pk))
+    assert 'value="2025-03-18"' in change_page.text
+    assert "2025-04-16 21:00 UTC" in change_page.text
+
+
+def test_the_first_working_reading_can_be_chosen_when_adding_it(client, editor, db):
+    commitment = CommitmentFactory()
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Reading, "add"),
+        reading_form(commitment, make_working="on", ends_at_0="2025-04-17", ends_at_1="00:00"),
+    )
+    assert response.status_code == 302
+    assert commitment.working_reading().label == "White House readout"
+
+
+BAD_READINGS = {
+    "end before start": (
+        {"ends_at_0": "2025-03-10", "ends_at_1": "00:00"},
+        "The end must come after the start.",
+    ),
+    "unknown time zone": (
+        {"time_zone": "Europe/Atlantis"},
+        "“Europe/Atlantis” is not an IANA time zone name.",
+    ),
+    "negative duration": (
+        {"duration_days": "-30"},
+        "Ensure this value is greater than or equal to 0.",
+    ),
+    "zero duration": ({"duration_days": "0"}, "A duration must be at least one day."),
+    "second working reading": (
+        {"make_working": "on"},
+        "already has a working reading: “Kremlin&#x27;s count”",
+    ),
+}
+
+
+@pytest.mark.parametrize("changes, message", BAD_READINGS.values(), ids=BAD_READINGS.keys())
+def test_a_bad_reading_is_refused_with_a_clear_message(
+    client, editor, energy_pause, changes, message
+):
+    client.force_login(editor)
+    response = client.post(admin_url(Reading, "add"), reading_form(energy_pause, **changes))
+    assert response.status_code == 200
+    assert message in response.text
+    assert energy_pause.readings.count() == 2
+    assert Reading.history.filter(label="White House readout").count() == 0
+
+
+def test_a_party_with_an_unknown_time_zone_is_refused(client, editor, db):
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Party, "add"),
+        {"name": "Atlantis", "slug": "atlantis", "kind": "state", "time_zone": "Mars/Olympus"},
+    )
+    assert "“Mars/Olympus” is not an IANA time zone name." in response.text
+    assert not Party.objects.filter(slug="atlantis").exists()
+
+
+def test_a_source_without_url_is_refused(client, editor, db):
+    client.force_login(editor)
+    response = client.post(
+        admin_url(Source, "add"),
+        {
+            "url": "",
+            "title": "Kremlin readout",
+            "publisher": "Kremlin",
+            "accessed_on": "2025-03-18",
+            "reason": "Readout of the call",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"] == ["This field is required."]
+    assert Source.objects.count() == 0
+    assert Source.history.count() == 0

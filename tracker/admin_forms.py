@@ -1,0 +1,235 @@
+"""Forms behind the staff admin.
+
+Every form that writes asks for a reason, because the history of a record is
+only useful if each row says why it changed. The forms check what they can
+cheaply check; the final word on what is allowed belongs to
+``tracker.services``, whose refusals are shown on the same form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tracker import clock
+from tracker.models import Commitment, ComplianceEvent, Reading, Verification
+from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is a zone; when it is not, the model's validation says so."""
+    try:
+        clock.zone(name)
+    except clock.InvalidTimeZone:
+        return False
+    return True
+
+
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason for this change",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Kept in the history beside your name, e.g. “Kremlin readout of 18 March”.",
+    )
+
+
+def utc_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+    return forms.SplitDateTimeField(
+        label=label,
+        required=False,
+        widget=widgets.AdminSplitDateTime,
+        help_text=help_text,
+    )
+
+
+class ReasonForm(forms.ModelForm):
+    """A model form that also asks why the record is being changed.
+
+    ``service_refusal`` is set by the admin when the services refused a save
+    that passed this form's own checks (a race, a lost permission). The form is
+    then shown again, invalid, with the services' message, and with everything
+    the user typed still in it.
+    """
+
+    reason = reason_field()
+    service_refusal: ValidationError | None = None
+    field_help: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.field_help.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.service_refusal is not None:
+            raise ValidationError(self.service_refusal.messages)
+        return cleaned_data
+
+
+class ReadingForm(ReasonForm):
+    """Readings are typed the way the source worded them.
+
+    Start, end and due times are wall-clock times in the reading's own time
+    zone ("18 March, Moscow time"), turned into UTC here with the same rules
+    the rest of the tracker uses, so nobody has to convert by hand.
+    """
+
+    LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "due_at")
+
+    make_working = forms.BooleanField(
+        label="This is the working reading",
+        required=False,
+        help_text="Only if the commitment has no working reading yet. To switch later, "
+        "use “Make working” on the reading that should drive status and alerts.",
+    )
+
+    field_help = {
+        "starts_at": "Wall-clock time in the reading's time zone.",
+        "ends_at": "Wall-clock time in the reading's time zone. Leave empty when a "
+        "duration is given or the window is open-ended.",
+        "due_at": "Wall-clock time in the reading's time zone.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields.pop("make_working", None)
+            for name in self.LOCAL_TIME_FIELDS:
+                value = getattr(self.instance, name)
+                if value is not None:
+                    local = clock.utc_to_local(value, self.instance.time_zone)
+                    self.initial[name] = local.replace(tzinfo=None)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        zone_name = cleaned_data.get("time_zone")
+        if zone_name and is_time_zone(zone_name):
+            precision = cleaned_data.get("precision") or clock.Precision.MINUTE
+            for name in self.LOCAL_TIME_FIELDS:
+                value = cleaned_data.get(name)
+                if value is not None:
+                    wall_clock = timezone.make_naive(value)
+                    cleaned_data[name] = clock.local_to_utc(wall_clock, zone_name, precision)
+        commitment = cleaned_data.get("commitment")
+        if cleaned_data.get("make_working") and commitment is not None:
+            current = commitment.working_reading()
+            if current is not None:
+                self.add_error(
+                    "make_working",
+                    f"“{commitment}” already has a working reading: “{current.label}”. "
+                    "Save this reading first, then use “Make working” on it to switch.",
+                )
+        return cleaned_data
+
+
+class ComplianceEventForm(ReasonForm):
+    field_help = {
+        "occurred_at": "In UTC.",
+        "occurred_until": "In UTC. For claims about a period.",
+    }
+
+
+class StatusChangeForm(forms.Form):
+    """Ask where a commitment goes next, and why.
+
+    Only the moves the lifecycle allows from the current status are offered.
+    People who may correct the record also see the other statuses, under a
+    separate heading, and must tick the correction box to use them.
+    """
+
+    to_status = forms.ChoiceField(label="New status")
+    correction = forms.BooleanField(
+        label="This corrects a wrong record",
+        required=False,
+        help_text="For fixing a status that was recorded wrongly, including a final one. "
+        "The history marks it as a correction.",
+    )
+    effective_at = utc_datetime_field(
+        "Took effect at (UTC)", "Leave empty for now. A change cannot take effect in the future."
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, commitment: Commitment, may_correct: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        current, shape = Status(commitment.status), Shape(commitment.shape)
+        moves = allowed_targets(current, shape)
+        choices = [("Lifecycle", [(s.value, s.label) for s in moves])]
+        if may_correct:
+            corrections = [
+                s for s in Status if s in STATUSES_FOR_SHAPE[shape] and s not in (current, *moves)
+            ]
+            choices.append(("Correction only", [(s.value, s.label) for s in corrections]))
+        else:
+            del self.fields["correction"]
+        self.fields["to_status"].choices = [("", "---------"), *choices]
+
+    def clean_effective_at(self) -> dt.datetime | None:
+        effective_at = self.cleaned_data["effective_at"]
+        if effective_at is not None and effective_at > timezone.now():
+            raise ValidationError(
+                "A change cannot take effect in the future; record it when it happens."
+            )
+        return effective_at
+
+
+class VerifyEventForm(forms.Form):
+    verification = forms.ChoiceField(label="Verification", choices=Verification.choices)
+    reason = reason_field()
+
+    def __init__(self, *args, event: ComplianceEvent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verification"].choices = [
+            (value, label) for value, label in Verification.choices if value != event.verification
+        ]
+
+
+class PublishForm(forms.Form):
+    publish = forms.TypedChoiceField(
+        choices=[("1", "publish"), ("0", "unpublish")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = reason_field()
+
+
+class ReasonOnlyForm(forms.Form):
+    reason = reason_field()
+
+
+class ExtendWindowForm(forms.Form):
+    """Move the end of a window later, by a date or by a number of days."""
+
+    new_end = forms.SplitDateTimeField(
+        label="New end",
+        required=False,
+        widget=widgets.AdminSplitDateTime,
+    )
+    extra_days = forms.IntegerField(label="Or add this many days", required=False)
+    reason = reason_field()
+
+    def __init__(self, *args, reading: Reading, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = reading
+        self.fields[
+            "new_end"
+        ].help_text = f"Wall-clock time in the working reading's time zone ({reading.time_zone})."
+
+    def clean_new_end(self) -> dt.datetime | None:
+        new_end = self.cleaned_data["new_end"]
+        if new_end is None:
+            return None
+        wall_clock = timezone.make_naive(new_end)
+        return clock.local_to_utc(wall_clock, self.reading.time_zone, self.reading.precision)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        given = [cleaned_data.get("new_end"), cleaned_data.get("extra_days")]
+        if not self.errors and sum(value is not None for value in given) != 1:
+            raise ValidationError("Give either a new end or a number of days to add.")
+        return cleaned_data
