@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
+from django.core.cache import cache
 from django.db.models import Max, Value
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -99,6 +100,21 @@ def etag(request, *args, **kwargs) -> str:
     language = getattr(request, "LANGUAGE_CODE", "")
     parts = [changed.isoformat() if changed else "never", minute.isoformat(), language]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def cached_fragment(request, name: str, render: Callable[[], str]) -> str:
+    """Render a page's heavy part once per version, language, minute and address.
+
+    The key carries the same validator as the ETag, so a change to any record
+    or the passing minute makes a new key and stale text is never served.
+    Forms with CSRF tokens stay outside: they differ per reader.
+    """
+    key = f"tracker:{name}:{etag(request)}:{request.get_full_path()}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, SHARED_MAX_AGE)
+    return html
 
 
 def public_cache(view: Callable) -> Callable:

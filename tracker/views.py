@@ -13,12 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import changelog, presenters
-from tracker.http import public_cache
+from tracker.http import cached_fragment, public_cache
 from tracker.models import (
     VIOLATION_KINDS,
     Agreement,
@@ -193,7 +194,12 @@ def board(request):
     if not filters.is_valid():
         return bad_request(request, _form_errors(filters))
     chosen = filters.cleaned_data
+    listing = cached_fragment(request, "board", lambda: _board_listing(request, chosen, parties))
+    return render(request, "tracker/board.html", {"listing": listing})
 
+
+def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
+    """The filters and the commitments, grouped by agreement: everything but the forms."""
     commitments = Commitment.objects.public()
     if chosen["status"]:
         commitments = commitments.filter(status=chosen["status"])
@@ -213,10 +219,13 @@ def board(request):
     )
     party_names = {party.pk: party.name for party in parties}
     _decorate(loaded, party_names, timezone.now(), days)
-
-    return render(
-        request,
-        "tracker/board.html",
+    bound = set(
+        CommitmentParty.objects.filter(
+            role=CommitmentParty.Role.OBLIGOR, commitment__in=Commitment.objects.public()
+        ).values_list("party_id", flat=True)
+    )
+    return render_to_string(
+        "tracker/_board_listing.html",
         {
             "groups": presenters.group_by_agreement(loaded),
             "count": len(loaded),
@@ -224,17 +233,10 @@ def board(request):
             "is_filtered": any(chosen.values()),
             "statuses": StatusChoices.choices,
             "categories": Category.choices,
-            "parties": [p for p in parties if p.pk in _bound_party_ids(loaded, chosen["party"])],
+            "parties": [p for p in parties if p.pk in bound or p == chosen["party"]],
         },
+        request,
     )
-
-
-def _bound_party_ids(commitments, chosen_party) -> set[int]:
-    """Parties worth offering as a filter: those bound by something on the page."""
-    ids = {role.party_id for c in commitments for role in c.obligor_roles}
-    if chosen_party:
-        ids.add(chosen_party.pk)
-    return ids
 
 
 @public_cache
@@ -295,14 +297,17 @@ def commitment_detail(request, slug):
         claims = claims.filter(kind=chosen["kind"])
     if chosen["verification"]:
         claims = claims.filter(verification=chosen["verification"])
+    quantities = Prefetch(
+        "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
+    )
     claims = claims.select_related("claimant", "accused").prefetch_related(
         "sources",
-        Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by")),
+        quantities,
         Prefetch(
             "responses",
             queryset=ComplianceEvent.objects.public()
             .select_related("claimant", "accused")
-            .prefetch_related("sources")
+            .prefetch_related("sources", quantities)
             .order_by("occurred_at", "pk"),
         ),
     )
@@ -325,11 +330,7 @@ def commitment_detail(request, slug):
                 event.summary,
                 [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
             )
-            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(
-                Prefetch(
-                    "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
-                )
-            )
+            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(quantities)
         ],
         commitment.promised_quantity,
     )

@@ -20,11 +20,13 @@ def utc(instant: dt.datetime | None) -> str:
 
 @register.filter
 def wall_clock(instant: dt.datetime | None) -> str:
-    """An aware instant on its own zone's wall clock with the offset: "2025-04-17 00:00 +03:00"."""
+    """An aware instant on its own zone's wall clock: "2025-04-17 00:00 (UTC+03:00)"."""
     if instant is None:
         return "—"
     offset = instant.strftime("%z")
-    return f"{instant:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+    if offset in ("", "+0000"):
+        return f"{instant:%Y-%m-%d %H:%M}"
+    return f"{instant:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,274 @@
+"""The board: every published commitment at a glance, grouped by agreement."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+)
+from tracker.models import Category
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def russia(db):
+    return PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
+
+
+@pytest.fixture
+def ukraine(db):
+    return PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
+
+
+def energy_pause(russia, ukraine, **fields):
+    commitment = CommitmentFactory(
+        title="Pause on strikes against energy infrastructure",
+        slug="energy-pause",
+        agreement=AgreementFactory(title="US–Russia phone call", slug="call"),
+        **fields,
+    )
+    CommitmentPartyFactory(commitment=commitment, party=russia)
+    CommitmentPartyFactory(commitment=commitment, party=ukraine)
+    ReadingFactory(
+        commitment=commitment,
+        starts_at=dt.datetime(2025, 3, 18, tzinfo=UTC),
+        ends_at=NOW + dt.timedelta(days=3, hours=4),
+    )
+    return commitment
+
+
+def get_board(client, query=""):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(f"/{query}")
+
+
+def test_board_shows_each_published_commitment_with_its_parties_status_and_countdown(
+    client, russia, ukraine
+):
+    energy_pause(russia, ukraine)
+
+    page = get_board(client).content.decode()
+
+    assert "US–Russia phone call" in page
+    assert "Pause on strikes against energy infrastructure" in page
+    assert "energy-infrastructure strikes" in page
+    assert ">Russia</a>, <a" in page
+    assert "in force" in page
+    assert "ends in 3 days 4 h" in page
+
+
+def test_status_is_written_out_not_only_coloured(client, russia, ukraine):
+    energy_pause(russia, ukraine, status="suspended")
+
+    page = get_board(client).content.decode()
+
+    assert '<span class="status status-suspended">' in page
+    assert "Status: </span>suspended" in page
+
+
+def test_countdowns_cover_ended_and_open_windows(client, db):
+    ended = CommitmentFactory(title="Old pause")
+    ReadingFactory(commitment=ended, ends_at=NOW - dt.timedelta(days=12))
+    open_ended = CommitmentFactory(title="Open pause")
+    ReadingFactory(commitment=open_ended, ends_at=None, is_open_ended=True)
+
+    page = get_board(client).content.decode()
+
+    assert "ended 12 days ago" in page
+    assert "no end date" in page
+
+
+def test_commitments_are_grouped_under_their_agreement(client, db):
+    riyadh = AgreementFactory(title="Riyadh talks", held_on=dt.date(2025, 3, 25))
+    istanbul = AgreementFactory(title="Istanbul talks", held_on=dt.date(2025, 5, 16))
+    CommitmentFactory(agreement=riyadh, title="Safe navigation in the Black Sea")
+    CommitmentFactory(agreement=istanbul, title="Exchange of 1,000 prisoners for 1,000")
+    CommitmentFactory(agreement=riyadh, title="Measures against energy strikes")
+
+    page = get_board(client).content.decode()
+
+    order = [
+        page.index(text)
+        for text in (
+            "Istanbul talks",
+            "Exchange of 1,000",
+            "Riyadh talks",
+            "Measures against energy strikes",
+            "Safe navigation",
+        )
+    ]
+    assert order == sorted(order)
+    assert page.count("Riyadh talks") == 1
+
+
+def test_unpublished_commitments_and_agreements_stay_off_the_board(client, db):
+    CommitmentFactory(title="Draft commitment", is_published=False)
+    CommitmentFactory(
+        title="Commitment of a draft agreement",
+        agreement=AgreementFactory(title="Draft talks", is_published=False),
+    )
+
+    page = get_board(client).content.decode()
+
+    assert "Draft commitment" not in page
+    assert "Draft talks" not in page
+    assert "Commitment of a draft agreement" not in page
+    assert "No commitments have been published yet." in page
+
+
+def test_compliance_summary_counts_alleged_and_verified_violations_by_claimant(
+    client, russia, ukraine
+):
+    pause = energy_pause(russia, ukraine)
+    ComplianceEventFactory.create_batch(2, commitment=pause, claimant=ukraine, accused=russia)
+    ComplianceEventFactory(
+        commitment=pause, claimant=russia, accused=ukraine, verification="verified"
+    )
+    ComplianceEventFactory(commitment=pause, claimant=russia, accused=ukraine, is_published=False)
+
+    page = get_board(client).content.decode()
+
+    assert '<th scope="row">Ukraine</th><td>2</td><td>0</td>' in page
+    assert '<th scope="row">Russia</th><td>0</td><td>1</td>' in page
+
+
+def test_daily_strip_marks_days_with_alleged_and_verified_reports(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    ComplianceEventFactory(
+        commitment=pause, claimant=ukraine, occurred_at=dt.datetime(2025, 3, 19, 2, tzinfo=UTC)
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        claimant=russia,
+        accused=ukraine,
+        occurred_at=dt.datetime(2025, 3, 28, 9, tzinfo=UTC),
+        verification="verified",
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        claimant=russia,
+        occurred_at=dt.datetime(2025, 3, 30, 9, tzinfo=UTC),
+        verification="refuted",
+    )
+
+    page = get_board(client).content.decode()
+
+    assert "<svg" in page
+    assert "<title>2025-03-19: alleged violation</title>" in page
+    assert "<title>2025-03-28: verified violation</title>" in page
+    assert "<title>2025-03-30: no reports</title>" in page
+    assert "<title>2025-04-02: still to come</title>" in page
+    assert "1 day with alleged violations, 1 with verified violations" in page
+
+
+def test_filters_by_status_category_and_party_are_plain_links(client, russia, ukraine):
+    energy_pause(russia, ukraine)
+    exchange = CommitmentFactory(
+        title="Prisoner exchange", category=Category.PRISONERS, status="fulfilled"
+    )
+    CommitmentPartyFactory(commitment=exchange, party=ukraine)
+
+    page = get_board(client).content.decode()
+    assert 'href="?status=fulfilled"' in page
+    assert 'href="?category=prisoners"' in page
+    assert 'href="?party=russia"' in page
+
+    by_status = get_board(client, "?status=fulfilled").content.decode()
+    by_category = get_board(client, "?category=energy").content.decode()
+    by_party = get_board(client, "?party=russia").content.decode()
+
+    assert "Prisoner exchange" in by_status and "Pause on strikes" not in by_status
+    assert "Pause on strikes" in by_category and "Prisoner exchange" not in by_category
+    assert "Pause on strikes" in by_party and "Prisoner exchange" not in by_party
+    assert "1 commitment" in by_party
+    assert "Clear all filters" in by_party
+
+
+def test_filter_links_keep_the_other_filters(client, russia, ukraine):
+    energy_pause(russia, ukraine)
+
+    page = get_board(client, "?category=energy").content.decode()
+
+    assert 'href="?category=energy&amp;status=in_force"' in page
+    assert 'href="?party=russia&amp;status=in_force"' not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?status=bogus", "“bogus” is not a status."),
+        ("?category=weather", "“weather” is not a category."),
+        ("?party=atlantis", "There is no party called “atlantis”."),
+        ("?party=not%20a%20slug", "Enter a valid “slug”"),
+    ],
+)
+def test_bad_filter_values_get_a_clear_400(client, db, query, message):
+    response = get_board(client, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Ceasefire Commitment Tracker" in response.content.decode()
+
+
+def test_board_offers_the_alert_subscription_and_a_language_switcher(client, db):
+    response = get_board(client)
+
+    assert "alerts/subscribe_form.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert 'action="/i18n/setlang/"' in page
+    assert '<label for="language-select">Language</label>' in page
+
+
+def build_board(count: int, russia, ukraine):
+    for _ in range(count):
+        commitment = CommitmentFactory(agreement=AgreementFactory())
+        CommitmentPartyFactory(commitment=commitment, party=russia)
+        CommitmentPartyFactory(commitment=commitment, party=ukraine)
+        ReadingFactory(commitment=commitment)
+        ReadingFactory(commitment=commitment, is_working=False, label="Other count")
+        ComplianceEventFactory.create_batch(3, commitment=commitment, claimant=ukraine)
+
+
+def test_board_runs_a_fixed_number_of_queries_whatever_the_data_size(
+    client, russia, ukraine, django_assert_max_num_queries
+):
+    build_board(2, russia, ukraine)
+    with django_assert_max_num_queries(6):
+        small = get_board(client)
+    cache.clear()
+
+    build_board(25, russia, ukraine)
+    with django_assert_max_num_queries(6):
+        large = get_board(client)
+
+    assert small.content.decode().count('class="card"') == 2
+    assert large.content.decode().count('class="card"') == 27
+
+
+def test_the_listing_is_rendered_once_per_version_and_then_served_from_the_cache(
+    client, russia, ukraine, django_assert_max_num_queries
+):
+    energy_pause(russia, ukraine)
+    first = get_board(client)
+
+    with django_assert_max_num_queries(2):
+        second = get_board(client)
+
+    assert "tracker/_board_listing.html" in [t.name for t in first.templates]
+    assert "tracker/_board_listing.html" not in [t.name for t in second.templates]
+    assert "Pause on strikes against energy infrastructure" in second.content.decode()

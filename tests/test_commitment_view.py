@@ -1,0 +1,314 @@
+"""The commitment page: terms, every reading, the status history, events and deliveries."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    SourceFactory,
+    UserFactory,
+)
+from tracker import services
+from tracker.models import CommitmentParty, DeliveredQuantity
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def russia(db):
+    return PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
+
+
+@pytest.fixture
+def ukraine(db):
+    return PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
+
+
+@pytest.fixture
+def pause(russia, ukraine):
+    commitment = CommitmentFactory(
+        title="Pause on strikes against energy infrastructure",
+        slug="energy-pause",
+        terms="Both sides refrain from striking energy infrastructure for 30 days.",
+        conditions="Either side may consider itself free if the other violates it.",
+        internal_note="Ask the desk about the Sudzha claim",
+    )
+    CommitmentPartyFactory(commitment=commitment, party=russia)
+    CommitmentPartyFactory(commitment=commitment, party=ukraine)
+    return commitment
+
+
+def get_page(client, query="", slug="energy-pause", now=NOW):
+    with time_machine.travel(now, tick=False):
+        return client.get(f"/commitments/{slug}/{query}")
+
+
+def test_terms_conditions_and_parties_are_shown(client, pause):
+    page = get_page(client).content.decode()
+
+    assert "Both sides refrain from striking energy infrastructure for 30 days." in page
+    assert "Either side may consider itself free" in page
+    assert "Russia</a>: bound by it" in page
+    assert "Ask the desk" not in page
+
+
+def test_every_published_reading_is_shown_side_by_side_in_utc_and_the_parties_zones(
+    client, pause, russia, ukraine
+):
+    kremlin = ReadingFactory(
+        commitment=pause,
+        label="Kremlin's count",
+        read_by=russia,
+        starts_at=dt.datetime(2025, 3, 17, 21, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 16, 21, tzinfo=UTC),
+        time_zone="Europe/Moscow",
+        wording="Thirty days from 18 March.",
+    )
+    kremlin.sources.add(SourceFactory(title="Kremlin readout"))
+    ReadingFactory(
+        commitment=pause,
+        label="Ukraine's count",
+        read_by=ukraine,
+        is_working=False,
+        starts_at=dt.datetime(2025, 3, 24, 22, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
+        time_zone="Europe/Kyiv",
+    )
+    ReadingFactory(commitment=pause, label="Draft reading", is_working=False, is_published=False)
+
+    page = get_page(client).content.decode()
+
+    assert "Kremlin&#x27;s count" in page and "Ukraine&#x27;s count" in page
+    assert "working reading" in page
+    assert "Draft reading" not in page
+    assert "Thirty days from 18 March." in page
+    assert "Kremlin readout" in page
+    # The Kremlin's end: midnight in Moscow; Ukraine's start in Kyiv before the DST change
+    # and its end after it.
+    assert "2025-04-16 21:00" in page
+    assert "2025-04-17 00:00 (UTC+03:00)" in page
+    assert "2025-03-25 00:00 (UTC+02:00)" in page
+    assert "2025-04-24 00:00 (UTC+03:00)" in page
+
+
+def test_readings_are_drawn_as_bars_on_one_timeline_with_a_now_marker(client, pause):
+    ReadingFactory(commitment=pause, label="Kremlin's count")
+    ReadingFactory(commitment=pause, label="Ukraine's count", is_working=False)
+    ComplianceEventFactory(commitment=pause, summary="Strike on a substation in Sloviansk")
+
+    page = get_page(client).content.decode()
+
+    assert page.count('<rect class="span') == 2
+    assert 'class="now-line"' in page
+    assert "2025-03-19: Strike on a substation in Sloviansk (alleged violation)" in page
+
+
+def test_status_history_shows_when_what_and_why_with_the_actor_as_a_role(client, pause):
+    reviewer = UserFactory(username="olena.k", first_name="Olena", role="Reviewers")
+    services.change_status(
+        pause,
+        "suspended",
+        actor=reviewer,
+        reason="Talks broke down",
+        effective_at=dt.datetime(2025, 3, 28, tzinfo=UTC),
+    )
+    services.change_status(pause, "expired", actor=services.CLOCK, reason="window ended")
+
+    page = get_page(client).content.decode()
+
+    assert "2025-03-28 00:00 UTC" in page
+    assert "in force → <strong>suspended</strong>" in page
+    assert "Talks broke down" in page
+    assert "a reviewer" in page
+    assert "the clock" in page
+    assert "olena" not in page.lower()
+
+
+def test_events_show_sources_verification_and_responses_beside_the_claim(
+    client, pause, russia, ukraine
+):
+    claim = ComplianceEventFactory(
+        commitment=pause,
+        claimant=russia,
+        accused=ukraine,
+        summary="HIMARS rockets hit the Sudzha gas metering station",
+        internal_note="Unconfirmed by the desk",
+    )
+    claim.sources.add(SourceFactory(title="Defence ministry statement"))
+    ComplianceEventFactory(
+        commitment=pause,
+        kind="statement",
+        claimant=ukraine,
+        accused=russia,
+        in_response_to=claim,
+        summary="Ukraine denied it and said Russia shelled Sudzha itself",
+    )
+    ComplianceEventFactory(
+        commitment=pause, in_response_to=claim, summary="Unpublished answer", is_published=False
+    )
+
+    page = get_page(client).content.decode()
+
+    assert "claimed by Russia</a>" not in page
+    assert "alleged violation: claimed by Russia, against Ukraine" in page
+    assert "Defence ministry statement" in page
+    assert "Verification:" in page and "unverified" in page
+    responses = page[page.index('aria-label="Responses to this claim"') :]
+    assert "Ukraine denied it" in responses
+    assert page.count('class="claim"') == 1
+    assert "Unpublished answer" not in page
+    assert "Unconfirmed by the desk" not in page
+    assert "1 claim" in page
+
+
+def events_section(response) -> str:
+    page = response.content.decode()
+    return page[page.index('id="events"') :]
+
+
+def test_events_can_be_filtered_by_claimant_kind_and_verification(client, pause, russia, ukraine):
+    ComplianceEventFactory(commitment=pause, claimant=russia, summary="Russian claim")
+    ComplianceEventFactory(
+        commitment=pause, claimant=ukraine, summary="Ukrainian claim", verification="verified"
+    )
+    ComplianceEventFactory(
+        commitment=pause, claimant=ukraine, kind="statement", summary="Ukrainian statement"
+    )
+
+    by_claimant = events_section(get_page(client, "?claimant=russia"))
+    by_kind = events_section(get_page(client, "?kind=statement"))
+    by_state = events_section(get_page(client, "?verification=verified"))
+
+    assert "Russian claim" in by_claimant and "Ukrainian claim" not in by_claimant
+    assert "Ukrainian statement" in by_kind and "Russian claim" not in by_kind
+    assert "Ukrainian claim" in by_state and "Ukrainian statement" not in by_state
+    assert '<label for="filter-claimant">Claimant</label>' in by_state
+    assert "Clear filters" in by_state
+
+
+def test_events_are_paginated_and_huge_page_sizes_are_capped(client, pause):
+    ComplianceEventFactory.create_batch(23, commitment=pause)
+
+    first = get_page(client).content.decode()
+    second = get_page(client, "?page=2").content.decode()
+    huge = get_page(client, "?per_page=1000000").content.decode()
+
+    assert first.count('class="claim"') == 20
+    assert "page 1 of 2" in first
+    assert 'href="?page=2#events"' in first
+    assert second.count('class="claim"') == 3
+    assert huge.count('class="claim"') == 23
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?page=abc", "The page number must be a whole number."),
+        ("?page=0", "Pages are numbered from 1."),
+        ("?page=9", "There is no page 9: the events fill 1."),
+        ("?per_page=-5", "A page holds at least one event."),
+        ("?kind=rumour", "“rumour” is not a kind of event."),
+        ("?verification=maybe", "“maybe” is not a verification state."),
+        ("?claimant=atlantis", "There is no party called “atlantis”."),
+    ],
+)
+def test_bad_filters_and_page_numbers_get_a_clear_400(client, pause, query, message):
+    response = get_page(client, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_deliveries_show_quantities_by_side_with_running_totals_against_the_promise(
+    client, russia, ukraine
+):
+    exchange = CommitmentFactory(
+        title="Exchange of 1,000 for 1,000",
+        slug="exchange",
+        shape="deliverable",
+        category="prisoners",
+        promised_quantity=1000,
+    )
+    for day, quantity in ((23, 390), (24, 307), (25, 303)):
+        delivery = ComplianceEventFactory(
+            commitment=exchange,
+            kind="delivery",
+            claimant=ukraine,
+            accused=None,
+            occurred_at=dt.datetime(2025, 5, day, 12, tzinfo=UTC),
+            summary=f"Tranche of 23–25 May: {quantity} each way",
+        )
+        for side in (russia, ukraine):
+            DeliveredQuantity.objects.create(event=delivery, received_by=side, quantity=quantity)
+
+    page = get_page(client, slug="exchange", now=dt.datetime(2025, 6, 1, tzinfo=UTC))
+    page = page.content.decode()
+
+    assert "390 people to Ukraine" in page
+    assert "697 people to Ukraine: 70% of 1000 promised" in page
+    assert "1000 people to Russia: 100% of 1000 promised" in page
+
+
+def test_the_page_offers_the_alert_subscription_for_this_commitment(client, pause):
+    response = get_page(client)
+
+    assert "alerts/subscribe_form.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize("slug", ["no-such-commitment", "draft", "of-a-draft-agreement"])
+def test_unknown_and_unpublished_commitments_are_a_styled_404(client, db, slug):
+    CommitmentFactory(slug="draft", is_published=False)
+    CommitmentFactory(slug="of-a-draft-agreement", agreement=AgreementFactory(is_published=False))
+
+    response = get_page(client, slug=slug)
+
+    assert response.status_code == 404
+    assert "There is no public page at this address." in response.content.decode()
+
+
+def build_commitment(size: int, russia, ukraine):
+    commitment = CommitmentFactory(slug=f"sized-{size}", promised_quantity=1000)
+    CommitmentPartyFactory(commitment=commitment, party=russia)
+    CommitmentPartyFactory(
+        commitment=commitment, party=ukraine, role=CommitmentParty.Role.BENEFICIARY
+    )
+    for n in range(size):
+        reading = ReadingFactory(commitment=commitment, is_working=n == 0)
+        reading.sources.add(SourceFactory())
+        claim = ComplianceEventFactory(commitment=commitment, claimant=russia, accused=ukraine)
+        claim.sources.add(SourceFactory())
+        ComplianceEventFactory(
+            commitment=commitment, claimant=ukraine, accused=russia, in_response_to=claim
+        )
+        delivery = ComplianceEventFactory(commitment=commitment, kind="delivery", accused=None)
+        DeliveredQuantity.objects.create(event=delivery, received_by=russia, quantity=10)
+        services.change_status(
+            commitment,
+            "suspended" if commitment.status == "in_force" else "in_force",
+            actor=services.CLOCK,
+            reason="Back and forth",
+        )
+    return commitment
+
+
+def test_the_page_runs_a_fixed_number_of_queries_whatever_the_data_size(
+    client, russia, ukraine, django_assert_max_num_queries
+):
+    small = build_commitment(2, russia, ukraine)
+    large = build_commitment(15, russia, ukraine)
+
+    with django_assert_max_num_queries(17):
+        small_page = get_page(client, slug=small.slug)
+    with django_assert_max_num_queries(17):
+        large_page = get_page(client, slug=large.slug)
+
+    assert small_page.status_code == large_page.status_code == 200
+    assert large_page.content.decode().count('class="claim"') == 20

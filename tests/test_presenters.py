@@ -1,0 +1,249 @@
+"""What the pages compute before drawing: countdowns, strips, the timeline, zones, totals."""
+
+import datetime as dt
+
+import pytest
+
+from tracker.presenters import (
+    STRIP_MAX_DAYS,
+    ClaimantTally,
+    ReadingSpan,
+    Severity,
+    countdown_text,
+    daily_strip,
+    deadline_text,
+    deliveries_with_totals,
+    due_text,
+    duration_text,
+    in_zones,
+    severity_by_day,
+    severity_of,
+    timeline,
+    violation_tallies,
+)
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+# Countdown wording -----------------------------------------------------------
+
+
+def test_a_running_window_says_when_it_ends_in_days_and_hours():
+    end = NOW + dt.timedelta(days=3, hours=4, minutes=10)
+    assert countdown_text(at(2025, 3, 18), end, NOW) == "ends in 3 days 4 h"
+
+
+def test_an_ended_window_says_how_long_ago():
+    end = NOW - dt.timedelta(days=12)
+    assert countdown_text(at(2025, 3, 1), end, NOW) == "ended 12 days ago"
+
+
+def test_an_open_ended_window_has_no_end_date():
+    assert countdown_text(at(2025, 3, 18), None, NOW) == "no end date"
+
+
+def test_a_window_that_has_not_started_counts_down_to_its_start():
+    assert countdown_text(NOW + dt.timedelta(hours=5), None, NOW) == "starts in 5 h"
+
+
+def test_the_last_day_uses_hours_and_minutes_then_minutes_then_seconds():
+    assert duration_text(dt.timedelta(hours=5, minutes=12)) == "5 h 12 min"
+    assert duration_text(dt.timedelta(minutes=7)) == "7 min"
+    assert duration_text(dt.timedelta(seconds=40)) == "40 s"
+    assert duration_text(dt.timedelta(days=1)) == "1 day"
+
+
+def test_the_window_ends_exactly_at_its_end_instant():
+    assert countdown_text(at(2025, 3, 18), NOW, NOW) == "ended 0 s ago"
+
+
+def test_a_deliverable_counts_down_to_its_due_date():
+    assert due_text(NOW + dt.timedelta(days=2), NOW) == "due in 2 days"
+    assert due_text(NOW - dt.timedelta(days=2), NOW) == "was due 2 days ago"
+    assert due_text(None, NOW) == "no due date"
+    assert deadline_text("deliverable", None, None, None, NOW) == "no due date"
+    assert deadline_text("window", None, None, None, NOW) == "no end date"
+
+
+# Severity of reports -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "verification", "expected"),
+    [
+        ("alleged_violation", "unverified", Severity.ALLEGED),
+        ("alleged_violation", "disputed", Severity.ALLEGED),
+        ("alleged_violation", "verified", Severity.VERIFIED),
+        ("confirmed_violation", "corroborated", Severity.ALLEGED),
+        ("alleged_violation", "refuted", Severity.NONE),
+        ("alleged_violation", "retracted", Severity.NONE),
+        ("statement", "verified", Severity.NONE),
+        ("delivery", "unverified", Severity.NONE),
+    ],
+)
+def test_only_standing_violation_claims_mark_a_day(kind, verification, expected):
+    assert severity_of(kind, verification) is expected
+
+
+def test_the_worst_report_of_a_day_wins_and_period_claims_mark_every_day():
+    days = severity_by_day(
+        [
+            (dt.date(2025, 3, 19), None, "alleged_violation", "unverified"),
+            (dt.date(2025, 3, 19), None, "alleged_violation", "verified"),
+            (dt.date(2025, 3, 18), dt.date(2025, 3, 20), "alleged_violation", "unverified"),
+        ]
+    )
+    assert days == {
+        dt.date(2025, 3, 18): Severity.ALLEGED,
+        dt.date(2025, 3, 19): Severity.VERIFIED,
+        dt.date(2025, 3, 20): Severity.ALLEGED,
+    }
+
+
+# Daily strip ---------------------------------------------------------------------
+
+
+def test_the_strip_has_one_cell_per_day_and_a_midnight_end_excludes_that_day():
+    strip = daily_strip(at(2025, 3, 18), at(2025, 4, 17), {}, NOW)
+    assert len(strip.cells) == 30
+    assert strip.first_day == dt.date(2025, 3, 18)
+    assert strip.last_day == dt.date(2025, 4, 16)
+
+
+def test_the_strip_draws_severity_as_height_as_well_as_colour():
+    marks = {dt.date(2025, 3, 19): Severity.ALLEGED, dt.date(2025, 3, 20): Severity.VERIFIED}
+    strip = daily_strip(at(2025, 3, 18), at(2025, 3, 21), marks, NOW)
+    none, alleged, verified = strip.cells
+    assert none.height < alleged.height < verified.height
+    assert (none.css, alleged.css, verified.css) == ("none", "alleged", "verified")
+    assert alleged.title == "2025-03-19: alleged violation"
+    assert "1 day with alleged violations, 1 with verified violations" in strip.summary
+
+
+def test_days_after_today_are_still_to_come():
+    strip = daily_strip(at(2025, 3, 30), at(2025, 4, 3), {}, NOW)
+    assert [c.is_future for c in strip.cells] == [False, False, False, True]
+    assert strip.cells[-1].title == "2025-04-02: still to come"
+
+
+def test_an_open_ended_strip_runs_to_today():
+    strip = daily_strip(at(2025, 3, 29), None, {}, NOW)
+    assert strip.last_day == dt.date(2025, 4, 1)
+
+
+def test_a_very_long_window_keeps_its_latest_days():
+    strip = daily_strip(at(2024, 1, 1), at(2025, 4, 1), {}, NOW)
+    assert len(strip.cells) == STRIP_MAX_DAYS
+    assert strip.is_clipped
+    assert strip.last_day == dt.date(2025, 3, 31)
+
+
+def test_a_window_without_a_start_has_no_strip():
+    assert daily_strip(None, at(2025, 4, 1), {}, NOW) is None
+
+
+# Timeline ------------------------------------------------------------------------
+
+
+def test_readings_are_bars_on_one_axis_with_now_between_them():
+    kremlin = ReadingSpan("Kremlin", at(2025, 3, 17, 21), at(2025, 4, 16, 21), is_working=True)
+    ukraine = ReadingSpan("Ukraine", at(2025, 3, 24, 22), at(2025, 4, 23, 21))
+    drawing = timeline([kremlin, ukraine], [], NOW)
+    working, other = drawing.spans
+    assert working.x < other.x
+    assert working.x + working.width < other.x + other.width
+    assert working.y < other.y
+    assert working.x < drawing.now.x < working.x + working.width
+    assert drawing.now.label == "now"
+    assert [m.label for m in drawing.months] == ["2025-04"]
+
+
+def test_event_ticks_sit_at_their_time_and_grow_with_severity():
+    reading = ReadingSpan("Working", at(2025, 3, 18), at(2025, 4, 17), is_working=True)
+    events = [
+        (at(2025, 3, 19), "alleged_violation", "unverified", "claim"),
+        (at(2025, 3, 28), "alleged_violation", "verified", "verified claim"),
+        (at(2025, 4, 5), "statement", "unverified", "statement"),
+    ]
+    drawing = timeline([reading], events, NOW)
+    alleged, verified, statement = drawing.ticks
+    assert alleged.x < verified.x < statement.x
+    assert statement.height < alleged.height < verified.height
+
+
+def test_a_timeline_seen_long_after_says_now_is_later():
+    reading = ReadingSpan("Working", at(2025, 3, 18), at(2025, 4, 17))
+    drawing = timeline([reading], [], at(2026, 1, 1))
+    assert drawing.now is None
+    assert drawing.now_is_later
+
+
+def test_an_open_ended_reading_runs_to_the_right_edge():
+    drawing = timeline([ReadingSpan("Open", at(2025, 3, 18), None)], [], NOW)
+    (span,) = drawing.spans
+    assert span.open_end
+    assert span.x + span.width == pytest.approx(drawing.width)
+
+
+def test_nothing_dated_means_no_timeline():
+    assert timeline([ReadingSpan("Undated", None, None)], [], NOW) is None
+
+
+# Zones ---------------------------------------------------------------------------
+
+
+def test_instants_are_shown_in_utc_and_each_zone_once_across_the_kyiv_dst_change():
+    before = in_zones(at(2025, 3, 24, 22), ["Europe/Kyiv", "Europe/Moscow", "Europe/Kyiv"])
+    after = in_zones(at(2025, 4, 23, 21), ["Europe/Kyiv", "UTC"])
+    assert [t.zone for t in before] == ["UTC", "Europe/Kyiv", "Europe/Moscow"]
+    assert before[1].instant.strftime("%Y-%m-%d %H:%M %z") == "2025-03-25 00:00 +0200"
+    assert before[2].instant.strftime("%H:%M") == "01:00"
+    assert after[1].instant.strftime("%Y-%m-%d %H:%M %z") == "2025-04-24 00:00 +0300"
+    assert in_zones(None, ["Europe/Kyiv"]) == []
+
+
+# Deliveries ----------------------------------------------------------------------
+
+
+def test_deliveries_carry_running_totals_by_side_against_the_promise():
+    tranches = [
+        (at(2025, 5, 24), "Second", [("Ukraine", 307, "people"), ("Russia", 307, "people")]),
+        (at(2025, 5, 23), "First", [("Ukraine", 390, "people"), ("Russia", 390, "people")]),
+        (at(2025, 5, 25), "Third", [("Ukraine", 303, "people"), ("Russia", 303, "people")]),
+    ]
+    deliveries, totals = deliveries_with_totals(tranches, promised=1000)
+    assert [d.summary for d in deliveries] == ["First", "Second", "Third"]
+    assert [h.running_total for h in deliveries[1].handovers] == [697, 697]
+    assert deliveries[1].handovers[0].share_of_promise == 70
+    assert totals == {("Ukraine", "people"): 1000, ("Russia", "people"): 1000}
+    assert deliveries[2].handovers[0].share_of_promise == 100
+
+
+def test_without_a_promise_there_is_no_share():
+    deliveries, _ = deliveries_with_totals([(NOW, "Bodies", [("Russia", 78, "bodies")])], None)
+    assert deliveries[0].handovers[0].share_of_promise is None
+
+
+# Tallies -------------------------------------------------------------------------
+
+
+def test_tallies_name_claimants_and_put_verified_violations_first():
+    tallies = violation_tallies(
+        {
+            1: {"alleged": 6, "verified": 0},
+            2: {"alleged": 1, "verified": 2},
+            None: {"alleged": 1, "verified": 0},
+            3: {"alleged": 0, "verified": 0},
+        },
+        {1: "Russia", 2: "Ukraine"},
+    )
+    assert tallies == [
+        ClaimantTally("Ukraine", 1, 2),
+        ClaimantTally("Russia", 6, 0),
+        ClaimantTally("unattributed", 1, 0),
+    ]
