@@ -173,8 +173,8 @@ def change_entry(change: changelog.Change) -> Entry:
         ((f.label, "—" if f.old is None else f.old, f.new) for f in change.fields),
     )
     description = format_html(
-        "<p>{}</p>{}",
-        change.reason,
+        "{}{}",
+        format_html("<p>{}</p>", change.reason) if change.reason else "",
         format_html("<ul>{}</ul>", details) if change.fields else "",
     )
     return Entry(
