@@ -75,17 +75,29 @@ def frozen_now():
 
 
 @pytest.fixture
-def page(browser, live_server, frozen_now):
-    """A fresh tab with no cookies, speaking English unless told otherwise."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1280, "height": 900},
-        locale="en-GB",
-    )
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
+def open_tab(browser, live_server, frozen_now):
+    """Open fresh tabs with no cookies, whose browser asks for the given language."""
+    contexts = []
+
+    def open_tab(language: str = "en-GB"):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            locale=language,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_tab):
+    """A fresh tab of a browser set to British English."""
+    return open_tab()
 
 
 @pytest.fixture
