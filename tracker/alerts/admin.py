@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -6,8 +8,37 @@ from tracker.alerts.delivery import retry_failed
 from tracker.alerts.models import Delivery, Subscription
 
 
+class SubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = [
+            "channel",
+            "target",
+            "secret",
+            "scope",
+            "agreement",
+            "commitment",
+            "category",
+            "on_expiring",
+            "lead_times",
+            "on_expired",
+            "on_status_changed",
+            "on_violation_verified",
+            "confirmed_at",
+        ]
+
+    def validate_unique(self):
+        """Also check the one-live-subscription rule, which involves a field not on the form."""
+        super().validate_unique()
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(SimpleHistoryAdmin):
+    form = SubscriptionForm
     list_display = [
         "target",
         "channel",

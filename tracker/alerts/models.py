@@ -139,6 +139,8 @@ class Subscription(models.Model):
                 fields=["channel", "target", "scope_key"],
                 condition=Q(unsubscribed_at__isnull=True),
                 name="one_live_subscription_per_target_and_scope",
+                violation_error_message="This address already has a live subscription "
+                "to these alerts.",
             ),
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="subscription_channel_valid"
@@ -199,6 +201,7 @@ class Subscription(models.Model):
         return reverse("alerts:unsubscribe", args=[self.token])
 
     def clean(self):
+        self.scope_key = self.make_scope_key()
         errors = {}
         if self.scope == Scope.AGREEMENT and not self.agreement_id:
             errors["agreement"] = ["Choose the agreement this subscription is about."]

@@ -8,6 +8,6 @@ register = template.Library()
 @register.simple_tag
 def subscription_form(commitment=None, form=None):
     """The form to show: the one being corrected, or a fresh one for this page."""
-    if form is not None:
+    if form:  # an undefined template variable arrives as ""
         return form
     return SubscribeForm(initial={"commitment": commitment.slug} if commitment else None)

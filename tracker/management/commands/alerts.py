@@ -29,16 +29,21 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, interval=60, **options):
         if interval < 1:
             raise CommandError("--interval must be at least 1 second.")
+        if not loop:
+            self.stdout.write(f"Alerts: {sweep()}")
+            return
         self.stopping = False
-        if loop:
-            # Finish the pass in hand on SIGTERM, so no claim is left to time out.
-            signal.signal(signal.SIGTERM, self.stop)
-        while True:
-            report = sweep()
-            if report.expired or report.delivered.sent or report.delivered.failed or not loop:
-                self.stdout.write(f"Alerts: {report}")
-            if not loop or self.wait(interval):
-                return
+        # Finish the pass in hand on SIGTERM, so no claim is left to time out.
+        previous = signal.signal(signal.SIGTERM, self.stop)
+        try:
+            while True:
+                report = sweep()
+                if report.expired or report.delivered.sent or report.delivered.failed:
+                    self.stdout.write(f"Alerts: {report}")
+                if self.wait(interval):
+                    return
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def stop(self, signum, frame):
         self.stopping = True

@@ -1,0 +1,57 @@
+"""What an alert email looks like to the person who gets it."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from tests.alerts_support import SubscriptionFactory, window_ending
+from tracker.alerts.models import Delivery
+from tracker.alerts.sweep import sweep
+
+UTC = dt.UTC
+END = dt.datetime(2025, 4, 17, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alert_email(settings):
+    settings.SITE_URL = "https://tracker.example.org"
+    window_ending(END, title="Energy pause", slug="energy-pause")
+    subscription = SubscriptionFactory(target="reader@example.org", lead_times="7d")
+    with time_machine.travel(END - dt.timedelta(days=7), tick=False):
+        sweep()
+    [message] = mail.outbox
+    return message, subscription
+
+
+def test_every_alert_email_has_one_click_unsubscribe_headers(alert_email):
+    message, subscription = alert_email
+    unsubscribe_url = f"https://tracker.example.org/alerts/unsubscribe/{subscription.token}/"
+
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe_url}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe_url in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{unsubscribe_url}"' in html
+
+
+def test_an_alert_email_links_to_the_commitment_and_says_why_it_was_sent(alert_email):
+    message, _subscription = alert_email
+
+    assert message.to == ["reader@example.org"]
+    assert "https://tracker.example.org/commitments/energy-pause/" in message.body
+    assert "you subscribed to alerts about every commitment" in message.body
+
+
+def test_an_alert_email_carries_its_delivery_id_as_a_stable_message_id(alert_email):
+    message, _subscription = alert_email
+    delivery = Delivery.objects.get()
+
+    assert message.extra_headers["X-Tracker-Delivery"] == str(delivery.delivery_id)
+    assert message.extra_headers["Message-ID"] == (
+        f"<alert-{delivery.delivery_id}@tracker.example.org>"
+    )

@@ -1,0 +1,279 @@
+"""Subscribing, confirming and unsubscribing, as a reader does it."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.template.loader import render_to_string
+from django.test import Client
+
+from tests.alerts_support import window_ending
+from tests.factories import CommitmentFactory
+from tracker.alerts.models import Delivery, Scope, Subscription
+from tracker.alerts.sweep import sweep
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
+END = dt.datetime(2025, 4, 17, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIBE = "/alerts/subscribe/"
+ALL_TOPICS = ["expiring", "expired", "status_changed", "violation_verified"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def form(**overrides):
+    data = {
+        "email": "reader@example.org",
+        "scope": "everything",
+        "topics": ALL_TOPICS,
+        "lead_times": "7d, 72h, 24h",
+    }
+    data.update(overrides)
+    return data
+
+
+def link_in(message, path: str) -> str:
+    return re.search(rf"https?://\S+({path}\S+/)", message.body)[1]
+
+
+def test_the_subscription_page_offers_the_form():
+    response = Client().get(SUBSCRIBE)
+
+    assert response.status_code == 200
+    assert b'name="email"' in response.content
+    assert b'value="commitment"' not in response.content
+
+
+def test_the_form_on_a_commitment_page_offers_that_commitment():
+    pause = CommitmentFactory(slug="energy-pause")
+
+    html = render_to_string("alerts/subscribe_form.html", {"commitment": pause})
+
+    assert 'name="commitment" value="energy-pause"' in html
+    assert 'value="commitment"' in html
+    assert "Get alerts about this commitment" in html
+
+
+def test_the_form_on_the_board_offers_everything_and_categories():
+    html = render_to_string("alerts/subscribe_form.html", {"commitment": None})
+
+    assert 'value="commitment"' not in html
+    assert "energy-infrastructure strikes" in html
+
+
+def test_subscribing_sends_a_confirmation_link_and_nothing_else_until_it_is_opened():
+    response = Client().post(SUBSCRIBE, form())
+
+    assert response.status_code == 200
+    assert b"Check your inbox" in response.content
+    [message] = mail.outbox
+    assert message.to == ["reader@example.org"]
+    assert "/alerts/confirm/" in message.body
+    assert "The link works for 3 days" in message.body
+    subscription = Subscription.objects.get()
+    assert subscription.confirmed_at is None
+    assert not subscription.is_active
+
+
+def test_double_opt_in_and_one_click_unsubscribe_end_to_end(frozen_time):
+    window_ending(END, title="Energy pause", slug="energy-pause")
+    reader = Client(enforce_csrf_checks=False)
+    reader.post(SUBSCRIBE, form(scope="commitment", commitment="energy-pause", lead_times="7d"))
+    confirm_path = link_in(mail.outbox[0], "/alerts/confirm/")
+
+    page = reader.get(confirm_path)
+    assert b"Confirm your subscription" in page.content
+    assert Subscription.objects.get().confirmed_at is None  # opening the link changes nothing
+
+    done = reader.post(confirm_path)
+    assert b"You are subscribed" in done.content
+    assert "commitment “Energy pause”" in done.content.decode()
+
+    frozen_time.move_to(END - dt.timedelta(days=7))
+    sweep()
+    alert = mail.outbox[1]
+    assert alert.subject == "Ends in 7 days: Energy pause"
+    unsubscribe_path = link_in(alert, "/alerts/unsubscribe/")
+
+    mail_provider = Client(enforce_csrf_checks=True)  # one-click POST, no CSRF token
+    response = mail_provider.post(unsubscribe_path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert b"You are unsubscribed" in response.content
+
+    frozen_time.move_to(END)
+    sweep()
+    assert len(mail.outbox) == 2
+
+
+def test_the_unsubscribe_link_asks_before_it_acts():
+    subscribed = Subscription.objects.create(target="reader@example.org", confirmed_at=NOW)
+
+    response = Client().get(f"/alerts/unsubscribe/{subscribed.token}/")
+
+    assert b"<button" in response.content
+    assert Subscription.objects.get().unsubscribed_at is None
+
+
+def test_unsubscribing_twice_says_so_and_changes_nothing():
+    subscribed = Subscription.objects.create(target="reader@example.org", confirmed_at=NOW)
+    url = f"/alerts/unsubscribe/{subscribed.token}/"
+    Client().post(url)
+
+    again = Client().post(url)
+
+    assert again.status_code == 200
+    assert b"Already unsubscribed" in again.content
+    assert b"1 April 2025" in again.content
+    assert Subscription.objects.get().unsubscribed_at == NOW
+
+
+def test_an_unknown_unsubscribe_token_is_a_clear_error():
+    response = Client().post("/alerts/unsubscribe/not-a-real-token/")
+
+    assert response.status_code == 404
+    assert b"This unsubscribe link is not valid" in response.content
+
+
+def test_a_stale_confirmation_link_is_refused_and_confirms_nothing(frozen_time):
+    Client().post(SUBSCRIBE, form())
+    confirm_path = link_in(mail.outbox[0], "/alerts/confirm/")
+
+    frozen_time.shift(dt.timedelta(days=3, seconds=1))
+    response = Client().post(confirm_path)
+
+    assert response.status_code == 400
+    assert b"This confirmation link has expired" in response.content
+    assert Subscription.objects.get().confirmed_at is None
+
+
+def test_a_forged_confirmation_link_is_refused():
+    Client().post(SUBSCRIBE, form())
+    confirm_path = link_in(mail.outbox[0], "/alerts/confirm/")
+    forged = confirm_path.replace("/confirm/", "/confirm/x")
+
+    response = Client().post(forged)
+
+    assert response.status_code == 400
+    assert b"This confirmation link is not valid" in response.content
+    assert Subscription.objects.get().confirmed_at is None
+
+
+def test_confirming_twice_says_so():
+    Client().post(SUBSCRIBE, form())
+    confirm_path = link_in(mail.outbox[0], "/alerts/confirm/")
+    Client().post(confirm_path)
+
+    again = Client().post(confirm_path)
+
+    assert b"Already confirmed" in again.content
+    assert Subscription.objects.get().confirmed_at == NOW
+
+
+def test_a_confirmation_link_for_a_cancelled_subscription_is_refused():
+    Client().post(SUBSCRIBE, form())
+    confirm_path = link_in(mail.outbox[0], "/alerts/confirm/")
+    Client().post(f"/alerts/unsubscribe/{Subscription.objects.get().token}/")
+
+    response = Client().post(confirm_path)
+
+    assert response.status_code == 400
+    assert b"This subscription was cancelled" in response.content
+
+
+def test_subscribing_twice_before_confirming_sends_the_link_again_and_adds_nothing():
+    Client().post(SUBSCRIBE, form())
+    again = Client().post(SUBSCRIBE, form(email="Reader@Example.org"))
+
+    assert b"sent the confirmation link again" in again.content
+    assert Subscription.objects.count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_subscribing_twice_after_confirming_says_so_and_sends_nothing():
+    Subscription.objects.create(target="reader@example.org", confirmed_at=NOW)
+
+    again = Client().post(SUBSCRIBE, form())
+
+    assert b"Already subscribed" in again.content
+    assert Subscription.objects.count() == 1
+    assert mail.outbox == []
+
+
+def test_the_same_address_may_follow_different_scopes():
+    pause = CommitmentFactory(slug="energy-pause")
+    Client().post(SUBSCRIBE, form())
+    Client().post(SUBSCRIBE, form(scope="commitment", commitment=pause.slug))
+    Client().post(SUBSCRIBE, form(scope="category", category="maritime"))
+
+    assert sorted(Subscription.objects.values_list("scope", flat=True)) == [
+        Scope.CATEGORY,
+        Scope.COMMITMENT,
+        Scope.EVERYTHING,
+    ]
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"email": "not-an-address"}, "Enter a valid email address"),
+        ({"email": ""}, "This field is required"),
+        ({"lead_times": "next week"}, "“next week” is not a lead time"),
+        ({"lead_times": "90d"}, "too long"),
+        ({"topics": []}, "Choose at least one thing to hear about"),
+        ({"scope": "category", "category": ""}, "Choose a category"),
+        ({"scope": "commitment", "commitment": "no-such-thing"}, "not on the public site"),
+        ({"scope": "galaxy"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message_and_the_form_keeps_what_was_typed(
+    overrides, message
+):
+    response = Client().post(SUBSCRIBE, form(**{"email": "reader@example.org", **overrides}))
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert message in content
+    if overrides.get("email", "reader@example.org") == "reader@example.org":
+        assert 'value="reader@example.org"' in content
+    assert Subscription.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_an_unpublished_commitment_cannot_be_subscribed_to():
+    hidden = CommitmentFactory(slug="draft", is_published=False)
+
+    response = Client().post(SUBSCRIBE, form(scope="commitment", commitment=hidden.slug))
+
+    assert response.status_code == 400
+    assert Subscription.objects.count() == 0
+
+
+def test_when_the_confirmation_cannot_be_mailed_nothing_is_saved(settings):
+    settings.EMAIL_BACKEND = "tests.test_alerts_delivery.RefusingBackend"
+
+    response = Client().post(SUBSCRIBE, form())
+
+    assert response.status_code == 400
+    assert b"could not send the confirmation email" in response.content
+    assert Subscription.objects.count() == 0
+
+
+def test_pending_alerts_of_an_unsubscribed_reader_are_cancelled():
+    subscribed = Subscription.objects.create(target="reader@example.org", confirmed_at=NOW)
+    pause = window_ending(END)
+    Delivery.objects.create(
+        subscription=subscribed, commitment=pause, topic="expiring", refers_to="x"
+    )
+
+    Client().post(f"/alerts/unsubscribe/{subscribed.token}/")
+
+    assert Delivery.objects.get().state == Delivery.State.CANCELLED
