@@ -164,6 +164,23 @@ class TestTheDemoDataSet(TestCase):
         assert expired.reason == services.WINDOW_ENDED
         assert expired.user is None
 
+    def test_events_known_to_the_day_show_their_own_date(self):
+        sudzha = event("Russia's defence ministry said Ukraine fired HIMARS")
+        tranches = commitment("exchange-1000-for-1000").events.order_by("occurred_at")
+
+        assert sudzha.occurred_at == dt.datetime(2025, 3, 28, tzinfo=UTC)
+        assert [t.occurred_at.date() for t in tranches] == [
+            dt.date(2025, 5, 23),
+            dt.date(2025, 5, 24),
+            dt.date(2025, 5, 25),
+        ]
+
+    def test_an_event_known_to_the_hour_keeps_the_zone_it_was_reported_in(self):
+        night = event("Hours after the call")
+        # 21:00 in Kyiv, still on winter time (UTC+2) on 18 March.
+        assert night.occurred_at == dt.datetime(2025, 3, 18, 19, tzinfo=UTC)
+        assert night.precision == "hour"
+
     def test_the_black_sea_arrangement_is_announced_and_conditional_on_sanctions_relief(self):
         black_sea = commitment("black-sea-safe-navigation")
         assert black_sea.status == "announced"

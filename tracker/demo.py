@@ -234,6 +234,8 @@ def _instant(value, time_zone: str, precision: str) -> dt.datetime | None:
 
 
 class _Loader:
+    """One load: remembers the parties and sources seen so far, so records can cite them."""
+
     def __init__(self):
         self.result = LoadResult()
         self.parties: dict[str, Party] = {}
