@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils.html import escape
 
 from tests.factories import (
     AgreementFactory,
@@ -13,6 +14,7 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
+from tracker.api.views import ENDPOINTS
 from tracker.models import CommitmentParty, DeliveredQuantity, StatusChange
 
 UTC = dt.UTC
@@ -331,3 +333,12 @@ def test_commitment_detail_runs_a_fixed_number_of_queries(
         event.sources.add(SourceFactory())
     with django_assert_max_num_queries(10):
         assert client.get("/api/commitments/energy-pause/").status_code == 200
+
+
+def test_the_data_page_documents_every_endpoint_and_its_filters(client, db):
+    page = client.get("/data/").content.decode()
+
+    for endpoint in ENDPOINTS:
+        assert f"<code>{escape(endpoint.path)}</code>" in page
+        for name, _meaning in endpoint.parameters:
+            assert f"<code>{name}</code>" in page

@@ -142,3 +142,9 @@ def test_feeds_answer_conditional_gets_with_304(client, energy_pause):
 
         assert "public" in first["Cache-Control"]
         assert again.status_code == 304
+
+
+def test_feeds_name_the_site_as_author_never_a_person(client, energy_pause):
+    feed = ET.fromstring(client.get("/commitments/energy-pause/feed/").content)
+
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Ceasefire Commitment Tracker"

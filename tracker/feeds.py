@@ -45,6 +45,10 @@ class EntryFeed(Feed):
 
     feed_type = Atom1Feed
 
+    def author_name(self) -> str:
+        # Atom requires an author; the record speaks for the site, never for a staff member.
+        return _("Ceasefire Commitment Tracker")
+
     def item_title(self, entry: Entry) -> str:
         return entry.title
 
@@ -126,7 +130,7 @@ def status_entry(change: StatusChange, page: str) -> Entry:
         id=tag(f"status-change-{change.pk}"),
         title=title,
         description=description,
-        link=f"{page}#status-{change.pk}",
+        link=f"{page}#history",
         published=change.recorded_at,
         updated=change.recorded_at,
     )
