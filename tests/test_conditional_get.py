@@ -1,0 +1,119 @@
+"""Cache headers and conditional GET: a spike of readers costs one cheap query each."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from tests.factories import (
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    PartyFactory,
+    ReadingFactory,
+    UserFactory,
+)
+from tracker import services
+from tracker.http import latest_change_at
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, 0, 30, tzinfo=UTC)
+PAGES = ["/", "/commitments/energy-pause/", "/agreements/talks/", "/parties/russia/", "/changes/"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def pause(db):
+    commitment = CommitmentFactory(slug="energy-pause", agreement__slug="talks")
+    ReadingFactory(commitment=commitment)
+    CommitmentPartyFactory(commitment=commitment, party=PartyFactory(slug="russia"))
+    return commitment
+
+
+def get(client, url, now=NOW, **headers):
+    with time_machine.travel(now, tick=False):
+        return client.get(url, headers=headers)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_carries_validators_and_shared_cache_headers(client, pause, url):
+    response = get(client, url)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"]
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=60", "s-maxage=300"} <= cache_control
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_reader_with_the_current_version_gets_304_without_the_page_being_rendered(
+    client, pause, url, django_assert_max_num_queries
+):
+    etag = get(client, url)["ETag"]
+
+    with django_assert_max_num_queries(1):
+        again = get(client, url, If_None_Match=etag)
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert not again.templates
+    assert "public" in again["Cache-Control"]
+
+
+def test_if_modified_since_the_latest_change_answers_304(client, pause):
+    last_modified = get(client, "/")["Last-Modified"]
+
+    again = get(client, "/", If_Modified_Since=last_modified)
+
+    assert again.status_code == 304
+
+
+def test_any_change_to_a_record_makes_a_new_version(client, pause):
+    reviewer = UserFactory(username="olena.k", role="Reviewers")
+    before = get(client, "/")["ETag"]
+
+    services.change_status(pause, "suspended", actor=reviewer, reason="Talks broke down")
+    after = get(client, "/", If_None_Match=before)
+
+    assert after.status_code == 200
+    assert after["ETag"] != before
+    assert "suspended" in after.content.decode()
+
+
+def test_countdowns_move_on_so_the_version_changes_with_the_minute(client, pause):
+    before = get(client, "/")["ETag"]
+
+    later = get(client, "/", now=NOW + dt.timedelta(minutes=1), If_None_Match=before)
+
+    assert later.status_code == 200
+
+
+def test_each_language_is_its_own_version(client, pause):
+    english = get(client, "/", Accept_Language="en")["ETag"]
+    ukrainian = get(client, "/", Accept_Language="uk")["ETag"]
+
+    assert english != ukrainian
+
+
+def test_bad_requests_are_not_marked_cacheable(client, pause):
+    response = get(client, "/?status=bogus")
+
+    assert response.status_code == 400
+    assert "public" not in response.get("Cache-Control", "")
+
+
+def test_the_latest_change_is_one_query_over_every_history_table(pause, django_assert_num_queries):
+    edited_at = timezone.now() + dt.timedelta(days=1)
+    with time_machine.travel(edited_at, tick=False):
+        PartyFactory(slug="russia").save()
+
+    with django_assert_num_queries(1):
+        stamp = latest_change_at()
+
+    assert stamp == edited_at
