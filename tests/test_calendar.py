@@ -57,6 +57,7 @@ def test_the_working_end_is_the_deadline_and_other_readings_are_labelled_events(
     assert "2025-04-17 00:00 Europe/Moscow" in working["DESCRIPTION"]
     assert "2025-04-24 00:00 Europe/Kyiv" in other["DESCRIPTION"]
     assert "not the working reading" in other["DESCRIPTION"]
+    assert "Status now: in force" in working["DESCRIPTION"]
     assert working["URL"] == "http://testserver/commitments/energy-pause/"
 
 

@@ -62,6 +62,7 @@ def _description(reading: Reading, instant: dt.datetime, page: str) -> str:
         if reading.is_working
         else _("This is not the working reading; it is shown because the parties disagree."),
         f"{local:%Y-%m-%d %H:%M} {reading.time_zone}",
+        _("Status now: %(status)s") % {"status": reading.commitment.get_status_display()},
     ]
     if reading.wording:
         lines.append(_("Wording: %(wording)s") % {"wording": reading.wording})
