@@ -60,6 +60,7 @@ format: install
 
 # The README's picture of the board, from the demo data (needs Chromium).
 screenshot: install messages chromium
+	@command -v optipng >/dev/null || { $(APT_INSTALL) optipng; }
 	$(BIN)/python docs/screenshots/board.py docs/board.png
 
 clean:
