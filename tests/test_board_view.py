@@ -272,3 +272,16 @@ def test_the_listing_is_rendered_once_per_version_and_then_served_from_the_cache
     assert "tracker/_board_listing.html" in [t.name for t in first.templates]
     assert "tracker/_board_listing.html" not in [t.name for t in second.templates]
     assert "Pause on strikes against energy infrastructure" in second.content.decode()
+
+
+def test_a_day_precision_report_is_drawn_on_the_day_its_source_meant(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    kyiv_midnight_of_20_march = dt.datetime(2025, 3, 19, 22, tzinfo=UTC)
+    ComplianceEventFactory(
+        commitment=pause, claimant=ukraine, occurred_at=kyiv_midnight_of_20_march, precision="day"
+    )
+
+    page = get_board(client).content.decode()
+
+    assert "<title>2025-03-20: alleged violation</title>" in page
+    assert "<title>2025-03-19: no reports</title>" in page

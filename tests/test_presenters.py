@@ -9,6 +9,7 @@ from tracker.presenters import (
     ClaimantTally,
     ReadingSpan,
     Severity,
+    calendar_day,
     countdown_text,
     daily_strip,
     deadline_text,
@@ -68,6 +69,21 @@ def test_a_deliverable_counts_down_to_its_due_date():
     assert due_text(None, NOW) == "no due date"
     assert deadline_text("deliverable", None, None, None, NOW) == "no due date"
     assert deadline_text("window", None, None, None, NOW) == "no end date"
+
+
+# Dates as the source meant them ----------------------------------------------------
+
+
+def test_a_day_precision_midnight_in_kyiv_is_dated_on_its_own_day():
+    kyiv_midnight = at(2025, 5, 22, 21)
+    assert calendar_day(kyiv_midnight, "day") == dt.date(2025, 5, 23)
+    assert calendar_day(kyiv_midnight, "minute") == dt.date(2025, 5, 22)
+
+
+@pytest.mark.parametrize("offset_hours", [-11, -4, 0, 2, 3, 11])
+def test_day_precision_keeps_the_local_date_for_any_zone_within_twelve_hours(offset_hours):
+    local_midnight = at(2025, 3, 19) - dt.timedelta(hours=offset_hours)
+    assert calendar_day(local_midnight, "day") == dt.date(2025, 3, 19)
 
 
 # Severity of reports -------------------------------------------------------------
@@ -212,20 +228,22 @@ def test_instants_are_shown_in_utc_and_each_zone_once_across_the_kyiv_dst_change
 
 def test_deliveries_carry_running_totals_by_side_against_the_promise():
     tranches = [
-        (at(2025, 5, 24), "Second", [("Ukraine", 307, "people"), ("Russia", 307, "people")]),
-        (at(2025, 5, 23), "First", [("Ukraine", 390, "people"), ("Russia", 390, "people")]),
-        (at(2025, 5, 25), "Third", [("Ukraine", 303, "people"), ("Russia", 303, "people")]),
+        (at(2025, 5, 24), dt.date(2025, 5, 24), "Second", [("Ukraine", 307, "people")]),
+        (at(2025, 5, 23), dt.date(2025, 5, 23), "First", [("Ukraine", 390, "people")]),
+        (at(2025, 5, 25), dt.date(2025, 5, 25), "Third", [("Ukraine", 303, "people")]),
     ]
     deliveries, totals = deliveries_with_totals(tranches, promised=1000)
     assert [d.summary for d in deliveries] == ["First", "Second", "Third"]
-    assert [h.running_total for h in deliveries[1].handovers] == [697, 697]
+    assert [h.running_total for h in deliveries[1].handovers] == [697]
     assert deliveries[1].handovers[0].share_of_promise == 70
-    assert totals == {("Ukraine", "people"): 1000, ("Russia", "people"): 1000}
+    assert totals == {("Ukraine", "people"): 1000}
     assert deliveries[2].handovers[0].share_of_promise == 100
 
 
 def test_without_a_promise_there_is_no_share():
-    deliveries, _ = deliveries_with_totals([(NOW, "Bodies", [("Russia", 78, "bodies")])], None)
+    deliveries, _ = deliveries_with_totals(
+        [(NOW, NOW.date(), "Bodies", [("Russia", 78, "bodies")])], None
+    )
     assert deliveries[0].handovers[0].share_of_promise is None
 
 

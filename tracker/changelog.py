@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.models import Agreement, Commitment, ComplianceEvent, Party, Reading
+from tracker.presenters import calendar_day
 
 CORRECTION_PREFIX = "Correction"
 DEFAULT_LIMIT = 50
@@ -300,7 +301,7 @@ def _name_and_url(kind: str, row, context: _Context) -> tuple[str, str]:
         }, f"{url}#readings"
     return _("An event on “%(commitment)s” (%(day)s)") % {
         "commitment": commitment.title,
-        "day": f"{row.occurred_at:%Y-%m-%d}",
+        "day": calendar_day(row.occurred_at, row.precision).isoformat(),
     }, f"{url}#event-{row.id}"
 
 

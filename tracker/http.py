@@ -109,7 +109,8 @@ def cached_fragment(request, name: str, render: Callable[[], str]) -> str:
     or the passing minute makes a new key and stale text is never served.
     Forms with CSRF tokens stay outside: they differ per reader.
     """
-    key = f"tracker:{name}:{etag(request)}:{request.get_full_path()}"
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    key = f"tracker:{name}:{etag(request)}:{address}"
     html = cache.get(key)
     if html is None:
         html = render()

@@ -113,6 +113,22 @@ def severity_of(kind: str, verification: str) -> Severity:
     return Severity.ALLEGED
 
 
+DAY_PRECISION_SHIFT = dt.timedelta(hours=12)
+
+
+def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
+    """The date an instant belongs to, as the source meant it.
+
+    A day-precision instant is the start of a day on some local wall clock
+    (midnight in Kyiv is 21:00 UTC the evening before). Its local noon falls
+    on the same date in UTC for every zone within twelve hours of UTC, so the
+    date is read twelve hours later. Finer instants are dated in UTC.
+    """
+    if precision == "day":
+        instant = instant + DAY_PRECISION_SHIFT
+    return instant.astimezone(UTC).date()
+
+
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -422,22 +438,23 @@ class Handover:
 @dataclass(frozen=True)
 class Delivery:
     occurred_at: dt.datetime
+    day: dt.date
     summary: str
     handovers: list[Handover]
 
 
 def deliveries_with_totals(
-    deliveries: Iterable[tuple[dt.datetime, str, list[tuple[str, int, str]]]],
+    deliveries: Iterable[tuple[dt.datetime, dt.date, str, list[tuple[str, int, str]]]],
     promised: int | None,
 ) -> tuple[list[Delivery], dict[tuple[str, str], int]]:
     """Add running totals per side and unit to deliveries taken in time order.
 
-    ``deliveries`` are (occurred_at, summary, [(side, quantity, unit), ...]).
+    ``deliveries`` are (occurred_at, day, summary, [(side, quantity, unit), ...]).
     Returns the deliveries and the final totals by (side, unit).
     """
     totals: dict[tuple[str, str], int] = {}
     result = []
-    for occurred_at, summary, quantities in sorted(deliveries, key=lambda d: d[0]):
+    for occurred_at, day, summary, quantities in sorted(deliveries, key=lambda d: d[0]):
         handovers = []
         for side, quantity, unit in quantities:
             totals[side, unit] = totals.get((side, unit), 0) + quantity
@@ -450,7 +467,9 @@ def deliveries_with_totals(
                     promised=promised,
                 )
             )
-        result.append(Delivery(occurred_at=occurred_at, summary=summary, handovers=handovers))
+        result.append(
+            Delivery(occurred_at=occurred_at, day=day, summary=summary, handovers=handovers)
+        )
     return result, totals
 
 

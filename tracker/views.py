@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -142,6 +151,18 @@ def _obligors():
     )
 
 
+def _calendar_day(field: str):
+    """The database twin of ``presenters.calendar_day``: day-precision instants move to noon."""
+    shifted = ExpressionWrapper(
+        F(field) + presenters.DAY_PRECISION_SHIFT, output_field=DateTimeField()
+    )
+    return Case(
+        When(precision="day", then=TruncDate(shifted)),
+        default=TruncDate(field),
+        output_field=DateField(),
+    )
+
+
 def violation_days(commitments) -> dict[int, dict]:
     """Worst report per day for every commitment in ``commitments``, in one grouped query.
 
@@ -151,7 +172,7 @@ def violation_days(commitments) -> dict[int, dict]:
         ComplianceEvent.objects.public()
         .filter(commitment__in=commitments.values("pk"), kind__in=VIOLATION_KINDS)
         .order_by()
-        .annotate(first_day=TruncDate("occurred_at"), last_day=TruncDate("occurred_until"))
+        .annotate(first_day=_calendar_day("occurred_at"), last_day=_calendar_day("occurred_until"))
         .values_list("commitment_id", "first_day", "last_day", "kind", "verification")
         .annotate(n=Count("pk"))
     )
@@ -271,9 +292,14 @@ def commitment_detail(request, slug):
 
     events = ComplianceEvent.objects.public().filter(commitment=commitment)
     ticks = [
-        (occurred_at, kind, verification, f"{occurred_at:%Y-%m-%d}: {summary[:80]}")
-        for occurred_at, kind, verification, summary in events.values_list(
-            "occurred_at", "kind", "verification", "summary"
+        (
+            occurred_at,
+            kind,
+            verification,
+            f"{presenters.calendar_day(occurred_at, precision)}: {summary[:80]}",
+        )
+        for occurred_at, precision, kind, verification, summary in events.values_list(
+            "occurred_at", "precision", "kind", "verification", "summary"
         )
     ]
     drawing = presenters.timeline(
@@ -327,6 +353,7 @@ def commitment_detail(request, slug):
         [
             (
                 event.occurred_at,
+                presenters.calendar_day(event.occurred_at, event.precision),
                 event.summary,
                 [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
             )

@@ -7,6 +7,8 @@ import datetime as dt
 from django import template
 from django.utils.http import urlencode
 
+from tracker.presenters import calendar_day
+
 register = template.Library()
 
 
@@ -16,6 +18,18 @@ def utc(instant: dt.datetime | None) -> str:
     if instant is None:
         return "—"
     return f"{instant.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
+@register.filter
+def when(instant: dt.datetime | None, precision: str = "minute") -> str:
+    """An instant as precisely as its source gave it: a date, or a UTC time."""
+    if instant is None:
+        return "—"
+    if precision == "day":
+        return calendar_day(instant, precision).isoformat()
+    if precision == "hour":
+        return f"{instant.astimezone(dt.UTC):%Y-%m-%d %H}:00 UTC"
+    return utc(instant)
 
 
 @register.filter
