@@ -339,3 +339,16 @@ def test_one_window_that_cannot_expire_does_not_hold_back_the_others(db, caplog)
     assert reload(first).status == "in_force"
     assert reload(second).status == "expired"
     assert f"Could not expire commitment {first.pk}" in caplog.text
+
+
+def test_an_edit_cannot_give_a_commitment_a_shape_its_status_does_not_fit(db, editor):
+    commitment = CommitmentFactory(shape="window", status="expired")
+    commitment.shape = "deliverable"
+
+    with pytest.raises(services.InvalidTerms) as refused:
+        services.save_record(commitment, actor=editor, reason="It was an exchange")
+
+    assert refused.value.message_dict["shape"] == [
+        "A deliverable commitment cannot be expired; correct the status first."
+    ]
+    assert reload(commitment).shape == "window"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
-from tracker.status import Shape, Status
+from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
 
 def validate_time_zone(value: str) -> None:
@@ -359,8 +359,19 @@ class Commitment(models.Model):
         return reverse("commitment", args=[self.slug])
 
     def clean(self):
+        errors = {}
         if self.renews_id and self.pk and self.renews_id == self.pk:
-            raise ValidationError({"renews": "A commitment cannot renew itself."})
+            errors["renews"] = ["A commitment cannot renew itself."]
+        # A new shape must suit the status the commitment already has: an
+        # expired window cannot quietly become an expired deliverable.
+        if self.shape in ShapeChoices.values and self.status in StatusChoices.values:
+            if Status(self.status) not in STATUSES_FOR_SHAPE[Shape(self.shape)]:
+                errors["shape"] = [
+                    f"A {self.shape} commitment cannot be {self.get_status_display()}; "
+                    "correct the status first."
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def lifecycle(self) -> Status:
