@@ -19,7 +19,12 @@ NOW = dt.datetime(2025, 4, 10, tzinfo=UTC)
 WORKERS = 4
 PASSES = 5
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    # Serialized rollback puts back what the migrations created (the staff
+    # roles) after the flush, for the transactional tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)
