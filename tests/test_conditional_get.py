@@ -101,11 +101,14 @@ def test_each_language_is_its_own_version(client, pause):
     assert english != ukrainian
 
 
-def test_bad_requests_are_not_marked_cacheable(client, pause):
-    response = get(client, "/?status=bogus")
+@pytest.mark.parametrize("url", ["/?status=bogus", "/commitments/nothing/"])
+def test_errors_are_neither_cacheable_nor_versioned(client, pause, url):
+    response = get(client, url)
 
-    assert response.status_code == 400
+    assert response.status_code in (400, 404)
     assert "public" not in response.get("Cache-Control", "")
+    assert not response.has_header("ETag")
+    assert not response.has_header("Last-Modified")
 
 
 def test_the_latest_change_is_one_query_over_every_history_table(pause, django_assert_num_queries):

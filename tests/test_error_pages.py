@@ -63,3 +63,10 @@ def test_the_500_handler_uses_it(rf):
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/changes/"])
+def test_pages_only_read(client, db, url):
+    assert client.post(url).status_code == 405
+    assert client.put(url).status_code == 405
+    assert client.head(url).status_code == 200

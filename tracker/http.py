@@ -135,6 +135,10 @@ def public_cache(view: Callable) -> Callable:
             patch_cache_control(
                 response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=SHARED_MAX_AGE
             )
+        else:
+            # A 400 or 404 is not a version of the page that a cache should revalidate.
+            del response["ETag"]
+            del response["Last-Modified"]
         return response
 
     return wrapper

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from tracker import changelog, presenters
 from tracker.http import cached_fragment, public_cache
@@ -209,6 +210,7 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
 
 
 @public_cache
+@require_safe
 def board(request):
     parties = list(Party.public())
     filters = BoardFilters(request.GET, parties=parties)
@@ -261,6 +263,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
 
 
 @public_cache
+@require_safe
 def commitment_detail(request, slug):
     commitment = get_object_or_404(
         Commitment.objects.public()
@@ -395,6 +398,7 @@ def commitment_detail(request, slug):
 
 
 @public_cache
+@require_safe
 def agreement_detail(request, slug):
     agreement = get_object_or_404(
         Agreement.objects.public().prefetch_related("parties", "sources"), slug=slug
@@ -418,6 +422,7 @@ def agreement_detail(request, slug):
 
 
 @public_cache
+@require_safe
 def party_detail(request, slug):
     party = get_object_or_404(Party.public(), slug=slug)
     public_commitments = Commitment.objects.public()
@@ -450,5 +455,6 @@ def party_detail(request, slug):
 
 
 @public_cache
+@require_safe
 def changes(request):
     return render(request, "tracker/changes.html", {"entries": changelog.recent_changes()})
