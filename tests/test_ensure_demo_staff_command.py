@@ -81,3 +81,13 @@ def test_runs_with_debug_off_only_when_forced(db, settings):
     ensure_demo_staff("--force")
 
     assert User.objects.filter(username="demo-reviewer", is_staff=True).exists()
+
+
+def test_asks_for_migrations_when_the_roles_are_missing(db, debug):
+    Group.objects.filter(name="Editors").delete()
+
+    with pytest.raises(
+        CommandError, match="Editors role is missing; run `python manage.py migrate`"
+    ):
+        ensure_demo_staff()
+    assert not User.objects.exists()

@@ -9,8 +9,9 @@ from django.urls import reverse
 # Known to everyone who reads this file, which is why the command refuses to
 # run with DEBUG off: a demo password must never guard a real database.
 DEMO_ACCOUNTS = [
-    ("demo-reviewer", "Reviewers", "demo-reviewer-password"),
-    ("demo-editor", "Editors", "demo-editor-password"),
+    # (role, username, group, password)
+    ("reviewer", "demo-reviewer", "Reviewers", "demo-reviewer-password"),
+    ("editor", "demo-editor", "Editors", "demo-editor-password"),
 ]
 
 
@@ -34,18 +35,20 @@ class Command(BaseCommand):
                 "passwords are not created here. Use --force only on a private machine."
             )
         with transaction.atomic():
-            for username, group_name, password in DEMO_ACCOUNTS:
+            for _role, username, group_name, password in DEMO_ACCOUNTS:
                 self.ensure_account(username, group_name, password)
 
-        admin_url = settings.SITE_URL + reverse("admin:index")
-        self.stdout.write(f"Staff log in at {admin_url}")
-        for username, group_name, password in DEMO_ACCOUNTS:
-            role = group_name.removesuffix("s").lower()
+        self.stdout.write(f"Staff log in at {settings.SITE_URL}{reverse('admin:index')}")
+        for role, username, _group_name, password in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role}: username {username}, password {password}")
 
     def ensure_account(self, username: str, group_name: str, password: str) -> None:
         """Create the account, or put back whatever someone changed, touching nothing else."""
-        group = Group.objects.get(name=group_name)
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            raise CommandError(
+                f"The {group_name} role is missing; run `python manage.py migrate` first."
+            )
         user, created = User.objects.get_or_create(
             username=username, defaults={"is_staff": True, "is_active": True}
         )
