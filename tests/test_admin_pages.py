@@ -126,6 +126,11 @@ def test_commitment_page_shows_roles_readings_and_recent_events(client, reviewer
     assert 'id="recent-events"' in page
     assert "Ukraine → Russia" in page
     assert "All 1 event for this commitment" in page
+    assert "2025-04-17 00:00 UTC" in page
+    all_events = client.get(
+        admin_url(ComplianceEvent, "changelist"), {"commitment__id__exact": energy_pause.pk}
+    )
+    assert all_events.context["cl"].result_count == 1
     assert response.context["inline_admin_formsets"][0].formset.initial_form_count() == 2
 
 
@@ -405,3 +410,81 @@ def test_a_source_without_url_is_refused(client, editor, db):
     assert response.context["adminform"].form.errors["url"] == ["This field is required."]
     assert Source.objects.count() == 0
     assert Source.history.count() == 0
+
+
+def test_a_save_the_services_refuse_is_shown_and_nothing_of_the_page_is_kept(
+    client, editor, energy_pause, monkeypatch
+):
+    """The form passed, but the services refused one inline row (a permission
+    withdrawn meanwhile): the commitment's own edit is rolled back with it."""
+    usa = PartyFactory(name="United States", slug="usa")
+    save_record = services.save_record
+
+    def refuse_roles(obj, **kwargs):
+        if isinstance(obj, CommitmentParty):
+            raise services.NotPermitted("You are not allowed to add party roles.")
+        return save_record(obj, **kwargs)
+
+    monkeypatch.setattr(services, "save_record", refuse_roles)
+    data = commitment_form(energy_pause, title="Energy and infrastructure pause")
+    data |= {
+        "roles-TOTAL_FORMS": "3",
+        "roles-2-commitment": energy_pause.pk,
+        "roles-2-party": usa.pk,
+        "roles-2-role": "mediator",
+    }
+    client.force_login(editor)
+    response = client.post(admin_url(Commitment, "change", energy_pause.pk), data)
+    assert response.status_code == 200
+    assert "You are not allowed to add party roles." in response.text
+    assert 'value="Energy and infrastructure pause"' in response.text
+    energy_pause.refresh_from_db()
+    assert energy_pause.title == "Energy strike pause"
+    assert not energy_pause.roles.filter(party=usa).exists()
+    assert energy_pause.history.count() == 1
+
+
+# Several at once ---------------------------------------------------------------------
+
+
+def bulk(model, action, records, **data):
+    return {"action": action, "_selected_action": [r.pk for r in records]} | data
+
+
+def test_a_reviewer_publishes_several_readings_with_one_reason(client, reviewer, energy_pause):
+    readings = list(energy_pause.readings.all())
+    Reading.objects.update(is_published=False)
+    client.force_login(reviewer)
+    url = admin_url(Reading, "changelist")
+    confirm = client.post(url, bulk(Reading, "publish_selected", readings))
+    assert confirm.status_code == 200
+    assert "Reason for this change" in confirm.text
+    response = client.post(
+        url, bulk(Reading, "publish_selected", readings, confirm="yes", reason="Checked")
+    )
+    assert response.status_code == 302
+    assert Reading.objects.filter(is_published=True).count() == 2
+    for reading in readings:
+        assert reading.history.order_by("history_id").last().history_change_reason == "Checked"
+    assert "Now public: 2 readings." in client.get(url).text
+
+
+def test_publishing_several_is_all_or_nothing(client, reviewer, energy_pause):
+    draft = CommitmentFactory(title="Zaporizhzhia plant safety", is_published=False)
+    draft.agreement.is_published = False
+    draft.agreement.save()
+    Commitment.objects.filter(pk=energy_pause.pk).update(is_published=False)
+    client.force_login(reviewer)
+    response = client.post(
+        admin_url(Commitment, "changelist"),
+        bulk(Commitment, "publish_selected", [energy_pause, draft], confirm="yes", reason="Go"),
+    )
+    assert response.status_code == 200
+    assert "“Zaporizhzhia plant safety”: Publish the agreement first" in response.text
+    assert not Commitment.objects.filter(is_published=True).exists()
+
+
+def test_editors_are_not_offered_publishing_several(client, editor, energy_pause):
+    client.force_login(editor)
+    response = client.get(admin_url(Commitment, "changelist"))
+    assert "publish_selected" not in response.text

@@ -13,13 +13,16 @@ from __future__ import annotations
 import dataclasses
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -50,6 +53,10 @@ from tracker.services import TrackerError
 from tracker.status import Shape, Status
 
 RECENT_EVENTS_SHOWN = 10
+
+admin.site.site_header = "Ceasefire Commitment Tracker"
+admin.site.site_title = "Ceasefire Commitment Tracker staff"
+admin.site.index_title = "Keeping the record"
 
 
 def format_utc(instant) -> str:
@@ -91,7 +98,7 @@ class HistoryDiff(HistoricalRecordContextHelper):
 class RecordAdmin(SimpleHistoryAdmin):
     """Base of every record's admin: saves go through the services, with a reason.
 
-    Subclasses list the buttons for their own pages in ``object_actions``.
+    Subclasses list the buttons for their own pages in ``change_page_buttons``.
     """
 
     form = ReasonForm
@@ -178,16 +185,16 @@ class RecordAdmin(SimpleHistoryAdmin):
     # Buttons and their pages ------------------------------------------------
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["object_actions"] = self.object_actions(request, obj) if obj else []
+        context["buttons"] = self.change_page_buttons(request, obj) if obj else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def object_actions(self, request, obj) -> list[tuple[str, str]]:
+    def change_page_buttons(self, request, obj) -> list[tuple[str, str]]:
         """(label, url) of the buttons shown on the change page."""
-        actions = []
+        buttons = []
         if self.publishable and request.user.has_perm("tracker.publish_records"):
             label = "Unpublish" if obj.is_published else "Publish"
-            actions.append((label, self.action_url("publish", obj)))
-        return actions
+            buttons.append((label, self.action_url("publish", obj)))
+        return buttons
 
     def action_url(self, name: str, obj) -> str:
         opts = self.model._meta
@@ -237,6 +244,49 @@ class RecordAdmin(SimpleHistoryAdmin):
         self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(obj))
 
+    # Publishing several at once ----------------------------------------------
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("tracker.publish_records")
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        return self.set_published_in_bulk(request, queryset, publish=True)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        return self.set_published_in_bulk(request, queryset, publish=False)
+
+    def set_published_in_bulk(self, request, queryset, *, publish: bool):
+        """Ask once for a reason, then publish all or none of the selection."""
+        form = ReasonOnlyForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                with transaction.atomic():
+                    for obj in queryset:
+                        services.set_published(obj, publish, actor=request.user, reason=reason)
+            except TrackerError as refusal:
+                form.add_error(None, [f"“{obj}”: {message}" for message in refusal.messages])
+            else:
+                state = "public" if publish else "no longer public"
+                count = len(queryset)
+                names = model_ngettext(self.opts, count)
+                self.message_user(request, f"Now {state}: {count} {names}.", messages.SUCCESS)
+                return None
+        verb = "Publish" if publish else "Unpublish"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} {self.model._meta.verbose_name_plural}",
+            "opts": self.model._meta,
+            "objects": queryset,
+            "form": form,
+            "action": request.POST["action"],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "submit_label": verb,
+        }
+        return TemplateResponse(request, "admin/tracker/bulk_action_form.html", context)
+
     def publish_view(self, request, object_id):
         obj = self.get_action_object(request, object_id)
         data = request.POST if request.method == "POST" else None
@@ -285,6 +335,7 @@ class SourceAdmin(RecordAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(RecordAdmin):
+    actions = ["publish_selected", "unpublish_selected"]
     publishable = True
     list_display = ["title", "kind", "held_on", "venue", "is_published"]
     list_filter = ["kind", "is_published", "parties"]
@@ -309,11 +360,27 @@ class CommitmentPartyInline(admin.TabularInline):
     extra = 1
 
 
-class ReadingInline(admin.TabularInline):
+class ReadingTimesInUtc:
+    """A reading's instants as stored, beside the wall-clock times it was worded in."""
+
+    @admin.display(description="start (UTC)")
+    def starts_utc(self, reading):
+        return format_utc(reading.starts_at)
+
+    @admin.display(description="end (UTC)")
+    def ends_utc(self, reading):
+        return format_utc(reading.ends_at)
+
+    @admin.display(description="due (UTC)")
+    def due_utc(self, reading):
+        return format_utc(reading.due_at)
+
+
+class ReadingInline(ReadingTimesInUtc, admin.TabularInline):
     """Readings are listed here and edited on their own page, where times are worded."""
 
     model = Reading
-    fields = ["open_link", "read_by", "is_working", "starts_at", "ends_at", "due_at"]
+    fields = ["open_link", "read_by", "is_working", "starts_utc", "ends_utc", "due_utc"]
     fields += ["time_zone", "is_published"]
     readonly_fields = fields
     extra = 0
@@ -336,10 +403,11 @@ class ReadingInline(admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(RecordAdmin):
+    actions = ["publish_selected", "unpublish_selected"]
     publishable = True
     change_form_template = "admin/tracker/commitment/change_form.html"
-    list_display = ["title", "agreement", "category", "shape", "status", "working_end"]
-    list_display += ["is_published"]
+    list_display = ["title", "status", "working_end", "shape", "category", "is_published"]
+    list_display += ["agreement"]
     list_filter = ["status", "category", "shape", "parties", "is_published"]
     search_fields = ["title", "slug", "terms", "agreement__title"]
     list_select_related = ["agreement"]
@@ -374,13 +442,13 @@ class CommitmentAdmin(RecordAdmin):
             context["event_count"] = events.count()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def object_actions(self, request, obj):
+    def change_page_buttons(self, request, obj):
         user = request.user
-        actions = []
+        buttons = []
         if user.has_perm("tracker.change_commitment_status") or user.has_perm(
             "tracker.correct_commitment_status"
         ):
-            actions.append(("Change status", self.action_url("status", obj)))
+            buttons.append(("Change status", self.action_url("status", obj)))
         working = obj.working_reading()
         if (
             obj.shape == Shape.WINDOW
@@ -389,14 +457,14 @@ class CommitmentAdmin(RecordAdmin):
             and working.ends_at is not None
             and user.has_perm("tracker.change_reading")
         ):
-            actions.append(("Extend window", self.action_url("extend", obj)))
+            buttons.append(("Extend window", self.action_url("extend", obj)))
         if user.has_perm("tracker.add_reading"):
             url = reverse("admin:tracker_reading_add") + f"?commitment={obj.pk}"
-            actions.append(("Add a reading", url))
+            buttons.append(("Add a reading", url))
         if user.has_perm("tracker.add_complianceevent"):
             url = reverse("admin:tracker_complianceevent_add") + f"?commitment={obj.pk}"
-            actions.append(("Record an event", url))
-        return actions + super().object_actions(request, obj)
+            buttons.append(("Record an event", url))
+        return buttons + super().change_page_buttons(request, obj)
 
     def get_urls(self):
         return [
@@ -482,7 +550,8 @@ class CommitmentPartyAdmin(RecordAdmin):
 
 
 @admin.register(Reading)
-class ReadingAdmin(RecordAdmin):
+class ReadingAdmin(ReadingTimesInUtc, RecordAdmin):
+    actions = ["publish_selected", "unpublish_selected"]
     form = ReadingForm
     publishable = True
     list_display = ["label", "commitment", "read_by", "is_working", "starts_at", "ends_at"]
@@ -508,18 +577,6 @@ class ReadingAdmin(RecordAdmin):
             fieldsets.insert(2, ("Stored in UTC", {"fields": stored}))
         return fieldsets
 
-    @admin.display(description="start (UTC)")
-    def starts_utc(self, reading):
-        return format_utc(reading.starts_at)
-
-    @admin.display(description="end (UTC)")
-    def ends_utc(self, reading):
-        return format_utc(reading.ends_at)
-
-    @admin.display(description="due (UTC)")
-    def due_utc(self, reading):
-        return format_utc(reading.due_at)
-
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data["reason"]
         if change:
@@ -533,11 +590,11 @@ class ReadingAdmin(RecordAdmin):
         if form.cleaned_data.get("make_working"):
             services.make_working(obj, actor=request.user, reason=reason)
 
-    def object_actions(self, request, obj):
-        actions = []
+    def change_page_buttons(self, request, obj):
+        buttons = []
         if not obj.is_working and request.user.has_perm("tracker.change_reading"):
-            actions.append(("Make working", self.action_url("make_working", obj)))
-        return actions + super().object_actions(request, obj)
+            buttons.append(("Make working", self.action_url("make_working", obj)))
+        return buttons + super().change_page_buttons(request, obj)
 
     def get_urls(self):
         return [
@@ -582,10 +639,11 @@ class DeliveredQuantityInline(admin.TabularInline):
 
 @admin.register(ComplianceEvent)
 class ComplianceEventAdmin(RecordAdmin):
+    actions = ["publish_selected", "unpublish_selected"]
     form = ComplianceEventForm
     publishable = True
-    list_display = ["occurred_at", "commitment", "kind", "claim", "count", "verification"]
-    list_display += ["is_published"]
+    list_display = ["occurred_at", "kind", "claim", "count", "verification", "is_published"]
+    list_display += ["short_commitment"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
     list_filter += ["commitment__category"]
     search_fields = ["summary", "location", "region", "commitment__title"]
@@ -613,6 +671,10 @@ class ComplianceEventAdmin(RecordAdmin):
     def claim(self, event):
         return f"{event.claimant or '—'} → {event.accused or '—'}"
 
+    @admin.display(description="commitment", ordering="commitment__title")
+    def short_commitment(self, event):
+        return Truncator(event.commitment.title).chars(40)
+
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data["reason"]
         if change:
@@ -621,11 +683,11 @@ class ComplianceEventAdmin(RecordAdmin):
             sources = form.cleaned_data.get("sources")
             services.record_event(obj, actor=request.user, reason=reason, sources=sources)
 
-    def object_actions(self, request, obj):
-        actions = []
+    def change_page_buttons(self, request, obj):
+        buttons = []
         if request.user.has_perm("tracker.verify_complianceevent"):
-            actions.append(("Verify", self.action_url("verify", obj)))
-        return actions + super().object_actions(request, obj)
+            buttons.append(("Verify", self.action_url("verify", obj)))
+        return buttons + super().change_page_buttons(request, obj)
 
     def get_urls(self):
         return [self.action_path("verify", self.verify_view, "verify"), *super().get_urls()]
