@@ -364,12 +364,12 @@ class Commitment(models.Model):
             errors["renews"] = ["A commitment cannot renew itself."]
         # A new shape must suit the status the commitment already has: an
         # expired window cannot quietly become an expired deliverable.
-        if self.shape in ShapeChoices.values and self.status in StatusChoices.values:
-            if Status(self.status) not in STATUSES_FOR_SHAPE[Shape(self.shape)]:
-                errors["shape"] = [
-                    f"A {self.shape} commitment cannot be {self.get_status_display()}; "
-                    "correct the status first."
-                ]
+        known = self.shape in ShapeChoices.values and self.status in StatusChoices.values
+        if known and Status(self.status) not in STATUSES_FOR_SHAPE[Shape(self.shape)]:
+            errors["shape"] = [
+                f"A {self.shape} commitment cannot be {self.get_status_display()}; "
+                "correct the status first."
+            ]
         if errors:
             raise ValidationError(errors)
 
