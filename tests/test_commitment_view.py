@@ -158,7 +158,7 @@ def test_events_show_sources_verification_and_responses_beside_the_claim(
     page = get_page(client).content.decode()
 
     assert "claimed by Russia</a>" not in page
-    assert "alleged violation: claimed by Russia, against Ukraine" in page
+    assert "Alleged violation: claimed by Russia, against Ukraine" in page
     assert "Defence ministry statement" in page
     assert "Verification:" in page and "unverified" in page
     responses = page[page.index('aria-label="Responses to this claim"') :]
