@@ -23,6 +23,7 @@ from tracker.models import (
     StatusChange,
     Verification,
 )
+from tracker.presenters import calendar_day
 
 UTC = dt.UTC
 SUMMER_2025 = dt.datetime(2025, 7, 1, 12, tzinfo=UTC)
@@ -164,12 +165,14 @@ class TestTheDemoDataSet(TestCase):
         assert expired.reason == services.WINDOW_ENDED
         assert expired.user is None
 
-    def test_events_known_to_the_day_show_their_own_date(self):
+    def test_events_known_to_the_day_are_dated_on_the_day_their_source_meant(self):
         sudzha = event("Russia's defence ministry said Ukraine fired HIMARS")
         tranches = commitment("exchange-1000-for-1000").events.order_by("occurred_at")
 
-        assert sudzha.occurred_at == dt.datetime(2025, 3, 28, tzinfo=UTC)
-        assert [t.occurred_at.date() for t in tranches] == [
+        # Midnight in Moscow on 28 March is 21:00 UTC on the 27th.
+        assert sudzha.occurred_at == dt.datetime(2025, 3, 27, 21, tzinfo=UTC)
+        assert calendar_day(sudzha.occurred_at, sudzha.precision) == dt.date(2025, 3, 28)
+        assert [calendar_day(t.occurred_at, t.precision) for t in tranches] == [
             dt.date(2025, 5, 23),
             dt.date(2025, 5, 24),
             dt.date(2025, 5, 25),
