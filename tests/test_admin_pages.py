@@ -488,3 +488,47 @@ def test_editors_are_not_offered_publishing_several(client, editor, energy_pause
     client.force_login(editor)
     response = client.get(admin_url(Commitment, "changelist"))
     assert "publish_selected" not in response.text
+
+
+def test_editing_a_reading_keeps_its_instants(client, editor, energy_pause):
+    """Kyiv: 25 March 00:00 is UTC+2; 25 April is after the switch to UTC+3."""
+    reading = energy_pause.readings.get(label="Ukraine's count")
+    Reading.objects.filter(pk=reading.pk).update(
+        time_zone="Europe/Kyiv",
+        starts_at=dt.datetime(2025, 3, 24, 22, tzinfo=UTC),
+        ends_at=dt.datetime(2025, 4, 24, 21, 30, tzinfo=UTC),
+    )
+    client.force_login(editor)
+    page = client.get(admin_url(Reading, "change", reading.pk))
+    form = page.context["adminform"].form
+    data = reading_form(
+        energy_pause,
+        label="Ukraine's count (Zelensky, 25 March)",
+        read_by=reading.read_by_id,
+        time_zone="Europe/Kyiv",
+        starts_at_0=form["starts_at"].value().date().isoformat(),
+        starts_at_1=form["starts_at"].value().strftime("%H:%M"),
+        ends_at_0=form["ends_at"].value().date().isoformat(),
+        ends_at_1=form["ends_at"].value().strftime("%H:%M"),
+        reason="Clearer label",
+    )
+    assert (data["starts_at_0"], data["starts_at_1"]) == ("2025-03-25", "00:00")
+    assert (data["ends_at_0"], data["ends_at_1"]) == ("2025-04-25", "00:30")
+    response = client.post(admin_url(Reading, "change", reading.pk), data)
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert reading.label == "Ukraine's count (Zelensky, 25 March)"
+    assert reading.starts_at == dt.datetime(2025, 3, 24, 22, tzinfo=UTC)
+    assert reading.ends_at == dt.datetime(2025, 4, 24, 21, 30, tzinfo=UTC)
+    assert not reading.is_working
+
+
+def test_changing_a_reading_duration_moves_its_end_in_its_time_zone(client, editor, energy_pause):
+    client.force_login(editor)
+    client.post(admin_url(Reading, "add"), reading_form(energy_pause, duration_days="30"))
+    reading = Reading.objects.get(label="White House readout")
+    data = reading_form(energy_pause, duration_days="45", ends_at_0="2025-04-17", ends_at_1="00:00")
+    response = client.post(admin_url(Reading, "change", reading.pk), data)
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert reading.ends_at == dt.datetime(2025, 5, 1, 21, tzinfo=UTC)

@@ -29,6 +29,18 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
+def wall_clock_to_utc(typed: dt.datetime, zone_name: str) -> dt.datetime:
+    """Read a time typed on a form as wall-clock time in ``zone_name``.
+
+    Form fields attach the site's zone (UTC) to what was typed; only the wall
+    clock is kept. The time is taken to the minute, as typed: the reading's
+    precision describes the source and must not move a stored instant when
+    someone edits another field.
+    """
+    wall_clock = timezone.make_naive(typed)
+    return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
+
+
 def reason_field() -> forms.CharField:
     return forms.CharField(
         label="Reason for this change",
@@ -110,12 +122,10 @@ class ReadingForm(ReasonForm):
         cleaned_data = super().clean()
         zone_name = cleaned_data.get("time_zone")
         if zone_name and is_time_zone(zone_name):
-            precision = cleaned_data.get("precision") or clock.Precision.MINUTE
             for name in self.LOCAL_TIME_FIELDS:
                 value = cleaned_data.get(name)
                 if value is not None:
-                    wall_clock = timezone.make_naive(value)
-                    cleaned_data[name] = clock.local_to_utc(wall_clock, zone_name, precision)
+                    cleaned_data[name] = wall_clock_to_utc(value, zone_name)
         commitment = cleaned_data.get("commitment")
         if cleaned_data.get("make_working") and commitment is not None:
             current = commitment.working_reading()
@@ -224,8 +234,7 @@ class ExtendWindowForm(forms.Form):
         new_end = self.cleaned_data["new_end"]
         if new_end is None:
             return None
-        wall_clock = timezone.make_naive(new_end)
-        return clock.local_to_utc(wall_clock, self.reading.time_zone, self.reading.precision)
+        return wall_clock_to_utc(new_end, self.reading.time_zone)
 
     def clean(self):
         cleaned_data = super().clean()
