@@ -1,0 +1,77 @@
+"""The demo data in a real browser: the site as a first visitor meets it.
+
+The records are the real commitments of spring 2025, loaded the way
+``make run`` loads them, and looked at just after the last of them. The
+pages are checked for accessibility with this fuller data and photographed
+for people to look at.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.support import accessibility_problems, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+ENERGY_PAUSE = "/commitments/energy-strike-pause/"
+DEMO_PAGES = [
+    "/commitments/exchange-1000-for-1000/",
+    "/commitments/return-of-bodies-6000/",
+    "/agreements/istanbul-talks-2025-06-02/",
+    "/parties/russia/",
+    "/parties/united-states/",
+    "/changes/",
+    "/?category=prisoners",
+]
+
+
+@pytest.fixture
+def frozen_now():
+    """After the last record in the demo data."""
+    moment = dt.datetime(2025, 6, 20, 12, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False):
+        yield moment
+
+
+@pytest.fixture
+def demo(transactional_db, frozen_now):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_demo_board_lists_every_commitment_and_passes_the_accessibility_check(page, demo):
+    page.goto("/")
+
+    expect(page.get_by_role("article")).to_have_count(9)
+    pause = page.get_by_role("article", name="Pause on strikes against energy infrastructure")
+    expect(pause).to_contain_text("expired")
+    save_screenshot(page, "demo-board")
+    problems = accessibility_problems(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_demo_energy_pause_shows_both_readings_in_every_language(open_tab, demo):
+    for language in ("en-GB", "uk-UA", "ru-RU"):
+        page = open_tab(language)
+        page.goto(ENERGY_PAUSE)
+
+        readings = page.locator("#readings")
+        expect(readings).to_contain_text("2025-04-16 21:00")
+        expect(readings).to_contain_text("2025-04-23 21:00")
+        save_screenshot(page, f"demo-energy-pause-{language}")
+        problems = accessibility_problems(page)
+        assert not problems, f"{language}: " + "\n".join(problems)
+
+
+def test_demo_pages_pass_the_accessibility_check(page, demo):
+    """One load of the data, every kind of page; failures name the page."""
+    problems = []
+    for path in DEMO_PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        problems += [f"{path}: {problem}" for problem in accessibility_problems(page)]
+    assert not problems, "\n".join(problems)
