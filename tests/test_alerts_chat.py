@@ -16,6 +16,13 @@ END = dt.datetime(2025, 4, 17, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(END - dt.timedelta(days=30), tick=False):
+        yield
+
+
 def apprise_url(receiver) -> str:
     return receiver.url.replace("http://", "json://")
 

@@ -19,6 +19,13 @@ END = dt.datetime(2025, 4, 17, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(END - dt.timedelta(days=30), tick=False):
+        yield
+
+
 def run(*args) -> str:
     out = StringIO()
     call_command("alerts", *args, stdout=out)

@@ -22,6 +22,13 @@ MINUTE = dt.timedelta(minutes=1)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
+        yield
+
+
 class RefusingBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("Connection refused")

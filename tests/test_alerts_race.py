@@ -28,6 +28,13 @@ pytestmark = [
 
 
 @pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(NOW - dt.timedelta(days=30), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def needs_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no concurrent writers to race")

@@ -22,6 +22,13 @@ DAY, HOUR = dt.timedelta(days=1), dt.timedelta(hours=1)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(END - 30 * DAY, tick=False):
+        yield
+
+
 def sweep_at(instant):
     with time_machine.travel(instant, tick=False):
         return sweep()

@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def records_made_before_the_story(request):
+    """Records are created at a fixed instant; each test moves the clock from there."""
+    with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def local_targets_allowed(settings):
     settings.ALERTS_ALLOW_PRIVATE_TARGETS = True
     settings.ALERTS_WEBHOOK_TIMEOUT = 0.3

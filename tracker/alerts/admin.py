@@ -102,7 +102,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "topic", "is_late", "subscription__channel"]
     search_fields = ["delivery_id", "subscription__target", "commitment__title"]
-    list_select_related = ["commitment", "subscription"]
+    list_select_related = [
+        "commitment",
+        "subscription__agreement",
+        "subscription__commitment",
+    ]
     date_hierarchy = "created_at"
     actions = ["retry"]
     readonly_fields = [field.name for field in Delivery._meta.fields]

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import clock
 from tracker.alerts.messages import absolute_url
@@ -112,16 +113,18 @@ def subscription_for_confirmation(token: str) -> Subscription:
         )
     except signing.SignatureExpired as exc:
         raise LinkRefused(
-            "This confirmation link has expired. Subscribe again to get a fresh one."
+            _("This confirmation link has expired. Subscribe again to get a fresh one.")
         ) from exc
     except signing.BadSignature as exc:
         raise LinkRefused(
-            "This confirmation link is not valid. Copy the whole link from the email, "
-            "or subscribe again."
+            _(
+                "This confirmation link is not valid. Copy the whole link from the email, "
+                "or subscribe again."
+            )
         ) from exc
     subscription = Subscription.objects.filter(pk=data.get("id")).first()
     if subscription is None or subscription.unsubscribed_at:
-        raise LinkRefused("This subscription was cancelled. Subscribe again if you want alerts.")
+        raise LinkRefused(_("This subscription was cancelled. Subscribe again if you want alerts."))
     return subscription
 
 
@@ -141,7 +144,7 @@ def subscription_for_unsubscribe(token: str) -> Subscription:
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
         raise LinkRefused(
-            "This unsubscribe link is not valid. Copy the whole link from the message."
+            _("This unsubscribe link is not valid. Copy the whole link from the message.")
         )
     return subscription
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -49,8 +50,10 @@ def subscribe(request):
         except OSError:
             form.add_error(
                 None,
-                "We could not send the confirmation email just now. Nothing was saved; "
-                "please try again in a few minutes.",
+                _(
+                    "We could not send the confirmation email just now. Nothing was saved; "
+                    "please try again in a few minutes."
+                ),
             )
         else:
             return render(
