@@ -446,11 +446,11 @@ class Delivery:
 def deliveries_with_totals(
     deliveries: Iterable[tuple[dt.datetime, dt.date, str, list[tuple[str, int, str]]]],
     promised: int | None,
-) -> tuple[list[Delivery], dict[tuple[str, str], int]]:
+) -> tuple[list[Delivery], list[Handover]]:
     """Add running totals per side and unit to deliveries taken in time order.
 
     ``deliveries`` are (occurred_at, day, summary, [(side, quantity, unit), ...]).
-    Returns the deliveries and the final totals by (side, unit).
+    Returns the deliveries and, per side and unit, the total handed over so far.
     """
     totals: dict[tuple[str, str], int] = {}
     result = []
@@ -470,7 +470,11 @@ def deliveries_with_totals(
         result.append(
             Delivery(occurred_at=occurred_at, day=day, summary=summary, handovers=handovers)
         )
-    return result, totals
+    final = [
+        Handover(side=side, unit=unit, quantity=total, running_total=total, promised=promised)
+        for (side, unit), total in sorted(totals.items())
+    ]
+    return result, final
 
 
 # Grouping --------------------------------------------------------------------------

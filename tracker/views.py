@@ -175,10 +175,10 @@ def violation_days(commitments) -> dict[int, dict]:
         .order_by()
         .annotate(first_day=_calendar_day("occurred_at"), last_day=_calendar_day("occurred_until"))
         .values_list("commitment_id", "first_day", "last_day", "kind", "verification")
-        .annotate(n=Count("pk"))
+        .annotate(count=Count("pk"))  # one row per day and kind, however many reports
     )
     reports: dict[int, list] = {}
-    for commitment_id, first_day, last_day, kind, verification, _n in rows:
+    for commitment_id, first_day, last_day, kind, verification, _count in rows:
         reports.setdefault(commitment_id, []).append((first_day, last_day, kind, verification))
     return {pk: presenters.severity_by_day(items) for pk, items in reports.items()}
 
@@ -277,100 +277,23 @@ def commitment_detail(request, slug):
     if not filters.is_valid():
         return bad_request(request, _form_errors(filters))
     chosen = filters.cleaned_data
-    now = timezone.now()
-
-    roles = list(commitment.roles.select_related("party"))
-    readings = list(
-        Reading.objects.public()
-        .filter(commitment=commitment)
-        .select_related("read_by")
-        .prefetch_related("sources")
-    )
-    zones = {role.party.time_zone for role in roles}
-    for reading in readings:
-        reading_zones = zones | {reading.time_zone}
-        reading.starts = presenters.in_zones(reading.starts_at, reading_zones)
-        reading.ends = presenters.in_zones(reading.ends_at, reading_zones)
-        reading.due = presenters.in_zones(reading.due_at, reading_zones)
 
     events = ComplianceEvent.objects.public().filter(commitment=commitment)
-    ticks = [
-        (
-            occurred_at,
-            kind,
-            verification,
-            f"{presenters.calendar_day(occurred_at, precision)}: {summary[:80]}",
-        )
-        for occurred_at, precision, kind, verification, summary in events.values_list(
-            "occurred_at", "precision", "kind", "verification", "summary"
-        )
-    ]
-    drawing = presenters.timeline(
-        [
-            presenters.ReadingSpan(
-                label=r.label,
-                start=r.starts_at,
-                end=r.ends_at or r.due_at,
-                is_working=r.is_working,
-            )
-            for r in readings
-        ],
-        ticks,
-        now,
-    )
-
-    claims = events.exclude(in_response_to__in=events.values("pk"))
-    if chosen["claimant"]:
-        claims = claims.filter(claimant=chosen["claimant"])
-    if chosen["kind"]:
-        claims = claims.filter(kind=chosen["kind"])
-    if chosen["verification"]:
-        claims = claims.filter(verification=chosen["verification"])
-    quantities = Prefetch(
-        "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
-    )
-    claims = claims.select_related("claimant", "accused").prefetch_related(
-        "sources",
-        quantities,
-        Prefetch(
-            "responses",
-            queryset=ComplianceEvent.objects.public()
-            .select_related("claimant", "accused")
-            .prefetch_related("sources", quantities)
-            .order_by("occurred_at", "pk"),
-        ),
-    )
-    paginator = Paginator(claims, chosen["per_page"])
+    paginator = Paginator(_claims(events, chosen), chosen["per_page"])
     page_number = chosen["page"] or 1
     if page_number > paginator.num_pages:
-        return bad_request(
-            request,
-            [
-                _("There is no page %(page)d: the events fill %(pages)d.")
-                % {"page": page_number, "pages": paginator.num_pages}
-            ],
-        )
-    page = paginator.page(page_number)
+        message = _("There is no page %(page)d: the events fill %(pages)d.") % {
+            "page": page_number,
+            "pages": paginator.num_pages,
+        }
+        return bad_request(request, [message])
 
-    deliveries, totals = presenters.deliveries_with_totals(
-        [
-            (
-                event.occurred_at,
-                presenters.calendar_day(event.occurred_at, event.precision),
-                event.summary,
-                [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
-            )
-            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(quantities)
-        ],
-        commitment.promised_quantity,
-    )
-
-    party_names = {party.pk: party.name for party in parties}
-    _decorate([commitment], party_names, now)
-    claimant_ids = {claimant_id for _k, _v, claimant_id, _n in commitment.compliance.cells}
-    claimants = [p for p in parties if p.pk in claimant_ids]
-    filter_query = request.GET.copy()
-    filter_query.pop("page", None)
+    now = timezone.now()
+    roles = list(commitment.roles.select_related("party"))
+    readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
+    deliveries, totals = _deliveries(events, commitment.promised_quantity)
+    _decorate([commitment], {party.pk: party.name for party in parties}, now)
+    claimant_ids = {cell[2] for cell in commitment.compliance.cells}
 
     return render(
         request,
@@ -379,21 +302,90 @@ def commitment_detail(request, slug):
             "commitment": commitment,
             "roles": roles,
             "readings": readings,
-            "timeline": drawing,
+            "timeline": _timeline(readings, events, now),
             "status_changes": list(StatusChange.objects.filter(commitment=commitment)),
-            "page": page,
+            "page": paginator.page(page_number),
             "filters": filters,
             "chosen": chosen,
             "is_filtered": bool(chosen["claimant"] or chosen["kind"] or chosen["verification"]),
-            "claimants": claimants,
-            "filter_query": filter_query.urlencode(),
+            "claimants": [party for party in parties if party.pk in claimant_ids],
             "deliveries": deliveries,
-            "totals": [
-                presenters.Handover(side, unit, total, total, commitment.promised_quantity)
-                for (side, unit), total in sorted(totals.items())
-            ],
-            "now": now,
+            "totals": totals,
         },
+    )
+
+
+def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Reading]:
+    """Published readings, each instant also given on the wall clocks of the parties."""
+    readings = list(
+        Reading.objects.public()
+        .filter(commitment=commitment)
+        .select_related("read_by")
+        .prefetch_related("sources")
+    )
+    for reading in readings:
+        zones = party_zones | {reading.time_zone}
+        reading.starts = presenters.in_zones(reading.starts_at, zones)
+        reading.ends = presenters.in_zones(reading.ends_at, zones)
+        reading.due = presenters.in_zones(reading.due_at, zones)
+    return readings
+
+
+def _timeline(readings: list[Reading], events, now) -> presenters.Timeline | None:
+    spans = [
+        presenters.ReadingSpan(
+            label=reading.label,
+            start=reading.starts_at,
+            end=reading.ends_at or reading.due_at,
+            is_working=reading.is_working,
+        )
+        for reading in readings
+    ]
+    ticks = [
+        (at, kind, verification, f"{presenters.calendar_day(at, precision)}: {summary[:80]}")
+        for at, precision, kind, verification, summary in events.values_list(
+            "occurred_at", "precision", "kind", "verification", "summary"
+        )
+    ]
+    return presenters.timeline(spans, ticks, now)
+
+
+def _quantities():
+    return Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by"))
+
+
+def _claims(events, chosen: dict):
+    """The claims to list, filtered; answers to a public claim are shown beside it instead."""
+    claims = events.exclude(in_response_to__in=events.values("pk"))
+    if chosen["claimant"]:
+        claims = claims.filter(claimant=chosen["claimant"])
+    if chosen["kind"]:
+        claims = claims.filter(kind=chosen["kind"])
+    if chosen["verification"]:
+        claims = claims.filter(verification=chosen["verification"])
+    responses = (
+        ComplianceEvent.objects.public()
+        .select_related("claimant", "accused")
+        .prefetch_related("sources", _quantities())
+        .order_by("occurred_at", "pk")
+    )
+    return claims.select_related("claimant", "accused").prefetch_related(
+        "sources", _quantities(), Prefetch("responses", queryset=responses)
+    )
+
+
+def _deliveries(events, promised: int | None):
+    return presenters.deliveries_with_totals(
+        [
+            (
+                event.occurred_at,
+                presenters.calendar_day(event.occurred_at, event.precision),
+                event.summary,
+                [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
+            )
+            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(_quantities())
+        ],
+        promised,
     )
 
 
