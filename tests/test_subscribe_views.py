@@ -189,13 +189,27 @@ def test_a_confirmation_link_for_a_cancelled_subscription_is_refused():
     assert b"This subscription was cancelled" in response.content
 
 
-def test_subscribing_twice_before_confirming_sends_the_link_again_and_adds_nothing():
+def test_subscribing_twice_before_confirming_sends_the_link_again_and_adds_nothing(
+    frozen_time,
+):
     Client().post(SUBSCRIBE, form())
+    frozen_time.shift(dt.timedelta(minutes=10))
     again = Client().post(SUBSCRIBE, form(email="Reader@Example.org"))
 
     assert b"sent the confirmation link again" in again.content
     assert Subscription.objects.count() == 1
     assert len(mail.outbox) == 2
+
+
+def test_asking_again_within_minutes_does_not_fill_the_inbox(frozen_time):
+    Client().post(SUBSCRIBE, form())
+    frozen_time.shift(dt.timedelta(minutes=9))
+
+    for _ in range(5):
+        again = Client().post(SUBSCRIBE, form())
+
+    assert b"a few minutes ago" in again.content
+    assert len(mail.outbox) == 1
 
 
 def test_subscribing_twice_after_confirming_says_so_and_sends_nothing():

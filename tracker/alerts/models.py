@@ -125,6 +125,7 @@ class Subscription(models.Model):
         help_text="Webhooks: the key for the X-Tracker-Signature HMAC. Left blank, one is made.",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -32,9 +32,15 @@ def confirmation_max_age() -> dt.timedelta:
     return getattr(settings, "ALERTS_CONFIRMATION_MAX_AGE", dt.timedelta(days=3))
 
 
+# Asking again sooner than this sends nothing, so the public form cannot be
+# used to fill someone's inbox with confirmation requests.
+RESEND_AFTER = dt.timedelta(minutes=10)
+
+
 class Outcome(enum.StrEnum):
     NEW = "new"
     RESENT = "resent"
+    RECENTLY_SENT = "recently_sent"
     ALREADY_SUBSCRIBED = "already_subscribed"
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
@@ -64,6 +70,10 @@ def send_confirmation(subscription: Subscription) -> None:
         None,
         [subscription.target],
     )
+    subscription.confirmation_sent_at = timezone.now()
+    Subscription.objects.filter(pk=subscription.pk).update(
+        confirmation_sent_at=subscription.confirmation_sent_at
+    )
 
 
 def live_duplicate(subscription: Subscription) -> Subscription | None:
@@ -80,7 +90,8 @@ def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
     """Save an unconfirmed email subscription and mail its confirmation link.
 
     Asking twice creates nothing new: an unconfirmed subscription gets its
-    link again, a confirmed one is left as it is. Raises ``ValidationError``
+    link again (at most once every ``RESEND_AFTER``), a confirmed one is left
+    as it is. Raises ``ValidationError``
     for bad input, and lets a mail failure through so that nothing is saved.
     """
     subscription.channel = Channel.EMAIL
@@ -99,6 +110,9 @@ def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
     if existing is not None:
         if existing.confirmed_at:
             return Outcome.ALREADY_SUBSCRIBED, existing
+        sent_at = existing.confirmation_sent_at
+        if sent_at and timezone.now() - sent_at < RESEND_AFTER:
+            return Outcome.RECENTLY_SENT, existing
         send_confirmation(existing)
         return Outcome.RESENT, existing
     send_confirmation(subscription)
