@@ -164,3 +164,16 @@ def test_the_page_runs_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(12):
         changes_page(client)
+
+
+def test_long_texts_are_named_but_not_quoted(client, pause, reviewer):
+    event = ComplianceEventFactory(commitment=pause, summary="First wording of the claim")
+    event.summary = "Second wording of the claim"
+    event.count = 14
+    services.save_record(event, actor=reviewer, reason="Source updated its report")
+
+    page = changes_page(client)
+
+    assert "<dt>summary</dt><dd>reworded</dd>" in page
+    assert "wording of the claim" not in page
+    assert '<span class="new">14</span>' in page

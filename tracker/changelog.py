@@ -11,6 +11,9 @@ Used by the changes page and the changes feed. The rules, in one place:
   its kind, its public parent if there is one, and the reason given.
 - A correction shows what the record says now, not what it said before: the
   old value was wrong, and the correction exists to take it out of view.
+- Long texts (summaries, terms, wordings) are named, not quoted: the record's
+  own page shows the current wording, so a text corrected later never lingers
+  here.
 
 ``recent_changes(limit)`` returns ``Change`` entries, newest first.
 """
@@ -35,11 +38,11 @@ DEFAULT_LIMIT = 50
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One public field: its label, the old value (None when withheld) and the new one."""
+    """One public field: its label, the old value and the new one (None when not quoted)."""
 
     label: str
     old: str | None
-    new: str
+    new: str | None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Tracked:
     model: type
     kind: str
     fields: dict[str, str]
+    texts: frozenset[str] = frozenset()
 
 
 TRACKED = [
@@ -92,6 +96,7 @@ TRACKED = [
             "venue": gettext_lazy("venue"),
             "summary": gettext_lazy("summary"),
         },
+        texts=frozenset({"summary"}),
     ),
     Tracked(
         Commitment,
@@ -105,6 +110,7 @@ TRACKED = [
             "promised_quantity": gettext_lazy("promised quantity"),
             "status": gettext_lazy("status"),
         },
+        texts=frozenset({"terms", "conditions"}),
     ),
     Tracked(
         Reading,
@@ -120,6 +126,7 @@ TRACKED = [
             "wording": gettext_lazy("wording"),
             "scope": gettext_lazy("scope"),
         },
+        texts=frozenset({"wording", "scope"}),
     ),
     Tracked(
         ComplianceEvent,
@@ -136,6 +143,7 @@ TRACKED = [
             "summary": gettext_lazy("summary"),
             "verification": gettext_lazy("verification"),
         },
+        texts=frozenset({"summary"}),
     ),
 ]
 
@@ -172,6 +180,7 @@ def recent_changes(limit: int = DEFAULT_LIMIT) -> list[Change]:
     Runs a fixed number of queries: one per tracked model, then one each to
     learn which records are public now, and one for party names.
     """
+    # Some rows turn out to have nothing public to say; read a few more than needed.
     rows_by_kind = {t.kind: (t, _history_rows(t, limit * 2)) for t in TRACKED}
     public_ids = {
         "agreement": _public_ids(Agreement.objects.public(), rows_by_kind["agreement"][1]),
@@ -251,17 +260,21 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
             reason=reason,
         )
     corrected = reason.startswith(CORRECTION_PREFIX)
-    changed = [
-        FieldChange(
-            label=str(label),
-            old=None
-            if corrected
-            else _display(tracked, name_, getattr(row, f"before_{name_}"), context),
-            new=_display(tracked, name_, getattr(row, name_), context),
+    changed = []
+    for field_name, label in tracked.fields.items():
+        old, new = getattr(row, f"before_{field_name}"), getattr(row, field_name)
+        if old == new:
+            continue
+        quoted = field_name not in tracked.texts
+        changed.append(
+            FieldChange(
+                label=str(label),
+                old=_display(tracked, field_name, old, context)
+                if quoted and not corrected
+                else None,
+                new=_display(tracked, field_name, new, context) if quoted else None,
+            )
         )
-        for name_, label in tracked.fields.items()
-        if getattr(row, f"before_{name_}") != getattr(row, name_)
-    ]
     if not changed:
         return None
     if corrected:
