@@ -216,8 +216,9 @@ class Subscription(models.Model):
             self.clean_target()
         except ValidationError as exc:
             errors["target"] = exc.messages
+        self.secret = (self.secret or "").strip()
         if self.channel == Channel.WEBHOOK and self.secret:
-            secret = self.secret.strip()
+            secret = self.secret
             if len(secret) < 16 or not secret.isascii() or not secret.isprintable():
                 errors["secret"] = [
                     "A webhook secret must be at least 16 printable ASCII characters; "
