@@ -342,3 +342,12 @@ def test_the_data_page_documents_every_endpoint_and_its_filters(client, db):
         assert f"<code>{escape(endpoint.path)}</code>" in page
         for name, _meaning in endpoint.parameters:
             assert f"<code>{name}</code>" in page
+
+
+def test_options_and_head_are_answered_and_name_only_reading_methods(client, energy_pause):
+    options = client.options("/api/commitments/")
+    head = client.head("/api/commitments/energy-pause/")
+
+    assert options.status_code == 200
+    assert options["Allow"] == "GET, HEAD, OPTIONS"
+    assert head.status_code == 200
