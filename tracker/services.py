@@ -77,7 +77,7 @@ class InvalidEvent(InvalidRecord):
 
 
 class WorkingReadingConflict(TrackerError):
-    """A commitment has exactly one working reading; this would make a second or none."""
+    """A commitment has one working reading, chosen only through make_working or add_reading."""
 
 
 class PublishingRefused(TrackerError):
@@ -169,18 +169,18 @@ SERVICE_FIELDS: dict[type, dict[str, tuple[type[TrackerError], str] | None]] = {
     Agreement: {
         "is_published": (
             PublishingRefused,
-            "A new agreement starts unpublished; publish it after.",
+            "A new agreement starts unpublished; publish it afterwards.",
         ),
     },
     Commitment: {
         "status": (
             TransitionNotAllowed,
-            "A new commitment starts announced; change its status after, with a reason.",
+            "A new commitment starts announced; change its status afterwards, with a reason.",
         ),
         "status_changed_at": None,
         "is_published": (
             PublishingRefused,
-            "A new commitment starts unpublished; publish it after.",
+            "A new commitment starts unpublished; publish it afterwards.",
         ),
     },
     Reading: {
@@ -188,14 +188,20 @@ SERVICE_FIELDS: dict[type, dict[str, tuple[type[TrackerError], str] | None]] = {
             WorkingReadingConflict,
             "Add the reading as the working one, or make it working after it is saved.",
         ),
-        "is_published": (PublishingRefused, "A new reading starts unpublished; publish it after."),
+        "is_published": (
+            PublishingRefused,
+            "A new reading starts unpublished; publish it afterwards.",
+        ),
     },
     ComplianceEvent: {
         "verification": (InvalidEvent, "A new event starts unverified; a reviewer verifies it."),
         "verified_by": None,
         "verified_at": None,
         "recorded_by": None,
-        "is_published": (PublishingRefused, "A new event starts unpublished; publish it after."),
+        "is_published": (
+            PublishingRefused,
+            "A new event starts unpublished; publish it afterwards.",
+        ),
     },
 }
 
@@ -240,7 +246,7 @@ def save_record(obj, *, actor, reason: str):
     """
     model = type(obj)._meta
     action = "change" if obj.pk else "add"
-    _require(actor, f"tracker.{action}_{model.model_name}", f"{action} {model.verbose_name}s")
+    _require(actor, f"tracker.{action}_{model.model_name}", f"{action} {model.verbose_name_plural}")
     reason = _require_reason(reason)
     if isinstance(obj, ComplianceEvent) and obj.pk is None:
         raise InvalidEvent("Record a new event with record_event().")
