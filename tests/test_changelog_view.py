@@ -177,3 +177,34 @@ def test_long_texts_are_named_but_not_quoted(client, pause, reviewer):
     assert "<dt>summary</dt><dd>reworded</dd>" in page
     assert "wording of the claim" not in page
     assert '<span class="new">14</span>' in page
+
+
+def test_older_changes_are_a_page_away(client, pause, reviewer):
+    for n in range(changelog.DEFAULT_LIMIT + 2):
+        services.change_status(
+            pause, "suspended" if n % 2 == 0 else "in_force", actor=reviewer, reason=f"Step {n}"
+        )
+
+    first = changes_page(client)
+    with time_machine.travel(NOW, tick=False):
+        older = client.get("/changes/?page=2").content.decode()
+
+    assert "Reason: Step 51<" in first
+    assert 'href="?page=2"' in first
+    assert "Reason: Step 1<" in older and "Reason: Step 51<" not in older
+    assert 'href="?page=1"' in older
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?page=x", "The page number must be a whole number."),
+        ("?page=0", "Pages are numbered from 1."),
+        ("?page=999999", "Only the latest 20 pages of changes are listed"),
+    ],
+)
+def test_bad_page_numbers_get_a_clear_400(client, db, query, message):
+    response = client.get(f"/changes/{query}")
+
+    assert response.status_code == 400
+    assert message in response.content.decode()

@@ -174,14 +174,15 @@ def _history_rows(tracked: Tracked, limit: int):
     )
 
 
-def recent_changes(limit: int = DEFAULT_LIMIT) -> list[Change]:
-    """The latest ``limit`` changes to public records, newest first.
+def recent_changes(limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Change]:
+    """The latest ``limit`` changes to public records after skipping ``offset``, newest first.
 
     Runs a fixed number of queries: one per tracked model, then one each to
     learn which records are public now, and one for party names.
     """
     # Some rows turn out to have nothing public to say; read a few more than needed.
-    rows_by_kind = {t.kind: (t, _history_rows(t, limit * 2)) for t in TRACKED}
+    wanted = (offset + limit) * 2
+    rows_by_kind = {t.kind: (t, _history_rows(t, wanted)) for t in TRACKED}
     public_ids = {
         "agreement": _public_ids(Agreement.objects.public(), rows_by_kind["agreement"][1]),
         "commitment": _public_ids(Commitment.objects.public(), rows_by_kind["commitment"][1]),
@@ -214,7 +215,7 @@ def recent_changes(limit: int = DEFAULT_LIMIT) -> list[Change]:
             if entry is not None:
                 entries.append(entry)
     entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]
+    return entries[offset : offset + limit]
 
 
 def _public_ids(public_queryset, rows) -> set[int]:

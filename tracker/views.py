@@ -49,6 +49,7 @@ from tracker.models import (
 EVENTS_PER_PAGE = 20
 MAX_EVENTS_PER_PAGE = 100
 PARTY_PAGE_CLAIMS = 25
+MAX_CHANGES_PAGES = 20
 
 
 # Filters ------------------------------------------------------------------------
@@ -128,6 +129,22 @@ class EventFilters(forms.Form):
         """Huge page sizes are capped rather than refused: the reader still gets a page."""
         per_page = self.cleaned_data.get("per_page") or EVENTS_PER_PAGE
         return min(per_page, MAX_EVENTS_PER_PAGE)
+
+
+class ChangesPage(forms.Form):
+    page = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_CHANGES_PAGES,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+            "max_value": gettext_lazy(
+                "Only the latest %(limit_value)s pages of changes are listed; "
+                "the open data files hold the rest."
+            ),
+        },
+    )
 
 
 def bad_request(request, errors: list[str]):
@@ -449,4 +466,18 @@ def party_detail(request, slug):
 @public_cache
 @require_safe
 def changes(request):
-    return render(request, "tracker/changes.html", {"entries": changelog.recent_changes()})
+    filters = ChangesPage(request.GET)
+    if not filters.is_valid():
+        return bad_request(request, _form_errors(filters))
+    page = filters.cleaned_data["page"] or 1
+    per_page = changelog.DEFAULT_LIMIT
+    entries = changelog.recent_changes(limit=per_page + 1, offset=(page - 1) * per_page)
+    return render(
+        request,
+        "tracker/changes.html",
+        {
+            "entries": entries[:per_page],
+            "page": page,
+            "has_older": len(entries) > per_page and page < MAX_CHANGES_PAGES,
+        },
+    )
