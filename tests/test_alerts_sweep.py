@@ -224,6 +224,22 @@ def test_an_unpublished_violation_or_a_statement_alerts_nobody(reviewer):
     assert mail.outbox == []
 
 
+def test_a_violation_verified_before_it_was_published_is_announced_once_published(reviewer):
+    pause = window_ending(END, title="Energy pause")
+    SubscriptionFactory()
+    event = ComplianceEventFactory(commitment=pause, is_published=False)
+
+    with time_machine.travel(END - 10 * DAY, tick=False):
+        services.verify_event(event, "verified", actor=reviewer, reason="Satellite imagery")
+        sweep()
+        assert mail.outbox == []
+        services.publish(event, actor=reviewer, reason="Sources checked")
+        services.save_record(event, actor=reviewer, reason="Fix a typo")
+        sweep()
+
+    assert subjects() == ["Violation verified: Energy pause"]
+
+
 @pytest.mark.parametrize(
     "unpublished", [{"is_published": False}, {"agreement__is_published": False}]
 )

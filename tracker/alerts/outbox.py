@@ -164,3 +164,14 @@ def on_status_changed(sender, change: StatusChange, **kwargs) -> None:
 
 def on_event_verified(sender, event: ComplianceEvent, **kwargs) -> None:
     queue_verified_violation(event)
+
+
+def on_event_saved(sender, instance: ComplianceEvent, raw: bool = False, **kwargs) -> None:
+    """A violation verified before it was published is announced when it is published.
+
+    Saving an event that was already announced inserts nothing: the key is taken.
+    """
+    if raw:
+        return  # loading a fixture restores the past; it announces nothing
+    if instance.is_published and instance.verification == Verification.VERIFIED:
+        queue_verified_violation(instance)
