@@ -20,15 +20,6 @@ from tracker.models import Commitment, ComplianceEvent, Reading, Verification
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
 
-def is_time_zone(name: str) -> bool:
-    """Whether ``name`` is a zone; when it is not, the model's validation says so."""
-    try:
-        clock.zone(name)
-    except clock.InvalidTimeZone:
-        return False
-    return True
-
-
 def wall_clock_to_utc(typed: dt.datetime, zone_name: str) -> dt.datetime:
     """Read a time typed on a form as wall-clock time in ``zone_name``.
 
@@ -121,7 +112,7 @@ class ReadingForm(ReasonForm):
     def clean(self):
         cleaned_data = super().clean()
         zone_name = cleaned_data.get("time_zone")
-        if zone_name and is_time_zone(zone_name):
+        if zone_name and clock.is_known_zone(zone_name):
             for name in self.LOCAL_TIME_FIELDS:
                 value = cleaned_data.get(name)
                 if value is not None:
