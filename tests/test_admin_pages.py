@@ -447,7 +447,7 @@ def test_a_save_the_services_refuse_is_shown_and_nothing_of_the_page_is_kept(
 # Several at once ---------------------------------------------------------------------
 
 
-def bulk(model, action, records, **data):
+def bulk(action, records, **data):
     return {"action": action, "_selected_action": [r.pk for r in records]} | data
 
 
@@ -456,12 +456,10 @@ def test_a_reviewer_publishes_several_readings_with_one_reason(client, reviewer,
     Reading.objects.update(is_published=False)
     client.force_login(reviewer)
     url = admin_url(Reading, "changelist")
-    confirm = client.post(url, bulk(Reading, "publish_selected", readings))
+    confirm = client.post(url, bulk("publish_selected", readings))
     assert confirm.status_code == 200
     assert "Reason for this change" in confirm.text
-    response = client.post(
-        url, bulk(Reading, "publish_selected", readings, confirm="yes", reason="Checked")
-    )
+    response = client.post(url, bulk("publish_selected", readings, confirm="yes", reason="Checked"))
     assert response.status_code == 302
     assert Reading.objects.filter(is_published=True).count() == 2
     for reading in readings:
@@ -477,7 +475,7 @@ def test_publishing_several_is_all_or_nothing(client, reviewer, energy_pause):
     client.force_login(reviewer)
     response = client.post(
         admin_url(Commitment, "changelist"),
-        bulk(Commitment, "publish_selected", [energy_pause, draft], confirm="yes", reason="Go"),
+        bulk("publish_selected", [energy_pause, draft], confirm="yes", reason="Go"),
     )
     assert response.status_code == 200
     assert "“Zaporizhzhia plant safety”: Publish the agreement first" in response.text
@@ -532,3 +530,17 @@ def test_changing_a_reading_duration_moves_its_end_in_its_time_zone(client, edit
     assert response.status_code == 302
     reading.refresh_from_db()
     assert reading.ends_at == dt.datetime(2025, 5, 1, 21, tzinfo=UTC)
+
+
+def test_a_role_removed_inline_leaves_a_history_row_that_says_why(client, editor, energy_pause):
+    role = energy_pause.roles.get(party__slug="ukraine")
+    data = commitment_form(energy_pause, reason="Ukraine only backed the pause")
+    index = next(i for i in range(2) if data[f"roles-{i}-id"] == role.pk)
+    data[f"roles-{index}-DELETE"] = "on"
+    client.force_login(editor)
+    response = client.post(admin_url(Commitment, "change", energy_pause.pk), data)
+    assert response.status_code == 302
+    assert not energy_pause.roles.filter(pk=role.pk).exists()
+    deletion = CommitmentParty.history.get(id=role.pk, history_type="-")
+    assert deletion.history_user == editor
+    assert deletion.history_change_reason == "Ukraine only backed the pause"
