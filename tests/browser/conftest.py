@@ -4,17 +4,20 @@ Playwright drives Debian's Chromium (``/usr/bin/chromium``, installed by
 ``make test``); it never downloads a browser of its own. Every test here runs
 against pytest-django's ``live_server`` with a small, demo-like set of
 published records, at a fixed moment, and can leave screenshots in
-``artifacts/`` for a person to look at.
+``artifacts/`` for a person to look at; a failing test leaves one of every
+tab it had open.
 """
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
 import time_machine
 from playwright.sync_api import sync_playwright
 
+from tests.browser.support import save_screenshot
 from tests.factories import (
     AgreementFactory,
     CommitmentFactory,
@@ -89,9 +92,23 @@ def open_tab(browser, live_server, frozen_now):
         contexts.append(context)
         return context.new_page()
 
+    open_tab.contexts = contexts
     yield open_tab
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep a picture of every tab it had open."""
+    report = yield
+    opener = item.funcargs.get("open_tab") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and opener is not None:
+        name = re.sub(r"[^\w.-]+", "-", item.name)
+        for number, context in enumerate(opener.contexts):
+            for tab in context.pages:
+                save_screenshot(tab, f"failed-{name}-{number}")
+    return report
 
 
 @pytest.fixture
