@@ -291,3 +291,16 @@ def test_pending_alerts_of_an_unsubscribed_reader_are_cancelled():
     Client().post(f"/alerts/unsubscribe/{subscribed.token}/")
 
     assert Delivery.objects.get().state == Delivery.State.CANCELLED
+
+
+def test_the_subscription_history_says_who_did_what():
+    Client().post(SUBSCRIBE, form())
+    Client().post(link_in(mail.outbox[0], "/alerts/confirm/"))
+    Client().post(f"/alerts/unsubscribe/{Subscription.objects.get().token}/")
+
+    reasons = Subscription.objects.get().history.values_list("history_change_reason", flat=True)
+    assert list(reasons) == [
+        "Unsubscribed by the subscriber",
+        "Confirmed by the subscriber",
+        "Subscribed from the public form",
+    ]
