@@ -111,6 +111,16 @@ def test_readings_are_drawn_as_bars_on_one_timeline_with_a_now_marker(client, pa
     assert "2025-03-19: Strike on a substation in Sloviansk (alleged violation)" in page
 
 
+def test_the_daily_strip_is_drawn_across_the_working_window(client, pause, ukraine):
+    ReadingFactory(commitment=pause)
+    ComplianceEventFactory(commitment=pause, claimant=ukraine, verification="verified")
+
+    page = get_page(client).content.decode()
+
+    assert "<title>2025-03-19: verified violation</title>" in page
+    assert "0 days with alleged violations, 1 with verified violations" in page
+
+
 def test_status_history_shows_when_what_and_why_with_the_actor_as_a_role(client, pause):
     reviewer = UserFactory(username="olena.k", first_name="Olena", role="Reviewers")
     services.change_status(
@@ -305,9 +315,9 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_data_size(
     small = build_commitment(2, russia, ukraine)
     large = build_commitment(15, russia, ukraine)
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         small_page = get_page(client, slug=small.slug)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         large_page = get_page(client, slug=large.slug)
 
     assert small_page.status_code == large_page.status_code == 200

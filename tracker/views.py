@@ -309,7 +309,8 @@ def commitment_detail(request, slug):
     roles = list(commitment.roles.select_related("party"))
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
     deliveries, totals = _deliveries(events, commitment.promised_quantity)
-    _decorate([commitment], {party.pk: party.name for party in parties}, now)
+    days = violation_days(Commitment.objects.filter(pk=commitment.pk))
+    _decorate([commitment], {party.pk: party.name for party in parties}, now, days)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
 
     return render(
