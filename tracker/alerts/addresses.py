@@ -4,7 +4,9 @@ A subscription is typed in by someone we do not fully trust, and the alert
 worker will connect wherever it points. Left unchecked, a target such as
 http://169.254.169.254/ or http://localhost:5432/ turns the worker into a
 probe of the machines around it. Targets are checked when saved and again
-just before each send, because a name can point elsewhere tomorrow.
+when each alert is sent, because a name can point elsewhere tomorrow; for
+webhooks the check happens as the connection is opened, to the very address
+that was checked, so the name cannot change in between.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ def resolve(host: str) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
+def allows_private_targets() -> bool:
+    return getattr(settings, "ALERTS_ALLOW_PRIVATE_TARGETS", False)
+
+
 def check_host(host: str | None) -> None:
     """Raise ``PrivateTarget`` if ``host`` is, or resolves to, a non-public address.
 
@@ -42,12 +48,29 @@ def check_host(host: str | None) -> None:
     through it, and for some chat services the "host" part of the address is
     really an account token.
     """
-    if getattr(settings, "ALERTS_ALLOW_PRIVATE_TARGETS", False) or not host:
+    if allows_private_targets() or not host:
         return
     host = host.strip("[]")
     for address in resolve(host):
-        if not is_public_ip(address):
-            raise PrivateTarget(
-                f"“{host}” points into a private, loopback or link-local network "
-                f"({address}); alerts are only sent to public addresses."
-            )
+        refuse_unless_public(host, address)
+
+
+def refuse_unless_public(host: str, address: str) -> None:
+    if not is_public_ip(address):
+        raise PrivateTarget(
+            f"“{host}” points into a private, loopback or link-local network "
+            f"({address}); alerts are only sent to public addresses."
+        )
+
+
+def connect_to_public_address(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source=None):
+    """``socket.create_connection`` that only ever connects to a public address."""
+    if allows_private_targets():
+        return socket.create_connection(address, timeout, source)
+    host, port = address
+    addresses = resolve(host)
+    if not addresses:
+        raise OSError(f"“{host}” does not resolve to any address.")
+    for checked in addresses:
+        refuse_unless_public(host, checked)
+    return socket.create_connection((addresses[0], port), timeout, source)

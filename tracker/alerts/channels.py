@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -17,7 +18,7 @@ import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from tracker.alerts.addresses import PrivateTarget, check_host
+from tracker.alerts.addresses import PrivateTarget, check_host, connect_to_public_address
 from tracker.alerts.messages import Message
 from tracker.alerts.models import Channel, Delivery
 
@@ -70,7 +71,33 @@ class RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-OPENER = urllib.request.build_opener(RefuseRedirects)
+class PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_to_public_address
+
+
+class PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_to_public_address
+
+
+class PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(PublicHTTPConnection, req)
+
+
+class PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(PublicHTTPSConnection, req, context=self._context)
+
+
+# No proxies from the environment: a proxy would connect on our behalf to
+# addresses this process never gets to check.
+OPENER = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), PublicHTTPHandler, PublicHTTPSHandler, RefuseRedirects
+)
 
 
 def guard(host: str | None) -> None:
@@ -82,7 +109,6 @@ def guard(host: str | None) -> None:
 
 def send_webhook(delivery: Delivery, message: Message) -> str:
     subscription = delivery.subscription
-    guard(urlsplit(subscription.target).hostname)
     body = json.dumps(message.payload, sort_keys=True).encode()
     request = urllib.request.Request(
         subscription.target,
@@ -100,6 +126,8 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
     try:
         with OPENER.open(request, timeout=timeout) as response:
             return f"HTTP {response.status}"
+    except PrivateTarget as exc:
+        raise DeliveryFailed(str(exc)) from exc
     except urllib.error.HTTPError as exc:
         if 300 <= exc.code < 400:
             raise DeliveryFailed(f"HTTP {exc.code}: redirects are not followed.") from exc
