@@ -52,11 +52,16 @@ def get_page(client, query="", slug="energy-pause", now=NOW):
 
 
 def test_terms_conditions_and_parties_are_shown(client, pause):
+    mediator = PartyFactory(name="United States", slug="usa")
+    CommitmentPartyFactory(commitment=pause, party=mediator, role=CommitmentParty.Role.MEDIATOR)
+    CommitmentPartyFactory(commitment=pause, party=mediator, role=CommitmentParty.Role.PROPOSER)
+
     page = get_page(client).content.decode()
 
     assert "Both sides refrain from striking energy infrastructure for 30 days." in page
     assert "Either side may consider itself free" in page
     assert "Russia</a>: bound by it" in page
+    assert "United States</a>: mediator, proposed it" in page
     assert "Ask the desk" not in page
 
 

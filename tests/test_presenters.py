@@ -141,6 +141,18 @@ def test_the_strip_draws_severity_as_height_as_well_as_colour():
     assert "1 day with alleged violations, 1 with verified violations" in strip.summary
 
 
+def test_a_window_worded_in_moscow_days_covers_exactly_those_days():
+    kremlin_start, kremlin_end = at(2025, 3, 17, 21), at(2025, 4, 16, 21)
+    strip = daily_strip(kremlin_start, kremlin_end, {}, NOW, precision="day")
+    assert (strip.first_day, strip.last_day) == (dt.date(2025, 3, 18), dt.date(2025, 4, 16))
+    assert len(strip.cells) == 30
+
+
+def test_a_window_ending_mid_day_includes_that_day():
+    strip = daily_strip(at(2025, 3, 18), at(2025, 3, 20, 15), {}, NOW)
+    assert strip.last_day == dt.date(2025, 3, 20)
+
+
 def test_days_after_today_are_still_to_come():
     strip = daily_strip(at(2025, 3, 30), at(2025, 4, 3), {}, NOW)
     assert [c.is_future for c in strip.cells] == [False, False, False, True]

@@ -225,19 +225,25 @@ def daily_strip(
     end: dt.datetime | None,
     worst_by_day: dict[dt.date, Severity],
     now: dt.datetime,
+    precision: str = "minute",
 ) -> Strip | None:
     """The strip from the window's first day to its last (or to today if it has no end).
 
     Windows are half-open, so one ending at midnight does not include that day.
+    Days are dated like reports (``calendar_day``), so a window worded in
+    whole days on a Moscow or Kyiv clock covers exactly those days.
     Long windows keep their most recent ``STRIP_MAX_DAYS`` days.
     """
     if start is None:
         return None
-    first = start.astimezone(UTC).date()
+    first = calendar_day(start, precision)
     if end is None:
-        last = max(first, now.astimezone(UTC).date())
+        last = now.astimezone(UTC).date()
+    elif precision == "day":
+        last = calendar_day(end, precision) - dt.timedelta(days=1)
     else:
-        last = max(first, (end.astimezone(UTC) - dt.timedelta(microseconds=1)).date())
+        last = (end.astimezone(UTC) - dt.timedelta(microseconds=1)).date()
+    last = max(first, last)
     clipped = (last - first).days + 1 > STRIP_MAX_DAYS
     if clipped:
         first = last - dt.timedelta(days=STRIP_MAX_DAYS - 1)

@@ -17,7 +17,9 @@ from django.db.models import (
     DateTimeField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
+    Subquery,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -159,6 +161,12 @@ def _form_errors(form: forms.Form) -> list[str]:
 # Loading helpers -------------------------------------------------------------------
 
 
+def _working_precision():
+    """How precisely the working reading gave its dates: whole days, hours or minutes."""
+    working = Reading.objects.filter(commitment=OuterRef("pk"), is_working=True)
+    return Subquery(working.values("precision")[:1])
+
+
 def _obligors():
     return Prefetch(
         "roles",
@@ -219,6 +227,7 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
                 commitment.working_ends_at,
                 days.get(commitment.pk, {}),
                 now,
+                commitment.working_precision,
             )
     return commitments
 
@@ -253,6 +262,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     loaded = list(
         commitments.with_compliance()
         .with_working_reading()
+        .annotate(working_precision=_working_precision())
         .select_related("agreement")
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
@@ -286,6 +296,7 @@ def commitment_detail(request, slug):
         Commitment.objects.public()
         .with_compliance()
         .with_working_reading()
+        .annotate(working_precision=_working_precision())
         .select_related("agreement", "renews"),
         slug=slug,
     )
@@ -306,7 +317,7 @@ def commitment_detail(request, slug):
         return bad_request(request, [message])
 
     now = timezone.now()
-    roles = list(commitment.roles.select_related("party"))
+    roles = sorted(commitment.roles.select_related("party"), key=lambda r: (r.party.name, r.role))
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
     deliveries, totals = _deliveries(events, commitment.promised_quantity)
     days = violation_days(Commitment.objects.filter(pk=commitment.pk))
@@ -418,6 +429,7 @@ def agreement_detail(request, slug):
         .filter(agreement=agreement)
         .with_compliance()
         .with_working_reading()
+        .annotate(working_precision=_working_precision())
         .select_related("agreement")
         .prefetch_related(_obligors())
         .order_by("title")
