@@ -1,0 +1,1 @@
+"""Measuring the tracker against its own floor: ``make bench``. See BENCHMARKS.md."""

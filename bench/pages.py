@@ -1,0 +1,98 @@
+"""Query count and server time of the public pages, against their baselines and the floor.
+
+Run inside a bench database (``make bench`` does it); prints JSON on stdout.
+Pages are requested through Django's test client, so every request passes
+the real URLs, middleware and conditional-GET wrapper. The page cache is
+cleared before each request: the figures are for a page nobody has asked for
+this minute, the case the database has to answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import django
+
+
+def measure(times: int, budget: float) -> dict:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench import baselines
+    from bench.timing import repeat, summary
+    from tracker.benchdata import HEAVY_SLUG
+    from tracker.models import Commitment, ComplianceEvent
+
+    pages = [
+        ("board", "/"),
+        ("commitment", f"/commitments/{HEAVY_SLUG}/"),
+        ("changelog", "/changes/"),
+        ("api_list", "/api/events/"),
+        ("atom_feed", "/changes/feed/"),
+        ("commitment_feed", f"/commitments/{HEAVY_SLUG}/feed/"),
+        ("icalendar", "/calendar.ics"),
+    ]
+    client = Client()
+    client.get("/bench/trivial/")  # imports and first connection, outside the timing
+    trivial = summary(
+        repeat(lambda: client.get("/bench/trivial/"), times=times * 10, budget=budget)
+    )
+    heavy = Commitment.objects.get(slug=HEAVY_SLUG)
+    result = {
+        "data": {
+            "commitments": Commitment.objects.count(),
+            "events": ComplianceEvent.objects.count(),
+            "event_history_rows": ComplianceEvent.history.count(),
+            "heavy_commitment_events": ComplianceEvent.objects.filter(commitment=heavy).count(),
+        },
+        "trivial": trivial,
+        "pages": {},
+    }
+    for name, url in pages:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        page = {
+            "url": url,
+            "status": response.status_code,
+            "bytes": len(response.content),
+            "queries": len(queries),
+        }
+        page.update(
+            summary(
+                repeat(
+                    lambda url=url: client.get(url), times=times, budget=budget, before=cache.clear
+                )
+            )
+        )
+        render = baselines.for_page(name, client, url, HEAVY_SLUG)
+        render()
+        with CaptureQueriesContext(connection) as baseline_queries:
+            render()
+        baseline = summary(repeat(render, times=times, budget=budget))
+        page["baseline_p50_ms"] = baseline["p50_ms"]
+        page["baseline_queries"] = len(baseline_queries)
+        page["vs_baseline"] = round(page["p50_ms"] / baseline["p50_ms"], 2)
+        page["vs_trivial"] = round(page["p50_ms"] / trivial["p50_ms"], 1)
+        result["pages"][name] = page
+        print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
+    options = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    print(json.dumps(measure(options.repeat, options.budget)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The targets the tracker must reach, checked against one run's results, and the table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: float | None
+    limit: float
+    unit: str
+    at_least: bool = False
+
+    @property
+    def passed(self) -> bool:
+        if self.measured is None:
+            return False
+        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "passed": self.passed}
+
+
+def _ratio(numerator, denominator) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 2)
+
+
+def targets(results: dict) -> list[Target]:
+    found: list[Target] = []
+    scales = results["scales"]
+    for scale, measured in scales.items():
+        pages = measured["pages"]
+        found += [
+            Target(f"board queries ({scale})", pages["board"]["queries"], 8, "queries"),
+            Target(
+                f"commitment page queries ({scale})", pages["commitment"]["queries"], 12, "queries"
+            ),
+            Target(
+                f"board time / in-memory baseline ({scale})", pages["board"]["vs_baseline"], 2, "×"
+            ),
+            Target(
+                f"commitment page time / in-memory baseline ({scale})",
+                pages["commitment"]["vs_baseline"],
+                2,
+                "×",
+            ),
+        ]
+        served = measured["served"]
+        found.append(
+            Target(
+                f"conditional board rate / trivial view rate ({scale})",
+                _ratio(
+                    served["board_conditional"]["requests_per_second"],
+                    served["trivial"]["requests_per_second"],
+                ),
+                0.7,
+                "×",
+                at_least=True,
+            )
+        )
+    sweeps = results["sweep"]
+    if len(sweeps) >= 2:
+        sizes = sorted(sweeps, key=int)
+        smallest, largest = sweeps[sizes[0]], sweeps[sizes[-1]]
+        found.append(
+            Target(
+                f"sweep time at {int(sizes[-1]):,} / at {int(sizes[0]):,} commitments",
+                _ratio(largest["p50_ms"], smallest["p50_ms"]),
+                1.5,
+                "×",
+            )
+        )
+    if len(scales) >= 2:
+        names = list(scales)
+        small, full = scales[names[0]]["csv"], scales[names[-1]]["csv"]
+        found.append(
+            Target(
+                f"CSV export peak memory, {names[-1]} / {names[0]}",
+                _ratio(full["peak_mb"], small["peak_mb"]),
+                1.2,
+                "×",
+            )
+        )
+    return found
+
+
+def table(results: dict) -> str:
+    lines = []
+    for scale, measured in results["scales"].items():
+        data = measured["data"]
+        lines.append(
+            f"\n== {scale}: {data['commitments']:,} commitments, {data['events']:,} events "
+            f"({data['heavy_commitment_events']:,} on one commitment); "
+            f"generated in {measured['generation_seconds']:.0f} s"
+        )
+        lines.append(
+            f"{'page':<18}{'queries':>8}{'p50 ms':>11}{'p95 ms':>11}{'in-memory':>11}"
+            f"{'× memory':>10}{'× trivial':>11}"
+        )
+        trivial = measured["trivial"]
+        lines.append(
+            f"{'trivial view':<18}{0:>8}{trivial['p50_ms']:>11.2f}{trivial['p95_ms']:>11.2f}"
+        )
+        for name, page in measured["pages"].items():
+            lines.append(
+                f"{name:<18}{page['queries']:>8}{page['p50_ms']:>11.1f}{page['p95_ms']:>11.1f}"
+                f"{page['baseline_p50_ms']:>11.1f}{page['vs_baseline']:>10.2f}"
+                f"{page['vs_trivial']:>11.0f}"
+            )
+        csv = measured["csv"]
+        lines.append(
+            f"CSV export: {csv['rows']:,} rows in {csv['seconds']:.1f} s "
+            f"({csv['rows_per_second']:,} rows/s), peak memory +{csv['peak_mb']} MB"
+        )
+        for name, run in measured["served"].items():
+            lines.append(
+                f"served {name:<18} {run['requests_per_second']:>9.1f} req/s  "
+                f"{run['ok']} × 200, {run['not_modified']} × 304, {run['errors']} errors"
+            )
+    if results["sweep"]:
+        lines.append("\n== alert sweep (same due set, growing table)")
+        for size, sweep in results["sweep"].items():
+            lines.append(
+                f"{int(size):>9,} commitments: p50 {sweep['p50_ms']:.1f} ms, "
+                f"p95 {sweep['p95_ms']:.1f} ms, {sweep['queries']} queries, "
+                f"{sweep['expired']} expired, {sweep['sent']} sent"
+            )
+    lines.append("\n== targets")
+    for target in results["targets"]:
+        mark = "pass" if target["passed"] else "MISS"
+        measured = "n/a" if target["measured"] is None else f"{target['measured']:g}"
+        bound = "at least" if target["at_least"] else "at most"
+        lines.append(
+            f"[{mark}] {target['name']}: {measured} {target['unit']} ({bound} {target['limit']:g})"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""The bench: build the data sets, measure everything, print a table, write JSON.
+
+    python -m bench.run                      # what `make bench` runs
+    python -m bench.run --reuse              # keep data sets built by an earlier run
+    python -m bench.run --scales tiny --sweep-sizes 100,1000 --due 10 --load-seconds 1
+
+SQLite by default; with DATABASE_URL set to a PostgreSQL server, every data
+set is a database of its own on that server (bench_full, bench_small, …).
+Each measurement runs in a fresh process pointed at its data set, so none
+shares a cache, a connection or a heap with another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dj_database_url
+
+from bench import report, served
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
+
+
+class DataSets:
+    """Where the bench databases live, and how to start one afresh."""
+
+    def __init__(self, suffix: str):
+        self.suffix = suffix
+        self.server = dj_database_url.config(default="sqlite:///unused")
+        self.is_sqlite = self.server["ENGINE"].endswith("sqlite3")
+        self.sqlite_dir = Path(os.environ.get("BENCH_SQLITE_DIR", ROOT / "var"))
+
+    @property
+    def backend(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    def name(self, label: str) -> str:
+        return f"bench-{label}{self.suffix}"
+
+    def env(self, name: str) -> dict:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_DATABASE": name,
+            "BENCH_SQLITE_DIR": str(self.sqlite_dir),
+            "PYTHONPATH": str(ROOT),
+            "DEBUG": "0",
+        }
+
+    def marker(self, name: str) -> Path:
+        return self.sqlite_dir / f"{name}.{self.backend}.json"
+
+    def drop(self, name: str) -> None:
+        self.marker(name).unlink(missing_ok=True)
+        if self.is_sqlite:
+            for ending in ("", "-wal", "-shm"):
+                (self.sqlite_dir / f"{name}.sqlite3{ending}").unlink(missing_ok=True)
+            return
+        import psycopg
+
+        server = self.server
+        with psycopg.connect(
+            dbname="postgres",
+            host=server["HOST"] or None,
+            port=server["PORT"] or None,
+            user=server["USER"] or None,
+            password=server["PASSWORD"] or None,
+            autocommit=True,
+        ) as connection:
+            database = name.replace("-", "_")
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{database}"')
+
+    def build(self, name: str, arguments: list[str], reuse: bool) -> float:
+        """Generate a data set unless ``reuse`` and the same one is there; returns its seconds."""
+        marker = self.marker(name)
+        if reuse and marker.exists():
+            built = json.loads(marker.read_text())
+            if built["arguments"] == arguments:
+                print(f"  reusing {name} (built in {built['seconds']:.0f} s)", file=sys.stderr)
+                return built["seconds"]
+        self.drop(name)
+        self.sqlite_dir.mkdir(parents=True, exist_ok=True)
+        print(f"  building {name}", file=sys.stderr)
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "manage.py", "generate_bench_data", *arguments],
+            cwd=ROOT,
+            env=self.env(name),
+            check=True,
+        )
+        seconds = round(time.monotonic() - started, 1)
+        marker.write_text(json.dumps({"arguments": arguments, "seconds": seconds}))
+        return seconds
+
+
+def run_json(module: str, arguments: list[str], env: dict) -> dict:
+    """Run ``python -m module`` in the bench environment and read the JSON it prints."""
+    output = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", module, *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(options) -> dict:
+    data_sets = DataSets(options.suffix)
+    results: dict = {
+        "meta": {
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "database": data_sets.backend,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_generator": "wrk, 2 threads, 8 connections",
+            "load_seconds": options.load_seconds,
+            "command": "python -m bench.run " + " ".join(sys.argv[1:]),
+        },
+        "scales": {},
+        "sweep": {},
+    }
+    for scale in options.scales:
+        name = data_sets.name(scale)
+        print(f"== {scale}", file=sys.stderr)
+        seconds = data_sets.build(name, ["--scale", scale], options.reuse)
+        env = data_sets.env(name)
+        print("  pages", file=sys.stderr)
+        pages = run_json(
+            "bench.pages", ["--repeat", str(options.repeat), "--budget", str(options.budget)], env
+        )
+        print("  CSV export", file=sys.stderr)
+        csv = run_json("bench.csv_export", [], env)
+        print("  served throughput", file=sys.stderr)
+        throughput = served.measure(env, options.load_seconds)
+        results["scales"][scale] = {
+            "generation_seconds": seconds,
+            **pages,
+            "csv": csv,
+            "served": throughput,
+        }
+    for size in options.sweep_sizes:
+        name = data_sets.name(f"sweep-{size}")
+        print(f"== sweep over {size:,} commitments", file=sys.stderr)
+        # Always afresh: which windows are due depends on when they were made.
+        data_sets.build(
+            name, ["--sweep", "--commitments", str(size), "--due", str(options.due)], reuse=False
+        )
+        results["sweep"][str(size)] = run_json(
+            "bench.sweep",
+            ["--repeat", str(options.repeat), "--budget", str(options.budget)],
+            data_sets.env(name),
+        )
+    results["targets"] = [target.as_dict() for target in report.targets(results)]
+    if options.drop_after:
+        for label in [*options.scales, *(f"sweep-{size}" for size in options.sweep_sizes)]:
+            data_sets.drop(data_sets.name(label))
+    return results
+
+
+def number_list(value: str) -> list[int]:
+    return [int(item) for item in value.split(",") if item]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--scales", type=lambda v: v.split(","), default=["small", "full"])
+    parser.add_argument("--sweep-sizes", type=number_list, default=[10_000, 100_000])
+    parser.add_argument("--due", type=int, default=100, help="windows due in each sweep data set")
+    parser.add_argument("--repeat", type=int, default=20, help="repetitions per measurement")
+    parser.add_argument("--budget", type=float, default=15, help="seconds per measurement, at most")
+    parser.add_argument("--load-seconds", type=int, default=10)
+    parser.add_argument("--reuse", action="store_true", help="keep data sets already built")
+    parser.add_argument("--suffix", default="", help="added to every database name")
+    parser.add_argument("--drop-after", action="store_true", help="remove the data sets at the end")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    options = parser.parse_args()
+
+    results = run(options)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(report.table(results))
+    print(f"\nWritten to {options.output}")
+
+
+if __name__ == "__main__":
+    main()
