@@ -112,7 +112,7 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
     return None
 
 
-def finish(delivery: Delivery, worker: str, now: dt.datetime, **fields) -> bool:
+def finish(delivery: Delivery, worker: str, **fields) -> bool:
     """Record the outcome, if the claim is still ours. False means another worker took over."""
     fields.setdefault("claimed_until", None)
     updated = Delivery.objects.filter(
@@ -132,7 +132,7 @@ def deliver(delivery: Delivery, worker: str, now: dt.datetime | None = None) -> 
     now = now or timezone.now()
     reason = reason_not_to_send(delivery)
     if reason:
-        finish(delivery, worker, now, state=Delivery.State.CANCELLED, outcome=reason)
+        finish(delivery, worker, state=Delivery.State.CANCELLED, outcome=reason)
         return Delivery.State.CANCELLED
     try:
         outcome = channels.send(delivery, compose(delivery, now))
@@ -142,15 +142,14 @@ def deliver(delivery: Delivery, worker: str, now: dt.datetime | None = None) -> 
         logger.exception("Delivery %s failed unexpectedly", delivery.delivery_id)
         error = f"Unexpected error: {exc!r}"
     else:
-        finish(delivery, worker, now, state=Delivery.State.SENT, sent_at=now, outcome=outcome)
+        finish(delivery, worker, state=Delivery.State.SENT, sent_at=now, outcome=outcome)
         return Delivery.State.SENT
     if delivery.attempts >= max_attempts():
-        finish(delivery, worker, now, state=Delivery.State.FAILED, last_error=error)
+        finish(delivery, worker, state=Delivery.State.FAILED, last_error=error)
         return Delivery.State.FAILED
     finish(
         delivery,
         worker,
-        now,
         state=Delivery.State.PENDING,
         last_error=error,
         next_attempt_at=now + retry_delay(delivery.attempts),
