@@ -63,5 +63,11 @@ screenshot: install messages chromium
 	@command -v optipng >/dev/null || { $(APT_INSTALL) optipng; }
 	$(BIN)/python docs/screenshots/board.py docs/board.png
 
+# Measures the tracker against its own floor (BENCHMARKS.md): SQLite, or PostgreSQL when
+# DATABASE_URL is set. BENCH_ARGS=--reuse keeps the data sets an earlier run built.
+bench: install messages
+	@command -v wrk >/dev/null || { $(APT_INSTALL) wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
