@@ -435,7 +435,8 @@ def agreement_detail(request, slug):
         .order_by("title")
     )
     party_names = {party.pk: party.name for party in Party.public()}
-    _decorate(commitments, party_names, timezone.now())
+    days = violation_days(Commitment.objects.public().filter(agreement=agreement))
+    _decorate(commitments, party_names, timezone.now(), days)
     return render(
         request,
         "tracker/agreement.html",
