@@ -6,33 +6,54 @@ visitor's assistive technology meets them.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import accessibility_problems
 
 pytestmark = pytest.mark.browser
 
 PAGES = [
-    "/",
-    "/commitments/energy-pause/",
-    "/commitments/exchange-175/",
-    "/agreements/call-2025-03-18/",
-    "/parties/russia/",
-    "/changes/",
+    ("/", 200),
+    ("/?status=in_force&category=energy", 200),
+    ("/commitments/energy-pause/", 200),
+    ("/commitments/exchange-175/", 200),
+    ("/agreements/call-2025-03-18/", 200),
+    ("/parties/russia/", 200),
+    ("/changes/", 200),
+    ("/data/", 200),
+    ("/alerts/subscribe/", 200),
+    ("/commitments/no-such-commitment/", 404),
+    ("/?status=no-such-status", 400),
 ]
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_has_no_serious_accessibility_problems(page, site, path):
-    response = page.goto(path)
-    assert response.status == 200
+def assert_accessible(page) -> None:
     problems = accessibility_problems(page)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("path", "status"), PAGES)
+def test_page_has_no_serious_accessibility_problems(page, site, path, status):
+    response = page.goto(path)
+
+    assert response.status == status
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("path", ["/", "/commitments/energy-pause/"])
 def test_page_in_ukrainian_has_no_serious_accessibility_problems(open_tab, site, path):
     page = open_tab("uk-UA")
     page.goto(path)
-    assert page.locator("html").get_attribute("lang") == "uk"
-    problems = accessibility_problems(page)
-    assert not problems, "\n".join(problems)
+
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    assert_accessible(page)
+
+
+def test_a_subscription_form_sent_back_with_errors_stays_accessible(page, site):
+    page.goto("/commitments/energy-pause/")
+
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Subscribe").click()
+
+    expect(page.get_by_text("Enter a valid email address")).to_be_visible()
+    assert_accessible(page)

@@ -29,6 +29,17 @@ def test_visitor_switches_to_ukrainian_and_stays_on_the_same_page(page, site):
     expect(page.locator("#events")).to_contain_text("Rockets hit the Sudzha gas metering station.")
 
 
+def test_switching_language_keeps_the_filters_chosen(page, site):
+    page.goto("/?status=fulfilled")
+
+    switch_language(page, "Language", "ru", "Switch")
+
+    expect(page).to_have_url(re.compile(r"/\?status=fulfilled$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Обязательства о прекращении огня")
+    expect(page.get_by_role("article")).to_have_count(1)
+    expect(page.get_by_role("article")).to_contain_text("выполнено")
+
+
 def test_the_chosen_language_follows_the_visitor_to_other_pages(page, site):
     page.goto("/")
     switch_language(page, "Language", "uk", "Switch")
