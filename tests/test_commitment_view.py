@@ -116,6 +116,21 @@ def test_readings_are_drawn_as_bars_on_one_timeline_with_a_now_marker(client, pa
     assert "2025-03-19: Strike on a substation in Sloviansk (alleged violation)" in page
 
 
+def test_a_renewal_links_to_the_commitment_it_renews_only_while_that_is_public(client, db):
+    old = CommitmentFactory(title="First energy pause", status="expired")
+    CommitmentFactory(slug="second", title="Second energy pause", renews=old)
+    hidden = CommitmentFactory(
+        title="Pause agreed in secret", agreement=AgreementFactory(is_published=False)
+    )
+    CommitmentFactory(slug="third", title="Third energy pause", renews=hidden)
+
+    second = get_page(client, slug="second").content.decode()
+    third = get_page(client, slug="third").content.decode()
+
+    assert "Renews" in second and "First energy pause</a>" in second
+    assert "Renews" not in third and "Pause agreed in secret" not in third
+
+
 def test_the_daily_strip_is_drawn_across_the_working_window(client, pause, ukraine):
     ReadingFactory(commitment=pause)
     ComplianceEventFactory(commitment=pause, claimant=ukraine, verification="verified")

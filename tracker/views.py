@@ -297,7 +297,7 @@ def commitment_detail(request, slug):
         .with_compliance()
         .with_working_reading()
         .annotate(working_precision=_working_precision())
-        .select_related("agreement", "renews"),
+        .select_related("agreement"),
         slug=slug,
     )
     parties = list(Party.public())
@@ -329,6 +329,7 @@ def commitment_detail(request, slug):
         "tracker/commitment.html",
         {
             "commitment": commitment,
+            "renews": _public_renewed(commitment),
             "roles": roles,
             "readings": readings,
             "timeline": _timeline(readings, events, now),
@@ -342,6 +343,13 @@ def commitment_detail(request, slug):
             "totals": totals,
         },
     )
+
+
+def _public_renewed(commitment: Commitment) -> Commitment | None:
+    """The commitment this one renews, if the public may see it."""
+    if commitment.renews_id is None:
+        return None
+    return Commitment.objects.public().filter(pk=commitment.renews_id).first()
 
 
 def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Reading]:
