@@ -17,6 +17,7 @@ from tracker.models import (
     Reading,
     Source,
 )
+from tracker.roles import ensure_staff_roles
 
 UTC = dt.UTC
 
@@ -34,8 +35,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        """``UserFactory(role="Reviewers")`` puts the user in that group."""
+        """``UserFactory(role="Reviewers")`` puts the user in that group.
+
+        The roles come from a data migration, which a transactional test's
+        flush removes; they are put back first so test order does not matter.
+        """
         if create and extracted:
+            if not Group.objects.filter(name=extracted).exists():
+                ensure_staff_roles()
             self.groups.add(Group.objects.get(name=extracted))
 
 

@@ -1,0 +1,62 @@
+"""The two staff roles, as groups of permissions.
+
+Editors record and edit; Reviewers additionally verify, publish and correct.
+The services check these permissions, so the groups are the whole policy.
+A data migration creates them; ``ensure_staff_roles`` can be called again at
+any time (for example after a test flushed the database) and changes nothing
+when they are already right.
+"""
+
+from django.apps import apps as installed_apps
+from django.contrib.auth.management import create_permissions
+
+EDITORS = "Editors"
+REVIEWERS = "Reviewers"
+
+EDITED_MODELS = [
+    "party",
+    "source",
+    "agreement",
+    "commitment",
+    "commitmentparty",
+    "reading",
+    "complianceevent",
+    "deliveredquantity",
+]
+INLINE_ROWS = ["commitmentparty", "deliveredquantity"]
+
+EDITOR_CODENAMES = (
+    [f"{action}_{model}" for model in EDITED_MODELS for action in ("add", "change", "view")]
+    + [f"view_historical{model}" for model in EDITED_MODELS]
+    + [f"delete_{model}" for model in INLINE_ROWS]
+    + ["view_statuschange", "change_commitment_status"]
+)
+REVIEWER_CODENAMES = EDITOR_CODENAMES + [
+    "verify_complianceevent",
+    "publish_records",
+    "correct_commitment_status",
+]
+ROLES = {EDITORS: EDITOR_CODENAMES, REVIEWERS: REVIEWER_CODENAMES}
+
+
+def ensure_staff_roles(apps=installed_apps) -> None:
+    """Create both groups with their permissions; ``apps`` may be a migration's."""
+    # Permissions are normally created after all migrations have run; make
+    # sure they exist now so the groups can hold them on a fresh database.
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(
+            content_type__app_label="tracker", codename__in=codenames
+        )
+        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+        if missing:
+            raise RuntimeError(f"permissions missing for {name}: {sorted(missing)}")
+        group.permissions.add(*permissions)
