@@ -131,3 +131,22 @@ def test_the_picture_is_only_available_where_it_was_loaded(picture):
 
     with pytest.raises(AttributeError, match="with_compliance"):
         assert plain.compliance
+
+
+def test_a_confirmed_violation_counts_as_verified_only_once_reviewers_verify_it(db):
+    """The kind is the claimant's word; "verified" is our reviewers' judgement, as on the strip."""
+    russia = PartyFactory(name="Russia", slug="russia")
+    ukraine = PartyFactory(name="Ukraine", slug="ukraine")
+    pause = CommitmentFactory(title="Energy pause")
+    for verification in ("unverified", "corroborated", "disputed", "verified", "refuted"):
+        ComplianceEventFactory(
+            commitment=pause,
+            kind="confirmed_violation",
+            verification=verification,
+            claimant=ukraine,
+            accused=russia,
+        )
+
+    compliance = loaded(pause)
+
+    assert compliance.violations_by_claimant() == {ukraine.pk: {"alleged": 3, "verified": 1}}

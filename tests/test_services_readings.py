@@ -79,6 +79,32 @@ def test_thirty_days_from_25_march_kyiv_time_ends_at_kyiv_midnight_after_the_dst
     assert Reading.objects.get(pk=reading.pk).ends_at == dt.datetime(2025, 4, 23, 21, tzinfo=UTC)
 
 
+def test_checking_a_new_reading_given_by_duration_twice_keeps_the_computed_end(pause, editor):
+    reading = Reading(
+        commitment=pause,
+        label="Ukraine's count",
+        starts_at=MARCH_25_KYIV,
+        duration_days=30,
+        time_zone="Europe/Kyiv",
+    )
+    reading.full_clean()  # as a form does before the reading is handed over
+
+    saved = add_reading(
+        pause,
+        actor=editor,
+        reason="Ukraine's count",
+        label=reading.label,
+        starts_at=reading.starts_at,
+        ends_at=reading.ends_at,
+        duration_days=reading.duration_days,
+        time_zone=reading.time_zone,
+    )
+
+    reading.full_clean()
+    assert reading.ends_at == dt.datetime(2025, 4, 23, 21, tzinfo=UTC)
+    assert Reading.objects.get(pk=saved.pk).ends_at == dt.datetime(2025, 4, 23, 21, tzinfo=UTC)
+
+
 def test_a_new_working_reading_replaces_the_old_one_and_both_stay_visible(pause, editor):
     kremlin = add_reading(
         pause, actor=editor, reason="Kremlin", working=True, label="Kremlin", duration_days=30,

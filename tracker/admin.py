@@ -582,10 +582,6 @@ class ReadingAdmin(ReadingTimesInUtc, RecordAdmin):
         if change:
             services.update_reading(obj, actor=request.user, reason=reason)
             return
-        if obj.duration_days is not None:
-            # The form's validation already computed the end from the duration;
-            # a new reading must carry only the duration for the service to accept it.
-            obj.ends_at = None
         services.save_record(obj, actor=request.user, reason=reason)
         if form.cleaned_data.get("make_working"):
             services.make_working(obj, actor=request.user, reason=reason)

@@ -217,9 +217,12 @@ class CompliancePicture:
     def violations_by_claimant(self) -> dict[int | None, dict[str, int]]:
         """{claimant id: {"alleged": n, "verified": n}} for violation claims.
 
-        A claim counts as verified when its verification state is verified or
-        the kind itself is a confirmed violation; refuted and retracted claims
-        are left out of "alleged".
+        "Verified" is our reviewers' judgement, never the claimant's word: a
+        claim counts as verified only when its verification state is verified.
+        A claimant calling its report a confirmed violation does not make it
+        one, so an unchecked, corroborated or disputed confirmed violation is
+        counted as alleged, like any other claim still open. Refuted and
+        retracted claims are left out of both counts.
         """
         result: dict[int | None, dict[str, int]] = {}
         for kind, verification, claimant, n in self.cells:
@@ -516,18 +519,32 @@ class Reading(models.Model):
     def computed_end(self) -> dt.datetime | None:
         """The UTC end implied by the terms: explicit end, duration in the zone, or none.
 
-        On a stored reading with a duration, the end is the result of an
-        earlier computation, not a term of its own, so it is computed again;
-        a new reading that gives both an end and a duration is contradictory.
+        With a duration, the end is the result of a computation, not a term of
+        its own, so it is computed again. That makes cleaning a new reading
+        safe to repeat: the end the first run filled in agrees with the
+        duration. A new reading whose end disagrees with its duration is
+        contradictory and refused; a stored reading's end is simply replaced.
         """
-        end_is_a_term = self.duration_days is None or self._state.adding
+        end = self.ends_at
+        if self.duration_days is not None and end is not None:
+            end_was_computed = not self._state.adding or end == self._end_from_duration()
+            end = None if end_was_computed else end
         return clock.window_end(
             self.starts_at,
-            end=self.ends_at if end_is_a_term else None,
+            end=end,
             duration_days=self.duration_days,
             open_ended=self.is_open_ended,
             tz_name=self.time_zone,
         )
+
+    def _end_from_duration(self) -> dt.datetime | None:
+        """The end the duration gives, or None when the duration cannot give one."""
+        try:
+            return clock.window_end(
+                self.starts_at, duration_days=self.duration_days, tz_name=self.time_zone
+            )
+        except ValueError:
+            return None
 
     def state_at(self, at: dt.datetime) -> clock.WindowState:
         return clock.window_state(self.starts_at, self.ends_at, at)
@@ -736,15 +753,3 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment}: {self.from_status} → {self.to_status}"
-
-
-def latest_change_at() -> dt.datetime | None:
-    """When anything public last changed; a cheap source for Last-Modified/ETag."""
-    stamps = [
-        Commitment.objects.aggregate(m=Max("updated_at"))["m"],
-        Reading.objects.aggregate(m=Max("updated_at"))["m"],
-        ComplianceEvent.objects.aggregate(m=Max("updated_at"))["m"],
-        Agreement.objects.aggregate(m=Max("updated_at"))["m"],
-    ]
-    stamps = [s for s in stamps if s is not None]
-    return max(stamps) if stamps else None
