@@ -15,19 +15,22 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Subquery,
     When,
+    prefetch_related_objects,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from tracker import changelog, presenters
@@ -39,7 +42,6 @@ from tracker.models import (
     Commitment,
     CommitmentParty,
     ComplianceEvent,
-    DeliveredQuantity,
     EventKind,
     Party,
     Reading,
@@ -292,22 +294,20 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
 @public_cache
 @require_safe
 def commitment_detail(request, slug):
-    commitment = get_object_or_404(
-        Commitment.objects.public()
-        .with_compliance()
-        .with_working_reading()
-        .annotate(working_precision=_working_precision())
-        .select_related("agreement"),
-        slug=slug,
-    )
     parties = list(Party.public())
     filters = EventFilters(request.GET, parties=parties)
     if not filters.is_valid():
+        # An address that names no public commitment is a 404 whatever its filters say.
+        get_object_or_404(Commitment.objects.public(), slug=slug)
         return bad_request(request, _form_errors(filters))
     chosen = filters.cleaned_data
+    commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
 
     events = ComplianceEvent.objects.public().filter(commitment=commitment)
-    paginator = Paginator(_claims(events, chosen), chosen["per_page"])
+    claims = _claims(events, chosen).select_related("claimant", "accused")
+    paginator = CountedPaginator(
+        claims.prefetch_related(_answers()), chosen["per_page"], commitment.listed_claims
+    )
     page_number = chosen["page"] or 1
     if page_number > paginator.num_pages:
         message = _("There is no page %(page)d: the events fill %(pages)d.") % {
@@ -319,37 +319,73 @@ def commitment_detail(request, slug):
     now = timezone.now()
     roles = sorted(commitment.roles.select_related("party"), key=lambda r: (r.party.name, r.role))
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
-    deliveries, totals = _deliveries(events, commitment.promised_quantity)
-    days = violation_days(Commitment.objects.filter(pk=commitment.pk))
+    event_days = _event_days(events)
+    days = {commitment.pk: presenters.severity_by_day(row[:4] for row in event_days)}
     _decorate([commitment], {party.pk: party.name for party in parties}, now, days)
+    deliveries = _deliveries(events)
+    page = paginator.page(page_number)
+    page.object_list = _with_sources_and_handovers(list(page.object_list), deliveries)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
+    listed_deliveries, totals = presenters.deliveries_with_totals(
+        deliveries.values(), commitment.promised_quantity
+    )
 
     return render(
         request,
         "tracker/commitment.html",
         {
             "commitment": commitment,
-            "renews": _public_renewed(commitment),
+            "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
-            "timeline": _timeline(readings, events, now),
+            "timeline": _timeline(readings, event_days, now),
             "status_changes": list(StatusChange.objects.filter(commitment=commitment)),
-            "page": paginator.page(page_number),
+            "page": page,
             "filters": filters,
             "chosen": chosen,
             "is_filtered": bool(chosen["claimant"] or chosen["kind"] or chosen["verification"]),
             "claimants": [party for party in parties if party.pk in claimant_ids],
-            "deliveries": deliveries,
+            "deliveries": listed_deliveries,
             "totals": totals,
         },
     )
 
 
-def _public_renewed(commitment: Commitment) -> Commitment | None:
-    """The commitment this one renews, if the public may see it."""
-    if commitment.renews_id is None:
-        return None
-    return Commitment.objects.public().filter(pk=commitment.renews_id).first()
+class CountedPaginator(Paginator):
+    """A paginator given its count, because the count came with another query."""
+
+    def __init__(self, object_list, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def _commitment_for_page(chosen: dict):
+    """Commitments with all the page says about them that fits in one row.
+
+    Besides the compliance picture and the working reading, each row carries
+    the number of claims the chosen filters list, for the pager, and the
+    commitment it renews with whether the public may see that one.
+    """
+    published_here = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
+    claims = (
+        _claims(published_here, chosen)
+        .order_by()
+        .values("commitment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    renewed_is_public = Commitment.objects.public().filter(pk=OuterRef("renews_id"))
+    return (
+        Commitment.objects.public()
+        .with_compliance()
+        .with_working_reading()
+        .annotate(
+            working_precision=_working_precision(),
+            listed_claims=Coalesce(Subquery(claims), 0),
+            renews_is_public=Exists(renewed_is_public),
+        )
+        .select_related("agreement", "renews")
+    )
 
 
 def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Reading]:
@@ -368,7 +404,28 @@ def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Re
     return readings
 
 
-def _timeline(readings: list[Reading], events, now) -> presenters.Timeline | None:
+def _event_days(events) -> list[tuple]:
+    """Events counted per day, kind and verification, in one grouped query.
+
+    The rows feed both the daily strip and the timeline's ticks, so a
+    commitment with a hundred thousand events sends a few hundred rows, not
+    every event. Each row is (first day, last day or None, kind,
+    verification, count, first instant, a summary).
+    """
+    return list(
+        events.order_by()
+        .annotate(first_day=_calendar_day("occurred_at"), last_day=_calendar_day("occurred_until"))
+        .values_list("first_day", "last_day", "kind", "verification")
+        .annotate(count=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
+    )
+
+
+def _timeline(readings: list[Reading], event_days: list[tuple], now) -> presenters.Timeline | None:
+    """Readings as bars, and one tick per day for each kind and verification of event.
+
+    A tick standing for one event is titled with its summary; one standing
+    for several says how many.
+    """
     spans = [
         presenters.ReadingSpan(
             label=reading.label,
@@ -378,52 +435,79 @@ def _timeline(readings: list[Reading], events, now) -> presenters.Timeline | Non
         )
         for reading in readings
     ]
-    ticks = [
-        (at, kind, verification, f"{presenters.calendar_day(at, precision)}: {summary[:80]}")
-        for at, precision, kind, verification, summary in events.values_list(
-            "occurred_at", "precision", "kind", "verification", "summary"
-        )
-    ]
+    ticks = []
+    for first_day, _last_day, kind, verification, count, first_at, summary in event_days:
+        if count == 1:
+            what = summary[:80]
+        else:
+            what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
+        ticks.append((first_at, kind, verification, f"{first_day}: {what}"))
     return presenters.timeline(spans, ticks, now)
 
 
-def _quantities():
-    return Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by"))
-
-
 def _claims(events, chosen: dict):
-    """The claims to list, filtered; answers to a public claim are shown beside it instead."""
-    claims = events.exclude(in_response_to__in=events.values("pk"))
+    """The claims the filters choose; answers to a published claim are shown beside it instead."""
+    claims = events.exclude(
+        in_response_to__is_published=True, in_response_to__commitment=F("commitment")
+    )
     if chosen["claimant"]:
         claims = claims.filter(claimant=chosen["claimant"])
     if chosen["kind"]:
         claims = claims.filter(kind=chosen["kind"])
     if chosen["verification"]:
         claims = claims.filter(verification=chosen["verification"])
-    responses = (
+    return claims
+
+
+def _answers():
+    """The published answers to each claim, oldest first, to show beside it."""
+    answers = (
         ComplianceEvent.objects.public()
         .select_related("claimant", "accused")
-        .prefetch_related("sources", _quantities())
         .order_by("occurred_at", "pk")
     )
-    return claims.select_related("claimant", "accused").prefetch_related(
-        "sources", _quantities(), Prefetch("responses", queryset=responses)
-    )
+    return Prefetch("responses", queryset=answers)
 
 
-def _deliveries(events, promised: int | None):
-    return presenters.deliveries_with_totals(
-        [
-            (
-                event.occurred_at,
-                presenters.calendar_day(event.occurred_at, event.precision),
-                event.summary,
-                [(q.received_by.name, q.quantity, q.unit) for q in event.quantities.all()],
-            )
-            for event in events.filter(kind=EventKind.DELIVERY).prefetch_related(_quantities())
-        ],
-        promised,
+def _deliveries(events) -> dict[int, tuple]:
+    """Every delivery with what each side received, in one query.
+
+    Returns {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])}
+    in time order, the shape ``presenters.deliveries_with_totals`` reads.
+    """
+    rows = (
+        events.filter(kind=EventKind.DELIVERY)
+        .order_by("occurred_at", "pk", "quantities__received_by__name", "quantities__unit")
+        .values_list(
+            "pk",
+            "occurred_at",
+            "precision",
+            "summary",
+            "quantities__received_by__name",
+            "quantities__quantity",
+            "quantities__unit",
+        )
     )
+    deliveries: dict[int, tuple] = {}
+    for pk, occurred_at, precision, summary, side, quantity, unit in rows:
+        day = presenters.calendar_day(occurred_at, precision)
+        handovers = deliveries.setdefault(pk, (occurred_at, day, summary, []))[3]
+        if side is not None:
+            handovers.append((side, quantity, unit))
+    return deliveries
+
+
+def _with_sources_and_handovers(claims: list[ComplianceEvent], deliveries: dict) -> list:
+    """Load the sources of the listed claims and their answers together, in one query.
+
+    Only deliveries hand over quantities, and every delivery is already loaded
+    for the table of deliveries, so their handovers are taken from there.
+    """
+    listed = claims + [response for claim in claims for response in claim.responses.all()]
+    prefetch_related_objects(listed, "sources")
+    for event in listed:
+        event.handovers = deliveries[event.pk][3] if event.pk in deliveries else []
+    return claims
 
 
 @public_cache
