@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher sits on every public page. Without a CSRF token
+    # those pages set no cookie, so shared caches can keep them; choosing a
+    # language for someone else's browser is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("alerts/", include("tracker.alerts.urls")),
     path("", include("tracker.data_urls")),
     path("", include("tracker.urls")),

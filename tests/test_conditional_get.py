@@ -52,6 +52,16 @@ def test_every_page_carries_validators_and_shared_cache_headers(client, pause, u
 
 
 @pytest.mark.parametrize("url", PAGES)
+def test_pages_set_no_cookie_so_shared_caches_can_keep_them(client, pause, url):
+    response = get(client, url)
+
+    assert response.status_code == 200
+    assert not response.cookies
+    vary = {part.strip() for part in response["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary
+
+
+@pytest.mark.parametrize("url", PAGES)
 def test_a_reader_with_the_current_version_gets_304_without_the_page_being_rendered(
     client, pause, url, django_assert_max_num_queries
 ):

@@ -21,7 +21,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.db.models import Max, Value
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from tracker.models import (
@@ -135,6 +135,9 @@ def public_cache(view: Callable) -> Callable:
             patch_cache_control(
                 response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=SHARED_MAX_AGE
             )
+            # The language comes from Accept-Language or the switcher's cookie;
+            # a shared cache must keep one copy per language it was asked for.
+            patch_vary_headers(response, ["Accept-Language", "Cookie"])
         else:
             # A 400 or 404 is not a version of the page that a cache should revalidate.
             del response["ETag"]

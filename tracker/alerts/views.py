@@ -30,8 +30,17 @@ FORM_FIELDS = {
 }
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
+    """Ask for alerts by email; nothing is sent until the address confirms.
+
+    Exempt from CSRF because the form is part of every public page, and a
+    token there would set a cookie on every reader and keep those pages out
+    of shared caches. A forged request can only make us send one
+    confirmation message (at most every ten minutes per address); no
+    subscription starts without the recipient's own click.
+    """
     commitment = None
     slug = request.POST.get("commitment") or request.GET.get("commitment")
     if slug:
