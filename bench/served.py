@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -83,35 +84,46 @@ def wait_for_a_quiet_minute(seconds: int) -> None:
 
 @contextmanager
 def gunicorn(env: dict) -> Iterator[str]:
-    """A fresh server for one run, so no run queues behind the last one's slow requests."""
+    """A fresh server for one run, so no run queues behind the last one's slow requests.
+
+    Its log goes to a file, shown only if it fails to start: stopping it
+    mid-request (on purpose, see below) prints tracebacks that mean nothing.
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "600",
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_until_serving(base + "/bench/trivial/")
-        yield base
-    finally:
-        server.send_signal(signal.SIGQUIT)  # stop now, not after the requests in hand
+    with tempfile.TemporaryFile(mode="w+") as log:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "600",
+                "--log-level",
+                "warning",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env={**env, "PYTHONWARNINGS": "ignore"},
+            stdout=log,
+            stderr=log,
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            try:
+                wait_until_serving(base + "/bench/trivial/")
+            except OSError as exc:
+                log.seek(0)
+                raise RuntimeError(f"gunicorn did not start:\n{log.read()}") from exc
+            yield base
+        finally:
+            server.send_signal(signal.SIGQUIT)  # stop now, not after the requests in hand
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def measure(env: dict, seconds: int) -> dict:
