@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 export DEBUG ?= 1
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run serve test lint format messages gettext chromium screenshot demo bench clean
 
