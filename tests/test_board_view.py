@@ -14,7 +14,7 @@ from tests.factories import (
     PartyFactory,
     ReadingFactory,
 )
-from tracker.models import Category
+from tracker.models import Agreement, Category
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
@@ -248,16 +248,104 @@ def test_board_runs_a_fixed_number_of_queries_whatever_the_data_size(
     client, russia, ukraine, django_assert_max_num_queries
 ):
     build_board(2, russia, ukraine)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         small = get_board(client)
     cache.clear()
 
-    build_board(25, russia, ukraine)
-    with django_assert_max_num_queries(6):
+    build_board(20, russia, ukraine)
+    with django_assert_max_num_queries(7):
         large = get_board(client)
 
     assert small.content.decode().count('class="card"') == 2
-    assert large.content.decode().count('class="card"') == 27
+    assert large.content.decode().count('class="card"') == 22
+
+
+def agreements_with_one_commitment_each(count: int, russia, ukraine, **fields):
+    """Agreements held a day apart, newest last, each with one commitment bound on both sides."""
+    for n in range(count):
+        commitment = CommitmentFactory(
+            title=f"Commitment {n + 1:02}",
+            agreement=AgreementFactory(
+                title=f"Agreement {n + 1:02}", held_on=dt.date(2025, 1, 1) + dt.timedelta(days=n)
+            ),
+            **fields,
+        )
+        CommitmentPartyFactory(commitment=commitment, party=russia)
+        CommitmentPartyFactory(commitment=commitment, party=ukraine)
+        ReadingFactory(commitment=commitment)
+
+
+def test_the_board_lists_the_newest_agreements_first_a_page_at_a_time(client, russia, ukraine):
+    agreements_with_one_commitment_each(30, russia, ukraine)
+
+    first = get_board(client).content.decode()
+    second = get_board(client, "?page=2").content.decode()
+
+    assert first.count('class="card"') == 25
+    assert "Agreement 30" in first and "Agreement 06" in first
+    assert "Agreement 05" not in first
+    assert "30 commitments · page 1 of 2" in first
+    assert '<a href="?page=2" rel="next">Older agreements</a>' in first
+    assert second.count('class="card"') == 5
+    assert "Agreement 05" in second and "Agreement 01" in second
+    assert '<a href="?page=1" rel="prev">Newer agreements</a>' in second
+
+
+def test_the_page_links_keep_the_filters(client, russia, ukraine):
+    agreements_with_one_commitment_each(30, russia, ukraine, status="suspended")
+
+    page = get_board(client, "?status=suspended&party=russia").content.decode()
+
+    assert '<a href="?page=2&amp;party=russia&amp;status=suspended" rel="next">' in page
+
+
+def test_a_board_that_fits_on_one_page_shows_no_page_links(client, russia, ukraine):
+    agreements_with_one_commitment_each(3, russia, ukraine)
+
+    page = get_board(client).content.decode()
+
+    assert 'rel="next"' not in page
+    assert "page 1 of" not in page
+
+
+def test_the_commitments_of_one_agreement_stay_on_one_page(client, russia, ukraine):
+    agreements_with_one_commitment_each(25, russia, ukraine)
+    CommitmentFactory(
+        title="Another commitment of agreement 01",
+        agreement=Agreement.objects.get(title="Agreement 01"),
+    )
+
+    page = get_board(client).content.decode()
+
+    assert page.count('class="card"') == 26
+    assert "Another commitment of agreement 01" in page
+    assert 'rel="next"' not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?page=3", "There is no page 3: the commitments fill 2."),
+        ("?page=0", "Pages are numbered from 1."),
+        ("?page=last", "The page number must be a whole number."),
+    ],
+)
+def test_a_page_that_does_not_exist_is_a_clear_error(client, russia, ukraine, query, message):
+    agreements_with_one_commitment_each(30, russia, ukraine)
+
+    response = get_board(client, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_page_past_the_end_is_not_remembered_as_a_valid_page(client, russia, ukraine):
+    agreements_with_one_commitment_each(3, russia, ukraine)
+    assert get_board(client, "?page=2").status_code == 400
+
+    agreements_with_one_commitment_each(30, russia, ukraine)
+
+    assert get_board(client, "?page=2").status_code == 200
 
 
 def test_the_listing_is_rendered_once_per_version_and_then_served_from_the_cache(

@@ -172,3 +172,39 @@ def test_the_database_refuses_a_status_change_without_a_reason_or_a_change(db, b
     }
 
     refused_by_the_database(lambda: StatusChange.objects.create(**{**change, **bad}))
+
+
+def test_an_event_is_stored_with_the_day_its_source_meant(db):
+    kyiv_midnight_of_20_march = dt.datetime(2025, 3, 19, 22, tzinfo=dt.UTC)
+
+    event = ComplianceEventFactory(
+        occurred_at=kyiv_midnight_of_20_march,
+        occurred_until=kyiv_midnight_of_20_march + dt.timedelta(days=2),
+        precision="day",
+    )
+
+    event.refresh_from_db()
+    assert event.occurred_on == dt.date(2025, 3, 20)
+    assert event.occurred_until_on == dt.date(2025, 3, 22)
+
+
+def test_an_event_known_to_the_minute_is_dated_in_utc(db):
+    event = ComplianceEventFactory(
+        occurred_at=dt.datetime(2025, 3, 19, 22, tzinfo=dt.UTC), precision="minute"
+    )
+
+    event.refresh_from_db()
+    assert event.occurred_on == dt.date(2025, 3, 19)
+    assert event.occurred_until_on is None
+
+
+def test_saving_only_the_instant_moves_the_stored_day_with_it(db):
+    event = ComplianceEventFactory(
+        occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=dt.UTC), precision="minute"
+    )
+
+    event.occurred_at = dt.datetime(2025, 3, 25, 12, tzinfo=dt.UTC)
+    event.save(update_fields=["occurred_at"])
+
+    event.refresh_from_db()
+    assert event.occurred_on == dt.date(2025, 3, 25)

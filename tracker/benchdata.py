@@ -48,6 +48,7 @@ from tracker.models import (
     StatusChoices,
     Verification,
 )
+from tracker.presenters import calendar_day
 from tracker.status import Shape, Status
 
 SEED = 20250318
@@ -590,6 +591,8 @@ def new_event(
         )
     else:
         summary = f"{claimant.name} says the terms are being kept in the {region} region."
+    occurred_until = occurred_at + dt.timedelta(days=1) if rng.random() < 0.05 else None
+    precision = rng.choice(["day", "hour", "minute"])
     return {
         "id": pk,
         "commitment_id": commitment.pk,
@@ -597,8 +600,10 @@ def new_event(
         "claimant_id": claimant.pk,
         "accused_id": accused.pk if is_violation else None,
         "occurred_at": occurred_at,
-        "occurred_until": occurred_at + dt.timedelta(days=1) if rng.random() < 0.05 else None,
-        "precision": rng.choice(["day", "hour", "minute"]),
+        "occurred_until": occurred_until,
+        "precision": precision,
+        "occurred_on": calendar_day(occurred_at, precision),
+        "occurred_until_on": calendar_day(occurred_until, precision) if occurred_until else None,
         "recorded_at": recorded_at,
         "location": f"Near {region}",
         "region": region,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
+from tracker.presenters import calendar_day
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
 
@@ -579,6 +580,12 @@ class ComplianceEvent(models.Model):
     precision = models.CharField(
         max_length=10, choices=PrecisionChoices.choices, default=PrecisionChoices.DAY
     )
+    occurred_on = models.DateField(
+        editable=False,
+        blank=True,
+        help_text="The calendar day the event is dated on, kept so pages can count by day.",
+    )
+    occurred_until_on = models.DateField(null=True, blank=True, editable=False)
     recorded_at = models.DateTimeField(default=timezone.now)
     location = models.CharField(max_length=200, blank=True)
     region = models.CharField(max_length=120, blank=True)
@@ -634,6 +641,21 @@ class ComplianceEvent(models.Model):
         indexes = [
             models.Index(fields=["commitment", "is_published", "occurred_at"]),
             models.Index(fields=["commitment", "kind", "verification", "claimant"]),
+            models.Index(
+                fields=[
+                    "commitment",
+                    "is_published",
+                    "kind",
+                    "verification",
+                    "occurred_on",
+                    "occurred_until_on",
+                ],
+                name="event_days_idx",
+            ),
+            models.Index(fields=["-occurred_at", "-id"], name="event_newest_idx"),
+            models.Index(
+                fields=["commitment", "-recorded_at", "-id"], name="event_commitment_feed_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
@@ -663,6 +685,24 @@ class ComplianceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary[:60]}"
+
+    def save(self, *args, **kwargs):
+        """Date the event on every save, so the stored days always follow its instants."""
+        self.date_days()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"occurred_at", "occurred_until", "precision"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "occurred_on", "occurred_until_on"}
+        super().save(*args, **kwargs)
+
+    def date_days(self) -> None:
+        """Set the calendar days the event is dated on, by the rule the pages read them with."""
+        if self.occurred_at is not None:
+            self.occurred_on = calendar_day(self.occurred_at, self.precision)
+        self.occurred_until_on = (
+            calendar_day(self.occurred_until, self.precision) if self.occurred_until else None
+        )
 
     def clean(self):
         errors = {}

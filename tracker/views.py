@@ -11,21 +11,16 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import (
-    Case,
     Count,
-    DateField,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     Min,
     OuterRef,
     Prefetch,
     Subquery,
-    When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -51,6 +46,7 @@ from tracker.models import (
 )
 
 EVENTS_PER_PAGE = 20
+AGREEMENTS_PER_PAGE = 25
 MAX_EVENTS_PER_PAGE = 100
 PARTY_PAGE_CLAIMS = 25
 MAX_CHANGES_PAGES = 20
@@ -87,6 +83,15 @@ class BoardFilters(forms.Form):
         choices=Category.choices,
         required=False,
         error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a category.")},
+    )
+
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+        },
     )
 
     def __init__(self, data, *, parties: list[Party]):
@@ -179,29 +184,18 @@ def _obligors():
     )
 
 
-def _calendar_day(field: str):
-    """The database twin of ``presenters.calendar_day``: day-precision instants move to noon."""
-    shifted = ExpressionWrapper(
-        F(field) + presenters.DAY_PRECISION_SHIFT, output_field=DateTimeField()
-    )
-    return Case(
-        When(precision="day", then=TruncDate(shifted)),
-        default=TruncDate(field),
-        output_field=DateField(),
-    )
+def violation_days(commitment_ids: list[int]) -> dict[int, dict]:
+    """Worst report per day for each of the commitments shown, in one grouped query.
 
-
-def violation_days(commitments) -> dict[int, dict]:
-    """Worst report per day for every commitment in ``commitments``, in one grouped query.
-
+    Events carry the days they are dated on (``occurred_on``), so the database
+    groups by stored columns rather than dating every row.
     Returns {commitment id: {day: Severity}}.
     """
     rows = (
         ComplianceEvent.objects.public()
-        .filter(commitment__in=commitments.values("pk"), kind__in=VIOLATION_KINDS)
+        .filter(commitment__in=commitment_ids, kind__in=VIOLATION_KINDS)
         .order_by()
-        .annotate(first_day=_calendar_day("occurred_at"), last_day=_calendar_day("occurred_until"))
-        .values_list("commitment_id", "first_day", "last_day", "kind", "verification")
+        .values_list("commitment_id", "occurred_on", "occurred_until_on", "kind", "verification")
         .annotate(count=Count("pk"))  # one row per day and kind, however many reports
     )
     reports: dict[int, list] = {}
@@ -245,12 +239,25 @@ def board(request):
     if not filters.is_valid():
         return bad_request(request, _form_errors(filters))
     chosen = filters.cleaned_data
-    listing = cached_fragment(request, "board", lambda: _board_listing(request, chosen, parties))
+    try:
+        listing = cached_fragment(
+            request, "board", lambda: _board_listing(request, chosen, parties)
+        )
+    except NoSuchPage as exc:
+        return bad_request(request, [str(exc)])
     return render(request, "tracker/board.html", {"listing": listing})
 
 
+class NoSuchPage(Exception):
+    """A page number past the last page; raised while rendering, so nothing is cached."""
+
+
 def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
-    """The filters and the commitments, grouped by agreement: everything but the forms."""
+    """The filters and one page of commitments, grouped by agreement: everything but the forms.
+
+    The board pages by agreement, so an agreement's commitments are never
+    split across two pages, and loads the strips only for the page shown.
+    """
     commitments = Commitment.objects.public()
     if chosen["status"]:
         commitments = commitments.filter(status=chosen["status"])
@@ -260,15 +267,29 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         commitments = commitments.filter(
             roles__party=chosen["party"], roles__role=CommitmentParty.Role.OBLIGOR
         ).distinct()
-    days = violation_days(commitments)
+    agreements = list(
+        commitments.order_by("-agreement__held_on", "agreement_id")
+        .values_list("agreement_id", "agreement__held_on")
+        .annotate(listed=Count("pk", distinct=True))
+    )
+    paginator = Paginator(agreements, AGREEMENTS_PER_PAGE, allow_empty_first_page=True)
+    page_number = chosen["page"] or 1
+    if page_number > paginator.num_pages:
+        raise NoSuchPage(
+            _("There is no page %(page)d: the commitments fill %(pages)d.")
+            % {"page": page_number, "pages": paginator.num_pages}
+        )
+    page = paginator.page(page_number)
     loaded = list(
-        commitments.with_compliance()
+        commitments.filter(agreement__in=[agreement for agreement, _held, _n in page])
+        .with_compliance()
         .with_working_reading()
         .annotate(working_precision=_working_precision())
         .select_related("agreement")
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
+    days = violation_days([commitment.pk for commitment in loaded])
     party_names = {party.pk: party.name for party in parties}
     _decorate(loaded, party_names, timezone.now(), days)
     bound = set(
@@ -280,9 +301,10 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         "tracker/_board_listing.html",
         {
             "groups": presenters.group_by_agreement(loaded),
-            "count": len(loaded),
+            "count": sum(listed for _agreement, _held, listed in agreements),
+            "page": page,
             "filters": chosen,
-            "is_filtered": any(chosen.values()),
+            "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
             "statuses": StatusChoices.choices,
             "categories": Category.choices,
             "parties": [p for p in parties if p.pk in bound or p == chosen["party"]],
@@ -414,8 +436,7 @@ def _event_days(events) -> list[tuple]:
     """
     return list(
         events.order_by()
-        .annotate(first_day=_calendar_day("occurred_at"), last_day=_calendar_day("occurred_until"))
-        .values_list("first_day", "last_day", "kind", "verification")
+        .values_list("occurred_on", "occurred_until_on", "kind", "verification")
         .annotate(count=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
     )
 
@@ -527,7 +548,7 @@ def agreement_detail(request, slug):
         .order_by("title")
     )
     party_names = {party.pk: party.name for party in Party.public()}
-    days = violation_days(Commitment.objects.public().filter(agreement=agreement))
+    days = violation_days([commitment.pk for commitment in commitments])
     _decorate(commitments, party_names, timezone.now(), days)
     return render(
         request,
