@@ -88,6 +88,9 @@ ASGI_APPLICATION = "config.asgi.application"
 # SQLite is the embedded default: one file, WAL so readers never wait for the
 # writer, a busy timeout instead of "database is locked", and IMMEDIATE
 # transactions so two writers queue up instead of deadlocking on upgrade.
+# Connections are kept between requests on both databases (CONN_MAX_AGE):
+# opening a SQLite file and running its PRAGMAs costs more than a cheap page,
+# and with WAL a kept connection still sees every commit at its next query.
 # PostgreSQL is used whenever DATABASE_URL points at it.
 DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "tracker.sqlite3"
 DATABASES = {
@@ -99,7 +102,6 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"

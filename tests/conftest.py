@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import UserFactory
+from tracker.http import forget_latest_change
 
 
 @pytest.fixture
@@ -32,3 +33,9 @@ def plain_static_files(settings):
 def fast_password_hashing(settings):
     """Real password hashing is slow on purpose; tests that create staff need not pay for it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def latest_change_read_afresh():
+    """Each test has its own records, so none may reuse the latest change another test read."""
+    forget_latest_change()

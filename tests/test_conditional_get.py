@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import services
-from tracker.http import latest_change_at
+from tracker.http import CHANGE_MEMO_SECONDS, latest_change_at
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, 0, 30, tzinfo=UTC)
@@ -74,6 +74,32 @@ def test_a_reader_with_the_current_version_gets_304_without_the_page_being_rende
     assert again.content == b""
     assert not again.templates
     assert "public" in again["Cache-Control"]
+
+
+def test_a_burst_of_readers_within_a_second_costs_no_query_after_the_first(
+    client, pause, django_assert_num_queries
+):
+    etag = get(client, "/")["ETag"]
+
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            assert get(client, "/", If_None_Match=etag).status_code == 304
+
+
+def test_a_change_saved_by_another_worker_makes_a_new_version_within_a_second(client, pause):
+    before = get(client, "/")["ETag"]
+    # Another process's save sends no signal here; moving a history row's date stands in for it.
+    history = pause.history.model.objects.filter(id=pause.pk)
+    history.update(history_date=latest_change_at() + dt.timedelta(minutes=5))
+
+    still = get(client, "/", If_None_Match=before)
+    later = get(
+        client, "/", now=NOW + dt.timedelta(seconds=CHANGE_MEMO_SECONDS), If_None_Match=before
+    )
+
+    assert still.status_code == 304
+    assert later.status_code == 200
+    assert later["ETag"] != before
 
 
 def test_if_modified_since_the_latest_change_answers_304(client, pause):

@@ -4,7 +4,14 @@ A headline sends many readers to the same few pages within minutes. Every
 public response therefore carries an ETag and a Last-Modified time derived
 from the latest change to any record, and a Cache-Control header that lets
 shared caches keep it for a while. A reader who already has the current
-version gets a 304 after one cheap query, without the page being rendered.
+version gets a 304 without the page being rendered.
+
+The latest change is remembered in the process for a second
+(``CHANGE_MEMO_SECONDS``), so a burst of revalidations costs one query per
+second per worker rather than one per request. Public responses may already
+be a minute old in any browser (max-age=60), so another second is harmless.
+A save in this process forgets the memo at once, so an editor never waits
+for their own change; other workers see it within the second.
 
 Pages also say things that change with the clock alone ("ends in 3 days 4 h"),
 so the ETag includes the current minute: a cache revalidating a minute later
@@ -20,6 +27,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.db.models import Max, Value
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
@@ -54,20 +62,7 @@ HISTORY_TABLES = [
 
 BROWSER_MAX_AGE = 60
 SHARED_MAX_AGE = 300
-
-
-def latest_change_at() -> dt.datetime | None:
-    """When any tracked record last changed, in one query over the history tables.
-
-    Unpublished drafts count too: that only costs an occasional needless
-    refresh, never a stale page.
-    """
-    newest_per_table = [_newest(table.objects, "history_date") for table in HISTORY_TABLES]
-    # Status changes are a log of their own, written beside the commitment's history.
-    newest_per_table.append(_newest(StatusChange.objects, "recorded_at"))
-    first, *rest = newest_per_table
-    stamps = [stamp for stamp in first.union(*rest, all=True) if stamp is not None]
-    return max(stamps) if stamps else None
+CHANGE_MEMO_SECONDS = 1
 
 
 def _newest(manager, field: str):
@@ -82,10 +77,62 @@ def _newest(manager, field: str):
     )
 
 
+def _newest_change_query():
+    newest_per_table = [_newest(table.objects, "history_date") for table in HISTORY_TABLES]
+    # Status changes are a log of their own, written beside the commitment's history.
+    newest_per_table.append(_newest(StatusChange.objects, "recorded_at"))
+    first, *rest = newest_per_table
+    return first.union(*rest, all=True)
+
+
+# Built once: each call below evaluates a fresh copy of it.
+NEWEST_CHANGE_QUERY = _newest_change_query()
+
+
+def latest_change_at() -> dt.datetime | None:
+    """When any tracked record last changed, in one query over the history tables.
+
+    Unpublished drafts count too: that only costs an occasional needless
+    refresh, never a stale page.
+    """
+    stamps = [stamp for stamp in NEWEST_CHANGE_QUERY.all() if stamp is not None]
+    return max(stamps) if stamps else None
+
+
+class _ChangeMemo:
+    """The latest change as last read, and until when it may be reused."""
+
+    stamp: dt.datetime | None = None
+    read_at: dt.datetime | None = None
+
+
+def remembered_latest_change_at() -> dt.datetime | None:
+    """The latest change, read from the database at most once a second per process."""
+    now = timezone.now()
+    read_at = _ChangeMemo.read_at
+    # A clock that went backwards makes the memo unusable too.
+    if read_at is None or not read_at <= now < read_at + dt.timedelta(seconds=CHANGE_MEMO_SECONDS):
+        _ChangeMemo.stamp = latest_change_at()
+        _ChangeMemo.read_at = now
+    return _ChangeMemo.stamp
+
+
+def forget_latest_change(**kwargs) -> None:
+    """Make the next request read the latest change from the database again."""
+    _ChangeMemo.read_at = None
+
+
+for _model in [*HISTORY_TABLES, StatusChange]:
+    post_save.connect(forget_latest_change, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
+    post_delete.connect(
+        forget_latest_change, sender=_model, dispatch_uid=f"forget-del-{_model.__name__}"
+    )
+
+
 def _request_change_at(request) -> dt.datetime | None:
     """The latest change, looked up once per request however many callers ask."""
     if not hasattr(request, "_tracker_latest_change"):
-        request._tracker_latest_change = latest_change_at()
+        request._tracker_latest_change = remembered_latest_change_at()
     return request._tracker_latest_change
 
 
