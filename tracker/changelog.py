@@ -23,8 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, F, Value, When, Window
-from django.db.models.functions import Lag
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,25 +150,23 @@ PARENT_FIELD = {"commitment": "agreement_id", "reading": "commitment_id", "event
 
 
 def _history_rows(tracked: Tracked, limit: int):
-    """History rows that touched the public record, each with the previous row's values.
+    """The newest history rows that touched the public record, each with the previous row's values.
 
-    The previous values come from a window function over the record's own
-    history, so one query gives every before-and-after pair.
+    Rows are read newest first along the history_date index, and each one's
+    previous version is found by a lookup on the record's own few history
+    rows, so the cost follows ``limit`` rather than the length of the history.
     """
     history = tracked.model.history.model
-    previous = {"partition_by": [F("id")], "order_by": [F("history_date"), F("history_id")]}
+    earlier = history.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    ).order_by("-history_date", "-history_id")
     names = [*tracked.fields, "is_published"]
-    before = {f"before_{name}": Window(Lag(name), **previous) for name in names}
-    touched_public = Case(
-        When(is_published=True, then=Value(True)),
-        When(before_is_published=True, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    before = {f"before_{name}": Subquery(earlier.values(name)[:1]) for name in names}
     return list(
         history.objects.annotate(**before)
-        .annotate(touched_public=touched_public)
-        .filter(touched_public=True)
+        .filter(Q(is_published=True) | Q(before_is_published=True))
         .order_by("-history_date", "-history_id")[:limit]
     )
 
