@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import UserFactory
 from tracker.http import forget_latest_change
@@ -39,3 +40,11 @@ def fast_password_hashing(settings):
 def latest_change_read_afresh():
     """Each test has its own records, so none may reuse the latest change another test read."""
     forget_latest_change()
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English, whatever language an earlier request left active."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

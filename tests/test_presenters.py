@@ -71,6 +71,27 @@ def test_a_deliverable_counts_down_to_its_due_date():
     assert deadline_text("window", None, None, None, NOW) == "no end date"
 
 
+def test_a_fulfilled_exchange_says_when_it_ended_not_when_it_was_due():
+    due = NOW - dt.timedelta(days=93)
+    fulfilled_on = NOW - dt.timedelta(days=90)
+
+    text = deadline_text(
+        "deliverable", None, None, due, NOW, status="fulfilled", status_changed_at=fulfilled_on
+    )
+
+    assert text == "ended 90 days ago"
+
+
+def test_a_live_deliverable_still_counts_down():
+    due = NOW + dt.timedelta(days=2)
+
+    text = deadline_text(
+        "deliverable", None, None, due, NOW, status="in_force", status_changed_at=NOW
+    )
+
+    assert text == "due in 2 days"
+
+
 # Dates as the source meant them ----------------------------------------------------
 
 

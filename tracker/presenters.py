@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import clock
+from tracker.status import Status
 
 UTC = dt.UTC
 
@@ -74,8 +75,18 @@ def deadline_text(
     end: dt.datetime | None,
     due: dt.datetime | None,
     now: dt.datetime,
+    *,
+    status: str | None = None,
+    status_changed_at: dt.datetime | None = None,
 ) -> str:
-    """The countdown for any shape: deliverables count to their due date, others to their end."""
+    """The countdown for any shape: deliverables count to their due date, others to their end.
+
+    Once a commitment has reached a final status the deadline no longer
+    matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
+    then says how long ago it ended.
+    """
+    if status is not None and Status(status).is_final and status_changed_at is not None:
+        return _("ended %(time)s ago") % {"time": duration_text(now - status_changed_at)}
     if shape == "deliverable":
         return due_text(due, now)
     return countdown_text(start, end, now)

@@ -213,6 +213,8 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
             commitment.working_ends_at,
             commitment.working_due_at,
             now,
+            status=commitment.status,
+            status_changed_at=commitment.status_changed_at,
         )
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_claimant(), party_names
