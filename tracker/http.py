@@ -100,7 +100,7 @@ def latest_change_at() -> dt.datetime | None:
 
 
 class _ChangeMemo:
-    """The latest change as last read, and until when it may be reused."""
+    """The latest change as last read from the database, and when it was read."""
 
     stamp: dt.datetime | None = None
     read_at: dt.datetime | None = None
