@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import UserFactory
@@ -37,9 +38,11 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def latest_change_read_afresh():
-    """Each test has its own records, so none may reuse the latest change another test read."""
+def nothing_cached_from_another_test():
+    """Each test has its own records, so none may reuse the latest change or a page
+    fragment that another test read or rendered."""
     forget_latest_change()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -20,11 +20,6 @@ UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
 @pytest.fixture
 def russia(db):
     return PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")

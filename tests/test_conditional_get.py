@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.factories import (
@@ -20,11 +19,6 @@ from tracker.http import CHANGE_MEMO_SECONDS, latest_change_at
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, 0, 30, tzinfo=UTC)
 PAGES = ["/", "/commitments/energy-pause/", "/agreements/talks/", "/parties/russia/", "/changes/"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from tests.factories import (
     AgreementFactory,
@@ -30,11 +29,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 TRANSLATED = ["uk", "ru"]
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
