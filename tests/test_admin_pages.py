@@ -142,6 +142,26 @@ def test_commitment_list_shows_status_as_text_and_the_countdown(client, reviewer
     assert "2025-04-17 00:00 UTC · ends in 3 days" in response.text
 
 
+def test_staff_are_told_when_an_unpublished_working_reading_drives_nothing(
+    client, reviewer, energy_pause
+):
+    client.force_login(reviewer)
+    assert (
+        'id="working-reading-notice"'
+        not in client.get(admin_url(Commitment, "change", energy_pause.pk)).text
+    )
+    services.unpublish(energy_pause.working_reading(), actor=reviewer, reason="Checking the end")
+
+    with time_machine.travel(dt.datetime(2025, 4, 14, 0, tzinfo=UTC), tick=False):
+        page = client.get(admin_url(Commitment, "change", energy_pause.pk)).text
+        listing = client.get(admin_url(Commitment, "changelist")).text
+
+    assert 'id="working-reading-notice"' in page
+    assert "is not published, so it drives nothing" in page
+    assert "the clock will not expire it" in page
+    assert "ends in 3 days (unpublished: drives nothing)" in listing
+
+
 def test_event_list_shows_claimant_and_accused(client, reviewer, energy_pause):
     client.force_login(reviewer)
     response = client.get(admin_url(ComplianceEvent, "changelist"))

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.factories import CommitmentFactory, ComplianceEventFactory, PartyFactory
+from tracker import public
 from tracker.models import Commitment
 
 UTC = dt.UTC
@@ -53,7 +54,7 @@ def picture(db):
 
 
 def loaded(commitment):
-    return Commitment.objects.with_compliance().get(pk=commitment.pk).compliance
+    return Commitment.objects.annotate(**public.compliance()).get(pk=commitment.pk).compliance
 
 
 def test_the_picture_counts_published_events_by_kind_verification_and_claimant(picture):
@@ -119,7 +120,9 @@ def test_the_picture_of_every_commitment_comes_in_one_query(picture, django_asse
         ComplianceEventFactory(commitment=CommitmentFactory(title=f"More {n}"))
 
     with django_assert_num_queries(1):
-        totals = {c.title: c.compliance.total for c in Commitment.objects.with_compliance()}
+        totals = {
+            c.title: c.compliance.total for c in Commitment.objects.annotate(**public.compliance())
+        }
 
     assert totals["Energy pause"] == 7
     assert totals["Black Sea"] == 0
@@ -129,7 +132,7 @@ def test_the_picture_of_every_commitment_comes_in_one_query(picture, django_asse
 def test_the_picture_is_only_available_where_it_was_loaded(picture):
     plain = Commitment.objects.get(pk=picture["pause"].pk)
 
-    with pytest.raises(AttributeError, match="with_compliance"):
+    with pytest.raises(AttributeError, match="public.compliance"):
         assert plain.compliance
 
 

@@ -10,6 +10,7 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
+from tracker import public
 from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
 from tracker.services import (
     NotPermitted,
@@ -20,6 +21,8 @@ from tracker.services import (
     set_published,
     unpublish,
 )
+
+PUBLIC = {ComplianceEvent: public.events, Reading: public.readings}
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def test_a_reviewer_publishes_an_agreement_and_then_its_commitment(draft_agreeme
     publish(draft_agreement, actor=reviewer, reason="Checked against the readouts")
     publish(commitment, actor=reviewer, reason="Checked")
 
-    assert list(Commitment.objects.public()) == [commitment]
+    assert list(public.commitments()) == [commitment]
     assert commitment.is_published
     assert Commitment.objects.get(pk=commitment.pk).history.first().history_change_reason == (
         "Checked"
@@ -78,7 +81,7 @@ def test_an_event_or_reading_on_a_public_commitment_can_be_published(db, reviewe
 
     publish(record, actor=reviewer, reason="Sourced")
 
-    assert list(type(record).objects.public()) == [record]
+    assert list(PUBLIC[type(record)]()) == [record]
 
 
 def test_unpublishing_a_commitment_hides_its_events_and_readings(db, reviewer):
@@ -88,9 +91,9 @@ def test_unpublishing_a_commitment_hides_its_events_and_readings(db, reviewer):
 
     unpublish(commitment, actor=reviewer, reason="Under review")
 
-    assert not Commitment.objects.public().exists()
-    assert not ComplianceEvent.objects.public().exists()
-    assert not Reading.objects.public().exists()
+    assert not public.commitments().exists()
+    assert not public.events().exists()
+    assert not public.readings().exists()
 
 
 def test_unpublishing_an_agreement_hides_everything_under_it(db, reviewer):
@@ -99,9 +102,9 @@ def test_unpublishing_an_agreement_hides_everything_under_it(db, reviewer):
 
     unpublish(commitment.agreement, actor=reviewer, reason="Wrong date")
 
-    assert not Agreement.objects.public().exists()
-    assert not Commitment.objects.public().exists()
-    assert not ComplianceEvent.objects.public().exists()
+    assert not public.agreements().exists()
+    assert not public.commitments().exists()
+    assert not public.events().exists()
 
 
 @pytest.mark.parametrize("make", [CommitmentFactory, ComplianceEventFactory, ReadingFactory])

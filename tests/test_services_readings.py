@@ -391,18 +391,3 @@ def test_a_window_without_a_working_reading_cannot_be_extended(pause, editor):
 
     with pytest.raises(InvalidTerms, match="no working reading"):
         extend_window(pause, actor=editor, reason="x", extra_days=3)
-
-
-# Loading ----------------------------------------------------------------------------
-
-
-def test_the_working_readings_dates_come_with_the_commitment(pause):
-    ReadingFactory(commitment=pause, is_working=False, ends_at=dt.datetime(2025, 4, 24, tzinfo=UTC))
-    ReadingFactory(commitment=pause, due_at=dt.datetime(2025, 4, 1, tzinfo=UTC))
-
-    loaded = type(pause).objects.with_working_reading().get(pk=pause.pk)
-
-    assert loaded.working_starts_at == dt.datetime(2025, 3, 18, tzinfo=UTC)
-    assert loaded.working_ends_at == dt.datetime(2025, 4, 17, tzinfo=UTC)
-    assert loaded.working_due_at == dt.datetime(2025, 4, 1, tzinfo=UTC)
-    assert pause.working_reading().ends_at == dt.datetime(2025, 4, 17, tzinfo=UTC)

@@ -1,10 +1,10 @@
 from tests.factories import CommitmentFactory, ComplianceEventFactory
-from tracker.models import Commitment
+from tracker import public
 
 
-def test_with_compliance_counts_published_events_by_claimant(db):
+def test_the_compliance_picture_counts_published_events_by_claimant(db):
     commitment = CommitmentFactory()
     ComplianceEventFactory.create_batch(2, commitment=commitment)
     ComplianceEventFactory(commitment=commitment, is_published=False)
-    loaded = Commitment.objects.with_compliance().get(pk=commitment.pk)
+    loaded = public.commitments().annotate(**public.compliance()).get(pk=commitment.pk)
     assert loaded.compliance.total == 2

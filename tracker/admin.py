@@ -17,6 +17,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from tracker import clock, services
+from tracker import clock, public, services
 from tracker.admin_forms import (
     ComplianceEventForm,
     ExtendWindowForm,
@@ -401,6 +402,26 @@ class ReadingInline(ReadingTimesInUtc, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, reading.label)
 
 
+UNPUBLISHED_WORKING_READING_SHORT = "unpublished: drives nothing"
+
+
+def working_reading_notice(commitment: Commitment) -> str | None:
+    """What staff must know when the working reading drives nothing, because it is not public."""
+    working = commitment.working_reading()
+    if working is None or public.working_reading(commitment) is not None:
+        return None
+    if working.is_published:
+        why = f"The commitment is not public, so its working reading “{working.label}”"
+        then = "They apply once the commitment and its agreement are published."
+    else:
+        why = f"The working reading “{working.label}” is not published, so it"
+        then = "Publish the reading once its terms are checked."
+    return (
+        f"{why} drives nothing: the public sees no dates for this commitment, the clock "
+        f"will not expire it and no “ends in” warnings are sent. {then}"
+    )
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(RecordAdmin):
     actions = ["publish_selected", "unpublish_selected"]
@@ -423,23 +444,39 @@ class CommitmentAdmin(RecordAdmin):
     inlines = [CommitmentPartyInline, ReadingInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_working_reading()
+        """Each commitment with its working reading as staff see it, published or not."""
+        working = Reading.objects.filter(commitment=OuterRef("pk"), is_working=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                working_starts_at=Subquery(working.values("starts_at")[:1]),
+                working_ends_at=Subquery(working.values("ends_at")[:1]),
+                working_due_at=Subquery(working.values("due_at")[:1]),
+                working_is_published=Subquery(working.values("is_published")[:1]),
+            )
+        )
 
     @admin.display(description="working end", ordering="working_ends_at")
     def working_end(self, commitment):
         if commitment.shape == Shape.DELIVERABLE and commitment.working_due_at:
-            return f"due {format_utc(commitment.working_due_at)}"
-        start, end = commitment.working_starts_at, commitment.working_ends_at
-        if start is None and end is None:
-            return "—"
-        countdown = clock.countdown(start, end, timezone.now())
-        return f"{format_utc(end)} · {countdown}" if end else countdown
+            text = f"due {format_utc(commitment.working_due_at)}"
+        else:
+            start, end = commitment.working_starts_at, commitment.working_ends_at
+            if start is None and end is None:
+                return "—"
+            countdown = clock.countdown(start, end, timezone.now())
+            text = f"{format_utc(end)} · {countdown}" if end else countdown
+        if not commitment.working_is_published:
+            text += f" ({UNPUBLISHED_WORKING_READING_SHORT})"
+        return text
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             events = obj.events.select_related("claimant", "accused")
             context["recent_events"] = events[:RECENT_EVENTS_SHOWN]
             context["event_count"] = events.count()
+            context["working_reading_notice"] = working_reading_notice(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_page_buttons(self, request, obj):

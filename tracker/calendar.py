@@ -21,9 +21,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from tracker import clock
+from tracker import clock, public
 from tracker.http import public_cache
-from tracker.models import Commitment, Reading
+from tracker.models import Reading
 
 REFRESH_INTERVAL = dt.timedelta(hours=1)
 PRODUCT_ID = "-//Ceasefire Commitment Tracker//Deadlines//EN"
@@ -36,7 +36,7 @@ def uid_domain() -> str:
 
 def deadline_readings() -> Iterable[Reading]:
     return (
-        Reading.objects.public()
+        public.readings()
         .filter(Q(ends_at__isnull=False) | Q(due_at__isnull=False))
         .select_related("commitment")
         .order_by("commitment__slug", "-is_working", "pk")
@@ -123,7 +123,7 @@ def all_deadlines(request):
 @public_cache
 def commitment_deadlines(request, slug: str):
     """One public commitment's deadlines and window ends, by every published reading."""
-    commitment = get_object_or_404(Commitment.objects.public(), slug=slug)
+    commitment = get_object_or_404(public.commitments(), slug=slug)
     readings = deadline_readings().filter(commitment=commitment)
     name = _("Deadlines: %(title)s") % {"title": commitment.title}
     return calendar_response(build_calendar(readings, name=name, request=request), f"{slug}.ics")

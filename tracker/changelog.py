@@ -28,7 +28,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker.models import Agreement, Commitment, ComplianceEvent, Party, Reading
+from tracker import public
+from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
 from tracker.presenters import calendar_day
 
 CORRECTION_PREFIX = "Correction"
@@ -181,10 +182,10 @@ def recent_changes(limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Change]:
     wanted = (offset + limit) * 2
     rows_by_kind = {t.kind: (t, _history_rows(t, wanted)) for t in TRACKED}
     public_ids = {
-        "agreement": _public_ids(Agreement.objects.public(), rows_by_kind["agreement"][1]),
-        "commitment": _public_ids(Commitment.objects.public(), rows_by_kind["commitment"][1]),
-        "reading": _public_ids(Reading.objects.public(), rows_by_kind["reading"][1]),
-        "event": _public_ids(ComplianceEvent.objects.public(), rows_by_kind["event"][1]),
+        "agreement": _public_ids(public.agreements(), rows_by_kind["agreement"][1]),
+        "commitment": _public_ids(public.commitments(), rows_by_kind["commitment"][1]),
+        "reading": _public_ids(public.readings(), rows_by_kind["reading"][1]),
+        "event": _public_ids(public.events(), rows_by_kind["event"][1]),
     }
     parent_commitment_ids = {
         row.commitment_id for kind in ("reading", "event") for row in rows_by_kind[kind][1]
@@ -192,17 +193,17 @@ def recent_changes(limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Change]:
     parent_agreement_ids = {row.agreement_id for row in rows_by_kind["commitment"][1]}
     commitments = {
         c.pk: c
-        for c in Commitment.objects.public()
+        for c in public.commitments()
         .filter(pk__in={row.id for row in rows_by_kind["commitment"][1]} | parent_commitment_ids)
         .only("pk", "title", "slug")
     }
     agreements = {
         a.pk: a
-        for a in Agreement.objects.public()
+        for a in public.agreements()
         .filter(pk__in={row.id for row in rows_by_kind["agreement"][1]} | parent_agreement_ids)
         .only("pk", "title", "slug")
     }
-    names = {party.pk: party.name for party in Party.public().only("pk", "name")}
+    names = {party.pk: party.name for party in public.parties().only("pk", "name")}
     context = _Context(public_ids, commitments, agreements, names)
 
     entries = []

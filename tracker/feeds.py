@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from tracker import changelog
+from tracker import changelog, public
 from tracker.calendar import uid_domain
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
@@ -140,7 +140,7 @@ class CommitmentFeed(EntryFeed):
     """A published commitment's status changes and published events, newest first."""
 
     def get_object(self, request, slug: str) -> Commitment:
-        return get_object_or_404(Commitment.objects.public(), slug=slug)
+        return get_object_or_404(public.commitments(), slug=slug)
 
     def title(self, commitment: Commitment) -> str:
         return _("%(title)s: status and events") % {"title": commitment.title}
@@ -153,12 +153,16 @@ class CommitmentFeed(EntryFeed):
 
     def items(self, commitment: Commitment) -> list[Entry]:
         page = commitment.get_absolute_url()
-        changes = commitment.status_changes.order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+        changes = (
+            public.status_changes()
+            .filter(commitment=commitment)
+            .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+        )
         events = (
-            ComplianceEvent.objects.public()
+            public.events()
             .filter(commitment=commitment)
             .select_related("claimant", "accused")
-            .prefetch_related("sources")
+            .prefetch_related(public.cited_sources())
             .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
         )
         entries = [status_entry(c, page) for c in changes] + [event_entry(e, page) for e in events]

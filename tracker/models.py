@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +37,6 @@ class PrecisionChoices(models.TextChoices):
     DAY = clock.Precision.DAY.value, _("day")
     HOUR = clock.Precision.HOUR.value, _("hour")
     MINUTE = clock.Precision.MINUTE.value, _("minute")
-
-
-class PublishableQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(is_published=True)
 
 
 class Party(models.Model):
@@ -74,11 +69,6 @@ class Party(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("party", args=[self.slug])
 
-    @classmethod
-    def public(cls):
-        """Parties are public facts; the queryset exists so views read alike."""
-        return cls.objects.all()
-
 
 class Source(models.Model):
     """A public document that a record relies on."""
@@ -107,10 +97,6 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
-    @classmethod
-    def public(cls):
-        return cls.objects.all()
-
 
 class Agreement(models.Model):
     """The occasion where commitments were made: a call, a round of talks, a memorandum."""
@@ -135,7 +121,6 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[parties, sources])
-    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "title"]
@@ -237,63 +222,6 @@ class CompliancePicture:
         return result
 
 
-class JSONCells(Subquery):
-    """A correlated grouped subquery folded into one JSON array per outer row.
-
-    Lets ``with_compliance()`` return the whole kind × verification × claimant
-    picture for every commitment in a single query, on SQLite and PostgreSQL.
-    """
-
-    output_field = models.JSONField()
-    columns = ("kind", "verification", "claimant_id", "n")
-
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        cells = ", ".join(f"cells.{c}" for c in self.columns)
-        if connection.vendor == "postgresql":
-            template = (
-                f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "
-                "FROM (%(subquery)s) cells)"
-            )
-        else:
-            template = (
-                f"(SELECT COALESCE(json_group_array(json_array({cells})), '[]') "
-                "FROM (%(subquery)s) cells)"
-            )
-        return super().as_sql(compiler, connection, template=template, **extra_context)
-
-
-class CommitmentQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(is_published=True, agreement__is_published=True)
-
-    def with_compliance(self):
-        """Annotate each commitment with its compliance picture in the same query.
-
-        Only published events count: the picture is what the public sees.
-        """
-        published = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
-        cells = (
-            published.order_by()
-            .values("kind", "verification", "claimant_id")
-            .annotate(n=Count("*"))
-            .values("kind", "verification", "claimant_id", "n")
-        )
-        last = published.order_by().values("commitment").annotate(m=Max("occurred_at"))
-        return self.annotate(
-            compliance_cells=JSONCells(cells),
-            last_event_at=Subquery(last.values("m")[:1]),
-        )
-
-    def with_working_reading(self):
-        """Annotate the working reading's start and end, for sorting and sweeps."""
-        working = Reading.objects.filter(commitment=OuterRef("pk"), is_working=True)
-        return self.annotate(
-            working_starts_at=Subquery(working.values("starts_at")[:1]),
-            working_ends_at=Subquery(working.values("ends_at")[:1]),
-            working_due_at=Subquery(working.values("due_at")[:1]),
-        )
-
-
 class Commitment(models.Model):
     """One thing promised under an agreement."""
 
@@ -331,7 +259,6 @@ class Commitment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = CommitmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement__held_on", "title"]
@@ -383,15 +310,20 @@ class Commitment(models.Model):
 
     @property
     def compliance(self) -> CompliancePicture:
-        """The picture annotated by ``with_compliance()``."""
+        """The picture annotated by ``tracker.public.compliance()``."""
         cells = getattr(self, "compliance_cells", None)
         if cells is None:
-            raise AttributeError("use Commitment.objects.with_compliance() to load the picture")
+            raise AttributeError("annotate the commitments with tracker.public.compliance()")
         return CompliancePicture(
             cells=[tuple(c) for c in cells], last_event_at=getattr(self, "last_event_at", None)
         )
 
     def working_reading(self) -> Reading | None:
+        """The working reading as staff see it, published or not.
+
+        The public, the clock and the alerts read ``tracker.public.working_reading()``,
+        which gives None while this reading is unpublished.
+        """
         return self.readings.filter(is_working=True).first()
 
 
@@ -421,15 +353,6 @@ class CommitmentParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party} — {self.get_role_display()}"
-
-
-class ReadingQuerySet(PublishableQuerySet):
-    def public(self):
-        return self.filter(
-            is_published=True,
-            commitment__is_published=True,
-            commitment__agreement__is_published=True,
-        )
 
 
 class Reading(models.Model):
@@ -468,7 +391,6 @@ class Reading(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[sources])
-    objects = ReadingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_working", "starts_at", "pk"]
@@ -551,15 +473,6 @@ class Reading(models.Model):
         return clock.window_state(self.starts_at, self.ends_at, at)
 
 
-class ComplianceEventQuerySet(PublishableQuerySet):
-    def public(self):
-        return self.filter(
-            is_published=True,
-            commitment__is_published=True,
-            commitment__agreement__is_published=True,
-        )
-
-
 class ComplianceEvent(models.Model):
     """Something reported against a commitment, with who claims it and how it stands."""
 
@@ -633,7 +546,6 @@ class ComplianceEvent(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[sources])
-    objects = ComplianceEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

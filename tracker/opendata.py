@@ -1,9 +1,9 @@
 """Open data: the public records shaped for machines, and the CSV files built from them.
 
-The querysets here are the single description of what a machine reader may
-see. The CSV files and the JSON API both start from them, and each one starts
-from a ``public()`` queryset, so an unpublished record, an internal note or a
-staff member's name cannot reach a download by forgetting a filter.
+The querysets here shape what a machine reader may see. The CSV files and
+the JSON API both start from them, and each one starts from
+``tracker.public``, so an unpublished record, an internal note or a staff
+member's name cannot reach a download by forgetting a filter.
 
 Each CSV file is described once, as a list of columns with a description; the
 same list writes the header, fills the rows and documents the file on /data/.
@@ -20,25 +20,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tracker import public
 from tracker.http import public_cache
 from tracker.models import (
     Agreement,
     Category,
     Commitment,
-    CommitmentParty,
     ComplianceEvent,
-    DeliveredQuantity,
     EventKind,
     Party,
     Reading,
     ShapeChoices,
-    Source,
     StatusChoices,
     Verification,
 )
@@ -50,11 +48,6 @@ LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
 # What machines may read ---------------------------------------------------------
 
 
-def _public_working(field: str) -> Subquery:
-    working = Reading.objects.public().filter(commitment=OuterRef("pk"), is_working=True)
-    return Subquery(working.values(field)[:1])
-
-
 def public_commitments() -> QuerySet[Commitment]:
     """Published commitments with their public working window, roles and compliance counts.
 
@@ -62,19 +55,13 @@ def public_commitments() -> QuerySet[Commitment]:
     is published; the renewed commitment is named only while it is public.
     """
     return (
-        Commitment.objects.public()
-        .with_compliance()
+        public.commitments()
         .select_related("agreement")
         .annotate(
-            working_starts_at=_public_working("starts_at"),
-            working_ends_at=_public_working("ends_at"),
-            working_due_at=_public_working("due_at"),
-            public_renews=Subquery(
-                Commitment.objects.public().filter(pk=OuterRef("renews_id")).values("slug")[:1]
-            ),
+            **public.compliance(), **public.working_window(), public_renews=public.renewed_slug()
         )
         .prefetch_related(
-            Prefetch("roles", queryset=CommitmentParty.objects.select_related("party")),
+            Prefetch("roles", queryset=public.roles().select_related("party")),
         )
         .order_by("agreement__held_on", "title", "pk")
     )
@@ -82,9 +69,9 @@ def public_commitments() -> QuerySet[Commitment]:
 
 def public_readings() -> QuerySet[Reading]:
     return (
-        Reading.objects.public()
+        public.readings()
         .select_related("commitment", "read_by")
-        .prefetch_related(Prefetch("sources", queryset=Source.public().order_by("pk")))
+        .prefetch_related(public.cited_sources())
         .order_by("commitment__slug", "-is_working", "starts_at", "pk")
     )
 
@@ -92,32 +79,21 @@ def public_readings() -> QuerySet[Reading]:
 def public_events() -> QuerySet[ComplianceEvent]:
     """Published events; the claim an event answers is named only while it is public."""
     return (
-        ComplianceEvent.objects.public()
+        public.events()
         .select_related("commitment", "claimant", "accused")
-        .annotate(
-            public_in_response_to=Subquery(
-                ComplianceEvent.objects.public()
-                .filter(pk=OuterRef("in_response_to_id"))
-                .values("pk")[:1]
-            )
-        )
-        .prefetch_related(
-            Prefetch("sources", queryset=Source.public().order_by("pk")),
-            Prefetch(
-                "quantities", queryset=DeliveredQuantity.objects.select_related("received_by")
-            ),
-        )
+        .annotate(public_in_response_to=public.answered_event_id())
+        .prefetch_related(public.cited_sources(), public.handovers())
         .order_by("-occurred_at", "-pk")
     )
 
 
 def public_agreements() -> QuerySet[Agreement]:
     return (
-        Agreement.objects.public()
+        public.agreements()
         .prefetch_related(
-            Prefetch("parties", queryset=Party.public().order_by("name")),
-            Prefetch("sources", queryset=Source.public().order_by("pk")),
-            Prefetch("commitments", queryset=Commitment.objects.public().order_by("title", "pk")),
+            public.named_parties(),
+            public.cited_sources(),
+            Prefetch("commitments", queryset=public.commitments().order_by("title", "pk")),
         )
         .order_by("-held_on", "title", "pk")
     )

@@ -78,15 +78,20 @@ def deadline_text(
     *,
     status: str | None = None,
     status_changed_at: dt.datetime | None = None,
+    has_terms: bool = True,
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
     Once a commitment has reached a final status the deadline no longer
     matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
-    then says how long ago it ended.
+    then says how long ago it ended. A commitment with no public working
+    reading (``has_terms`` false) has no dates to count to yet, which is not
+    the same as having no end.
     """
     if status is not None and Status(status).is_final and status_changed_at is not None:
         return _("ended %(time)s ago") % {"time": duration_text(now - status_changed_at)}
+    if not has_terms:
+        return _("dates not yet published")
     if shape == "deliverable":
         return due_text(due, now)
     return countdown_text(start, end, now)

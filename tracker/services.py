@@ -20,7 +20,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tracker import clock
+from tracker import clock, public
 from tracker.models import (
     Agreement,
     Commitment,
@@ -343,21 +343,18 @@ WINDOW_ENDED = "window ended"
 def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
     """Expire every live window whose working end has passed. This is where commitments expire.
 
-    Each expiry is its own transaction, so one failure cannot hold back the
-    rest. Whether a commitment is still due is decided again under its row
-    lock: a concurrent sweep may have expired it, or a reviewer extended it,
-    since the list was read.
+    The clock follows the published terms only (``tracker.public``): a
+    working reading that staff have not published yet, or a commitment that
+    is not public, expires nothing. Each expiry is its own transaction, so
+    one failure cannot hold back the rest. Whether a commitment is still due
+    is decided again under its row lock: a concurrent sweep may have expired
+    it, or a reviewer extended it, since the list was read.
     """
     now = now or timezone.now()
     due = (
-        Commitment.objects.filter(
-            shape=Shape.WINDOW,
-            status__in=[Status.IN_FORCE, Status.SUSPENDED],
-            readings__is_working=True,
-            readings__ends_at__lte=now,
-        )
-        .order_by("readings__ends_at", "pk")
-        .values_list("pk", flat=True)
+        public.windows_ended_by(now)
+        .order_by("ends_at", "commitment_id")
+        .values_list("commitment_id", flat=True)
     )
     changes = []
     for pk in list(due):
@@ -376,9 +373,9 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
     commitment = Commitment.objects.select_for_update().get(pk=pk)
     if not Status(commitment.status).is_live:
         return None  # another sweep, or a person, got there first
-    working = commitment.readings.filter(is_working=True).first()
+    working = public.working_reading(commitment)
     if working is None or working.ends_at is None or working.ends_at > now:
-        return None  # extended or reopened since the list was read
+        return None  # extended, reopened or withdrawn since the list was read
     return change_status(
         commitment, Status.EXPIRED, actor=CLOCK, reason=WINDOW_ENDED, effective_at=working.ends_at
     )
@@ -586,9 +583,9 @@ PUBLISHABLE = (Agreement, Commitment, Reading, ComplianceEvent)
 
 def _parent_is_public(obj) -> bool:
     if isinstance(obj, Commitment):
-        return obj.agreement.is_published
+        return public.agreements().filter(pk=obj.agreement_id).exists()
     if isinstance(obj, Reading | ComplianceEvent):
-        return Commitment.objects.public().filter(pk=obj.commitment_id).exists()
+        return public.commitments().filter(pk=obj.commitment_id).exists()
     return True
 
 

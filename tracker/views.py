@@ -1,7 +1,7 @@
 """The public pages: board, commitment, agreement, party and recent changes.
 
-Views only read, and only through the ``public()`` querysets, so a record that
-is not published cannot reach a page by a forgotten filter. Each page loads
+Views only read, and only through ``tracker.public``, so a record that is not
+published cannot reach a page by a forgotten filter. Each page loads
 what it shows in a fixed number of queries, and answers conditional GETs
 before doing any of that work (``tracker.http.public_cache``).
 """
@@ -28,11 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, presenters
+from tracker import changelog, presenters, public
 from tracker.http import cached_fragment, public_cache
 from tracker.models import (
     VIOLATION_KINDS,
-    Agreement,
     Category,
     Commitment,
     CommitmentParty,
@@ -40,7 +39,6 @@ from tracker.models import (
     EventKind,
     Party,
     Reading,
-    StatusChange,
     StatusChoices,
     Verification,
 )
@@ -168,18 +166,10 @@ def _form_errors(form: forms.Form) -> list[str]:
 # Loading helpers -------------------------------------------------------------------
 
 
-def _working_precision():
-    """How precisely the working reading gave its dates: whole days, hours or minutes."""
-    working = Reading.objects.filter(commitment=OuterRef("pk"), is_working=True)
-    return Subquery(working.values("precision")[:1])
-
-
 def _obligors():
     return Prefetch(
         "roles",
-        queryset=CommitmentParty.objects.filter(role=CommitmentParty.Role.OBLIGOR).select_related(
-            "party"
-        ),
+        queryset=public.roles().filter(role=CommitmentParty.Role.OBLIGOR).select_related("party"),
         to_attr="obligor_roles",
     )
 
@@ -192,7 +182,7 @@ def violation_days(commitment_ids: list[int]) -> dict[int, dict]:
     Returns {commitment id: {day: Severity}}.
     """
     rows = (
-        ComplianceEvent.objects.public()
+        public.events()
         .filter(commitment__in=commitment_ids, kind__in=VIOLATION_KINDS)
         .order_by()
         .values_list("commitment_id", "occurred_on", "occurred_until_on", "kind", "verification")
@@ -215,6 +205,7 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
             now,
             status=commitment.status,
             status_changed_at=commitment.status_changed_at,
+            has_terms=commitment.working_reading_id is not None,
         )
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_claimant(), party_names
@@ -236,7 +227,7 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
 @public_cache
 @require_safe
 def board(request):
-    parties = list(Party.public())
+    parties = list(public.parties())
     filters = BoardFilters(request.GET, parties=parties)
     if not filters.is_valid():
         return bad_request(request, _form_errors(filters))
@@ -260,7 +251,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     The board pages by agreement, so an agreement's commitments are never
     split across two pages, and loads the strips only for the page shown.
     """
-    commitments = Commitment.objects.public()
+    commitments = public.commitments()
     if chosen["status"]:
         commitments = commitments.filter(status=chosen["status"])
     if chosen["category"]:
@@ -284,9 +275,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     page = paginator.page(page_number)
     loaded = list(
         commitments.filter(agreement__in=[agreement for agreement, _held, _n in page])
-        .with_compliance()
-        .with_working_reading()
-        .annotate(working_precision=_working_precision())
+        .annotate(**public.compliance(), **public.working_window())
         .select_related("agreement")
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
@@ -295,9 +284,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     party_names = {party.pk: party.name for party in parties}
     _decorate(loaded, party_names, timezone.now(), days)
     bound = set(
-        CommitmentParty.objects.filter(
-            role=CommitmentParty.Role.OBLIGOR, commitment__in=Commitment.objects.public()
-        ).values_list("party_id", flat=True)
+        public.roles().filter(role=CommitmentParty.Role.OBLIGOR).values_list("party_id", flat=True)
     )
     return render_to_string(
         "tracker/_board_listing.html",
@@ -318,16 +305,16 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
 @public_cache
 @require_safe
 def commitment_detail(request, slug):
-    parties = list(Party.public())
+    parties = list(public.parties())
     filters = EventFilters(request.GET, parties=parties)
     if not filters.is_valid():
         # An address that names no public commitment is a 404 whatever its filters say.
-        get_object_or_404(Commitment.objects.public(), slug=slug)
+        get_object_or_404(public.commitments(), slug=slug)
         return bad_request(request, _form_errors(filters))
     chosen = filters.cleaned_data
     commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
 
-    events = ComplianceEvent.objects.public().filter(commitment=commitment)
+    events = public.events().filter(commitment=commitment)
     claims = _claims(events, chosen).select_related("claimant", "accused")
     paginator = CountedPaginator(
         claims.prefetch_related(_answers()), chosen["per_page"], commitment.listed_claims
@@ -341,7 +328,10 @@ def commitment_detail(request, slug):
         return bad_request(request, [message])
 
     now = timezone.now()
-    roles = sorted(commitment.roles.select_related("party"), key=lambda r: (r.party.name, r.role))
+    roles = sorted(
+        public.roles().filter(commitment=commitment).select_related("party"),
+        key=lambda r: (r.party.name, r.role),
+    )
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
     event_days = _event_days(events)
     days = {commitment.pk: presenters.severity_by_day(row[:4] for row in event_days)}
@@ -363,7 +353,7 @@ def commitment_detail(request, slug):
             "roles": roles,
             "readings": readings,
             "timeline": _timeline(readings, event_days, now),
-            "status_changes": list(StatusChange.objects.filter(commitment=commitment)),
+            "status_changes": list(public.status_changes().filter(commitment=commitment)),
             "page": page,
             "filters": filters,
             "chosen": chosen,
@@ -390,21 +380,20 @@ def _commitment_for_page(chosen: dict):
     the number of claims the chosen filters list, for the pager, and the
     commitment it renews with whether the public may see that one.
     """
-    published_here = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
+    public_here = public.events().filter(commitment=OuterRef("pk"))
     claims = (
-        _claims(published_here, chosen)
+        _claims(public_here, chosen)
         .order_by()
         .values("commitment")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    renewed_is_public = Commitment.objects.public().filter(pk=OuterRef("renews_id"))
+    renewed_is_public = public.commitments().filter(pk=OuterRef("renews_id"))
     return (
-        Commitment.objects.public()
-        .with_compliance()
-        .with_working_reading()
+        public.commitments()
         .annotate(
-            working_precision=_working_precision(),
+            **public.compliance(),
+            **public.working_window(),
             listed_claims=Coalesce(Subquery(claims), 0),
             renews_is_public=Exists(renewed_is_public),
         )
@@ -415,10 +404,10 @@ def _commitment_for_page(chosen: dict):
 def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Reading]:
     """Published readings, each instant also given on the wall clocks of the parties."""
     readings = list(
-        Reading.objects.public()
+        public.readings()
         .filter(commitment=commitment)
         .select_related("read_by")
-        .prefetch_related("sources")
+        .prefetch_related(public.cited_sources())
     )
     for reading in readings:
         zones = party_zones | {reading.time_zone}
@@ -484,11 +473,7 @@ def _claims(events, chosen: dict):
 
 def _answers():
     """The published answers to each claim, oldest first, to show beside it."""
-    answers = (
-        ComplianceEvent.objects.public()
-        .select_related("claimant", "accused")
-        .order_by("occurred_at", "pk")
-    )
+    answers = public.events().select_related("claimant", "accused").order_by("occurred_at", "pk")
     return Prefetch("responses", queryset=answers)
 
 
@@ -527,7 +512,7 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], deliveries: dict)
     for the table of deliveries, so their handovers are taken from there.
     """
     listed = claims + [response for claim in claims for response in claim.responses.all()]
-    prefetch_related_objects(listed, "sources")
+    prefetch_related_objects(listed, public.cited_sources())
     for event in listed:
         event.handovers = deliveries[event.pk][3] if event.pk in deliveries else []
     return claims
@@ -537,19 +522,18 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], deliveries: dict)
 @require_safe
 def agreement_detail(request, slug):
     agreement = get_object_or_404(
-        Agreement.objects.public().prefetch_related("parties", "sources"), slug=slug
+        public.agreements().prefetch_related(public.named_parties(), public.cited_sources()),
+        slug=slug,
     )
     commitments = list(
-        Commitment.objects.public()
+        public.commitments()
         .filter(agreement=agreement)
-        .with_compliance()
-        .with_working_reading()
-        .annotate(working_precision=_working_precision())
+        .annotate(**public.compliance(), **public.working_window())
         .select_related("agreement")
         .prefetch_related(_obligors())
         .order_by("title")
     )
-    party_names = {party.pk: party.name for party in Party.public()}
+    party_names = {party.pk: party.name for party in public.parties()}
     days = violation_days([commitment.pk for commitment in commitments])
     _decorate(commitments, party_names, timezone.now(), days)
     return render(
@@ -562,15 +546,15 @@ def agreement_detail(request, slug):
 @public_cache
 @require_safe
 def party_detail(request, slug):
-    party = get_object_or_404(Party.public(), slug=slug)
-    public_commitments = Commitment.objects.public()
+    party = get_object_or_404(public.parties(), slug=slug)
     roles = list(
-        CommitmentParty.objects.filter(party=party, commitment__in=public_commitments)
+        public.roles()
+        .filter(party=party)
         .select_related("commitment__agreement")
         .order_by("role", "commitment__title")
     )
     events = (
-        ComplianceEvent.objects.public()
+        public.events()
         .select_related("commitment", "claimant", "accused")
         .order_by("-occurred_at", "-pk")
     )

@@ -23,10 +23,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tracker import public
 from tracker.alerts import channels, rules
 from tracker.alerts.messages import compose
 from tracker.alerts.models import Delivery, Topic
-from tracker.models import Commitment, ComplianceEvent, Verification
+from tracker.models import Verification
 from tracker.status import Status
 
 logger = logging.getLogger(__name__)
@@ -93,21 +94,20 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
     """Why an alert claimed from the outbox should no longer go out, judged on current data."""
     if not delivery.subscription.is_active:
         return "The subscription is no longer active."
-    commitment = Commitment.objects.public().filter(pk=delivery.commitment_id).first()
+    commitment = public.commitments().filter(pk=delivery.commitment_id).first()
     if commitment is None:
         return "The commitment is not public."
     if delivery.topic == Topic.EXPIRING:
         if commitment.status not in (Status.IN_FORCE, Status.SUSPENDED):
             return f"The commitment is {commitment.get_status_display()} now."
-        reading = commitment.working_reading()
-        current_end = reading.ends_at if reading else None
-        if current_end != delivery.deadline:
+        reading = public.working_reading(commitment)
+        if reading is None:
+            return "The working reading is not public now."
+        if reading.ends_at != delivery.deadline:
             return "The deadline moved; this warning was for the old one."
     if delivery.topic == Topic.VIOLATION_VERIFIED:
-        public = ComplianceEvent.objects.public().filter(
-            pk=delivery.event_id, verification=Verification.VERIFIED
-        )
-        if not public.exists():
+        verified = public.events().filter(pk=delivery.event_id, verification=Verification.VERIFIED)
+        if not verified.exists():
             return "The event is no longer a published, verified violation."
     return None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker import public
 from tracker.alerts import rules
 from tracker.alerts.models import Scope, Subscription, Topic
-from tracker.models import Category, Commitment
+from tracker.models import Category
 
 TOPIC_CHOICES = [
     (Topic.EXPIRING, _("before it ends")),
@@ -63,7 +64,7 @@ class SubscribeForm(forms.Form):
         scope = data.get("scope")
         if scope == Scope.COMMITMENT:
             slug = data.get("commitment")
-            commitment = Commitment.objects.public().filter(slug=slug).first() if slug else None
+            commitment = public.commitments().filter(slug=slug).first() if slug else None
             if commitment is None:
                 self.add_error("scope", _("That commitment is not on the public site."))
             data["commitment_object"] = commitment

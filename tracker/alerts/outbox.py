@@ -16,12 +16,11 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q
 
+from tracker import public
 from tracker.alerts import rules
 from tracker.alerts.models import Delivery, Subscription, Topic
-from tracker.models import Commitment, ComplianceEvent, Reading, StatusChange, Verification
-from tracker.status import Shape, Status
-
-LIVE_STATUSES = [Status.IN_FORCE, Status.SUSPENDED]
+from tracker.models import ComplianceEvent, Reading, StatusChange, Verification
+from tracker.status import Status
 
 
 def late_after() -> dt.timedelta:
@@ -41,20 +40,16 @@ def insert(rows: list[Delivery]) -> None:
 def queue_expiry_warnings(now: dt.datetime) -> None:
     """Queue the "ends in …" warnings that are due by ``now``.
 
-    Only windows ending within the longest lead time are read, through the
-    index on (is_working, ends_at), so a pass costs what is due, not what is
-    stored. The warning is keyed by the deadline it refers to: after an
-    extension the new deadline's warnings become due, and any still pending
-    for the old one are cancelled when a worker picks them up.
+    Only public working readings count: an end that staff have not published
+    yet warns nobody. Only windows ending within the longest lead time are
+    read, through the index on (is_working, ends_at), so a pass costs what is
+    due, not what is stored. The warning is keyed by the deadline it refers
+    to: after an extension the new deadline's warnings become due, and any
+    still pending for the old one are cancelled when a worker picks them up.
     """
-    readings = Reading.objects.filter(
-        is_working=True,
-        ends_at__gt=now,
-        ends_at__lte=now + rules.LONGEST_LEAD_TIME,
-        commitment__in=Commitment.objects.public().filter(
-            shape=Shape.WINDOW, status__in=LIVE_STATUSES
-        ),
-    ).select_related("commitment")
+    readings = public.windows_ending_between(now, now + rules.LONGEST_LEAD_TIME).select_related(
+        "commitment"
+    )
     commitments = {reading.commitment for reading in readings}
     if not commitments:
         return
@@ -98,7 +93,7 @@ def expiry_warnings(subscription: Subscription, reading: Reading, now: dt.dateti
 
 def queue_status_change(change: StatusChange) -> None:
     """Alert subscribers to a status change; an expiry goes to those who asked for expiries."""
-    commitment = Commitment.objects.public().filter(pk=change.commitment_id).first()
+    commitment = public.commitments().filter(pk=change.commitment_id).first()
     if commitment is None:
         return
     is_expiry = change.to_status == Status.EXPIRED
@@ -138,9 +133,9 @@ def queue_verified_violation(event: ComplianceEvent) -> None:
     """Alert subscribers when a published violation claim becomes verified."""
     if event.verification != Verification.VERIFIED or not event.is_violation_claim:
         return
-    if not ComplianceEvent.objects.public().filter(pk=event.pk).exists():
+    if not public.events().filter(pk=event.pk).exists():
         return
-    commitment = Commitment.objects.get(pk=event.commitment_id)
+    commitment = public.commitments().get(pk=event.commitment_id)
     subscriptions = Subscription.objects.listening_to(Topic.VIOLATION_VERIFIED).covering(
         [commitment]
     )

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tracker import public
 from tracker.alerts import subscriptions
 from tracker.alerts.forms import SubscribeForm
 from tracker.alerts.subscriptions import LinkRefused, Outcome
-from tracker.models import Commitment
 
 # Where a refusal from the model shows on the form.
 FORM_FIELDS = {
@@ -44,7 +44,7 @@ def subscribe(request):
     commitment = None
     slug = request.POST.get("commitment") or request.GET.get("commitment")
     if slug:
-        commitment = Commitment.objects.public().filter(slug=slug).first()
+        commitment = public.commitments().filter(slug=slug).first()
     if request.method == "GET":
         form = SubscribeForm(initial={"commitment": slug} if commitment else None)
         return render(request, "alerts/subscribe.html", {"form": form, "commitment": commitment})

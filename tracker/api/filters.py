@@ -15,11 +15,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from tracker import public
 from tracker.models import (
     Agreement,
     Category,
     Commitment,
-    CommitmentParty,
     ComplianceEvent,
     EventKind,
     Party,
@@ -75,14 +75,14 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
 
 def public_party(help_text: str, **kwargs) -> filters.ModelChoiceFilter:
     return filters.ModelChoiceFilter(
-        queryset=Party.public(), to_field_name="slug", help_text=help_text, **kwargs
+        queryset=public.parties(), to_field_name="slug", help_text=help_text, **kwargs
     )
 
 
 def public_commitment() -> filters.ModelChoiceFilter:
     return filters.ModelChoiceFilter(
         field_name="commitment",
-        queryset=Commitment.objects.public(),
+        queryset=public.commitments(),
         to_field_name="slug",
         help_text=_("Slug of a published commitment."),
     )
@@ -97,7 +97,7 @@ class CommitmentFilter(filters.FilterSet):
     )
     shape = filters.ChoiceFilter(choices=ShapeChoices.choices)
     agreement = filters.ModelChoiceFilter(
-        queryset=Agreement.objects.public(),
+        queryset=public.agreements(),
         to_field_name="slug",
         help_text=_("Slug of a published agreement."),
     )
@@ -120,9 +120,7 @@ class CommitmentFilter(filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.STR)
     def by_party(self, queryset, name, party):
-        return queryset.filter(
-            pk__in=CommitmentParty.objects.filter(party=party).values("commitment")
-        )
+        return queryset.filter(pk__in=public.roles().filter(party=party).values("commitment"))
 
 
 class ReadingFilter(filters.FilterSet):

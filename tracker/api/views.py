@@ -1,7 +1,7 @@
 """The API's endpoints: lists and one detail view, all read-only.
 
-Each view starts from a queryset in ``tracker.opendata``, which starts from a
-``public()`` queryset. Nothing here writes: the views only answer GET, HEAD
+Each view starts from a queryset in ``tracker.opendata``, which starts from
+``tracker.public``. Nothing here writes: the views only answer GET, HEAD
 and OPTIONS, and they ignore who is logged in, so staff see what everyone sees.
 """
 
@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 
-from tracker import opendata
+from tracker import opendata, public
 from tracker.api import filters, serializers
-from tracker.models import Party, Reading, StatusChange
 
 MAX_PAGE_SIZE = 200
 
@@ -90,13 +89,14 @@ class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
         return opendata.public_commitments().prefetch_related(
             Prefetch(
                 "readings",
-                queryset=Reading.objects.public()
+                queryset=public.readings()
                 .select_related("read_by")
-                .prefetch_related("sources"),
+                .prefetch_related(public.cited_sources()),
                 to_attr="public_readings",
             ),
             Prefetch(
-                "status_changes", queryset=StatusChange.objects.order_by("effective_at", "pk")
+                "status_changes",
+                queryset=public.status_changes().order_by("effective_at", "pk"),
             ),
         )
 
@@ -138,7 +138,7 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.PartyFilter
 
     def get_queryset(self):
-        return Party.public().order_by("name", "pk")
+        return public.parties().order_by("name", "pk")
 
 
 @dataclass(frozen=True)

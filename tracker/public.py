@@ -1,0 +1,236 @@
+"""What the public sees. Every public page, feed, calendar, file, API answer and
+subscriber's alert reads its records from here, and nowhere else.
+
+The rules, in one place:
+
+- An **agreement** is public when it is published.
+- A **commitment** is public when it and its agreement are published.
+- A **reading** or an **event** is public when it is published and its
+  commitment is public.
+- A commitment's **working window** (start, end, due date, precision) is its
+  working reading's only while that reading is public. A working reading
+  staff have not published yet gives the public no dates, and it drives
+  nothing: the clock does not expire the commitment by it and no "ends in"
+  warning is derived from it.
+- A **source** is public when a public agreement, reading or event cites it.
+- A **party** is public when a public record names it: as a party to an
+  agreement, in a role on a commitment, as the author of a reading, or as
+  the claimant or accused of an event.
+- A party's **role** on a commitment, a **delivered quantity** and a
+  **status change** are public with their commitment or event.
+- A link from one record to another (the claim an event answers, the
+  commitment another renews) is followed only while the target is public.
+
+Internal notes, and the staff who recorded, verified or changed anything,
+are in no public record: the outputs name the fields they show one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Reading,
+    Source,
+    StatusChange,
+)
+from tracker.status import Shape, Status
+
+# Records --------------------------------------------------------------------------
+
+
+def agreements() -> QuerySet[Agreement]:
+    return Agreement.objects.filter(is_published=True)
+
+
+def commitments() -> QuerySet[Commitment]:
+    return Commitment.objects.filter(is_published=True, agreement__is_published=True)
+
+
+def readings() -> QuerySet[Reading]:
+    return Reading.objects.filter(
+        is_published=True,
+        commitment__is_published=True,
+        commitment__agreement__is_published=True,
+    )
+
+
+def events() -> QuerySet[ComplianceEvent]:
+    return ComplianceEvent.objects.filter(
+        is_published=True,
+        commitment__is_published=True,
+        commitment__agreement__is_published=True,
+    )
+
+
+def quantities() -> QuerySet[DeliveredQuantity]:
+    return DeliveredQuantity.objects.filter(event__in=events())
+
+
+def roles() -> QuerySet[CommitmentParty]:
+    return CommitmentParty.objects.filter(commitment__in=commitments())
+
+
+def status_changes() -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(commitment__in=commitments())
+
+
+def sources() -> QuerySet[Source]:
+    cited = (
+        Q(Exists(agreements().filter(sources=OuterRef("pk"))))
+        | Q(Exists(readings().filter(sources=OuterRef("pk"))))
+        | Q(Exists(events().filter(sources=OuterRef("pk"))))
+    )
+    return Source.objects.filter(cited)
+
+
+def parties() -> QuerySet[Party]:
+    named = (
+        Q(Exists(agreements().filter(parties=OuterRef("pk"))))
+        | Q(Exists(roles().filter(party=OuterRef("pk"))))
+        | Q(Exists(readings().filter(read_by=OuterRef("pk"))))
+        | Q(Exists(events().filter(claimant=OuterRef("pk"))))
+        | Q(Exists(events().filter(accused=OuterRef("pk"))))
+        | Q(Exists(quantities().filter(received_by=OuterRef("pk"))))
+    )
+    return Party.objects.filter(named)
+
+
+# The working window ---------------------------------------------------------------
+
+
+def working_readings() -> QuerySet[Reading]:
+    """The working readings the public may see: one per commitment at most."""
+    return readings().filter(is_working=True)
+
+
+def working_reading(commitment: Commitment) -> Reading | None:
+    """The commitment's working reading, or None while that reading is not public."""
+    return working_readings().filter(commitment=commitment).first()
+
+
+def _working(field: str) -> Subquery:
+    return Subquery(working_readings().filter(commitment=OuterRef("pk")).values(field)[:1])
+
+
+def working_window() -> dict[str, Subquery]:
+    """Annotations giving each commitment its public working window.
+
+    Use as ``commitments().annotate(**working_window())``. Each value is None
+    when the commitment has no public working reading.
+    """
+    return {
+        "working_reading_id": _working("pk"),
+        "working_starts_at": _working("starts_at"),
+        "working_ends_at": _working("ends_at"),
+        "working_due_at": _working("due_at"),
+        "working_precision": _working("precision"),
+    }
+
+
+def renewed_slug() -> Subquery:
+    """The slug of the commitment a commitment renews, while that one is public."""
+    return Subquery(commitments().filter(pk=OuterRef("renews_id")).values("slug")[:1])
+
+
+def answered_event_id() -> Subquery:
+    """The id of the claim an event answers, while that claim is public."""
+    return Subquery(events().filter(pk=OuterRef("in_response_to_id")).values("pk")[:1])
+
+
+# The compliance picture --------------------------------------------------------------
+
+
+class JSONCells(Subquery):
+    """A correlated grouped subquery folded into one JSON array per outer row.
+
+    Lets ``compliance()`` return the whole kind × verification × claimant
+    picture for every commitment in a single query, on SQLite and PostgreSQL.
+    """
+
+    output_field = models.JSONField()
+    columns = ("kind", "verification", "claimant_id", "n")
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        cells = ", ".join(f"cells.{c}" for c in self.columns)
+        if connection.vendor == "postgresql":
+            template = (
+                f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "
+                "FROM (%(subquery)s) cells)"
+            )
+        else:
+            template = (
+                f"(SELECT COALESCE(json_group_array(json_array({cells})), '[]') "
+                "FROM (%(subquery)s) cells)"
+            )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def compliance() -> dict[str, Subquery]:
+    """Annotations giving each public commitment its compliance picture, in the same query.
+
+    Use as ``commitments().annotate(**compliance())``; read it as
+    ``commitment.compliance``. The outer commitment is public, so its
+    published events are exactly its public events.
+    """
+    published = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
+    cells = (
+        published.order_by()
+        .values("kind", "verification", "claimant_id")
+        .annotate(n=Count("*"))
+        .values("kind", "verification", "claimant_id", "n")
+    )
+    last = published.order_by().values("commitment").annotate(m=Max("occurred_at"))
+    return {"compliance_cells": JSONCells(cells), "last_event_at": Subquery(last.values("m")[:1])}
+
+
+# What a public record brings along ---------------------------------------------------
+#
+# Whatever a public record cites or names is public by the rules above, so
+# these follow its relations without filtering them again.
+
+
+def cited_sources() -> Prefetch:
+    """The sources a public record cites, in the order they were added."""
+    return Prefetch("sources", queryset=Source.objects.order_by("pk"))
+
+
+def named_parties() -> Prefetch:
+    """The parties to a public agreement, by name."""
+    return Prefetch("parties", queryset=Party.objects.order_by("name"))
+
+
+def handovers() -> Prefetch:
+    """What each side received in a public delivery."""
+    return Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by"))
+
+
+# What the clock and the alerts follow -----------------------------------------------
+
+LIVE_STATUSES = [Status.IN_FORCE, Status.SUSPENDED]
+
+
+def live_windows() -> QuerySet[Commitment]:
+    """Public windows the clock can still end: in force or suspended."""
+    return commitments().filter(shape=Shape.WINDOW, status__in=LIVE_STATUSES)
+
+
+def windows_ended_by(instant: dt.datetime) -> QuerySet[Reading]:
+    """Public working readings of live windows whose end has passed by ``instant``."""
+    return working_readings().filter(ends_at__lte=instant, commitment__in=live_windows())
+
+
+def windows_ending_between(after: dt.datetime, until: dt.datetime) -> QuerySet[Reading]:
+    """Public working readings of live windows ending in (after, until]: warnings to derive."""
+    return working_readings().filter(
+        ends_at__gt=after, ends_at__lte=until, commitment__in=live_windows()
+    )
