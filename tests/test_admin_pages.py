@@ -142,6 +142,28 @@ def test_commitment_list_shows_status_as_text_and_the_countdown(client, reviewer
     assert "2025-04-17 00:00 UTC · ends in 3 days" in response.text
 
 
+def test_commitment_list_counts_down_as_the_public_pages_do(client, reviewer, db):
+    exchange = CommitmentFactory(
+        title="Exchange of prisoners",
+        shape="deliverable",
+        status="fulfilled",
+        status_changed_at=dt.datetime(2025, 1, 4, tzinfo=UTC),
+    )
+    ReadingFactory(
+        commitment=exchange,
+        starts_at=None,
+        ends_at=None,
+        due_at=dt.datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    client.force_login(reviewer)
+
+    with time_machine.travel(dt.datetime(2025, 4, 4, tzinfo=UTC), tick=False):
+        listing = client.get(admin_url(Commitment, "changelist")).text
+
+    assert "2025-01-01 00:00 UTC · ended 90 days ago" in listing
+    assert "was due" not in listing
+
+
 def test_staff_are_told_when_an_unpublished_working_reading_drives_nothing(
     client, reviewer, energy_pause
 ):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from tracker import clock
 from tracker.clock import InvalidTimeZone, Precision, WindowState
 
 UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
 KYIV = "Europe/Kyiv"
 MOSCOW = "Europe/Moscow"
 
@@ -244,7 +246,7 @@ def test_an_open_ended_window_has_no_end():
     ],
 )
 def test_countdown_says_where_the_window_stands_in_plain_words(start, end, at, wording):
-    assert clock.countdown(start, end, at) == wording
+    assert clock.countdown_text(start, end, at) == wording
 
 
 # Properties --------------------------------------------------------------------
@@ -326,3 +328,108 @@ def test_every_wall_time_maps_to_an_instant_no_earlier_than_its_offset_allows(lo
     shown = clock.utc_to_local(clock.local_to_utc(local, tz_name), tz_name).replace(tzinfo=None)
 
     assert shown >= local
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+# Countdowns for any shape and status ---------------------------------------------
+
+
+def test_a_running_window_says_when_it_ends_in_days_and_hours():
+    end = NOW + dt.timedelta(days=3, hours=4, minutes=10)
+    assert clock.countdown_text(at(2025, 3, 18), end, NOW) == "ends in 3 days 4 h"
+
+
+def test_an_ended_window_says_how_long_ago():
+    end = NOW - dt.timedelta(days=12)
+    assert clock.countdown_text(at(2025, 3, 1), end, NOW) == "ended 12 days ago"
+
+
+def test_an_open_ended_window_has_no_end_date():
+    assert clock.countdown_text(at(2025, 3, 18), None, NOW) == "no end date"
+
+
+def test_a_window_that_has_not_started_counts_down_to_its_start():
+    assert clock.countdown_text(NOW + dt.timedelta(hours=5), None, NOW) == "starts in 5 h"
+
+
+def test_the_last_day_uses_hours_and_minutes_then_minutes_then_seconds():
+    assert clock.duration_text(dt.timedelta(hours=5, minutes=12)) == "5 h 12 min"
+    assert clock.duration_text(dt.timedelta(minutes=7)) == "7 min"
+    assert clock.duration_text(dt.timedelta(seconds=40)) == "40 s"
+    assert clock.duration_text(dt.timedelta(days=1)) == "1 day"
+
+
+def test_the_window_ends_exactly_at_its_end_instant():
+    assert clock.countdown_text(at(2025, 3, 18), NOW, NOW) == "ended 0 s ago"
+
+
+def test_a_deliverable_counts_down_to_its_due_date():
+    assert clock.due_text(NOW + dt.timedelta(days=2), NOW) == "due in 2 days"
+    assert clock.due_text(NOW - dt.timedelta(days=2), NOW) == "was due 2 days ago"
+    assert clock.due_text(None, NOW) == "no due date"
+    assert clock.deadline_text("deliverable", None, None, None, NOW) == "no due date"
+    assert clock.deadline_text("window", None, None, None, NOW) == "no end date"
+
+
+def test_a_fulfilled_exchange_says_when_it_ended_not_when_it_was_due():
+    due = NOW - dt.timedelta(days=93)
+    fulfilled_on = NOW - dt.timedelta(days=90)
+
+    text = clock.deadline_text(
+        "deliverable", None, None, due, NOW, status="fulfilled", status_changed_at=fulfilled_on
+    )
+
+    assert text == "ended 90 days ago"
+
+
+def test_a_live_deliverable_still_counts_down():
+    due = NOW + dt.timedelta(days=2)
+
+    text = clock.deadline_text(
+        "deliverable", None, None, due, NOW, status="in_force", status_changed_at=NOW
+    )
+
+    assert text == "due in 2 days"
+
+
+# Dates as the source meant them ----------------------------------------------------
+
+
+def test_a_day_precision_midnight_in_kyiv_is_dated_on_its_own_day():
+    kyiv_midnight = at(2025, 5, 22, 21)
+    assert clock.calendar_day(kyiv_midnight, "day") == dt.date(2025, 5, 23)
+    assert clock.calendar_day(kyiv_midnight, "minute") == dt.date(2025, 5, 22)
+
+
+@pytest.mark.parametrize("offset_hours", [-11, -4, 0, 2, 3, 11])
+def test_day_precision_keeps_the_local_date_for_any_zone_within_twelve_hours(offset_hours):
+    local_midnight = at(2025, 3, 19) - dt.timedelta(hours=offset_hours)
+    assert clock.calendar_day(local_midnight, "day") == dt.date(2025, 3, 19)
+
+
+def test_a_commitment_with_no_published_terms_has_no_dates_yet():
+    assert clock.deadline_text("window", None, None, None, NOW, has_terms=False) == (
+        "dates not yet published"
+    )
+    assert (
+        clock.deadline_text(
+            "window",
+            None,
+            None,
+            None,
+            NOW,
+            status="expired",
+            status_changed_at=NOW,
+            has_terms=False,
+        )
+        == "ended 0 s ago"
+    )
+
+
+def test_the_countdown_is_said_in_the_readers_language():
+    end = NOW + dt.timedelta(days=3, hours=4)
+    with translation.override("uk"):
+        assert clock.countdown_text(at(2025, 3, 18), end, NOW) == "завершення через 3 дні 4 год"

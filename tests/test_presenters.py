@@ -1,4 +1,4 @@
-"""What the pages compute before drawing: countdowns, strips, the timeline, zones, totals."""
+"""What the pages compute before drawing: strips, the timeline, zones, totals."""
 
 import datetime as dt
 
@@ -9,13 +9,8 @@ from tracker.presenters import (
     ClaimantTally,
     ReadingSpan,
     Severity,
-    calendar_day,
-    countdown_text,
     daily_strip,
-    deadline_text,
     deliveries_with_totals,
-    due_text,
-    duration_text,
     in_zones,
     severity_by_day,
     severity_of,
@@ -29,82 +24,6 @@ NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
 
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
-
-
-# Countdown wording -----------------------------------------------------------
-
-
-def test_a_running_window_says_when_it_ends_in_days_and_hours():
-    end = NOW + dt.timedelta(days=3, hours=4, minutes=10)
-    assert countdown_text(at(2025, 3, 18), end, NOW) == "ends in 3 days 4 h"
-
-
-def test_an_ended_window_says_how_long_ago():
-    end = NOW - dt.timedelta(days=12)
-    assert countdown_text(at(2025, 3, 1), end, NOW) == "ended 12 days ago"
-
-
-def test_an_open_ended_window_has_no_end_date():
-    assert countdown_text(at(2025, 3, 18), None, NOW) == "no end date"
-
-
-def test_a_window_that_has_not_started_counts_down_to_its_start():
-    assert countdown_text(NOW + dt.timedelta(hours=5), None, NOW) == "starts in 5 h"
-
-
-def test_the_last_day_uses_hours_and_minutes_then_minutes_then_seconds():
-    assert duration_text(dt.timedelta(hours=5, minutes=12)) == "5 h 12 min"
-    assert duration_text(dt.timedelta(minutes=7)) == "7 min"
-    assert duration_text(dt.timedelta(seconds=40)) == "40 s"
-    assert duration_text(dt.timedelta(days=1)) == "1 day"
-
-
-def test_the_window_ends_exactly_at_its_end_instant():
-    assert countdown_text(at(2025, 3, 18), NOW, NOW) == "ended 0 s ago"
-
-
-def test_a_deliverable_counts_down_to_its_due_date():
-    assert due_text(NOW + dt.timedelta(days=2), NOW) == "due in 2 days"
-    assert due_text(NOW - dt.timedelta(days=2), NOW) == "was due 2 days ago"
-    assert due_text(None, NOW) == "no due date"
-    assert deadline_text("deliverable", None, None, None, NOW) == "no due date"
-    assert deadline_text("window", None, None, None, NOW) == "no end date"
-
-
-def test_a_fulfilled_exchange_says_when_it_ended_not_when_it_was_due():
-    due = NOW - dt.timedelta(days=93)
-    fulfilled_on = NOW - dt.timedelta(days=90)
-
-    text = deadline_text(
-        "deliverable", None, None, due, NOW, status="fulfilled", status_changed_at=fulfilled_on
-    )
-
-    assert text == "ended 90 days ago"
-
-
-def test_a_live_deliverable_still_counts_down():
-    due = NOW + dt.timedelta(days=2)
-
-    text = deadline_text(
-        "deliverable", None, None, due, NOW, status="in_force", status_changed_at=NOW
-    )
-
-    assert text == "due in 2 days"
-
-
-# Dates as the source meant them ----------------------------------------------------
-
-
-def test_a_day_precision_midnight_in_kyiv_is_dated_on_its_own_day():
-    kyiv_midnight = at(2025, 5, 22, 21)
-    assert calendar_day(kyiv_midnight, "day") == dt.date(2025, 5, 23)
-    assert calendar_day(kyiv_midnight, "minute") == dt.date(2025, 5, 22)
-
-
-@pytest.mark.parametrize("offset_hours", [-11, -4, 0, 2, 3, 11])
-def test_day_precision_keeps_the_local_date_for_any_zone_within_twelve_hours(offset_hours):
-    local_midnight = at(2025, 3, 19) - dt.timedelta(hours=offset_hours)
-    assert calendar_day(local_midnight, "day") == dt.date(2025, 3, 19)
 
 
 # Severity of reports -------------------------------------------------------------

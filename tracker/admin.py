@@ -459,14 +459,22 @@ class CommitmentAdmin(RecordAdmin):
 
     @admin.display(description="working end", ordering="working_ends_at")
     def working_end(self, commitment):
-        if commitment.shape == Shape.DELIVERABLE and commitment.working_due_at:
-            text = f"due {format_utc(commitment.working_due_at)}"
-        else:
-            start, end = commitment.working_starts_at, commitment.working_ends_at
-            if start is None and end is None:
-                return "—"
-            countdown = clock.countdown(start, end, timezone.now())
-            text = f"{format_utc(end)} · {countdown}" if end else countdown
+        """The working end and the same countdown the public pages say, the status considered."""
+        start, end = commitment.working_starts_at, commitment.working_ends_at
+        due = commitment.working_due_at
+        if start is None and end is None and due is None:
+            return "—"
+        countdown = clock.deadline_text(
+            commitment.shape,
+            start,
+            end,
+            due,
+            timezone.now(),
+            status=commitment.status,
+            status_changed_at=commitment.status_changed_at,
+        )
+        shown = due if commitment.shape == Shape.DELIVERABLE else end
+        text = f"{format_utc(shown)} · {countdown}" if shown else countdown
         if not commitment.working_is_published:
             text += f" ({UNPUBLISHED_WORKING_READING_SHORT})"
         return text

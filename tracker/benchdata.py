@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from tracker.clock import calendar_day
 from tracker.models import (
     Agreement,
     Category,
@@ -48,7 +49,6 @@ from tracker.models import (
     StatusChoices,
     Verification,
 )
-from tracker.presenters import calendar_day
 from tracker.status import Shape, Status
 
 SEED = 20250318

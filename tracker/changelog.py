@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import public
+from tracker.clock import calendar_day
 from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
-from tracker.presenters import calendar_day
 
 CORRECTION_PREFIX = "Correction"
 DEFAULT_LIMIT = 50

@@ -1,10 +1,14 @@
-"""Time arithmetic for commitments, with no database.
+"""The time rules of commitments, and the words they are said in; no database.
 
 Terms are announced in a party's wall-clock time ("thirty days from 18 March,
 Moscow time"), so every computation happens in the zone the wording meant and
 only the result is turned into a UTC instant. Adding days in UTC instead would
 be wrong by an hour whenever a daylight-saving change falls inside the window
 (Kyiv moved from UTC+2 to UTC+3 on 2025-03-30).
+
+The countdowns and lengths of time at the end are the only wording of time:
+the public pages, the admin and the alert messages all say it this way, in
+the reader's language.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ import datetime as dt
 import enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tracker.status import Status
 
 UTC = dt.UTC
 
@@ -185,29 +194,89 @@ def window_end(
     return end
 
 
-def humanize_delta(delta: dt.timedelta) -> str:
-    """A short, reader-facing length of time: "3 days 4 h", "5 h 12 min", "40 s"."""
+DAY_PRECISION_SHIFT = dt.timedelta(hours=12)
+
+
+def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
+    """The date an instant belongs to, as the source meant it.
+
+    A day-precision instant is the start of a day on some local wall clock
+    (midnight in Kyiv is 21:00 UTC the evening before). Its local noon falls
+    on the same date in UTC for every zone within twelve hours of UTC, so the
+    date is read twelve hours later. Finer instants are dated in UTC.
+    """
+    if precision == "day":
+        instant = instant + DAY_PRECISION_SHIFT
+    return instant.astimezone(UTC).date()
+
+
+# Words for readers ---------------------------------------------------------------
+
+
+def duration_text(delta: dt.timedelta) -> str:
+    """A short length of time for readers: "3 days 4 h", "5 h 12 min", "40 s"."""
     seconds = int(abs(delta).total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
     if days:
-        unit = "day" if days == 1 else "days"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+        day_text = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        if hours:
+            return _("%(days)s %(hours)d h") % {"days": day_text, "hours": hours}
+        return day_text
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if minutes:
+            return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return _("%(hours)d h") % {"hours": hours}
     if minutes:
-        return f"{minutes} min"
-    return f"{seconds} s"
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(seconds)d s") % {"seconds": seconds}
 
 
-def countdown(start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime) -> str:
-    """What the board says about a window at instant ``at``."""
-    state = window_state(start, end, at)
+def countdown_text(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> str:
+    """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago"."""
+    state = window_state(start, end, now)
     if state is WindowState.NOT_STARTED:
-        return f"starts in {humanize_delta(start - at)}"
+        return _("starts in %(time)s") % {"time": duration_text(start - now)}
     if end is None:
-        return "no end date"
+        return _("no end date")
     if state is WindowState.RUNNING:
-        return f"ends in {humanize_delta(end - at)}"
-    return f"ended {humanize_delta(at - end)} ago"
+        return _("ends in %(time)s") % {"time": duration_text(end - now)}
+    return _("ended %(time)s ago") % {"time": duration_text(now - end)}
+
+
+def due_text(due: dt.datetime | None, now: dt.datetime) -> str:
+    """What the board says about a one-off act with a deadline."""
+    if due is None:
+        return _("no due date")
+    if now < due:
+        return _("due in %(time)s") % {"time": duration_text(due - now)}
+    return _("was due %(time)s ago") % {"time": duration_text(now - due)}
+
+
+def deadline_text(
+    shape: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    due: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    status: str | None = None,
+    status_changed_at: dt.datetime | None = None,
+    has_terms: bool = True,
+) -> str:
+    """The countdown for any shape: deliverables count to their due date, others to their end.
+
+    Once a commitment has reached a final status the deadline no longer
+    matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
+    then says how long ago it ended. A commitment with no public working
+    reading (``has_terms`` false) has no dates to count to yet, which is not
+    the same as having no end.
+    """
+    if status is not None and Status(status).is_final and status_changed_at is not None:
+        return _("ended %(time)s ago") % {"time": duration_text(now - status_changed_at)}
+    if not has_terms:
+        return _("dates not yet published")
+    if shape == "deliverable":
+        return due_text(due, now)
+    return countdown_text(start, end, now)

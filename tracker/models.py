@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
-from tracker.presenters import calendar_day
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
 
@@ -611,9 +610,9 @@ class ComplianceEvent(models.Model):
     def date_days(self) -> None:
         """Set the calendar days the event is dated on, by the rule the pages read them with."""
         if self.occurred_at is not None:
-            self.occurred_on = calendar_day(self.occurred_at, self.precision)
+            self.occurred_on = clock.calendar_day(self.occurred_at, self.precision)
         self.occurred_until_on = (
-            calendar_day(self.occurred_until, self.precision) if self.occurred_until else None
+            clock.calendar_day(self.occurred_until, self.precision) if self.occurred_until else None
         )
 
     def clean(self):

@@ -1,8 +1,9 @@
 """Pure helpers that turn records into what the pages draw and say.
 
 Nothing here touches the database: the views load rows, these functions
-compute countdown wording, the daily strip, the reading timeline, local times
-and delivery totals, so each rule can be tested with plain values.
+compute the daily strip, the reading timeline, local times and delivery
+totals, so each rule can be tested with plain values. Countdowns and other
+wording of time come from ``tracker.clock``.
 """
 
 from __future__ import annotations
@@ -17,84 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import clock
-from tracker.status import Status
+from tracker.clock import calendar_day
 
 UTC = dt.UTC
 
 VIOLATION_KINDS = frozenset({"alleged_violation", "confirmed_violation"})
 DISCOUNTED_VERIFICATIONS = frozenset({"refuted", "retracted"})
-
-
-# Words ------------------------------------------------------------------------
-
-
-def duration_text(delta: dt.timedelta) -> str:
-    """A short length of time for readers: "3 days 4 h", "5 h 12 min", "40 s"."""
-    seconds = int(abs(delta).total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        day_text = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
-        if hours:
-            return _("%(days)s %(hours)d h") % {"days": day_text, "hours": hours}
-        return day_text
-    if hours:
-        if minutes:
-            return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-        return _("%(hours)d h") % {"hours": hours}
-    if minutes:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("%(seconds)d s") % {"seconds": seconds}
-
-
-def countdown_text(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> str:
-    """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago"."""
-    state = clock.window_state(start, end, now)
-    if state is clock.WindowState.NOT_STARTED:
-        return _("starts in %(time)s") % {"time": duration_text(start - now)}
-    if end is None:
-        return _("no end date")
-    if state is clock.WindowState.RUNNING:
-        return _("ends in %(time)s") % {"time": duration_text(end - now)}
-    return _("ended %(time)s ago") % {"time": duration_text(now - end)}
-
-
-def due_text(due: dt.datetime | None, now: dt.datetime) -> str:
-    """What the board says about a one-off act with a deadline."""
-    if due is None:
-        return _("no due date")
-    if now < due:
-        return _("due in %(time)s") % {"time": duration_text(due - now)}
-    return _("was due %(time)s ago") % {"time": duration_text(now - due)}
-
-
-def deadline_text(
-    shape: str,
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    due: dt.datetime | None,
-    now: dt.datetime,
-    *,
-    status: str | None = None,
-    status_changed_at: dt.datetime | None = None,
-    has_terms: bool = True,
-) -> str:
-    """The countdown for any shape: deliverables count to their due date, others to their end.
-
-    Once a commitment has reached a final status the deadline no longer
-    matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
-    then says how long ago it ended. A commitment with no public working
-    reading (``has_terms`` false) has no dates to count to yet, which is not
-    the same as having no end.
-    """
-    if status is not None and Status(status).is_final and status_changed_at is not None:
-        return _("ended %(time)s ago") % {"time": duration_text(now - status_changed_at)}
-    if not has_terms:
-        return _("dates not yet published")
-    if shape == "deliverable":
-        return due_text(due, now)
-    return countdown_text(start, end, now)
 
 
 # Severity of a day or an event ---------------------------------------------------
@@ -127,22 +56,6 @@ def severity_of(kind: str, verification: str) -> Severity:
     if verification == "verified":
         return Severity.VERIFIED
     return Severity.ALLEGED
-
-
-DAY_PRECISION_SHIFT = dt.timedelta(hours=12)
-
-
-def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
-    """The date an instant belongs to, as the source meant it.
-
-    A day-precision instant is the start of a day on some local wall clock
-    (midnight in Kyiv is 21:00 UTC the evening before). Its local noon falls
-    on the same date in UTC for every zone within twelve hours of UTC, so the
-    date is read twelve hours later. Finer instants are dated in UTC.
-    """
-    if precision == "day":
-        instant = instant + DAY_PRECISION_SHIFT
-    return instant.astimezone(UTC).date()
 
 
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, presenters, public
+from tracker import changelog, clock, presenters, public
 from tracker.http import cached_fragment, public_cache
 from tracker.models import (
     VIOLATION_KINDS,
@@ -197,7 +197,7 @@ def violation_days(commitment_ids: list[int]) -> dict[int, dict]:
 def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, days=None):
     """Attach what the lists show: countdown, violation tallies and, with ``days``, the strip."""
     for commitment in commitments:
-        commitment.deadline = presenters.deadline_text(
+        commitment.deadline = clock.deadline_text(
             commitment.shape,
             commitment.working_starts_at,
             commitment.working_ends_at,
@@ -498,7 +498,7 @@ def _deliveries(events) -> dict[int, tuple]:
     )
     deliveries: dict[int, tuple] = {}
     for pk, occurred_at, precision, summary, side, quantity, unit in rows:
-        day = presenters.calendar_day(occurred_at, precision)
+        day = clock.calendar_day(occurred_at, precision)
         handovers = deliveries.setdefault(pk, (occurred_at, day, summary, []))[3]
         if side is not None:
             handovers.append((side, quantity, unit))

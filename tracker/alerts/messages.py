@@ -46,12 +46,10 @@ def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
         "deadline": delivery.deadline,
     }
     if delivery.topic == Topic.EXPIRING:
-        context["ends_in"] = clock.humanize_delta(delivery.deadline - now)
-        context["lead_time"] = clock.humanize_delta(delivery.lead_time)
+        context["ends_in"] = clock.duration_text(delivery.deadline - now)
+        context["lead_time"] = clock.duration_text(delivery.lead_time)
         if delivery.is_late:
-            context["late_by"] = clock.humanize_delta(
-                now - (delivery.deadline - delivery.lead_time)
-            )
+            context["late_by"] = clock.duration_text(now - (delivery.deadline - delivery.lead_time))
     if delivery.status_change:
         context["from_status"] = Status(delivery.status_change.from_status).label
         context["to_status"] = Status(delivery.status_change.to_status).label

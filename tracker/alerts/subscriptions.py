@@ -62,7 +62,7 @@ def send_confirmation(subscription: Subscription) -> None:
         "confirm_url": absolute_url(
             reverse("alerts:confirm", args=[confirmation_token(subscription)])
         ),
-        "valid_for": clock.humanize_delta(confirmation_max_age()),
+        "valid_for": clock.duration_text(confirmation_max_age()),
     }
     send_mail(
         " ".join(render_to_string("email/confirm_subject.txt", context).split()),

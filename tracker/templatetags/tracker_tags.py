@@ -7,7 +7,7 @@ import datetime as dt
 from django import template
 from django.utils.http import urlencode
 
-from tracker.presenters import calendar_day
+from tracker.clock import calendar_day
 
 register = template.Library()
 
