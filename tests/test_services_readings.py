@@ -333,6 +333,26 @@ def test_extending_by_days_counts_on_the_wall_clock_of_the_readings_zone(pause, 
     )
 
 
+def test_an_extended_window_keeps_its_new_end_when_its_start_is_corrected(pause, editor):
+    reading = add_reading(
+        pause, actor=editor, reason="x", label="Kyiv", starts_at=MARCH_25_KYIV, duration_days=30,
+        time_zone="Europe/Kyiv", working=True,
+    )  # fmt: skip
+    extend_window(pause, actor=editor, reason="Extended", extra_days=10)
+    extended_end = Reading.objects.get(pk=reading.pk).ends_at
+
+    update_reading(
+        Reading.objects.get(pk=reading.pk),
+        actor=editor,
+        reason="Counted from the Kremlin's date",
+        starts_at=MARCH_18_MOSCOW,
+    )
+
+    stored = Reading.objects.get(pk=reading.pk)
+    assert extended_end == dt.datetime(2025, 5, 3, 21, tzinfo=UTC)
+    assert (stored.ends_at, stored.duration_days) == (extended_end, None)
+
+
 def test_extending_to_a_new_end(pause, editor):
     reading = ReadingFactory(commitment=pause)
     new_end = dt.datetime(2025, 5, 17, tzinfo=UTC)

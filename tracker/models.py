@@ -438,6 +438,20 @@ class Reading(models.Model):
             target = "duration_days" if self.duration_days is not None else "ends_at"
             raise ValidationError({target: [str(exc)]}) from exc
 
+    def change_terms(self, **terms) -> None:
+        """Set new terms by the one rule for ends and durations.
+
+        An end is either a term of its own or counted from a duration. So an
+        end given without a duration replaces the duration (an extension
+        names a new end), and a duration, given or kept, decides the end,
+        counted on the wall clock of the reading's zone when the reading is
+        cleaned (``computed_end``).
+        """
+        if "ends_at" in terms and "duration_days" not in terms:
+            terms["duration_days"] = None
+        for name, value in terms.items():
+            setattr(self, name, value)
+
     def computed_end(self) -> dt.datetime | None:
         """The UTC end implied by the terms: explicit end, duration in the zone, or none.
 

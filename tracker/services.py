@@ -414,11 +414,7 @@ def add_reading(
 
 @transaction.atomic
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
-    """Edit a reading's terms; the end is recomputed in the wording's zone.
-
-    Giving a new end without a duration replaces the duration: the end is
-    then a term of its own.
-    """
+    """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``."""
     _require(actor, "tracker.change_reading", "change readings")
     reason = _require_reason(reason)
     if "is_working" in changes:
@@ -426,10 +422,7 @@ def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Readin
     if "is_published" in changes:
         raise PublishingRefused("Publish or unpublish a reading with publish() or unpublish().")
     sources = changes.pop("sources", None)
-    if "ends_at" in changes and "duration_days" not in changes:
-        changes["duration_days"] = None
-    for name, value in changes.items():
-        setattr(reading, name, value)
+    reading.change_terms(**changes)
     _keep_service_fields(reading)
     _save(reading, actor=actor, reason=reason)
     _set_sources(reading, sources)
@@ -501,8 +494,7 @@ def extend_window(
         raise InvalidTerms("Say in which time zone the new end is.")
     if new_end <= reading.ends_at:
         raise InvalidTerms("An extension must move the end later.")
-    reading.ends_at = new_end
-    reading.duration_days = None
+    reading.change_terms(ends_at=new_end)
     _save(reading, actor=actor, reason=f"Extended: {reason}")
     return reading
 
