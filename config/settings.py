@@ -180,7 +180,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only open data: commitments, readings and compliance events.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tracker.models.StatusChoices"},
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tracker.status.Status"},
 }
 
 # Webhook and chat targets on loopback, private or link-local addresses are

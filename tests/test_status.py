@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 
 from tracker.status import (
     Shape,
@@ -145,13 +146,15 @@ def test_correction_targets_are_every_other_state_the_shape_allows():
     ]
 
 
-def test_every_status_has_a_label():
-    assert [s.label for s in Status] == [
-        "Announced",
-        "In force",
-        "Suspended",
-        "Fulfilled",
-        "Expired",
-        "Collapsed",
-        "Superseded",
+def test_every_status_has_a_label_in_the_readers_language():
+    assert [str(s.label) for s in Status] == [
+        "announced",
+        "in force",
+        "suspended",
+        "fulfilled",
+        "expired",
+        "collapsed",
+        "superseded",
     ]
+    with translation.override("uk"):
+        assert str(Status.IN_FORCE.label) == "діє"

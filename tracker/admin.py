@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -536,10 +536,10 @@ class CommitmentAdmin(RecordAdmin):
             except TrackerError as refusal:
                 form.add_error(None, refusal.messages)
             else:
-                label = Status(change.to_status).label.lower()
+                label = Status(change.to_status).label
                 return self.done(request, commitment, f"“{commitment}” is now {label}.")
         since = format_utc(commitment.status_changed_at)
-        intro = f"Now: {Status(commitment.status).label}, since {since}."
+        intro = f"Now: {capfirst(Status(commitment.status).label)}, since {since}."
         return self.render_action_page(
             request,
             commitment,

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Reading, Verification
@@ -160,12 +161,12 @@ class StatusChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         current, shape = Status(commitment.status), Shape(commitment.shape)
         moves = allowed_targets(current, shape)
-        choices = [("Lifecycle", [(s.value, s.label) for s in moves])]
+        choices = [("Lifecycle", [(s.value, capfirst(s.label)) for s in moves])]
         if may_correct:
             corrections = [
                 s for s in Status if s in STATUSES_FOR_SHAPE[shape] and s not in (current, *moves)
             ]
-            choices.append(("Correction only", [(s.value, s.label) for s in corrections]))
+            choices.append(("Correction only", [(s.value, capfirst(s.label)) for s in corrections]))
         else:
             del self.fields["correction"]
         self.fields["to_status"].choices = [("", "---------"), *choices]

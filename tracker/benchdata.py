@@ -46,7 +46,6 @@ from tracker.models import (
     Reading,
     Source,
     StatusChange,
-    StatusChoices,
     Verification,
 )
 from tracker.status import Shape, Status
@@ -340,7 +339,7 @@ def make_commitments(rng, scale: Scale, agreements, stream) -> list[Commitment]:
     changes = [
         StatusChange(
             commitment=c,
-            from_status=StatusChoices.ANNOUNCED,
+            from_status=Status.ANNOUNCED,
             to_status=c.status,
             effective_at=c.status_changed_at,
             recorded_at=c.status_changed_at,

@@ -18,7 +18,9 @@ import enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from tracker.status import Status
@@ -26,12 +28,12 @@ from tracker.status import Status
 UTC = dt.UTC
 
 
-class Precision(enum.StrEnum):
-    """How exactly a source stated an instant."""
+class Precision(TextChoices):
+    """How exactly a source stated an instant; also the choices of the models' fields."""
 
-    DAY = "day"
-    HOUR = "hour"
-    MINUTE = "minute"
+    DAY = "day", _lazy("day")
+    HOUR = "hour", _lazy("hour")
+    MINUTE = "minute", _lazy("minute")
 
 
 class InvalidTimeZone(ValueError):

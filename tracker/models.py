@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
+from tracker.clock import Precision
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
 
@@ -30,12 +31,6 @@ def validate_time_zone(value: str) -> None:
         clock.zone(value)
     except clock.InvalidTimeZone as exc:
         raise ValidationError(str(exc), code="invalid_time_zone") from exc
-
-
-class PrecisionChoices(models.TextChoices):
-    DAY = clock.Precision.DAY.value, _("day")
-    HOUR = clock.Precision.HOUR.value, _("hour")
-    MINUTE = clock.Precision.MINUTE.value, _("minute")
 
 
 class Party(models.Model):
@@ -140,22 +135,6 @@ class Category(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class ShapeChoices(models.TextChoices):
-    WINDOW = Shape.WINDOW.value, _("window")
-    DELIVERABLE = Shape.DELIVERABLE.value, _("deliverable")
-    PROCESS = Shape.PROCESS.value, _("process")
-
-
-class StatusChoices(models.TextChoices):
-    ANNOUNCED = Status.ANNOUNCED.value, _("announced")
-    IN_FORCE = Status.IN_FORCE.value, _("in force")
-    SUSPENDED = Status.SUSPENDED.value, _("suspended")
-    FULFILLED = Status.FULFILLED.value, _("fulfilled")
-    EXPIRED = Status.EXPIRED.value, _("expired")
-    COLLAPSED = Status.COLLAPSED.value, _("collapsed")
-    SUPERSEDED = Status.SUPERSEDED.value, _("superseded")
-
-
 class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("unverified")
     CORROBORATED = "corroborated", _("corroborated")
@@ -176,6 +155,26 @@ class EventKind(models.TextChoices):
 
 
 VIOLATION_KINDS = (EventKind.ALLEGED_VIOLATION, EventKind.CONFIRMED_VIOLATION)
+ALLEGED, VERIFIED = "alleged", "verified"
+
+
+def violation_standing(kind: str, verification: str) -> str | None:
+    """How a claim counts against a commitment: as alleged, as verified, or not at all (None).
+
+    "Verified" is our reviewers' judgement, never the claimant's word: a
+    claim counts as verified only when its verification state is verified.
+    A claimant calling its report a confirmed violation does not make it
+    one, so an unchecked, corroborated or disputed confirmed violation counts
+    as alleged, like any other claim still open. Refuted and retracted claims
+    do not count, and neither does anything that is not a violation claim.
+    """
+    if kind not in VIOLATION_KINDS:
+        return None
+    if verification == Verification.VERIFIED:
+        return VERIFIED
+    if verification in (Verification.REFUTED, Verification.RETRACTED):
+        return None
+    return ALLEGED
 
 
 @dataclass
@@ -202,22 +201,16 @@ class CompliancePicture:
     def violations_by_claimant(self) -> dict[int | None, dict[str, int]]:
         """{claimant id: {"alleged": n, "verified": n}} for violation claims.
 
-        "Verified" is our reviewers' judgement, never the claimant's word: a
-        claim counts as verified only when its verification state is verified.
-        A claimant calling its report a confirmed violation does not make it
-        one, so an unchecked, corroborated or disputed confirmed violation is
-        counted as alleged, like any other claim still open. Refuted and
-        retracted claims are left out of both counts.
+        Each claim counts by ``violation_standing``.
         """
         result: dict[int | None, dict[str, int]] = {}
         for kind, verification, claimant, n in self.cells:
             if kind not in VIOLATION_KINDS:
                 continue
-            bucket = result.setdefault(claimant, {"alleged": 0, "verified": 0})
-            if verification == Verification.VERIFIED:
-                bucket["verified"] += n
-            elif verification not in (Verification.REFUTED, Verification.RETRACTED):
-                bucket["alleged"] += n
+            bucket = result.setdefault(claimant, {ALLEGED: 0, VERIFIED: 0})
+            standing = violation_standing(kind, verification)
+            if standing is not None:
+                bucket[standing] += n
         return result
 
 
@@ -228,7 +221,7 @@ class Commitment(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     category = models.CharField(max_length=20, choices=Category.choices)
-    shape = models.CharField(max_length=20, choices=ShapeChoices.choices)
+    shape = models.CharField(max_length=20, choices=Shape.choices)
     terms = models.TextField(blank=True, help_text="What was promised, in plain words.")
     conditions = models.TextField(
         blank=True, help_text="Conditions for entry into force, as announced."
@@ -238,8 +231,8 @@ class Commitment(models.Model):
     )
     status = models.CharField(
         max_length=20,
-        choices=StatusChoices.choices,
-        default=StatusChoices.ANNOUNCED,
+        choices=Status.choices,
+        default=Status.ANNOUNCED,
         editable=False,
     )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -269,10 +262,10 @@ class Commitment(models.Model):
         indexes = [models.Index(fields=["status", "shape"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=StatusChoices.values), name="commitment_status_valid"
+                condition=Q(status__in=Status.values), name="commitment_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(shape__in=ShapeChoices.values), name="commitment_shape_valid"
+                condition=Q(shape__in=Shape.values), name="commitment_shape_valid"
             ),
             models.CheckConstraint(
                 condition=Q(category__in=Category.values), name="commitment_category_valid"
@@ -294,7 +287,7 @@ class Commitment(models.Model):
             errors["renews"] = ["A commitment cannot renew itself."]
         # A new shape must suit the status the commitment already has: an
         # expired window cannot quietly become an expired deliverable.
-        known = self.shape in ShapeChoices.values and self.status in StatusChoices.values
+        known = self.shape in Shape.values and self.status in Status.values
         if known and Status(self.status) not in STATUSES_FOR_SHAPE[Shape(self.shape)]:
             errors["shape"] = [
                 f"A {self.shape} commitment cannot be {self.get_status_display()}; "
@@ -380,9 +373,7 @@ class Reading(models.Model):
     is_open_ended = models.BooleanField(default=False)
     due_at = models.DateTimeField(null=True, blank=True, help_text="For deliverables.")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    precision = models.CharField(
-        max_length=10, choices=PrecisionChoices.choices, default=PrecisionChoices.DAY
-    )
+    precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
     wording = models.TextField(blank=True, help_text="The terms in the source's own words.")
     scope = models.TextField(blank=True, help_text="What this reading says is covered.")
     sources = models.ManyToManyField(Source, related_name="readings", blank=True)
@@ -503,9 +494,7 @@ class ComplianceEvent(models.Model):
         blank=True,
         help_text="For claims about a period (“between 18 March and 16 April”).",
     )
-    precision = models.CharField(
-        max_length=10, choices=PrecisionChoices.choices, default=PrecisionChoices.DAY
-    )
+    precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
     occurred_on = models.DateField(
         editable=False,
         blank=True,
@@ -694,8 +683,8 @@ class StatusChange(models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=20, choices=StatusChoices.choices)
-    to_status = models.CharField(max_length=20, choices=StatusChoices.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
     effective_at = models.DateTimeField()
     recorded_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()

@@ -36,10 +36,9 @@ from tracker.models import (
     EventKind,
     Party,
     Reading,
-    ShapeChoices,
-    StatusChoices,
     Verification,
 )
+from tracker.status import Shape, Status
 
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
@@ -195,10 +194,10 @@ COMMITMENTS = Table(
             one_of(Category),
             lambda c: c.category,
         ),
-        Column("shape", one_of(ShapeChoices), lambda c: c.shape),
+        Column("shape", one_of(Shape), lambda c: c.shape),
         Column(
             "status",
-            one_of(StatusChoices),
+            one_of(Status),
             lambda c: c.status,
         ),
         Column(

@@ -19,11 +19,10 @@ from django.utils.translation import ngettext
 
 from tracker import clock
 from tracker.clock import calendar_day
+from tracker.models import VERIFIED, violation_standing
 
 UTC = dt.UTC
 
-VIOLATION_KINDS = frozenset({"alleged_violation", "confirmed_violation"})
-DISCOUNTED_VERIFICATIONS = frozenset({"refuted", "retracted"})
 
 
 # Severity of a day or an event ---------------------------------------------------
@@ -50,12 +49,11 @@ class Severity(enum.IntEnum):
 
 
 def severity_of(kind: str, verification: str) -> Severity:
-    """A violation claim is alleged until verified; refuted or retracted ones do not count."""
-    if kind not in VIOLATION_KINDS or verification in DISCOUNTED_VERIFICATIONS:
+    """How bad a report is, by how it counts against the commitment (``violation_standing``)."""
+    standing = violation_standing(kind, verification)
+    if standing is None:
         return Severity.NONE
-    if verification == "verified":
-        return Severity.VERIFIED
-    return Severity.ALLEGED
+    return Severity.VERIFIED if standing == VERIFIED else Severity.ALLEGED
 
 
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -5,25 +5,26 @@ fulfilled, expired (its window ran out), collapsed (repudiated, withdrawn, or
 freed by the other side's violation) or superseded. While in force it may be
 suspended and resumed. Ending states are final; getting out of one is a
 correction of the record, not a transition, and needs its own permission.
+
+``Status`` and ``Shape`` are also the choices of the models' fields, so the
+values and their translated labels are written once, here.
 """
 
 from __future__ import annotations
 
-import enum
+from django.db.models import TextChoices
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 
-class Status(enum.StrEnum):
-    ANNOUNCED = "announced"
-    IN_FORCE = "in_force"
-    SUSPENDED = "suspended"
-    FULFILLED = "fulfilled"
-    EXPIRED = "expired"
-    COLLAPSED = "collapsed"
-    SUPERSEDED = "superseded"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
+class Status(TextChoices):
+    ANNOUNCED = "announced", _("announced")
+    IN_FORCE = "in_force", _("in force")
+    SUSPENDED = "suspended", _("suspended")
+    FULFILLED = "fulfilled", _("fulfilled")
+    EXPIRED = "expired", _("expired")
+    COLLAPSED = "collapsed", _("collapsed")
+    SUPERSEDED = "superseded", _("superseded")
 
     @property
     def is_final(self) -> bool:
@@ -35,21 +36,11 @@ class Status(enum.StrEnum):
         return self in (Status.IN_FORCE, Status.SUSPENDED)
 
 
-class Shape(enum.StrEnum):
-    WINDOW = "window"
-    DELIVERABLE = "deliverable"
-    PROCESS = "process"
+class Shape(TextChoices):
+    WINDOW = "window", _("window")
+    DELIVERABLE = "deliverable", _("deliverable")
+    PROCESS = "process", _("process")
 
-
-STATUS_LABELS = {
-    Status.ANNOUNCED: "Announced",
-    Status.IN_FORCE: "In force",
-    Status.SUSPENDED: "Suspended",
-    Status.FULFILLED: "Fulfilled",
-    Status.EXPIRED: "Expired",
-    Status.COLLAPSED: "Collapsed",
-    Status.SUPERSEDED: "Superseded",
-}
 
 FINAL_STATUSES = frozenset({Status.FULFILLED, Status.EXPIRED, Status.COLLAPSED, Status.SUPERSEDED})
 
@@ -91,20 +82,18 @@ def check_transition(
     """
     current, target, shape = _status(current), _status(target), _shape(shape)
     if current == target:
-        raise TransitionRefused(f"The commitment is already {target.label.lower()}.")
+        raise TransitionRefused(f"The commitment is already {target.label}.")
     if target not in STATUSES_FOR_SHAPE[shape]:
-        raise TransitionRefused(f"A {shape.value} commitment cannot become {target.label.lower()}.")
+        raise TransitionRefused(f"A {shape.value} commitment cannot become {target.label}.")
     if correction:
         return
     if target not in TRANSITIONS[current]:
         if current.is_final:
             raise TransitionRefused(
-                f"{current.label} is final; use a correction to change it to "
-                f"{target.label.lower()}."
+                f"{capfirst(current.label)} is final; use a correction to change it to "
+                f"{target.label}."
             )
-        raise TransitionRefused(
-            f"A commitment cannot go from {current.label.lower()} to {target.label.lower()}."
-        )
+        raise TransitionRefused(f"A commitment cannot go from {current.label} to {target.label}.")
 
 
 def _status(value: Status | str) -> Status:

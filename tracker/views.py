@@ -39,9 +39,9 @@ from tracker.models import (
     EventKind,
     Party,
     Reading,
-    StatusChoices,
     Verification,
 )
+from tracker.status import Status
 
 EVENTS_PER_PAGE = 20
 AGREEMENTS_PER_PAGE = 25
@@ -73,7 +73,7 @@ class PartySlugField(forms.SlugField):
 
 class BoardFilters(forms.Form):
     status = forms.ChoiceField(
-        choices=StatusChoices.choices,
+        choices=Status.choices,
         required=False,
         error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a status.")},
     )
@@ -294,7 +294,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
             "page": page,
             "filters": chosen,
             "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
-            "statuses": StatusChoices.choices,
+            "statuses": Status.choices,
             "categories": Category.choices,
             "parties": [p for p in parties if p.pk in bound or p == chosen["party"]],
         },

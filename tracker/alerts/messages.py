@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from tracker import clock
 from tracker.alerts import rules
@@ -51,8 +52,8 @@ def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
         if delivery.is_late:
             context["late_by"] = clock.duration_text(now - (delivery.deadline - delivery.lead_time))
     if delivery.status_change:
-        context["from_status"] = Status(delivery.status_change.from_status).label
-        context["to_status"] = Status(delivery.status_change.to_status).label
+        context["from_status"] = capfirst(Status(delivery.status_change.from_status).label)
+        context["to_status"] = capfirst(Status(delivery.status_change.to_status).label)
         context["actor"] = StatusChange.Actor(delivery.status_change.actor).label
     subject = " ".join(render_to_string("email/alert_subject.txt", context).split())
     return Message(

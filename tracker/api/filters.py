@@ -24,10 +24,9 @@ from tracker.models import (
     EventKind,
     Party,
     Reading,
-    ShapeChoices,
-    StatusChoices,
     Verification,
 )
+from tracker.status import Shape, Status
 
 ALWAYS_ALLOWED = frozenset({"page", "page_size", "format"})
 TRUE_OR_FALSE = [("true", "true"), ("false", "false")]
@@ -90,12 +89,12 @@ def public_commitment() -> filters.ModelChoiceFilter:
 
 class CommitmentFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
-        choices=StatusChoices.choices, help_text=_("Lifecycle status; repeat to allow several.")
+        choices=Status.choices, help_text=_("Lifecycle status; repeat to allow several.")
     )
     category = filters.MultipleChoiceFilter(
         choices=Category.choices, help_text=_("Category; repeat to allow several.")
     )
-    shape = filters.ChoiceFilter(choices=ShapeChoices.choices)
+    shape = filters.ChoiceFilter(choices=Shape.choices)
     agreement = filters.ModelChoiceFilter(
         queryset=public.agreements(),
         to_field_name="slug",
