@@ -24,8 +24,8 @@ def measure(times: int, budget: float) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench import baselines
+    from bench.data import HEAVY_SLUG
     from bench.timing import repeat, summary
-    from tracker.benchdata import HEAVY_SLUG
     from tracker.models import Commitment, ComplianceEvent
 
     pages = [

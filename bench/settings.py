@@ -10,7 +10,11 @@ import os
 from pathlib import Path
 
 from config.settings import *  # noqa: F403
-from config.settings import BASE_DIR, DATABASES
+from config.settings import BASE_DIR, DATABASES, INSTALLED_APPS
+
+# The bench is an app of its own here, and only here: its generate_bench_data
+# command exists only under these settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "bench-small")
 if not BENCH_DATABASE.startswith("bench"):

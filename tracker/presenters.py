@@ -24,7 +24,6 @@ from tracker.models import VERIFIED, violation_standing
 UTC = dt.UTC
 
 
-
 # Severity of a day or an event ---------------------------------------------------
 
 

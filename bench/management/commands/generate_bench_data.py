@@ -3,8 +3,9 @@
     DJANGO_SETTINGS_MODULE=bench.settings BENCH_DATABASE=bench-full \
         python manage.py generate_bench_data --scale full
 
-Refuses to run outside the bench settings, and refuses a database that
-already holds commitments: it adds to nothing and deletes nothing.
+The command exists only under the bench settings, which name a bench
+database; it refuses a database that already holds commitments: it adds to
+nothing and deletes nothing.
 """
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker import benchdata
+from bench import data as benchdata
 from tracker.models import Commitment
 
 
