@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "tracker",
     "tracker.alerts",
+    "tracker.demo",
 ]
 
 MIDDLEWARE = [

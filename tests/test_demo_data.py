@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.test import TestCase
 
-from tracker import demo, public, services
+from tracker import public, services
+from tracker.demo import loader as demo
 from tracker.models import (
     Agreement,
     Commitment,

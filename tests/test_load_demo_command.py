@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from tests.factories import PartyFactory
-from tracker import demo
+from tracker.demo import loader as demo
 from tracker.models import Commitment, Party
 
 SUMMER_2025 = dt.datetime(2025, 7, 1, 12, tzinfo=dt.UTC)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker import demo
+from tracker.demo import loader
 
 
 class Command(BaseCommand):
@@ -14,13 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--file",
-            default=str(demo.DEFAULT_FILE),
+            default=str(loader.DEFAULT_FILE),
             help="Data file to load (default: %(default)s).",
         )
 
     def handle(self, *args, file, **options):
         try:
-            result = demo.load_file(file)
-        except demo.DemoDataError as exc:
+            result = loader.load_file(file)
+        except loader.DemoDataError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
         self.stdout.write(result.summary())
