@@ -11,5 +11,5 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("alerts/", include("tracker.alerts.urls")),
     path("", include("tracker.data_urls")),
-    path("", include("tracker.urls")),
+    path("", include("tracker.site.urls")),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.test import TestCase
 
 from tracker import public, services
+from tracker.clock import calendar_day
 from tracker.demo import loader as demo
 from tracker.models import (
     Agreement,
@@ -24,7 +25,6 @@ from tracker.models import (
     StatusChange,
     Verification,
 )
-from tracker.presenters import calendar_day
 
 UTC = dt.UTC
 SUMMER_2025 = dt.datetime(2025, 7, 1, 12, tzinfo=UTC)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.presenters import (
+from tracker.site.presenters import (
     STRIP_MAX_DAYS,
     ClaimantTally,
     ReadingSpan,

@@ -173,7 +173,7 @@ RECORDS = {
     "StatusChange",
 }
 PUBLIC_OUTPUTS = [
-    "tracker/views.py",
+    "tracker/site",
     "tracker/feeds.py",
     "tracker/calendar.py",
     "tracker/changelog.py",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import views
+from tracker.site import views
 
 urlpatterns = [
     path("", views.board, name="board"),

@@ -1,0 +1,1 @@
+"""The public site: the pages readers open, and the pure geometry and wording they draw with."""

@@ -1,0 +1,119 @@
+"""What readers may ask the public pages for: filters and page numbers, each checked.
+
+A value that is not one of the choices, a party nobody knows or a page past
+the last is an error that says what was wrong, never a quietly empty page.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker.models import Category, EventKind, Party, Verification
+from tracker.status import Status
+
+EVENTS_PER_PAGE = 20
+MAX_EVENTS_PER_PAGE = 100
+MAX_CHANGES_PAGES = 20
+
+
+class PartySlugField(forms.SlugField):
+    """A party chosen by its slug; unknown slugs are an error, not an empty list."""
+
+    def __init__(self, *, parties: list[Party], **kwargs):
+        self.parties = {party.slug: party for party in parties}
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if value not in self.parties:
+            raise forms.ValidationError(
+                _("There is no party called “%(slug)s”.") % {"slug": value}, code="unknown_party"
+            )
+        return self.parties[value]
+
+
+class BoardFilters(forms.Form):
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a status.")},
+    )
+    category = forms.ChoiceField(
+        choices=Category.choices,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a category.")},
+    )
+
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+        },
+    )
+
+    def __init__(self, data, *, parties: list[Party]):
+        super().__init__(data)
+        self.fields["party"] = PartySlugField(parties=parties)
+
+
+class EventFilters(forms.Form):
+    claimant = forms.SlugField(required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[("", gettext_lazy("any kind")), *EventKind.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a kind of event.")},
+    )
+    verification = forms.ChoiceField(
+        label=gettext_lazy("Verification"),
+        choices=[("", gettext_lazy("any state")), *Verification.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a verification state.")},
+    )
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+        },
+    )
+    per_page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page size must be a whole number."),
+            "min_value": gettext_lazy("A page holds at least one event."),
+        },
+    )
+
+    def __init__(self, data, *, parties: list[Party]):
+        super().__init__(data)
+        self.fields["claimant"] = PartySlugField(parties=parties, label=gettext_lazy("Claimant"))
+
+    def clean_per_page(self) -> int:
+        """Huge page sizes are capped rather than refused: the reader still gets a page."""
+        per_page = self.cleaned_data.get("per_page") or EVENTS_PER_PAGE
+        return min(per_page, MAX_EVENTS_PER_PAGE)
+
+
+class ChangesPage(forms.Form):
+    page = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_CHANGES_PAGES,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+            "max_value": gettext_lazy(
+                "Only the latest %(limit_value)s pages of changes are listed; "
+                "the open data files hold the rest."
+            ),
+        },
+    )
