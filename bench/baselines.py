@@ -17,9 +17,9 @@ from django.template.backends.django import Template
 from django.test import RequestFactory
 from rest_framework.renderers import JSONRenderer
 
-from tracker import calendar, feeds, opendata
-from tracker.api.serializers import EventSerializer
-from tracker.api.views import Pagination
+from tracker.opendata import calendar, feeds, records
+from tracker.opendata.api.serializers import EventSerializer
+from tracker.opendata.api.views import Pagination
 
 Render = Callable[[], object]
 
@@ -82,7 +82,7 @@ def calendar_baseline(url: str) -> Render:
 def api_events_baseline(url: str) -> Render:
     """For the API's event list: the first page loaded once, then serializer and renderer."""
     request = RequestFactory().get(url)
-    queryset = opendata.public_events()
+    queryset = records.public_events()
     count = queryset.count()
     page = list(queryset[: Pagination.page_size])
 

@@ -10,6 +10,6 @@ urlpatterns = [
     # language for someone else's browser is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("alerts/", include("tracker.alerts.urls")),
-    path("", include("tracker.data_urls")),
+    path("", include("tracker.opendata.urls")),
     path("", include("tracker.site.urls")),
 ]

@@ -14,8 +14,8 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
-from tracker.api.views import ENDPOINTS
 from tracker.models import CommitmentParty, DeliveredQuantity, StatusChange
+from tracker.opendata.api.views import ENDPOINTS
 
 UTC = dt.UTC
 LIST_ENDPOINTS = [

@@ -7,7 +7,7 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
 
-from tracker.api.views import ENDPOINTS
+from tracker.opendata.api.views import ENDPOINTS
 
 
 @pytest.fixture

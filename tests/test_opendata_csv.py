@@ -14,8 +14,8 @@ from tests.factories import (
     ReadingFactory,
     SourceFactory,
 )
-from tracker import opendata
 from tracker.models import CommitmentParty, DeliveredQuantity
+from tracker.opendata import files
 
 UTC = dt.UTC
 
@@ -56,7 +56,7 @@ def exchange(db):
 
 
 def test_every_file_starts_with_its_documented_columns(client, db):
-    for table in opendata.TABLES.values():
+    for table in files.TABLES.values():
         response = client.get(f"/data/{table.filename}")
 
         header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -67,7 +67,7 @@ def test_every_file_starts_with_its_documented_columns(client, db):
 def test_the_data_page_documents_every_column(client, db):
     page = client.get("/data/").content.decode()
 
-    for table in opendata.TABLES.values():
+    for table in files.TABLES.values():
         assert f'href="/data/{table.filename}"' in page
         for column in table.columns:
             assert f"<code>{column.name}</code>" in page
@@ -158,7 +158,7 @@ def make_rows(n: int) -> None:
 def test_a_file_costs_a_fixed_number_of_queries_per_chunk_not_per_row(
     client, db, django_assert_max_num_queries, monkeypatch, filename
 ):
-    monkeypatch.setattr(opendata, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(files, "CHUNK_SIZE", 10)
     make_rows(5)
     with django_assert_max_num_queries(10) as one_chunk:
         assert len(rows(client.get(f"/data/{filename}"))) == 5

@@ -174,11 +174,8 @@ RECORDS = {
 }
 PUBLIC_OUTPUTS = [
     "tracker/site",
-    "tracker/feeds.py",
-    "tracker/calendar.py",
     "tracker/changelog.py",
-    "tracker/opendata.py",
-    "tracker/api",
+    "tracker/opendata",
     "tracker/alerts/outbox.py",
     "tracker/alerts/delivery.py",
     "tracker/alerts/messages.py",

@@ -87,7 +87,7 @@ NOT_OUTPUTS = {
     "alerts:unsubscribe": "shows one subscriber their own subscription, behind a signed token",
 }
 
-URLCONFS = {"tracker.site.urls": "", "tracker.data_urls": "", "tracker.alerts.urls": "alerts:"}
+URLCONFS = {"tracker.site.urls": "", "tracker.opendata.urls": "", "tracker.alerts.urls": "alerts:"}
 
 
 def url_names(patterns, prefix: str = "") -> list[str]:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tracker import calendar, feeds, opendata
+from tracker.opendata import calendar, feeds, files, views
 
 urlpatterns = [
     path("changes/feed/", feeds.changes_feed, name="changes_feed"),
@@ -13,11 +13,9 @@ urlpatterns = [
         calendar.commitment_deadlines,
         name="commitment_calendar",
     ),
-    path("data/", opendata.data_index, name="open_data"),
-    path(
-        "data/commitments.csv", opendata.csv_file, {"table": "commitments"}, name="commitments_csv"
-    ),
-    path("data/readings.csv", opendata.csv_file, {"table": "readings"}, name="readings_csv"),
-    path("data/events.csv", opendata.csv_file, {"table": "events"}, name="events_csv"),
-    path("api/", include("tracker.api.urls")),
+    path("data/", views.data_index, name="open_data"),
+    path("data/commitments.csv", files.csv_file, {"table": "commitments"}, name="commitments_csv"),
+    path("data/readings.csv", files.csv_file, {"table": "readings"}, name="readings_csv"),
+    path("data/events.csv", files.csv_file, {"table": "events"}, name="events_csv"),
+    path("api/", include("tracker.opendata.api.urls")),
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import opendata
 from tracker.models import (
     Agreement,
     Commitment,
@@ -22,6 +21,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.opendata.records import violation_counts
 
 
 class PageLinkField(serializers.Field):
@@ -74,10 +74,10 @@ class ComplianceSerializer(serializers.Serializer):
         return commitment.compliance.total
 
     def get_alleged_violations(self, commitment) -> int:
-        return opendata.violation_counts(commitment)[0]
+        return violation_counts(commitment)[0]
 
     def get_verified_violations(self, commitment) -> int:
-        return opendata.violation_counts(commitment)[1]
+        return violation_counts(commitment)[1]
 
 
 class CommitmentSerializer(serializers.ModelSerializer):

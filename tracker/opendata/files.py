@@ -1,9 +1,4 @@
-"""Open data: the public records shaped for machines, and the CSV files built from them.
-
-The querysets here shape what a machine reader may see. The CSV files and
-the JSON API both start from them, and each one starts from
-``tracker.public``, so an unpublished record, an internal note or a staff
-member's name cannot reach a download by forgetting a filter.
+"""The open-data CSV files, built from the records in ``tracker.opendata.records``.
 
 Each CSV file is described once, as a list of columns with a description; the
 same list writes the header, fills the rows and documents the file on /data/.
@@ -20,94 +15,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tracker import public
 from tracker.http import public_cache
 from tracker.models import (
-    Agreement,
     Category,
-    Commitment,
     ComplianceEvent,
     EventKind,
-    Party,
-    Reading,
     Verification,
+)
+from tracker.opendata.records import (
+    parties_in_role,
+    public_commitments,
+    public_events,
+    public_readings,
+    violation_counts,
 )
 from tracker.status import Shape, Status
 
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
-
-
-# What machines may read ---------------------------------------------------------
-
-
-def public_commitments() -> QuerySet[Commitment]:
-    """Published commitments with their public working window, roles and compliance counts.
-
-    The working window comes from the working reading only while that reading
-    is published; the renewed commitment is named only while it is public.
-    """
-    return (
-        public.commitments()
-        .select_related("agreement")
-        .annotate(
-            **public.compliance(), **public.working_window(), public_renews=public.renewed_slug()
-        )
-        .prefetch_related(
-            Prefetch("roles", queryset=public.roles().select_related("party")),
-        )
-        .order_by("agreement__held_on", "title", "pk")
-    )
-
-
-def public_readings() -> QuerySet[Reading]:
-    return (
-        public.readings()
-        .select_related("commitment", "read_by")
-        .prefetch_related(public.cited_sources())
-        .order_by("commitment__slug", "-is_working", "starts_at", "pk")
-    )
-
-
-def public_events() -> QuerySet[ComplianceEvent]:
-    """Published events; the claim an event answers is named only while it is public."""
-    return (
-        public.events()
-        .select_related("commitment", "claimant", "accused")
-        .annotate(public_in_response_to=public.answered_event_id())
-        .prefetch_related(public.cited_sources(), public.handovers())
-        .order_by("-occurred_at", "-pk")
-    )
-
-
-def public_agreements() -> QuerySet[Agreement]:
-    return (
-        public.agreements()
-        .prefetch_related(
-            public.named_parties(),
-            public.cited_sources(),
-            Prefetch("commitments", queryset=public.commitments().order_by("title", "pk")),
-        )
-        .order_by("-held_on", "title", "pk")
-    )
-
-
-def parties_in_role(commitment: Commitment, role: str) -> list[Party]:
-    return [r.party for r in commitment.roles.all() if r.role == role]
-
-
-def violation_counts(commitment: Commitment) -> tuple[int, int]:
-    """(alleged, verified) violation claims among the published events."""
-    by_claimant = commitment.compliance.violations_by_claimant().values()
-    alleged = sum(bucket["alleged"] for bucket in by_claimant)
-    verified = sum(bucket["verified"] for bucket in by_claimant)
-    return alleged, verified
 
 
 # Cell formatting -----------------------------------------------------------------
@@ -382,15 +312,3 @@ def csv_file(request, table: str):
     response = StreamingHttpResponse(csv_lines(chosen), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response
-
-
-@public_cache
-def data_index(request):
-    """The page that lists every machine-readable output and documents the CSV columns."""
-    from tracker.api.views import ENDPOINTS, MAX_PAGE_SIZE  # the API builds on this module
-
-    return render(
-        request,
-        "tracker/open_data.html",
-        {"tables": TABLES.values(), "endpoints": ENDPOINTS, "max_page_size": MAX_PAGE_SIZE},
-    )

@@ -1,6 +1,6 @@
 """The API's endpoints: lists and one detail view, all read-only.
 
-Each view starts from a queryset in ``tracker.opendata``, which starts from
+Each view starts from a queryset in ``tracker.opendata.records``, which starts from
 ``tracker.public``. Nothing here writes: the views only answer GET, HEAD
 and OPTIONS, and they ignore who is logged in, so staff see what everyone sees.
 """
@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 
-from tracker import opendata, public
-from tracker.api import filters, serializers
+from tracker import public
+from tracker.opendata import records
+from tracker.opendata.api import filters, serializers
 
 MAX_PAGE_SIZE = 200
 
@@ -75,7 +76,7 @@ class CommitmentList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.CommitmentFilter
 
     def get_queryset(self):
-        return opendata.public_commitments()
+        return records.public_commitments()
 
 
 class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
@@ -86,7 +87,7 @@ class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return opendata.public_commitments().prefetch_related(
+        return records.public_commitments().prefetch_related(
             Prefetch(
                 "readings",
                 queryset=public.readings()
@@ -108,7 +109,7 @@ class ReadingList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.ReadingFilter
 
     def get_queryset(self):
-        return opendata.public_readings()
+        return records.public_readings()
 
 
 class EventList(PublicReadOnly, generics.ListAPIView):
@@ -118,7 +119,7 @@ class EventList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.EventFilter
 
     def get_queryset(self):
-        return opendata.public_events()
+        return records.public_events()
 
 
 class AgreementList(PublicReadOnly, generics.ListAPIView):
@@ -128,7 +129,7 @@ class AgreementList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.AgreementFilter
 
     def get_queryset(self):
-        return opendata.public_agreements()
+        return records.public_agreements()
 
 
 class PartyList(PublicReadOnly, generics.ListAPIView):

@@ -21,9 +21,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from tracker import changelog, public
-from tracker.calendar import uid_domain
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
+from tracker.opendata.calendar import uid_domain
 
 FEED_LENGTH = 50
 

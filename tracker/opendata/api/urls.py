@@ -3,8 +3,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from tracker.api import views
 from tracker.http import public_cache
+from tracker.opendata.api import views
 
 urlpatterns = [
     path("commitments/", public_cache(views.CommitmentList.as_view()), name="api_commitments"),
