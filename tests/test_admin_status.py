@@ -213,8 +213,11 @@ def test_an_ended_window_offers_no_extension(client, editor, db):
     client.force_login(editor)
     page = client.get(reverse("admin:tracker_commitment_change", args=[expired.pk]))
     assert extend_url(expired) not in page.text
-    response = client.post(extend_url(expired), {"extra_days": "30", "reason": "Renewed"})
+    response = client.post(
+        extend_url(expired), {"extra_days": "30", "reason": "Renewed"}, follow=True
+    )
     assert "a renewal after it ended is a new commitment" in response.text
+    assert expired.working_reading().ends_at == dt.datetime(2025, 4, 17, tzinfo=UTC)
 
 
 # The working reading ----------------------------------------------------------------

@@ -118,6 +118,23 @@ class PublishPages:
         )
 
 
+def why_it_cannot_be_extended(commitment) -> str | None:
+    """Why the extend page has nothing to offer for this commitment, or None when it has."""
+    if commitment.shape != Shape.WINDOW:
+        return "Only a window can be extended."
+    if Status(commitment.status).is_final:
+        return (
+            f"The commitment is {commitment.get_status_display()}; a renewal after it "
+            "ended is a new commitment that renews this one."
+        )
+    working = commitment.working_reading()
+    if working is None:
+        return "There is no working reading to extend."
+    if working.ends_at is None:
+        return "An open-ended window has no end to move."
+    return None
+
+
 class CommitmentPages:
     """Change a commitment's status, and extend a window."""
 
@@ -128,14 +145,7 @@ class CommitmentPages:
             "tracker.correct_commitment_status"
         ):
             buttons.append(("Change status", self.action_url("status", obj)))
-        working = obj.working_reading()
-        if (
-            obj.shape == Shape.WINDOW
-            and not Status(obj.status).is_final
-            and working is not None
-            and working.ends_at is not None
-            and user.has_perm("tracker.change_reading")
-        ):
+        if why_it_cannot_be_extended(obj) is None and user.has_perm("tracker.change_reading"):
             buttons.append(("Extend window", self.action_url("extend", obj)))
         return buttons
 
@@ -179,10 +189,11 @@ class CommitmentPages:
 
     def extend_window_view(self, request, object_id):
         commitment = self.get_action_object(request, object_id)
-        working = commitment.working_reading()
-        if working is None:
-            self.message_user(request, "There is no working reading to extend.", messages.ERROR)
+        refusal = why_it_cannot_be_extended(commitment)
+        if refusal is not None:
+            self.message_user(request, refusal, messages.ERROR)
             return HttpResponseRedirect(self.change_url(commitment))
+        working = commitment.working_reading()
         data = request.POST if request.method == "POST" else None
         form = ExtendWindowForm(data, reading=working)
         if data is not None and form.is_valid():
