@@ -177,3 +177,40 @@ def test_files_answer_conditional_gets_with_304(client, exchange):
 
     assert "public" in first["Cache-Control"]
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        '=HYPERLINK("http://evil.example/","Read more")',
+        "+1 drone strike",
+        "-12 incidents",
+        "@SUM(A1:A9)",
+        "\tindented",
+        "\rreturned",
+    ],
+)
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_neutralised(client, db, summary):
+    ComplianceEventFactory(summary=summary)
+
+    [row] = rows(client.get("/data/events.csv"))
+    api = client.get("/api/events/").json()
+
+    assert row["summary"] == "'" + summary
+    assert api["results"][0]["summary"] == summary
+
+
+def test_ordinary_cells_are_left_as_they_are(client, db):
+    ComplianceEventFactory(summary="Strike on a substation; 3 = three drones", count=3)
+
+    [row] = rows(client.get("/data/events.csv"))
+
+    assert row["summary"] == "Strike on a substation; 3 = three drones"
+    assert row["count"] == "3"
+    assert row["occurred_at"] == "2025-03-19T02:00:00Z"
+
+
+def test_the_open_data_page_says_how_formula_cells_are_neutralised(client, db):
+    page = client.get("/data/").text
+
+    assert "single quote" in page

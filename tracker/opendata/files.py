@@ -43,8 +43,16 @@ LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
 # Cell formatting -----------------------------------------------------------------
 
 
+# A spreadsheet runs a cell beginning with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell(value: Any) -> str:
-    """One CSV cell: instants in UTC ISO 8601 with Z, booleans as true/false, nothing as empty."""
+    """One CSV cell: instants in UTC ISO 8601 with Z, booleans as true/false, nothing as empty.
+
+    Text that a spreadsheet would run as a formula gets a single quote in
+    front, so it opens as the text it is; the JSON API gives it unchanged.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,6 +61,8 @@ def cell(value: Any) -> str:
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 
