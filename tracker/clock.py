@@ -36,6 +36,11 @@ class Precision(TextChoices):
     MINUTE = "minute", _lazy("minute")
 
 
+# How far ahead of our clock a reported instant may be and still count as now:
+# reporters' machines and ours never agree to the second.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
 class InvalidTimeZone(ValueError):
     """A time zone name that is not in the IANA database."""
 

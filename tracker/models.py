@@ -9,6 +9,7 @@ goes through ``tracker.services``.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,6 +25,17 @@ from simple_history.models import HistoricalRecords
 from tracker import clock
 from tracker.clock import Precision
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
+
+LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
+
+
+def has_control_characters(text: str, *, multiline: bool) -> bool:
+    """Whether ``text`` holds a NUL byte or another control character (Unicode category Cc).
+
+    Long texts may break lines and indent with tabs; one-line texts may not.
+    """
+    allowed = LINE_BREAKS_AND_TABS if multiline else frozenset()
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
 
 
 def validate_time_zone(value: str) -> None:
@@ -622,6 +634,13 @@ class ComplianceEvent(models.Model):
         errors = {}
         if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
             errors["occurred_until"] = ["The period must end after it starts."]
+        latest = timezone.now() + clock.CLOCK_SKEW
+        for name in ("occurred_at", "occurred_until"):
+            instant = getattr(self, name)
+            if instant is not None and instant > latest:
+                errors.setdefault(name, []).append(
+                    "An event cannot be dated in the future; record it once it has happened."
+                )
         if self.claimant_id and self.claimant_id == self.accused_id:
             errors["accused"] = ["A party cannot accuse itself."]
         if errors:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from tracker.models import (
     Source,
     StatusChange,
     Verification,
+    has_control_characters,
 )
 from tracker.status import Shape, Status, TransitionRefused, check_transition
 
@@ -62,6 +63,10 @@ class TransitionNotAllowed(TrackerError):
 
 class InvalidRecord(TrackerError):
     """A record's values are invalid; the message says which and why."""
+
+
+class InvalidText(InvalidRecord):
+    """A text holds a NUL byte or another control character."""
 
 
 class InvalidTerms(InvalidRecord):
@@ -110,11 +115,32 @@ def _require(actor, permission: str, doing: str) -> None:
         raise NotPermitted(f"You are not allowed to {doing}.", code="not_permitted")
 
 
+CONTROL_CHARACTERS = (
+    "Remove the control characters (such as NUL bytes or escape codes) from this text."
+)
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise MissingReason("Say why: every change needs a reason.", code="reason_required")
+    if has_control_characters(reason, multiline=True):
+        raise InvalidText({"reason": [CONTROL_CHARACTERS]}, code="control_characters")
     return reason
+
+
+def _refuse_control_characters(obj) -> None:
+    """Refuse text no field should hold, before anything reaches the database with it."""
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, models.CharField | models.TextField):
+            continue
+        value = getattr(obj, field.attname)
+        multiline = isinstance(field, models.TextField)
+        if isinstance(value, str) and has_control_characters(value, multiline=multiline):
+            errors[field.name] = [CONTROL_CHARACTERS]
+    if errors:
+        raise InvalidText(errors, code="control_characters")
 
 
 def role_of(actor) -> str:
@@ -141,6 +167,7 @@ def _error_class_for(obj) -> type[InvalidRecord]:
 def _save(obj, *, actor, reason: str, validate: bool = True) -> None:
     """Validate, then save ``obj`` with the history user and reason set."""
     if validate:
+        _refuse_control_characters(obj)
         try:
             obj.full_clean()
         except ValidationError as exc:
