@@ -45,6 +45,7 @@ class LocalReceiver:
     def __init__(self, answers=(), hang_for: float = 1.0):
         self.answers = list(answers)
         self.hang_for = hang_for
+        self.redirect_to = "http://127.0.0.1:9/elsewhere"
         self.requests: list[dict] = []
         receiver = self
 
@@ -60,7 +61,7 @@ class LocalReceiver:
                     answer = 200
                 self.send_response(answer)
                 if 300 <= answer < 400:
-                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                    self.send_header("Location", receiver.redirect_to)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -137,3 +137,10 @@ def test_deliveries_cannot_be_added_or_edited_by_hand(admin_client):
     page = admin_client.get(f"/admin/alerts/delivery/{delivery.pk}/change/")
     assert page.status_code == 200
     assert 'name="state"' not in page.content.decode()
+
+
+def test_the_subscription_form_names_the_chat_services_it_can_check(admin_client):
+    page = admin_client.get("/admin/alerts/subscription/add/").text
+
+    assert "tgram://" in page and "matrixs://" in page
+    assert "Other Apprise services, e-mail through Apprise included, are refused." in page

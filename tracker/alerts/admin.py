@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.alerts.addresses import CHAT_SCHEMES
 from tracker.alerts.delivery import retry_failed
 from tracker.alerts.models import Delivery, Subscription
 
@@ -26,6 +27,16 @@ class SubscriptionForm(forms.ModelForm):
             "on_violation_verified",
             "confirmed_at",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].help_text = (
+            "An email address, an http(s) webhook URL, or an Apprise URL for a chat service. "
+            "Chat alerts go only through services whose connections the tracker can check "
+            "(public addresses only, no redirects): "
+            + ", ".join(f"{scheme}://" for scheme in sorted(CHAT_SCHEMES))
+            + ". Other Apprise services, e-mail through Apprise included, are refused."
+        )
 
     def validate_unique(self):
         """Also check the one-live-subscription rule, which involves a field not on the form."""

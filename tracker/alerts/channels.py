@@ -18,7 +18,13 @@ import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from tracker.alerts.addresses import PrivateTarget, check_host, connect_to_public_address
+from tracker.alerts.addresses import (
+    PrivateTarget,
+    UncheckedScheme,
+    check_chat_scheme,
+    checked_connections,
+    connect_to_public_address,
+)
 from tracker.alerts.messages import Message
 from tracker.alerts.models import Channel, Delivery
 
@@ -100,13 +106,6 @@ OPENER = urllib.request.build_opener(
 )
 
 
-def guard(host: str | None) -> None:
-    try:
-        check_host(host)
-    except PrivateTarget as exc:
-        raise DeliveryFailed(str(exc)) from exc
-
-
 def send_webhook(delivery: Delivery, message: Message) -> str:
     subscription = delivery.subscription
     body = json.dumps(message.payload, sort_keys=True).encode()
@@ -139,12 +138,25 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
 
 
 def send_chat(delivery: Delivery, message: Message) -> str:
-    plugin = apprise.Apprise.instantiate(delivery.subscription.target)
+    """Send through Apprise, its connections held to the address rule (``checked_connections``).
+
+    A refused address shows in the worker's log, and the service is reported
+    as not accepting the message; either way nothing reaches an unchecked address.
+    """
+    target = delivery.subscription.target
+    try:
+        check_chat_scheme(target)
+    except UncheckedScheme as exc:
+        raise DeliveryFailed(str(exc)) from exc
+    plugin = apprise.Apprise.instantiate(target)
     if plugin is None:
         raise DeliveryFailed("Apprise does not understand this address.")
-    guard(getattr(plugin, "host", None))
     notifier = apprise.Apprise()
     notifier.add(plugin)
-    if not notifier.notify(title=message.subject, body=message.text):
+    with checked_connections() as refusals:
+        accepted = notifier.notify(title=message.subject, body=message.text)
+    if refusals:
+        raise DeliveryFailed(refusals[0])
+    if not accepted:
         raise DeliveryFailed("The chat service did not accept the message (see the worker's log).")
     return "Accepted by the chat service."

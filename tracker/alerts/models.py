@@ -24,7 +24,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.alerts import rules
-from tracker.alerts.addresses import PrivateTarget, check_host
+from tracker.alerts.addresses import (
+    CHAT_SCHEMES_NAMING_A_SERVER,
+    PrivateTarget,
+    UncheckedScheme,
+    check_chat_scheme,
+    check_host,
+)
 from tracker.models import Agreement, Category, Commitment, ComplianceEvent, StatusChange
 
 
@@ -245,7 +251,13 @@ class Subscription(models.Model):
                     "Apprise does not understand this address; see "
                     "https://github.com/caronc/apprise/wiki for the formats it accepts."
                 )
-            host = getattr(plugin, "host", None)
+            try:
+                scheme = check_chat_scheme(self.target)
+            except UncheckedScheme as exc:
+                raise ValidationError(str(exc), code="unchecked_scheme") from exc
+            # A hosted service's address holds a token where a host would be; the
+            # connection to the service itself is checked as it is made.
+            host = getattr(plugin, "host", None) if scheme in CHAT_SCHEMES_NAMING_A_SERVER else None
         try:
             check_host(host)
         except PrivateTarget as exc:
