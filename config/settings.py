@@ -188,6 +188,15 @@ SPECTACULAR_SETTINGS = {
 # refused unless this is set (the test suite enables it for a local receiver).
 ALERTS_ALLOW_PRIVATE_TARGETS = env_bool("ALERTS_ALLOW_PRIVATE_TARGETS", False)
 
+# How many reverse proxies in front of the application append to
+# X-Forwarded-For; the client's address is read from there (tracker.http.client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# The public subscribe form: requests per client address (django-ratelimit,
+# counted in the cache, so shared by every worker that shares the cache).
+ALERTS_SUBSCRIBE_RATE = os.environ.get("ALERTS_SUBSCRIBE_RATE", "10/h")
+RATELIMIT_USE_CACHE = "default"
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)

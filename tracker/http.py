@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Value
 from django.db.models.signals import post_delete, post_save
@@ -163,6 +164,22 @@ def cached_fragment(request, name: str, render: Callable[[], str]) -> str:
         html = render()
         cache.set(key, html, SHARED_MAX_AGE)
     return html
+
+
+def client_ip(request) -> str:
+    """The address of the client that sent ``request``, for login throttling and rate limits.
+
+    Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, each appending to
+    X-Forwarded-For, the client is the entry that many places from the end;
+    anything before it was written by the client and is not believed.
+    """
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [hop for hop in forwarded if hop]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def public_cache(view: Callable) -> Callable:

@@ -3,6 +3,10 @@
 Public subscriptions are double opt-in: nothing is sent to an address until
 someone who can read its mail opens the signed confirmation link. The link
 carries no secret of its own; its signature and age are what make it valid.
+
+Whoever fills in the form learns nothing about the address: the page is the
+same whether it is new, waiting for confirmation or already subscribed. What
+happened is said only in the mail, to the address's owner.
 Unsubscribing keeps the row (with the moment it stopped) and cancels what
 was still waiting to be sent.
 """
@@ -64,9 +68,23 @@ def send_confirmation(subscription: Subscription) -> None:
         ),
         "valid_for": clock.duration_text(confirmation_max_age()),
     }
+    _reply(subscription, "confirm", context)
+
+
+def send_already_subscribed(subscription: Subscription) -> None:
+    """Tell the owner of a confirmed address that someone asked again, and how to stop."""
+    context = {
+        "scope": subscription.describe_scope(),
+        "unsubscribe_url": absolute_url(subscription.get_unsubscribe_url()),
+    }
+    _reply(subscription, "already_subscribed", context)
+
+
+def _reply(subscription: Subscription, template: str, context: dict) -> None:
+    """Mail the answer to the form to the address, and note when, to limit how often."""
     send_mail(
-        " ".join(render_to_string("email/confirm_subject.txt", context).split()),
-        render_to_string("email/confirm.txt", context),
+        " ".join(render_to_string(f"email/{template}_subject.txt", context).split()),
+        render_to_string(f"email/{template}.txt", context),
         None,
         [subscription.target],
     )
@@ -90,9 +108,10 @@ def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
     """Save an unconfirmed email subscription and mail its confirmation link.
 
     Asking twice creates nothing new: an unconfirmed subscription gets its
-    link again (at most once every ``RESEND_AFTER``), a confirmed one is left
-    as it is. Raises ``ValidationError``
-    for bad input, and lets a mail failure through so that nothing is saved.
+    link again, a confirmed one is left as it is and its owner is told so.
+    Either way the address gets at most one mail every ``RESEND_AFTER``.
+    Raises ``ValidationError`` for bad input, and lets a mail failure
+    through so that nothing is saved.
     """
     subscription.channel = Channel.EMAIL
     subscription.confirmed_at = None
@@ -108,11 +127,12 @@ def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
             if existing is None:
                 raise
     if existing is not None:
-        if existing.confirmed_at:
-            return Outcome.ALREADY_SUBSCRIBED, existing
         sent_at = existing.confirmation_sent_at
         if sent_at and timezone.now() - sent_at < RESEND_AFTER:
             return Outcome.RECENTLY_SENT, existing
+        if existing.confirmed_at:
+            send_already_subscribed(existing)
+            return Outcome.ALREADY_SUBSCRIBED, existing
         send_confirmation(existing)
         return Outcome.RESENT, existing
     send_confirmation(subscription)

@@ -9,16 +9,19 @@ the address is what authorises it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from tracker import public
 from tracker.alerts import subscriptions
 from tracker.alerts.forms import SubscribeForm
 from tracker.alerts.subscriptions import LinkRefused, Outcome
+from tracker.http import client_ip
 
 # Where a refusal from the model shows on the form.
 FORM_FIELDS = {
@@ -37,9 +40,11 @@ def subscribe(request):
 
     Exempt from CSRF because the form is part of every public page, and a
     token there would set a cookie on every reader and keep those pages out
-    of shared caches. A forged request can only make us send one
-    confirmation message (at most every ten minutes per address); no
-    subscription starts without the recipient's own click.
+    of shared caches. A forged request can only make us send one message to
+    an address (at most one every ten minutes per address, and a few an hour
+    from any one client address); no subscription starts without the
+    recipient's own click. The answer never says whether the address was
+    already subscribed.
     """
     commitment = None
     slug = request.POST.get("commitment") or request.GET.get("commitment")
@@ -50,9 +55,19 @@ def subscribe(request):
         return render(request, "alerts/subscribe.html", {"form": form, "commitment": commitment})
 
     form = SubscribeForm(request.POST)
+    if is_ratelimited(
+        request,
+        group="alerts.subscribe",
+        key=lambda group, request: client_ip(request),
+        rate=settings.ALERTS_SUBSCRIBE_RATE,
+        increment=True,
+    ):
+        return render(
+            request, "alerts/subscribe_limited.html", {"commitment": commitment}, status=429
+        )
     if form.is_valid():
         try:
-            outcome, subscription = subscriptions.subscribe(form.subscription())
+            subscriptions.subscribe(form.subscription())
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(FORM_FIELDS.get(field), errors)
@@ -65,11 +80,7 @@ def subscribe(request):
                 ),
             )
         else:
-            return render(
-                request,
-                "alerts/subscribe_done.html",
-                {"outcome": outcome, "subscription": subscription},
-            )
+            return render(request, "alerts/subscribe_done.html")
     return render(
         request, "alerts/subscribe.html", {"form": form, "commitment": commitment}, status=400
     )
