@@ -3,6 +3,7 @@
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils.functional import empty
 from django.views import defaults
 
 from tests.factories import CommitmentFactory
@@ -70,3 +71,38 @@ def test_pages_only_read(client, db, url):
     assert client.post(url).status_code == 405
     assert client.put(url).status_code == 405
     assert client.head(url).status_code == 200
+
+
+@pytest.fixture
+def production_without_collected_files(settings, tmp_path):
+    """DEBUG off and the manifest storage production uses, before collectstatic ever ran."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    staticfiles_storage._wrapped = empty
+    yield
+    staticfiles_storage._wrapped = empty
+
+
+def test_error_pages_render_with_debug_off_even_without_the_static_files(
+    production_without_collected_files, client, db
+):
+    client.raise_request_exception = False
+    request = RequestFactory().get("/")
+
+    not_found = client.get("/no-such-page/")
+    bad = client.get("/?status=bogus")
+    forbidden = defaults.permission_denied(request, exception=None)
+    server_error = render_to_string("500.html")
+
+    assert (not_found.status_code, bad.status_code, forbidden.status_code) == (404, 400, 403)
+    assert "Nothing here" in not_found.text
+    assert "is not a status" in bad.text
+    assert "not allowed" in forbidden.content.decode()
+    assert "Something went wrong on our side" in server_error
+    assert "/static/tracker/site.css" in server_error

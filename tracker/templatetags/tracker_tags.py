@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django import template
+from django.conf import settings
+from django.templatetags.static import static
 from django.utils.http import urlencode
 
 from tracker.clock import calendar_day
 
 register = template.Library()
+logger = logging.getLogger(__name__)
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """The address of a static file, even when the collected files do not have it.
+
+    The manifest storage refuses to name a file it has not collected; a page,
+    an error page above all, must still render, unstyled if need be. The
+    plain address is given instead, and the missing file is logged.
+    """
+    try:
+        return static(path)
+    except ValueError:
+        logger.warning("Static file %s is not among the collected files", path)
+        return f"{settings.STATIC_URL}{path}"
 
 
 @register.filter
