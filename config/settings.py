@@ -197,9 +197,34 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALERTS_SUBSCRIBE_RATE = os.environ.get("ALERTS_SUBSCRIBE_RATE", "10/h")
 RATELIMIT_USE_CACHE = "default"
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# Secure by default in production: with DEBUG off and an https SITE_URL,
+# cookies are sent over HTTPS only, plain HTTP is redirected and browsers are
+# told to use HTTPS for a year (HSTS). Each can be tuned; see the README.
+SERVES_HTTPS = not DEBUG and SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SERVES_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SERVES_HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SERVES_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if SERVES_HTTPS else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SERVES_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SERVES_HTTPS)
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``HTTP_X_FORWARDED_PROTO=https`` as Django wants it: the header and the value meaning TLS."""
+    if not value:
+        return None
+    header, _, proto = value.partition("=")
+    if not header.startswith("HTTP_") or not proto:
+        raise RuntimeError(
+            f"SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO=https, not “{value}”."
+        )
+    return header.strip(), proto.strip()
+
+
+# Only behind a proxy that sets this header itself and drops any the client sent.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
 
 LOGGING = {
     "version": 1,
