@@ -1,6 +1,7 @@
 """The two staff roles, as groups of permissions.
 
-Editors record and edit; Reviewers additionally verify, publish and correct.
+Editors record and edit; Reviewers additionally verify, publish and correct,
+and unlock a login that django-axes locked after too many wrong passwords.
 The services check these permissions, so the groups are the whole policy.
 A data migration creates them; ``ensure_staff_roles`` can be called again at
 any time (for example after a test flushed the database) and changes nothing
@@ -37,10 +38,18 @@ REVIEWER_CODENAMES = EDITOR_CODENAMES + [
     "correct_commitment_status",
 ]
 ROLES = {EDITORS: EDITOR_CODENAMES, REVIEWERS: REVIEWER_CODENAMES}
+# Unlocking a login is deleting its record of failed attempts (django-axes).
+LOGIN_UNLOCKING = {
+    REVIEWERS: ["view_accessattempt", "delete_accessattempt", "view_accessfailurelog"],
+}
 
 
-def ensure_staff_roles(apps=installed_apps) -> None:
-    """Create both groups with their permissions; ``apps`` may be a migration's."""
+def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True) -> None:
+    """Create both groups with their permissions; ``apps`` may be a migration's.
+
+    The migration that first made the groups ran before django-axes was
+    installed, so it asks for the tracker's permissions only.
+    """
     # Permissions are normally created after all migrations have run; make
     # sure they exist now so the groups can hold them on a fresh database.
     for app_config in apps.get_app_configs():
@@ -50,13 +59,21 @@ def ensure_staff_roles(apps=installed_apps) -> None:
         app_config.models_module = had_models
 
     Group = apps.get_model("auth", "Group")
+    grants = [("tracker", ROLES)]
+    if with_login_unlocking:
+        grants.append(("axes", LOGIN_UNLOCKING))
+    for app_label, roles in grants:
+        for name, codenames in roles.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.add(*_permissions(apps, app_label, codenames, name))
+
+
+def _permissions(apps, app_label: str, codenames: list[str], role: str):
     Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = Permission.objects.filter(
-            content_type__app_label="tracker", codename__in=codenames
-        )
-        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"permissions missing for {name}: {sorted(missing)}")
-        group.permissions.add(*permissions)
+    permissions = Permission.objects.filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )
+    missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+    if missing:
+        raise RuntimeError(f"permissions missing for {role}: {sorted(missing)}")
+    return permissions

@@ -6,7 +6,7 @@ from tracker.roles import ROLES, ensure_staff_roles
 
 
 def create_roles(apps, schema_editor):
-    ensure_staff_roles(apps)
+    ensure_staff_roles(apps, with_login_unlocking=False)
 
 
 def remove_roles(apps, schema_editor):

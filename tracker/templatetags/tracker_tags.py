@@ -10,10 +10,16 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.http import urlencode
 
-from tracker.clock import calendar_day
+from tracker.clock import calendar_day, duration_text
 
 register = template.Library()
 logger = logging.getLogger(__name__)
+
+
+@register.filter
+def duration(length: dt.timedelta | None) -> str:
+    """A length of time in the reader's words: "15 min", "1 day 2 h"."""
+    return duration_text(length) if length is not None else ""
 
 
 @register.simple_tag
