@@ -77,10 +77,20 @@ def frozen_now():
         yield NOW
 
 
+def is_policy_violation(message) -> bool:
+    """Chromium reports what the Content-Security-Policy refused as a console error."""
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def open_tab(browser, live_server, frozen_now):
-    """Open fresh tabs with no cookies, whose browser asks for the given language."""
+    """Open fresh tabs with no cookies, whose browser asks for the given language.
+
+    Any Content-Security-Policy violation a tab reports fails the test: the
+    pages must work with no inline script or style at all.
+    """
     contexts = []
+    violations: list[str] = []
 
     def open_tab(language: str = "en-GB"):
         context = browser.new_context(
@@ -90,12 +100,23 @@ def open_tab(browser, live_server, frozen_now):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        tab = context.new_page()
+        tab.on(
+            "console",
+            lambda message: (
+                violations.append(f"{tab.url}: {message.text}")
+                if is_policy_violation(message)
+                else None
+            ),
+        )
+        return tab
 
     open_tab.contexts = contexts
+    open_tab.policy_violations = violations
     yield open_tab
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
 
 
 @pytest.hookimpl(wrapper=True)
