@@ -206,6 +206,12 @@ def test_adding_a_negative_number_of_days_is_refused():
         clock.add_days(START, -1, KYIV)
 
 
+@pytest.mark.parametrize("days", [100 * 366 + 1, 10**40])
+def test_a_duration_beyond_a_hundred_years_is_refused_in_words(days):
+    with pytest.raises(ValueError, match="longer than a hundred years"):
+        clock.window_end(START, duration_days=days, tz_name=KYIV)
+
+
 def test_a_duration_needs_a_start_to_count_from():
     with pytest.raises(ValueError, match="needs a start"):
         clock.window_end(None, duration_days=30)

@@ -383,6 +383,13 @@ def test_a_bad_extension_is_refused_and_the_end_stays(pause, editor, terms, mess
     assert Reading.objects.get(pk=reading.pk).ends_at == dt.datetime(2025, 4, 17, tzinfo=UTC)
 
 
+def test_an_extension_beyond_the_calendar_is_refused_in_words(pause, editor):
+    ReadingFactory(commitment=pause)
+
+    with pytest.raises(InvalidTerms, match="longer than a hundred years"):
+        extend_window(pause, actor=editor, reason="x", extra_days=10**12)
+
+
 def test_an_ended_window_is_renewed_by_a_new_commitment_not_extended(db, editor):
     expired = CommitmentFactory(shape="window", status="expired")
     ReadingFactory(commitment=expired)

@@ -40,6 +40,10 @@ class Precision(TextChoices):
 # reporters' machines and ours never agree to the second.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
+# No ceasefire term runs longer; a longer "duration" is a typing slip, and the
+# calendar itself ends in the year 9999.
+LONGEST_DURATION_DAYS = 100 * 366
+
 
 class InvalidTimeZone(ValueError):
     """A time zone name that is not in the IANA database."""
@@ -138,6 +142,8 @@ def add_days(start: dt.datetime, days: int, tz_name: str) -> dt.datetime:
     """
     if days < 0:
         raise ValueError("A duration cannot be negative.")
+    if days > LONGEST_DURATION_DAYS:
+        raise ValueError("A duration cannot be longer than a hundred years.")
     local = utc_to_local(start, tz_name).replace(tzinfo=None)
     return wall_clock_to_utc(local + dt.timedelta(days=days), tz_name)
 

@@ -516,7 +516,10 @@ def extend_window(
     if extra_days is not None:
         if extra_days <= 0:
             raise InvalidTerms("An extension must add at least one day.")
-        new_end = clock.add_days(reading.ends_at, extra_days, reading.time_zone)
+        try:
+            new_end = clock.add_days(reading.ends_at, extra_days, reading.time_zone)
+        except ValueError as exc:
+            raise InvalidTerms(str(exc)) from exc
     if timezone.is_naive(new_end):
         raise InvalidTerms("Say in which time zone the new end is.")
     if new_end <= reading.ends_at:

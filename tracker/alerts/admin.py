@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker.alerts.addresses import CHAT_SCHEMES
 from tracker.alerts.delivery import retry_failed
 from tracker.alerts.models import Delivery, Subscription
+from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -48,7 +49,7 @@ class SubscriptionForm(forms.ModelForm):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     form = SubscriptionForm
     list_display = [
         "target",

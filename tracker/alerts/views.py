@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -48,7 +49,7 @@ def subscribe(request):
     """
     commitment = None
     slug = request.POST.get("commitment") or request.GET.get("commitment")
-    if slug:
+    if slug and slug_re.fullmatch(slug):
         commitment = public.commitments().filter(slug=slug).first()
     if request.method == "GET":
         form = SubscribeForm(initial={"commitment": slug} if commitment else None)

@@ -14,6 +14,7 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,19 +24,22 @@ from tracker import services
 from tracker.services import TrackerError
 from tracker.staff.forms import ReasonForm
 from tracker.staff.history import NOISE_FIELDS, HistoryDiff, service_field_changes
+from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
 def format_utc(instant) -> str:
     return f"{instant:%Y-%m-%d %H:%M} UTC" if instant else "—"
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     """Base of every record's admin: saves go through the services, with a reason.
 
     Subclasses list the buttons of their action pages in ``change_page_buttons``.
     """
 
     form = ReasonForm
+    # Sources are typed without a scheme as often as with one; https is the safe guess.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # Saving ----------------------------------------------------------------
 

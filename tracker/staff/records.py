@@ -29,6 +29,7 @@ from tracker.models import (
 from tracker.staff.action_pages import CommitmentPages, EventPages, PublishPages, ReadingPages
 from tracker.staff.forms import ComplianceEventForm, ReadingForm
 from tracker.staff.record_admin import RecordAdmin, format_utc
+from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
 
 RECENT_EVENTS_SHOWN = 10
@@ -75,7 +76,7 @@ class AgreementAdmin(PublishPages, RecordAdmin):
 # Commitments ------------------------------------------------------------------------
 
 
-class CommitmentPartyInline(admin.TabularInline):
+class CommitmentPartyInline(ForgivingAutocompleteFields, admin.TabularInline):
     model = CommitmentParty
     autocomplete_fields = ["party"]
     extra = 1
@@ -270,7 +271,7 @@ class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, RecordAdmin):
 # Compliance events ------------------------------------------------------------------
 
 
-class DeliveredQuantityInline(admin.TabularInline):
+class DeliveredQuantityInline(ForgivingAutocompleteFields, admin.TabularInline):
     model = DeliveredQuantity
     autocomplete_fields = ["received_by"]
     extra = 0

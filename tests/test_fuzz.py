@@ -1,0 +1,310 @@
+"""Garbage in, a clear answer out: generated input never causes a server error or half a record.
+
+Hypothesis posts dates that do not exist, unknown zones, huge numbers, control
+characters and any unicode to every admin form and action page, the public
+subscribe form, and every public query parameter and API filter. Each example
+runs in a transaction of its own. A response may refuse the input (a form
+shown again, a 400, a 404, a 429) but never fail with a 5xx; and a refused
+save leaves every table as it was, while an accepted one leaves a record that
+passes its own validation.
+
+``FUZZ_SCALE=20 pytest tests/test_fuzz.py`` runs twenty times as many examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from urllib.parse import urlencode
+
+import time_machine
+from django.apps import apps
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    CommitmentPartyFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    SourceFactory,
+    UserFactory,
+)
+from tracker.alerts.models import Subscription
+from tracker.opendata.api.views import ENDPOINTS
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 10, 12, tzinfo=UTC)
+
+ODD_VALUES = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e999",
+    "NaN",
+    "2025-02-30",
+    "2025-13-01",
+    "0000-00-00",
+    "31/12/2025",
+    "9999-12-31",
+    "0001-01-01",
+    "25:61",
+    "23:59:60",
+    "2025-04-01T24:00:00+99:00",
+    "Europe/Nowhere",
+    "../../etc/passwd",
+    "Europe/Kyiv",
+    "\x00",
+    "\x1b[2J",
+    "true",
+    "on",
+    "[]",
+    "{'a': 1}",
+    "%00",
+    "💥" * 20,
+    "ꙮ" * 200,
+    "1" * 40,
+    "https://example.org/" + "a" * 600,
+]
+GARBAGE = st.one_of(
+    st.sampled_from(ODD_VALUES),
+    st.text(max_size=60),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.dates(min_value=dt.date(1, 1, 1)).map(str),
+    st.text(min_size=1000, max_size=3000),
+)
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+FUZZ = settings(
+    max_examples=12 * SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def with_garbage(valid: dict, names: list[str]):
+    """The valid form with any of its fields, and maybe a stray one, replaced by garbage."""
+    replaced = st.dictionaries(st.sampled_from(names), GARBAGE, max_size=len(names))
+    stray = st.dictionaries(st.text(min_size=1, max_size=12), GARBAGE, max_size=1)
+    return st.tuples(replaced, stray).map(lambda parts: {**valid, **parts[0], **parts[1]})
+
+
+def table_counts() -> dict[str, int]:
+    models = [*apps.get_app_config("tracker").get_models(), Subscription]
+    return {model._meta.db_table: model.objects.count() for model in models}
+
+
+class Fuzzing(TestCase):
+    """A small published world, at a fixed moment, for every example to work against."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(NOW, tick=False):
+            cls.russia = PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
+            cls.ukraine = PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
+            cls.source = SourceFactory()
+            cls.agreement = AgreementFactory(slug="call")
+            cls.agreement.parties.add(cls.russia, cls.ukraine)
+            cls.pause = CommitmentFactory(agreement=cls.agreement, slug="pause")
+            CommitmentPartyFactory(commitment=cls.pause, party=cls.russia)
+            cls.reading = ReadingFactory(commitment=cls.pause, time_zone="Europe/Kyiv")
+            cls.other_reading = ReadingFactory(commitment=cls.pause, is_working=False)
+            cls.event = ComplianceEventFactory(
+                commitment=cls.pause, claimant=cls.ukraine, accused=cls.russia
+            )
+            cls.reviewer = UserFactory(username="fuzzing-reviewer", role="Reviewers")
+
+    def setUp(self):
+        traveller = time_machine.travel(NOW, tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+
+    def visitor(self) -> Client:
+        """A fresh client for one example; a server error comes back as a response."""
+        return Client(raise_request_exception=False)
+
+    def assert_answered(self, response, url):
+        assert response.status_code < 500, f"{url} answered {response.status_code}"
+
+
+class TestPublicAddresses(Fuzzing):
+    @FUZZ
+    @given(st.data())
+    def test_no_query_to_a_public_page_fails(self, data):
+        pages = {
+            "/": ["status", "category", "party", "page"],
+            "/commitments/pause/": ["claimant", "kind", "verification", "page", "per_page"],
+            "/changes/": ["page"],
+            "/agreements/call/": [],
+            "/parties/russia/": [],
+        }
+        url = data.draw(st.sampled_from(sorted(pages)))
+        query = data.draw(with_garbage({}, pages[url] or ["page"]))
+
+        response = self.visitor().get(f"{url}?{urlencode(query)}")
+
+        self.assert_answered(response, url)
+
+    @settings(FUZZ, max_examples=40 * SCALE)
+    @given(st.data())
+    def test_no_filter_on_the_api_fails(self, data):
+        endpoint = data.draw(st.sampled_from([e for e in ENDPOINTS if not e.takes_slug]))
+        names = [name for name, _ in endpoint.parameters] + ["page", "page_size", "format"]
+        query = data.draw(with_garbage({}, names))
+
+        response = self.visitor().get(f"{endpoint.path}?{urlencode(query, doseq=True)}")
+
+        self.assert_answered(response, endpoint.path)
+
+    @settings(FUZZ, max_examples=30 * SCALE)
+    @given(st.data())
+    def test_the_subscribe_form_refuses_garbage_and_saves_whole_subscriptions_only(self, data):
+        valid = {
+            "email": "reader@example.org",
+            "scope": "commitment",
+            "commitment": "pause",
+            "category": "",
+            "topics": "expiring",
+            "lead_times": "7d, 24h",
+        }
+        posted = data.draw(with_garbage(valid, list(valid)))
+        before = Subscription.objects.count()
+
+        with override_settings(ALERTS_SUBSCRIBE_RATE="10000/m"):
+            response = self.visitor().post("/alerts/subscribe/", posted)
+
+        self.assert_answered(response, "/alerts/subscribe/")
+        for subscription in Subscription.objects.all():
+            subscription.full_clean()
+        assert Subscription.objects.count() in (before, before + 1)
+
+
+class TestAdminForms(Fuzzing):
+    def visitor(self) -> Client:
+        client = super().visitor()
+        client.force_login(self.reviewer)
+        return client
+
+    def valid_add_forms(self) -> dict[str, dict]:
+        day, time = "2025-04-01", "06:00"
+        return {
+            "party": {"name": "Türkiye", "slug": "turkiye", "kind": "state", "time_zone": "UTC"},
+            "source": {"url": "https://example.org/readout", "accessed_on": day},
+            "agreement": {"title": "Talks", "slug": "talks", "kind": "talks", "held_on": day},
+            "commitment": {
+                "agreement": self.agreement.pk,
+                "title": "Exchange",
+                "slug": "exchange",
+                "category": "prisoners",
+                "shape": "deliverable",
+                "promised_quantity": "1000",
+                **management_forms("roles", "readings"),
+            },
+            "reading": {
+                "commitment": self.pause.pk,
+                "label": "Kyiv's count",
+                "time_zone": "Europe/Kyiv",
+                "precision": "day",
+                "starts_at_0": day,
+                "starts_at_1": time,
+                "duration_days": "30",
+            },
+            "complianceevent": {
+                "commitment": self.pause.pk,
+                "kind": "alleged_violation",
+                "claimant": self.ukraine.pk,
+                "accused": self.russia.pk,
+                "occurred_at_0": day,
+                "occurred_at_1": time,
+                "precision": "minute",
+                "summary": "Drones over Sloviansk",
+                "count": "3",
+                "recorded_at_0": day,
+                "recorded_at_1": time,
+                **management_forms("quantities"),
+            },
+            "commitmentparty": {
+                "commitment": self.pause.pk,
+                "party": self.ukraine.pk,
+                "role": "obligor",
+            },
+            "deliveredquantity": {
+                "event": self.event.pk,
+                "received_by": self.ukraine.pk,
+                "quantity": "12",
+                "unit": "people",
+            },
+        }
+
+    def assert_whole_or_nothing(self, response, url, before):
+        self.assert_answered(response, url)
+        after = table_counts()
+        if response.status_code != 302:
+            assert after == before, f"{url} was refused but changed {diff(before, after)}"
+            return
+        for model in apps.get_app_config("tracker").get_models():
+            for record in model.objects.all():
+                if not model.__name__.startswith("Historical") and model.__name__ != "StatusChange":
+                    record.full_clean()
+
+    @settings(FUZZ, max_examples=80 * SCALE)
+    @given(st.data())
+    def test_no_admin_add_form_fails_or_saves_half_a_record(self, data):
+        forms = self.valid_add_forms()
+        model = data.draw(st.sampled_from(sorted(forms)))
+        valid = {**forms[model], "reason": "Reported by both sides"}
+        posted = data.draw(with_garbage(valid, list(valid)))
+        url = f"/admin/tracker/{model}/add/"
+        before = table_counts()
+
+        response = self.visitor().post(url, posted)
+
+        self.assert_whole_or_nothing(response, url, before)
+
+    @settings(FUZZ, max_examples=50 * SCALE)
+    @given(st.data())
+    def test_no_action_page_fails_or_changes_half_a_record(self, data):
+        pages = {
+            f"/admin/tracker/commitment/{self.pause.pk}/status/": {
+                "to_status": "suspended",
+                "effective_at_0": "2025-04-09",
+                "effective_at_1": "10:00",
+            },
+            f"/admin/tracker/commitment/{self.pause.pk}/extend/": {
+                "extra_days": "10",
+                "new_end_0": "",
+                "new_end_1": "",
+            },
+            f"/admin/tracker/complianceevent/{self.event.pk}/verify/": {
+                "verification": "verified",
+            },
+            f"/admin/tracker/reading/{self.other_reading.pk}/publish/": {"publish": "0"},
+            f"/admin/tracker/reading/{self.other_reading.pk}/make-working/": {},
+        }
+        url = data.draw(st.sampled_from(sorted(pages)))
+        valid = {**pages[url], "reason": "Confirmed by the monitors"}
+        posted = data.draw(with_garbage(valid, list(valid)))
+        before = table_counts()
+
+        response = self.visitor().post(url, posted)
+
+        self.assert_whole_or_nothing(response, url, before)
+
+
+def management_forms(*prefixes: str) -> dict[str, str]:
+    """What an inline formset with no rows posts."""
+    fields = {}
+    for prefix in prefixes:
+        fields[f"{prefix}-TOTAL_FORMS"] = "0"
+        fields[f"{prefix}-INITIAL_FORMS"] = "0"
+    return fields
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        table: (before[table], after[table]) for table in before if before[table] != after[table]
+    }
