@@ -9,7 +9,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run serve test lint format messages gettext chromium screenshot demo bench clean
+.PHONY: install run serve test lint format messages gettext chromium wrk screenshot demo bench clean
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,10 @@ APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SU
 # compilemessages needs msgfmt.
 gettext:
 	@command -v msgfmt >/dev/null || { $(APT_INSTALL) gettext; }
+
+# The bench measures served pages with wrk; the suite runs the bench at a tiny scale.
+wrk:
+	@command -v wrk >/dev/null || { $(APT_INSTALL) wrk; }
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser.
 chromium:
@@ -46,7 +50,7 @@ run: demo
 	$(MANAGE) alerts --loop --interval 30 & alerts=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install messages chromium
+test: install messages chromium wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -66,8 +70,7 @@ screenshot: install messages chromium
 
 # Measures the tracker against its own floor (BENCHMARKS.md): SQLite, or PostgreSQL when
 # DATABASE_URL is set. BENCH_ARGS=--reuse keeps the data sets an earlier run built.
-bench: install messages
-	@command -v wrk >/dev/null || { $(APT_INSTALL) wrk; }
+bench: install messages wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
