@@ -314,12 +314,13 @@ class Commitment(models.Model):
 
     @property
     def compliance(self) -> CompliancePicture:
-        """The picture annotated by ``tracker.public.compliance()``."""
-        cells = getattr(self, "compliance_cells", None)
-        if cells is None:
-            raise AttributeError("annotate the commitments with tracker.public.compliance()")
+        """The picture of the published events, from the summary kept beside the commitment."""
+        try:
+            summary = self.compliance_summary
+        except ComplianceSummary.DoesNotExist:
+            return CompliancePicture()
         return CompliancePicture(
-            cells=[tuple(c) for c in cells], last_event_at=getattr(self, "last_event_at", None)
+            cells=[tuple(c) for c in summary.cells], last_event_at=summary.last_event_at
         )
 
     def working_reading(self) -> Reading | None:
@@ -622,6 +623,13 @@ class ComplianceEvent(models.Model):
             kwargs["update_fields"] = {*update_fields, "occurred_on", "occurred_until_on"}
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the commitment as stored, so moving an event refreshes both summaries."""
+        event = super().from_db(db, field_names, values)
+        event.stored_commitment_id = event.__dict__.get("commitment_id")
+        return event
+
     def date_days(self) -> None:
         """Set the calendar days the event is dated on, by the rule the pages read them with."""
         if self.occurred_at is not None:
@@ -726,3 +734,33 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment}: {self.from_status} → {self.to_status}"
+
+
+class ComplianceSummary(models.Model):
+    """A commitment's published events, counted: what its card, strip and timeline show.
+
+    Derived data, never typed in: ``tracker.summaries`` rebuilds it in the
+    same transaction as every change to one of the commitment's events, so a
+    page reads one row instead of grouping every claim on each request. It
+    has no history of its own; the events it counts have theirs.
+    """
+
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.CASCADE, primary_key=True, related_name="compliance_summary"
+    )
+    # [kind, verification, claimant id, count] for each combination.
+    cells = models.JSONField(default=list)
+    # [first day, last day or None, kind, verification, count, first instant, a summary],
+    # one for each day, kind and verification, oldest first.
+    days = models.JSONField(default=list)
+    # Claims listed on the commitment's page: published, and not an answer to
+    # a published claim of the same commitment (answers are shown beside it).
+    claims = models.PositiveIntegerField(default=0)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "compliance summaries"
+
+    def __str__(self) -> str:
+        return f"Compliance of {self.commitment_id}"

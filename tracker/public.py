@@ -16,8 +16,9 @@ The rules, in one place:
 - A **party** is public when a public record names it: as a party to an
   agreement, in a role on a commitment, as the author of a reading, or as
   the claimant or accused of an event.
-- A party's **role** on a commitment, a **delivered quantity** and a
-  **status change** are public with their commitment or event.
+- A party's **role** on a commitment, a **delivered quantity**, a **status
+  change** and the **compliance summary** are public with their commitment
+  or event; the summary counts only published events.
 - A link from one record to another (the claim an event answers, the
   commitment another renews) is followed only while the target is public.
 
@@ -29,8 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tracker.models import (
     Agreement,
@@ -145,52 +145,6 @@ def renewed_slug() -> Subquery:
 def answered_event_id() -> Subquery:
     """The id of the claim an event answers, while that claim is public."""
     return Subquery(events().filter(pk=OuterRef("in_response_to_id")).values("pk")[:1])
-
-
-# The compliance picture --------------------------------------------------------------
-
-
-class JSONCells(Subquery):
-    """A correlated grouped subquery folded into one JSON array per outer row.
-
-    Lets ``compliance()`` return the whole kind × verification × claimant
-    picture for every commitment in a single query, on SQLite and PostgreSQL.
-    """
-
-    output_field = models.JSONField()
-    columns = ("kind", "verification", "claimant_id", "n")
-
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        cells = ", ".join(f"cells.{c}" for c in self.columns)
-        if connection.vendor == "postgresql":
-            template = (
-                f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "
-                "FROM (%(subquery)s) cells)"
-            )
-        else:
-            template = (
-                f"(SELECT COALESCE(json_group_array(json_array({cells})), '[]') "
-                "FROM (%(subquery)s) cells)"
-            )
-        return super().as_sql(compiler, connection, template=template, **extra_context)
-
-
-def compliance() -> dict[str, Subquery]:
-    """Annotations giving each public commitment its compliance picture, in the same query.
-
-    Use as ``commitments().annotate(**compliance())``; read it as
-    ``commitment.compliance``. The outer commitment is public, so its
-    published events are exactly its public events.
-    """
-    published = ComplianceEvent.objects.filter(commitment=OuterRef("pk"), is_published=True)
-    cells = (
-        published.order_by()
-        .values("kind", "verification", "claimant_id")
-        .annotate(n=Count("*"))
-        .values("kind", "verification", "claimant_id", "n")
-    )
-    last = published.order_by().values("commitment").annotate(m=Max("occurred_at"))
-    return {"compliance_cells": JSONCells(cells), "last_event_at": Subquery(last.values("m")[:1])}
 
 
 # What a public record brings along ---------------------------------------------------

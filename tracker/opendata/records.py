@@ -21,10 +21,8 @@ def public_commitments() -> QuerySet[Commitment]:
     """
     return (
         public.commitments()
-        .select_related("agreement")
-        .annotate(
-            **public.compliance(), **public.working_window(), public_renews=public.renewed_slug()
-        )
+        .select_related("agreement", "compliance_summary")
+        .annotate(**public.working_window(), public_renews=public.renewed_slug())
         .prefetch_related(
             Prefetch("roles", queryset=public.roles().select_related("party")),
         )

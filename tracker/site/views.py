@@ -8,19 +8,18 @@ before doing any of that work (``tracker.http.public_cache``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     Exists,
     F,
-    Min,
     OuterRef,
     Prefetch,
-    Subquery,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,14 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, clock, public
+from tracker import changelog, clock, public, summaries
 from tracker.http import cached_fragment, public_cache
 from tracker.models import (
-    VIOLATION_KINDS,
     Category,
     Commitment,
     CommitmentParty,
     ComplianceEvent,
+    ComplianceSummary,
     EventKind,
     Party,
     Reading,
@@ -68,28 +67,19 @@ def _obligors():
     )
 
 
-def violation_days(commitment_ids: list[int]) -> dict[int, dict]:
-    """Worst report per day for each of the commitments shown, in one grouped query.
+def summary_of(commitment: Commitment) -> ComplianceSummary | None:
+    try:
+        return commitment.compliance_summary
+    except ComplianceSummary.DoesNotExist:
+        return None
 
-    Events carry the days they are dated on (``occurred_on``), so the database
-    groups by stored columns rather than dating every row.
-    Returns {commitment id: {day: Severity}}.
+
+def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, strips=True):
+    """Attach what the lists show: countdown, violation tallies and the daily strip.
+
+    All of it comes from the row and its compliance summary: nothing here
+    reads the commitment's events.
     """
-    rows = (
-        public.events()
-        .filter(commitment__in=commitment_ids, kind__in=VIOLATION_KINDS)
-        .order_by()
-        .values_list("commitment_id", "occurred_on", "occurred_until_on", "kind", "verification")
-        .annotate(count=Count("pk"))  # one row per day and kind, however many reports
-    )
-    reports: dict[int, list] = {}
-    for commitment_id, first_day, last_day, kind, verification, _count in rows:
-        reports.setdefault(commitment_id, []).append((first_day, last_day, kind, verification))
-    return {pk: presenters.severity_by_day(items) for pk, items in reports.items()}
-
-
-def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, days=None):
-    """Attach what the lists show: countdown, violation tallies and, with ``days``, the strip."""
     for commitment in commitments:
         commitment.deadline = clock.deadline_text(
             commitment.shape,
@@ -104,11 +94,12 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, d
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_claimant(), party_names
         )
-        if days is not None:
+        if strips:
+            worst = presenters.severity_by_day(summaries.day_reports(summary_of(commitment)))
             commitment.strip = presenters.daily_strip(
                 commitment.working_starts_at,
                 commitment.working_ends_at,
-                days.get(commitment.pk, {}),
+                worst,
                 now,
                 commitment.working_precision,
             )
@@ -169,14 +160,13 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     page = paginator.page(page_number)
     loaded = list(
         commitments.filter(agreement__in=[agreement for agreement, _held, _n in page])
-        .annotate(**public.compliance(), **public.working_window())
-        .select_related("agreement")
+        .annotate(**public.working_window())
+        .select_related("agreement", "compliance_summary")
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
-    days = violation_days([commitment.pk for commitment in loaded])
     party_names = {party.pk: party.name for party in parties}
-    _decorate(loaded, party_names, timezone.now(), days)
+    _decorate(loaded, party_names, timezone.now())
     bound = set(
         public.roles().filter(role=CommitmentParty.Role.OBLIGOR).values_list("party_id", flat=True)
     )
@@ -210,8 +200,11 @@ def commitment_detail(request, slug):
 
     events = public.events().filter(commitment=commitment)
     claims = _claims(events, chosen).select_related("claimant", "accused")
+    summary = summary_of(commitment)
     paginator = CountedPaginator(
-        claims.prefetch_related(_answers()), chosen["per_page"], commitment.listed_claims
+        claims.prefetch_related(_answers()),
+        chosen["per_page"],
+        claims.count() if _is_filtered(chosen) else (summary.claims if summary else 0),
     )
     page_number = chosen["page"] or 1
     if page_number > paginator.num_pages:
@@ -227,9 +220,7 @@ def commitment_detail(request, slug):
         key=lambda r: (r.party.name, r.role),
     )
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
-    event_days = _event_days(events)
-    days = {commitment.pk: presenters.severity_by_day(row[:4] for row in event_days)}
-    _decorate([commitment], {party.pk: party.name for party in parties}, now, days)
+    _decorate([commitment], {party.pk: party.name for party in parties}, now)
     deliveries = _deliveries(events)
     page = paginator.page(page_number)
     page.object_list = _with_sources_and_handovers(list(page.object_list), deliveries)
@@ -246,12 +237,12 @@ def commitment_detail(request, slug):
             "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
-            "timeline": _timeline(readings, event_days, now),
+            "timeline": _timeline(readings, summary.days if summary else [], now),
             "status_changes": list(public.status_changes().filter(commitment=commitment)),
             "page": page,
             "filters": filters,
             "chosen": chosen,
-            "is_filtered": bool(chosen["claimant"] or chosen["kind"] or chosen["verification"]),
+            "is_filtered": _is_filtered(chosen),
             "claimants": [party for party in parties if party.pk in claimant_ids],
             "deliveries": listed_deliveries,
             "totals": totals,
@@ -267,31 +258,21 @@ class CountedPaginator(Paginator):
         self.count = count
 
 
+def _is_filtered(chosen: dict) -> bool:
+    return bool(chosen["claimant"] or chosen["kind"] or chosen["verification"])
+
+
 def _commitment_for_page(chosen: dict):
     """Commitments with all the page says about them that fits in one row.
 
-    Besides the compliance picture and the working reading, each row carries
-    the number of claims the chosen filters list, for the pager, and the
-    commitment it renews with whether the public may see that one.
+    Besides the compliance summary and the working reading, each row carries
+    the commitment it renews with whether the public may see that one.
     """
-    public_here = public.events().filter(commitment=OuterRef("pk"))
-    claims = (
-        _claims(public_here, chosen)
-        .order_by()
-        .values("commitment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     renewed_is_public = public.commitments().filter(pk=OuterRef("renews_id"))
     return (
         public.commitments()
-        .annotate(
-            **public.compliance(),
-            **public.working_window(),
-            listed_claims=Coalesce(Subquery(claims), 0),
-            renews_is_public=Exists(renewed_is_public),
-        )
-        .select_related("agreement", "renews")
+        .annotate(**public.working_window(), renews_is_public=Exists(renewed_is_public))
+        .select_related("agreement", "renews", "compliance_summary")
     )
 
 
@@ -311,26 +292,12 @@ def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Re
     return readings
 
 
-def _event_days(events) -> list[tuple]:
-    """Events counted per day, kind and verification, in one grouped query.
-
-    The rows feed both the daily strip and the timeline's ticks, so a
-    commitment with a hundred thousand events sends a few hundred rows, not
-    every event. Each row is (first day, last day or None, kind,
-    verification, count, first instant, a summary).
-    """
-    return list(
-        events.order_by()
-        .values_list("occurred_on", "occurred_until_on", "kind", "verification")
-        .annotate(count=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
-    )
-
-
-def _timeline(readings: list[Reading], event_days: list[tuple], now) -> presenters.Timeline | None:
+def _timeline(readings: list[Reading], event_days: list[list], now) -> presenters.Timeline | None:
     """Readings as bars, and one tick per day for each kind and verification of event.
 
-    A tick standing for one event is titled with its summary; one standing
-    for several says how many.
+    ``event_days`` are the rows of the compliance summary. A tick standing
+    for one event is titled with its summary; one standing for several says
+    how many.
     """
     spans = [
         presenters.ReadingSpan(
@@ -347,7 +314,8 @@ def _timeline(readings: list[Reading], event_days: list[tuple], now) -> presente
             what = summary[:80]
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
-        ticks.append((first_at, kind, verification, f"{first_day}: {what}"))
+        at = dt.datetime.fromisoformat(first_at)
+        ticks.append((at, kind, verification, f"{first_day}: {what}"))
     return presenters.timeline(spans, ticks, now)
 
 
@@ -422,14 +390,13 @@ def agreement_detail(request, slug):
     commitments = list(
         public.commitments()
         .filter(agreement=agreement)
-        .annotate(**public.compliance(), **public.working_window())
-        .select_related("agreement")
+        .annotate(**public.working_window())
+        .select_related("agreement", "compliance_summary")
         .prefetch_related(_obligors())
         .order_by("title")
     )
     party_names = {party.pk: party.name for party in public.parties()}
-    days = violation_days([commitment.pk for commitment in commitments])
-    _decorate(commitments, party_names, timezone.now(), days)
+    _decorate(commitments, party_names, timezone.now())
     return render(
         request,
         "tracker/agreement.html",

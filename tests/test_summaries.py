@@ -1,0 +1,129 @@
+"""A commitment's compliance summary follows every change to its events, in one transaction."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from tests.factories import CommitmentFactory, ComplianceEventFactory, PartyFactory
+from tracker import services, summaries
+from tracker.models import ComplianceEvent, ComplianceSummary, EventKind
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def summary_of(commitment) -> ComplianceSummary:
+    return ComplianceSummary.objects.get(commitment=commitment)
+
+
+def claim(commitment, **fields) -> ComplianceEvent:
+    return ComplianceEvent(
+        commitment=commitment,
+        kind=fields.pop("kind", EventKind.ALLEGED_VIOLATION),
+        occurred_at=fields.pop("occurred_at", dt.datetime(2025, 3, 19, 2, tzinfo=UTC)),
+        summary=fields.pop("summary", "Drones struck a substation."),
+        **fields,
+    )
+
+
+def test_a_claim_counts_once_it_is_published_and_not_before(editor, reviewer):
+    pause = CommitmentFactory()
+    event = services.record_event(claim(pause), actor=editor, reason="Reported")
+    assert not ComplianceSummary.objects.filter(commitment=pause, claims__gt=0).exists()
+
+    services.publish(event, actor=reviewer, reason="Sourced")
+
+    summary = summary_of(pause)
+    assert summary.claims == 1
+    assert summary.cells == [["alleged_violation", "unverified", None, 1]]
+    assert summary.days == [
+        ["2025-03-19", None, "alleged_violation", "unverified", 1, "2025-03-19T02:00:00+00:00",
+         "Drones struck a substation."]
+    ]  # fmt: skip
+    assert summary.last_event_at == dt.datetime(2025, 3, 19, 2, tzinfo=UTC)
+
+
+def test_verifying_and_unpublishing_change_the_summary_at_once(reviewer):
+    event = ComplianceEventFactory()
+
+    services.verify_event(event, "verified", actor=reviewer, reason="Seen")
+    assert summary_of(event.commitment).cells[0][1] == "verified"
+
+    services.unpublish(event, actor=reviewer, reason="Source withdrawn")
+    assert summary_of(event.commitment).cells == []
+    assert summary_of(event.commitment).claims == 0
+
+
+def test_an_answer_to_a_published_claim_is_not_listed_as_a_claim_of_its_own():
+    claim_made = ComplianceEventFactory()
+    ComplianceEventFactory(
+        commitment=claim_made.commitment, kind=EventKind.STATEMENT, in_response_to=claim_made
+    )
+
+    summary = summary_of(claim_made.commitment)
+    assert summary.claims == 1
+    assert sum(cell[3] for cell in summary.cells) == 2
+
+
+def test_moving_an_event_to_another_commitment_counts_it_there_and_only_there(editor):
+    event = ComplianceEventFactory()
+    first, second = event.commitment, CommitmentFactory()
+
+    event = ComplianceEvent.objects.get(pk=event.pk)
+    event.commitment = second
+    services.save_record(event, actor=editor, reason="Filed under the wrong pause")
+
+    assert summary_of(first).claims == 0
+    assert summary_of(second).claims == 1
+
+
+def test_deleting_an_event_takes_it_out_of_the_summary():
+    event = ComplianceEventFactory()
+
+    event.delete()
+
+    assert summary_of(event.commitment).claims == 0
+
+
+def test_a_change_that_rolls_back_leaves_the_summary_as_it_was():
+    pause = CommitmentFactory()
+    ComplianceEventFactory(commitment=pause)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ComplianceEventFactory(commitment=pause)
+        assert summary_of(pause).claims == 2
+        raise RuntimeError("the import failed half-way")
+
+    assert summary_of(pause).claims == 1
+
+
+def test_many_changes_in_a_deferred_block_rebuild_each_summary_once():
+    pause = CommitmentFactory()
+    russia = PartyFactory()
+
+    with summaries.deferred():
+        for _ in range(30):
+            ComplianceEventFactory(commitment=pause, claimant=russia, accused=None)
+        assert not ComplianceSummary.objects.filter(commitment=pause, claims__gt=0).exists()
+
+    assert summary_of(pause).claims == 30
+    assert summary_of(pause).cells == [["alleged_violation", "unverified", russia.pk, 30]]
+
+
+def test_rebuilding_every_summary_repairs_rows_written_around_the_models():
+    event = ComplianceEventFactory()
+    ComplianceEvent.objects.filter(pk=event.pk).update(verification="refuted")
+
+    summaries.refresh_all()
+
+    assert summary_of(event.commitment).cells[0][1] == "refuted"

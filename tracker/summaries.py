@@ -1,0 +1,144 @@
+"""Keeping each commitment's compliance summary up to date.
+
+The board, the commitment page and the open data show, for every
+commitment, counts of its published events by kind, verification and
+claimant, and the worst report of each day. Grouping a hundred thousand
+claims on every request would make the pages slower the more is reported;
+so each commitment's counts are kept in a ``ComplianceSummary`` row, rebuilt
+whenever one of its events is saved or deleted, inside the same transaction.
+Whoever changes an event (the services, the admin, a test's factory) changes
+the summary with it, and a change that rolls back takes its summary along.
+
+Many changes at once (an import) can wait for the end of the block:
+``with summaries.deferred(): ...`` rebuilds each commitment touched once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db.models import Count, F, Max, Min
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from tracker.models import ComplianceEvent, ComplianceSummary
+
+SUMMARY_LENGTH = 80
+
+_waiting = threading.local()
+
+
+def _published(events, commitment_ids: Iterable[int]):
+    return events.objects.filter(commitment__in=commitment_ids, is_published=True)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build(
+    commitment_ids: list[int], *, events=ComplianceEvent, summary=ComplianceSummary
+) -> list[ComplianceSummary]:
+    """Count the published events of these commitments, in four grouped queries.
+
+    ``events`` and ``summary`` may be a migration's historical models.
+    """
+    now = timezone.now()
+    summaries = {pk: summary(commitment_id=pk, refreshed_at=now) for pk in commitment_ids}
+    published = _published(events, commitment_ids).order_by()
+    for pk, kind, verification, claimant, n in published.values_list(
+        "commitment_id", "kind", "verification", "claimant_id"
+    ).annotate(n=Count("pk")):
+        summaries[pk].cells.append([kind, verification, claimant, n])
+    days = (
+        published.values_list(
+            "commitment_id", "occurred_on", "occurred_until_on", "kind", "verification"
+        )
+        .annotate(n=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
+        .order_by("commitment_id", "occurred_on", "kind", "verification")
+    )
+    for pk, first, last, kind, verification, n, first_at, text in days:
+        summaries[pk].days.append(
+            [_iso(first), _iso(last), kind, verification, n, _iso(first_at), text[:SUMMARY_LENGTH]]
+        )
+    claims = published.exclude(
+        in_response_to__is_published=True, in_response_to__commitment=F("commitment")
+    )
+    for pk, n in claims.values_list("commitment_id").annotate(n=Count("pk")):
+        summaries[pk].claims = n
+    for pk, last in published.values_list("commitment_id").annotate(last=Max("occurred_at")):
+        summaries[pk].last_event_at = last
+    return list(summaries.values())
+
+
+def refresh(commitment_ids: Iterable[int]) -> None:
+    """Rebuild the summaries of these commitments now, or at the end of a ``deferred`` block."""
+    ids = sorted({pk for pk in commitment_ids if pk is not None})
+    if not ids:
+        return
+    waiting = getattr(_waiting, "ids", None)
+    if waiting is not None:
+        waiting.update(ids)
+        return
+    store(build(ids))
+
+
+def store(summaries: list[ComplianceSummary], model=ComplianceSummary) -> None:
+    model.objects.bulk_create(
+        summaries,
+        update_conflicts=True,
+        unique_fields=["commitment"],
+        update_fields=["cells", "days", "claims", "last_event_at", "refreshed_at"],
+    )
+
+
+def refresh_all(batch: int = 500) -> int:
+    """Rebuild every commitment's summary; for after data was written around the models."""
+    from tracker.models import Commitment
+
+    ids = list(Commitment.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        refresh(ids[start : start + batch])
+    return len(ids)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Rebuild each commitment touched inside the block once, at its end."""
+    if getattr(_waiting, "ids", None) is not None:
+        yield  # already deferred by an outer block
+        return
+    _waiting.ids = set()
+    try:
+        yield
+        ids = _waiting.ids
+    finally:
+        _waiting.ids = None
+    refresh(ids)
+
+
+def event_saved(sender, instance: ComplianceEvent, raw: bool = False, **kwargs) -> None:
+    refresh([instance.commitment_id, getattr(instance, "stored_commitment_id", None)])
+    instance.stored_commitment_id = instance.commitment_id
+
+
+def event_deleted(sender, instance: ComplianceEvent, **kwargs) -> None:
+    refresh([instance.commitment_id])
+
+
+def connect() -> None:
+    post_save.connect(event_saved, sender=ComplianceEvent, dispatch_uid="summaries.saved")
+    post_delete.connect(event_deleted, sender=ComplianceEvent, dispatch_uid="summaries.deleted")
+
+
+def day_reports(summary: ComplianceSummary | None) -> list[tuple]:
+    """The summary's days as the (first day, last day, kind, verification) the strips read."""
+    if summary is None:
+        return []
+    return [
+        (dt.date.fromisoformat(first), dt.date.fromisoformat(last) if last else None, kind, check)
+        for first, last, kind, check, *_ in summary.days
+    ]
