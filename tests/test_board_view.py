@@ -14,6 +14,7 @@ from tests.factories import (
     PartyFactory,
     ReadingFactory,
 )
+from tracker import summaries
 from tracker.models import Agreement, Category
 
 UTC = dt.UTC
@@ -166,8 +167,9 @@ def test_daily_strip_marks_days_with_alleged_and_verified_reports(client, russia
     assert "<svg" in page
     assert "<title>2025-03-19: alleged violation</title>" in page
     assert "<title>2025-03-28: verified violation</title>" in page
-    assert "<title>2025-03-30: no reports</title>" in page
-    assert "<title>2025-04-02: still to come</title>" in page
+    assert "<title>2025-03-30" not in page  # a refuted claim marks nothing
+    assert 'class="strip-none"' in page and 'class="strip-future"' in page
+    assert page.count('class="strip-mark"') == 2  # titles only where there is something to say
     assert "1 day with alleged violations, 1 with verified violations" in page
 
 
@@ -271,23 +273,23 @@ def agreements_with_one_commitment_each(count: int, russia, ukraine, **fields):
 
 
 def test_the_board_lists_the_newest_agreements_first_a_page_at_a_time(client, russia, ukraine):
-    agreements_with_one_commitment_each(30, russia, ukraine)
+    agreements_with_one_commitment_each(35, russia, ukraine)
 
     first = get_board(client).content.decode()
     second = get_board(client, "?page=2").content.decode()
 
-    assert first.count('class="card"') == 25
-    assert "Agreement 30" in first and "Agreement 06" in first
-    assert "Agreement 05" not in first
-    assert "30 commitments · page 1 of 2" in first
+    assert first.count('class="card"') == 24
+    assert "Agreement 35" in first and "Agreement 12" in first
+    assert "Agreement 11" not in first
+    assert "35 commitments · page 1 of 2" in first
     assert '<a href="?page=2" rel="next">Older agreements</a>' in first
-    assert second.count('class="card"') == 5
-    assert "Agreement 05" in second and "Agreement 01" in second
+    assert second.count('class="card"') == 11
+    assert "Agreement 11" in second and "Agreement 01" in second
     assert '<a href="?page=1" rel="prev">Newer agreements</a>' in second
 
 
 def test_the_page_links_keep_the_filters(client, russia, ukraine):
-    agreements_with_one_commitment_each(30, russia, ukraine, status="suspended")
+    agreements_with_one_commitment_each(35, russia, ukraine, status="suspended")
 
     page = get_board(client, "?status=suspended&party=russia").content.decode()
 
@@ -304,17 +306,19 @@ def test_a_board_that_fits_on_one_page_shows_no_page_links(client, russia, ukrai
 
 
 def test_the_commitments_of_one_agreement_stay_on_one_page(client, russia, ukraine):
-    agreements_with_one_commitment_each(25, russia, ukraine)
-    CommitmentFactory(
-        title="Another commitment of agreement 01",
-        agreement=Agreement.objects.get(title="Agreement 01"),
-    )
+    agreements_with_one_commitment_each(23, russia, ukraine)
+    for n in (2, 3):
+        CommitmentFactory(
+            title=f"Commitment {n} of agreement 01",
+            agreement=Agreement.objects.get(title="Agreement 01"),
+        )
 
-    page = get_board(client).content.decode()
+    first = get_board(client).content.decode()
+    second = get_board(client, "?page=2").content.decode()
 
-    assert page.count('class="card"') == 26
-    assert "Another commitment of agreement 01" in page
-    assert 'rel="next"' not in page
+    assert first.count('class="card"') == 22  # agreement 01's three would make it 25
+    assert second.count('class="card"') == 3
+    assert "Commitment 2 of agreement 01" in second and "Commitment 3 of agreement 01" in second
 
 
 @pytest.mark.parametrize(
@@ -326,7 +330,7 @@ def test_the_commitments_of_one_agreement_stay_on_one_page(client, russia, ukrai
     ],
 )
 def test_a_page_that_does_not_exist_is_a_clear_error(client, russia, ukraine, query, message):
-    agreements_with_one_commitment_each(30, russia, ukraine)
+    agreements_with_one_commitment_each(35, russia, ukraine)
 
     response = get_board(client, query)
 
@@ -367,4 +371,24 @@ def test_a_day_precision_report_is_drawn_on_the_day_its_source_meant(client, rus
     page = get_board(client).content.decode()
 
     assert "<title>2025-03-20: alleged violation</title>" in page
-    assert "<title>2025-03-19: no reports</title>" in page
+    assert "<title>2025-03-19" not in page
+
+
+def test_the_boards_weight_does_not_grow_with_the_claims(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    ComplianceEventFactory(commitment=pause, claimant=ukraine, accused=russia)
+    light = len(get_board(client).content)
+
+    with summaries.deferred():
+        for day in range(1, 15):
+            ComplianceEventFactory.create_batch(
+                20,
+                commitment=pause,
+                claimant=ukraine,
+                accused=russia,
+                occurred_at=dt.datetime(2025, 3, 18, 6, tzinfo=UTC) + dt.timedelta(days=day),
+            )
+    cache.clear()
+    heavy = len(get_board(client).content)
+
+    assert heavy - light < 2_000  # a mark per run of days with claims, not a row per claim

@@ -15,7 +15,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tracker import services
+from tracker import services, summaries
 from tracker.models import CommitmentParty, DeliveredQuantity
 
 UTC = dt.UTC
@@ -368,3 +368,28 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_data_size(
     assert small_page.status_code == large_page.status_code == 200
     assert "Renews" in large_page.content.decode()
     assert events_section(large_page).count('class="claim"') == (2 if query else 20)
+
+
+def test_the_pages_weight_follows_the_days_not_the_claims(client, pause, ukraine, russia):
+    ReadingFactory(commitment=pause)
+    start = dt.datetime(2025, 3, 18, 6, tzinfo=UTC)
+    with summaries.deferred():
+        for day in range(20):
+            ComplianceEventFactory.create_batch(
+                25,
+                commitment=pause,
+                claimant=ukraine,
+                accused=russia,
+                occurred_at=start + dt.timedelta(days=day),
+            )
+        for day in range(25):
+            ComplianceEventFactory(
+                commitment=pause, kind="delivery", occurred_at=start + dt.timedelta(hours=day)
+            )
+
+    page = get_page(client).content.decode()
+
+    assert len(page) < 60_000
+    assert page.count('<rect class="tick-') <= 2 * 20  # a tick per day and severity
+    assert "525 claims · page 1 of 27" in page  # the claims come a page at a time
+    assert "The latest 20 of 25 deliveries" in page

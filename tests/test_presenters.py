@@ -12,6 +12,7 @@ from tracker.site.presenters import (
     daily_strip,
     deliveries_with_totals,
     in_zones,
+    pack,
     severity_by_day,
     severity_of,
     timeline,
@@ -219,3 +220,39 @@ def test_tallies_name_claimants_and_put_verified_violations_first():
         ClaimantTally("Russia", 6, 0),
         ClaimantTally("unattributed", 1, 0),
     ]
+
+
+def test_a_strip_is_drawn_as_one_stroke_per_run_of_like_days():
+    reports = [
+        (dt.date(2025, 3, 19), dt.date(2025, 3, 20), "alleged_violation", "unverified"),
+        (dt.date(2025, 3, 22), None, "confirmed_violation", "verified"),
+    ]
+    now = at(2025, 3, 22, 12)
+    strip = daily_strip(at(2025, 3, 18), at(2025, 3, 25), severity_by_day(reports), now)
+
+    assert strip.paths == [
+        ("none", "M0 18h6M18 18h6"),
+        ("alleged", "M6 14h12"),
+        ("verified", "M24 10h6"),
+        ("future", "M30 18h12"),
+    ]
+    assert [mark.title for mark in strip.marks] == [
+        "2025-03-19 – 2025-03-20: alleged violation",
+        "2025-03-22: verified violation",
+    ]
+
+
+def test_a_strips_drawing_does_not_grow_with_the_days_it_covers():
+    short = daily_strip(at(2025, 1, 1), at(2025, 1, 11), {}, at(2025, 6, 1))
+    long = daily_strip(at(2025, 1, 1), at(2025, 4, 30), {}, at(2025, 6, 1))
+
+    assert len(long.paths) == len(short.paths) == 1
+    assert len(long.paths[0][1]) - len(short.paths[0][1]) <= 2
+
+
+def test_pages_hold_whole_groups_up_to_the_budget():
+    groups = [("a", 2), ("b", 2), ("c", 1), ("d", 5), ("e", 1)]
+
+    assert pack(groups, 4) == [["a", "b"], ["c"], ["d"], ["e"]]
+    assert pack(groups, 10) == [["a", "b", "c", "d"], ["e"]]
+    assert pack([], 10) == []

@@ -583,6 +583,9 @@ class ComplianceEvent(models.Model):
             models.Index(
                 fields=["commitment", "-recorded_at", "-id"], name="event_commitment_feed_idx"
             ),
+            models.Index(
+                fields=["commitment", "-occurred_at", "-id"], name="event_commitment_claims_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),

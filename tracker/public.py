@@ -73,15 +73,23 @@ def events() -> QuerySet[ComplianceEvent]:
 
 
 def quantities() -> QuerySet[DeliveredQuantity]:
-    return DeliveredQuantity.objects.filter(event__in=events())
+    return DeliveredQuantity.objects.filter(
+        event__is_published=True,
+        event__commitment__is_published=True,
+        event__commitment__agreement__is_published=True,
+    )
 
 
 def roles() -> QuerySet[CommitmentParty]:
-    return CommitmentParty.objects.filter(commitment__in=commitments())
+    return CommitmentParty.objects.filter(
+        commitment__is_published=True, commitment__agreement__is_published=True
+    )
 
 
 def status_changes() -> QuerySet[StatusChange]:
-    return StatusChange.objects.filter(commitment__in=commitments())
+    return StatusChange.objects.filter(
+        commitment__is_published=True, commitment__agreement__is_published=True
+    )
 
 
 def sources() -> QuerySet[Source]:

@@ -106,11 +106,40 @@ class StripCell:
 
 
 @dataclass(frozen=True)
+class StripRun:
+    """Consecutive days drawn alike: one stroke, cut into a bar per day by its dashes."""
+
+    css: str
+    severity: Severity
+    first_day: dt.date
+    last_day: dt.date
+    x: int
+    days: int
+
+    @property
+    def width(self) -> int:
+        return self.days * STRIP_CELL_WIDTH
+
+    @property
+    def middle(self) -> float:
+        height = STRIP_BAR_HEIGHT[Severity.NONE if self.css == "future" else self.severity]
+        return STRIP_HEIGHT - height / 2
+
+    @property
+    def title(self) -> str:
+        if self.first_day == self.last_day:
+            return f"{self.first_day.isoformat()}: {self.severity.label}"
+        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}: {self.severity.label}"
+
+
+@dataclass(frozen=True)
 class Strip:
-    """One square per day across a window: no reports, alleged, or verified.
+    """One bar per day across a window: no reports, alleged, or verified.
 
     Severity is drawn as bar height as well as colour, so it never rests on
-    colour alone; ``summary`` says the same in words.
+    colour alone; ``summary`` says the same in words. The drawing is a path
+    per kind of day (``paths``), whatever the number of days, and only the
+    days with reports carry a title to point at (``marks``).
     """
 
     cells: list[StripCell]
@@ -123,6 +152,34 @@ class Strip:
         return len(self.cells) * STRIP_CELL_WIDTH
 
     height = STRIP_HEIGHT
+
+    @property
+    def runs(self) -> list[StripRun]:
+        runs: list[StripRun] = []
+        for cell in self.cells:
+            last = runs[-1] if runs else None
+            if last and last.css == cell.css and last.x + last.width == cell.x:
+                runs[-1] = StripRun(
+                    last.css, last.severity, last.first_day, cell.day, last.x, last.days + 1
+                )
+            else:
+                runs.append(StripRun(cell.css, cell.severity, cell.day, cell.day, cell.x, 1))
+        return runs
+
+    @property
+    def paths(self) -> list[tuple[str, str]]:
+        """(kind of day, SVG path data): a horizontal stroke for each run of such days."""
+        strokes: dict[str, list[str]] = {}
+        for run in self.runs:
+            strokes.setdefault(run.css, []).append(f"M{run.x} {run.middle:g}h{run.width}")
+        return [(css, "".join(parts)) for css, parts in strokes.items()]
+
+    @property
+    def marks(self) -> list[StripRun]:
+        """The runs of days with reports: the only places with something to say on hover."""
+        return [
+            run for run in self.runs if run.css != "future" and run.severity is not Severity.NONE
+        ]
 
     def days_with(self, severity: Severity) -> int:
         return sum(1 for c in self.cells if not c.is_future and c.severity is severity)
@@ -378,13 +435,16 @@ class Delivery:
 def deliveries_with_totals(
     deliveries: Iterable[tuple[dt.datetime, dt.date, str, list[tuple[str, int, str]]]],
     promised: int | None,
+    before: dict[tuple[str, str], int] | None = None,
 ) -> tuple[list[Delivery], list[Handover]]:
     """Add running totals per side and unit to deliveries taken in time order.
 
     ``deliveries`` are (occurred_at, day, summary, [(side, quantity, unit), ...]).
+    ``before`` is what each (side, unit) had received before the first of
+    them, when only the latest deliveries are listed.
     Returns the deliveries and, per side and unit, the total handed over so far.
     """
-    totals: dict[tuple[str, str], int] = {}
+    totals: dict[tuple[str, str], int] = dict(before or {})
     result = []
     for occurred_at, day, summary, quantities in sorted(deliveries, key=lambda d: d[0]):
         handovers = []
@@ -410,6 +470,22 @@ def deliveries_with_totals(
 
 
 # Grouping --------------------------------------------------------------------------
+
+
+def pack(groups: Iterable[tuple[object, int]], budget: int) -> list[list]:
+    """Split (group, size) pairs, in order, into pages of whole groups of at most ``budget``.
+
+    A group larger than the budget gets a page of its own.
+    """
+    pages: list[list] = []
+    filled = budget
+    for group, size in groups:
+        if filled + size > budget:
+            pages.append([])
+            filled = 0
+        pages[-1].append(group)
+        filled += size
+    return pages
 
 
 def group_by_agreement(commitments: Iterable) -> list[tuple[object, list]]:

@@ -18,6 +18,9 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
+    Subquery,
+    Sum,
+    Window,
     prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404, render
@@ -43,8 +46,9 @@ from tracker.site import presenters
 from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage, EventFilters
 from tracker.status import Status
 
-AGREEMENTS_PER_PAGE = 25
+COMMITMENTS_PER_PAGE = 24
 PARTY_PAGE_CLAIMS = 25
+DELIVERIES_LISTED = 20
 
 
 def bad_request(request, errors: list[str]):
@@ -134,7 +138,9 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     """The filters and one page of commitments, grouped by agreement: everything but the forms.
 
     The board pages by agreement, so an agreement's commitments are never
-    split across two pages, and loads the strips only for the page shown.
+    split across two pages; a page holds whole agreements up to about
+    ``COMMITMENTS_PER_PAGE`` cards, so its weight stays the same however many
+    agreements there are. Only the page shown is loaded.
     """
     commitments = public.commitments()
     if chosen["status"]:
@@ -150,7 +156,10 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         .values_list("agreement_id", "agreement__held_on")
         .annotate(listed=Count("pk", distinct=True))
     )
-    paginator = Paginator(agreements, AGREEMENTS_PER_PAGE, allow_empty_first_page=True)
+    pages = presenters.pack(
+        [(agreement, n) for agreement, _held, n in agreements], COMMITMENTS_PER_PAGE
+    )
+    paginator = Paginator(pages, 1, allow_empty_first_page=True)
     page_number = chosen["page"] or 1
     if page_number > paginator.num_pages:
         raise NoSuchPage(
@@ -158,8 +167,9 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
             % {"page": page_number, "pages": paginator.num_pages}
         )
     page = paginator.page(page_number)
+    shown = page.object_list[0] if page.object_list else []
     loaded = list(
-        commitments.filter(agreement__in=[agreement for agreement, _held, _n in page])
+        commitments.filter(agreement__in=shown)
         .annotate(**public.working_window())
         .select_related("agreement", "compliance_summary")
         .prefetch_related(_obligors())
@@ -201,12 +211,12 @@ def commitment_detail(request, slug):
     events = public.events().filter(commitment=commitment)
     claims = _claims(events, chosen).select_related("claimant", "accused")
     summary = summary_of(commitment)
-    paginator = CountedPaginator(
-        claims.prefetch_related(_answers()),
-        chosen["per_page"],
-        claims.count() if _is_filtered(chosen) else (summary.claims if summary else 0),
-    )
     page_number = chosen["page"] or 1
+    per_page = chosen["per_page"]
+    shown_claims, listed = _page_of_claims(claims, page_number, per_page, _is_filtered(chosen))
+    if listed is None:
+        listed = summary.claims if summary else 0
+    paginator = CountedPaginator(shown_claims, per_page, listed)
     if page_number > paginator.num_pages:
         message = _("There is no page %(page)d: the events fill %(pages)d.") % {
             "page": page_number,
@@ -221,12 +231,15 @@ def commitment_detail(request, slug):
     )
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
     _decorate([commitment], {party.pk: party.name for party in parties}, now)
-    deliveries = _deliveries(events)
     page = paginator.page(page_number)
-    page.object_list = _with_sources_and_handovers(list(page.object_list), deliveries)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
+    delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
+    latest, before = (
+        _latest_deliveries(commitment, events, DELIVERIES_LISTED) if delivery_count else ({}, {})
+    )
+    page.object_list = _with_sources_and_handovers(shown_claims, latest)
     listed_deliveries, totals = presenters.deliveries_with_totals(
-        deliveries.values(), commitment.promised_quantity
+        latest.values(), commitment.promised_quantity, before
     )
 
     return render(
@@ -245,17 +258,42 @@ def commitment_detail(request, slug):
             "is_filtered": _is_filtered(chosen),
             "claimants": [party for party in parties if party.pk in claimant_ids],
             "deliveries": listed_deliveries,
+            "delivery_count": delivery_count,
             "totals": totals,
         },
     )
 
 
 class CountedPaginator(Paginator):
-    """A paginator given its count, because the count came with another query."""
+    """A paginator given its count, because the count came with another query.
+
+    ``object_list`` is the page already read, whatever page is asked for.
+    """
 
     def __init__(self, object_list, per_page: int, count: int):
         super().__init__(object_list, per_page)
         self.count = count
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(self.object_list, number, paginator)
+
+
+def _page_of_claims(claims, number: int, per_page: int, count_them: bool):
+    """One page of claims, with their answers, and how many the filters list when asked.
+
+    The count comes with the page, from a window over the same query, so a
+    filtered page costs one query; unfiltered, the summary already knows it.
+    A page past the end reads nothing and is counted by itself.
+    """
+    start = (number - 1) * per_page
+    if count_them:
+        claims = claims.annotate(listed_in_all=Window(Count("pk")))
+    rows = list(claims.prefetch_related(_answers())[start : start + per_page])
+    if not count_them:
+        return rows, None
+    if rows:
+        return rows, rows[0].listed_in_all
+    return rows, claims.count() if number > 1 else 0
 
 
 def _is_filtered(chosen: dict) -> bool:
@@ -293,9 +331,11 @@ def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Re
 
 
 def _timeline(readings: list[Reading], event_days: list[list], now) -> presenters.Timeline | None:
-    """Readings as bars, and one tick per day for each kind and verification of event.
+    """Readings as bars, and one tick per day and severity of the events reported.
 
-    ``event_days`` are the rows of the compliance summary. A tick standing
+    ``event_days`` are the rows of the compliance summary. Rows of the same
+    day that count alike (two kinds of statement, say) share a tick, so the
+    drawing grows with the days covered, not with the claims. A tick standing
     for one event is titled with its summary; one standing for several says
     how many.
     """
@@ -308,8 +348,14 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
         )
         for reading in readings
     ]
-    ticks = []
+    by_day: dict[tuple, list] = {}
     for first_day, _last_day, kind, verification, count, first_at, summary in event_days:
+        severity = presenters.severity_of(kind, verification)
+        tick = by_day.setdefault((first_day, severity), [first_at, kind, verification, 0, summary])
+        tick[0] = min(tick[0], first_at)
+        tick[3] += count
+    ticks = []
+    for (first_day, _severity), (first_at, kind, verification, count, summary) in by_day.items():
         if count == 1:
             what = summary[:80]
         else:
@@ -339,14 +385,27 @@ def _answers():
     return Prefetch("responses", queryset=answers)
 
 
-def _deliveries(events) -> dict[int, tuple]:
-    """Every delivery with what each side received, in one query.
+def _latest_deliveries(commitment, events, listed: int) -> tuple[dict[int, tuple], dict]:
+    """The latest ``listed`` deliveries with what each side received, and the totals so far.
 
-    Returns {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])}
-    in time order, the shape ``presenters.deliveries_with_totals`` reads.
+    Two queries, however many deliveries there were: one sums every handover
+    by side and unit, one reads the latest deliveries. Returns
+    {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
+    oldest first, as ``presenters.deliveries_with_totals`` reads them, and
+    what each side had received before the first of them.
     """
+    deliveries = events.filter(kind=EventKind.DELIVERY)
+    totals = {
+        (side, unit): total
+        for side, unit, total in public.quantities()
+        .filter(event__commitment=commitment, event__kind=EventKind.DELIVERY)
+        .order_by()
+        .values_list("received_by__name", "unit")
+        .annotate(total=Sum("quantity"))
+    }
+    latest = deliveries.order_by("-occurred_at", "-pk").values("pk")[:listed]
     rows = (
-        events.filter(kind=EventKind.DELIVERY)
+        deliveries.filter(pk__in=Subquery(latest))
         .order_by("occurred_at", "pk", "quantities__received_by__name", "quantities__unit")
         .values_list(
             "pk",
@@ -358,25 +417,39 @@ def _deliveries(events) -> dict[int, tuple]:
             "quantities__unit",
         )
     )
-    deliveries: dict[int, tuple] = {}
+    shown: dict[int, tuple] = {}
     for pk, occurred_at, precision, summary, side, quantity, unit in rows:
         day = clock.calendar_day(occurred_at, precision)
-        handovers = deliveries.setdefault(pk, (occurred_at, day, summary, []))[3]
+        handovers = shown.setdefault(pk, (occurred_at, day, summary, []))[3]
         if side is not None:
             handovers.append((side, quantity, unit))
-    return deliveries
+    before = dict(totals)
+    for delivery in shown.values():
+        for side, quantity, unit in delivery[3]:
+            before[side, unit] -= quantity
+    return shown, before
 
 
-def _with_sources_and_handovers(claims: list[ComplianceEvent], deliveries: dict) -> list:
+def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
     """Load the sources of the listed claims and their answers together, in one query.
 
-    Only deliveries hand over quantities, and every delivery is already loaded
-    for the table of deliveries, so their handovers are taken from there.
+    Only deliveries hand over quantities. Those among the latest deliveries,
+    read for their table already, take them from there; any other (an old
+    delivery on a later page) is read in one more query.
     """
     listed = claims + [response for claim in claims for response in claim.responses.all()]
     prefetch_related_objects(listed, public.cited_sources())
+    older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
+    if older:
+        prefetch_related_objects(older, public.handovers())
     for event in listed:
-        event.handovers = deliveries[event.pk][3] if event.pk in deliveries else []
+        if event.pk in latest:
+            event.handovers = latest[event.pk][3]
+        else:
+            event.handovers = [
+                (q.received_by.name, q.quantity, q.unit)
+                for q in (event.quantities.all() if event in older else [])
+            ]
     return claims
 
 
