@@ -8,7 +8,7 @@ from django.db import transaction
 
 from tests.factories import CommitmentFactory, ComplianceEventFactory, PartyFactory
 from tracker import services, summaries
-from tracker.models import ComplianceEvent, ComplianceSummary, EventKind
+from tracker.models import ComplianceEvent, ComplianceSummary, DeliveredQuantity, EventKind
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
@@ -127,3 +127,19 @@ def test_rebuilding_every_summary_repairs_rows_written_around_the_models():
     summaries.refresh_all()
 
     assert summary_of(event.commitment).cells[0][1] == "refuted"
+
+
+def test_what_deliveries_handed_over_is_summed_by_side_and_unit():
+    ukraine = PartyFactory()
+    delivery = ComplianceEventFactory(kind=EventKind.DELIVERY, claimant=None, accused=None)
+    DeliveredQuantity.objects.create(event=delivery, received_by=ukraine, quantity=390)
+    later = ComplianceEventFactory(
+        commitment=delivery.commitment, kind=EventKind.DELIVERY, claimant=None, accused=None
+    )
+    DeliveredQuantity.objects.create(event=later, received_by=ukraine, quantity=307)
+    DeliveredQuantity.objects.create(event=later, received_by=ukraine, quantity=6, unit="bodies")
+
+    assert summary_of(delivery.commitment).handovers == [
+        [ukraine.pk, "bodies", 6],
+        [ukraine.pk, "people", 697],
+    ]

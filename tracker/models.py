@@ -586,6 +586,10 @@ class ComplianceEvent(models.Model):
             models.Index(
                 fields=["commitment", "-occurred_at", "-id"], name="event_commitment_claims_idx"
             ),
+            models.Index(
+                fields=["commitment", "kind", "-occurred_at", "-id"],
+                name="event_commitment_kind_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
@@ -752,10 +756,12 @@ class ComplianceSummary(models.Model):
         Commitment, on_delete=models.CASCADE, primary_key=True, related_name="compliance_summary"
     )
     # [kind, verification, claimant id, count] for each combination.
-    cells = models.JSONField(default=list)
+    cells = models.JSONField(default=list, blank=True)
     # [first day, last day or None, kind, verification, count, first instant, a summary],
     # one for each day, kind and verification, oldest first.
-    days = models.JSONField(default=list)
+    days = models.JSONField(default=list, blank=True)
+    # [party id, unit, total] handed over by the published deliveries.
+    handovers = models.JSONField(default=list, blank=True)
     # Claims listed on the commitment's page: published, and not an answer to
     # a published claim of the same commitment (answers are shown beside it).
     claims = models.PositiveIntegerField(default=0)

@@ -5,7 +5,8 @@ commitment, counts of its published events by kind, verification and
 claimant, and the worst report of each day. Grouping a hundred thousand
 claims on every request would make the pages slower the more is reported;
 so each commitment's counts are kept in a ``ComplianceSummary`` row, rebuilt
-whenever one of its events is saved or deleted, inside the same transaction.
+whenever one of its events, or what a delivery handed over, is saved or
+deleted, inside the same transaction.
 Whoever changes an event (the services, the admin, a test's factory) changes
 the summary with it, and a change that rolls back takes its summary along.
 
@@ -20,11 +21,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from tracker.models import ComplianceEvent, ComplianceSummary
+from tracker.models import ComplianceEvent, ComplianceSummary, DeliveredQuantity
 
 SUMMARY_LENGTH = 80
 
@@ -42,7 +43,7 @@ def _iso(value) -> str | None:
 def build(
     commitment_ids: list[int], *, events=ComplianceEvent, summary=ComplianceSummary
 ) -> list[ComplianceSummary]:
-    """Count the published events of these commitments, in four grouped queries.
+    """Count the published events of these commitments, in five grouped queries.
 
     ``events`` and ``summary`` may be a migration's historical models.
     """
@@ -71,6 +72,14 @@ def build(
         summaries[pk].claims = n
     for pk, last in published.values_list("commitment_id").annotate(last=Max("occurred_at")):
         summaries[pk].last_event_at = last
+    handed_over = (
+        published.filter(quantities__isnull=False)
+        .values_list("commitment_id", "quantities__received_by_id", "quantities__unit")
+        .annotate(total=Sum("quantities__quantity"))
+        .order_by("commitment_id", "quantities__received_by_id", "quantities__unit")
+    )
+    for pk, party, unit, total in handed_over:
+        summaries[pk].handovers.append([party, unit, total])
     return list(summaries.values())
 
 
@@ -91,7 +100,7 @@ def store(summaries: list[ComplianceSummary], model=ComplianceSummary) -> None:
         summaries,
         update_conflicts=True,
         unique_fields=["commitment"],
-        update_fields=["cells", "days", "claims", "last_event_at", "refreshed_at"],
+        update_fields=["cells", "days", "handovers", "claims", "last_event_at", "refreshed_at"],
     )
 
 
@@ -129,9 +138,23 @@ def event_deleted(sender, instance: ComplianceEvent, **kwargs) -> None:
     refresh([instance.commitment_id])
 
 
+def quantity_changed(sender, instance: DeliveredQuantity, **kwargs) -> None:
+    """What a delivery handed over is in the summary too."""
+    commitment_id = (
+        ComplianceEvent.objects.filter(pk=instance.event_id)
+        .values_list("commitment_id", flat=True)
+        .first()
+    )
+    refresh([commitment_id])
+
+
 def connect() -> None:
     post_save.connect(event_saved, sender=ComplianceEvent, dispatch_uid="summaries.saved")
     post_delete.connect(event_deleted, sender=ComplianceEvent, dispatch_uid="summaries.deleted")
+    post_save.connect(quantity_changed, sender=DeliveredQuantity, dispatch_uid="summaries.handed")
+    post_delete.connect(
+        quantity_changed, sender=DeliveredQuantity, dispatch_uid="summaries.unhanded"
+    )
 
 
 def day_reports(summary: ComplianceSummary | None) -> list[tuple]:

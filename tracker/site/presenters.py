@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -301,6 +302,30 @@ class Timeline:
     now_is_later: bool = False
     tick_row_y: float = 0
     axis_y: float = 0
+
+    @property
+    def tick_marks(self) -> str:
+        """The ticks as SVG, written here: there can be hundreds, and each says the same few things.
+
+        Each is a rect titled with what it stands for and how serious it is.
+        """
+        labels = {severity: severity.label for severity in Severity}
+        return format_html_join(
+            "",
+            '<rect class="tick-{}" x="{}" y="{}" width="3" height="{}">'
+            "<title>{} ({})</title></rect>",
+            (
+                (
+                    t.severity.css,
+                    f"{t.x:g}",
+                    f"{t.y:g}",
+                    f"{t.height:g}",
+                    t.title,
+                    labels[t.severity],
+                )
+                for t in self.ticks
+            ),
+        )
 
 
 @dataclass(frozen=True)

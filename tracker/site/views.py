@@ -19,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Subquery,
-    Sum,
     Window,
     prefetch_related_objects,
 )
@@ -230,12 +229,15 @@ def commitment_detail(request, slug):
         key=lambda r: (r.party.name, r.role),
     )
     readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
-    _decorate([commitment], {party.pk: party.name for party in parties}, now)
+    party_names = {party.pk: party.name for party in parties}
+    _decorate([commitment], party_names, now)
     page = paginator.page(page_number)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
     delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
     latest, before = (
-        _latest_deliveries(commitment, events, DELIVERIES_LISTED) if delivery_count else ({}, {})
+        _latest_deliveries(summary, events, DELIVERIES_LISTED, party_names)
+        if delivery_count
+        else ({}, {})
     )
     page.object_list = _with_sources_and_handovers(shown_claims, latest)
     listed_deliveries, totals = presenters.deliveries_with_totals(
@@ -385,24 +387,19 @@ def _answers():
     return Prefetch("responses", queryset=answers)
 
 
-def _latest_deliveries(commitment, events, listed: int) -> tuple[dict[int, tuple], dict]:
-    """The latest ``listed`` deliveries with what each side received, and the totals so far.
+def _latest_deliveries(
+    summary: ComplianceSummary, events, listed: int, names: dict[int, str]
+) -> tuple[dict[int, tuple], dict]:
+    """The latest ``listed`` deliveries with what each side received, and the totals before them.
 
-    Two queries, however many deliveries there were: one sums every handover
-    by side and unit, one reads the latest deliveries. Returns
+    One query, however many deliveries there were: the totals come from the
+    compliance summary. Returns
     {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
     oldest first, as ``presenters.deliveries_with_totals`` reads them, and
     what each side had received before the first of them.
     """
     deliveries = events.filter(kind=EventKind.DELIVERY)
-    totals = {
-        (side, unit): total
-        for side, unit, total in public.quantities()
-        .filter(event__commitment=commitment, event__kind=EventKind.DELIVERY)
-        .order_by()
-        .values_list("received_by__name", "unit")
-        .annotate(total=Sum("quantity"))
-    }
+    totals = {(names[party], unit): total for party, unit, total in summary.handovers}
     latest = deliveries.order_by("-occurred_at", "-pk").values("pk")[:listed]
     rows = (
         deliveries.filter(pk__in=Subquery(latest))
