@@ -185,12 +185,26 @@ STORAGES = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tracker",
+# The cache holds the current version of the public record, rendered page
+# fragments and the rate limits' counts. Embedded default: this process's
+# memory. With more than one web process or machine, set REDIS_URL so they all
+# share one (Django's own Redis cache).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tracker",
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tracker",
+        }
+    }
 
 # The audit trail is append-only: staff can read every change but never
 # roll a record back to an older version from the history page.

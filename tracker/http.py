@@ -6,12 +6,13 @@ from the latest change to any record, and a Cache-Control header that lets
 shared caches keep it for a while. A reader who already has the current
 version gets a 304 without the page being rendered.
 
-The latest change is remembered in the process for a second
-(``CHANGE_MEMO_SECONDS``), so a burst of revalidations costs one query per
-second per worker rather than one per request. Public responses may already
-be a minute old in any browser (max-age=60), so another second is harmless.
-A save in this process forgets the memo at once, so an editor never waits
-for their own change; other workers see it within the second.
+The current version is kept in the cache every web node shares (Redis when
+``REDIS_URL`` is set), so a burst of revalidations costs no query at all.
+Every save of a tracked record gives it a new version at once, and again
+when its transaction commits, so a change made through one node is seen by
+all the others at their next request. On a miss (a cold cache, or after
+``VERSION_SECONDS``, which also catches writes made around the models) the
+version is read again from the history tables.
 
 Pages also say things that change with the clock alone ("ends in 3 days 4 h"),
 so the ETag includes the current minute: a cache revalidating a minute later
@@ -22,11 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, Value
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -63,7 +67,8 @@ HISTORY_TABLES = [
 
 BROWSER_MAX_AGE = 60
 SHARED_MAX_AGE = 300
-CHANGE_MEMO_SECONDS = 1
+VERSION_KEY = "tracker:version"
+VERSION_SECONDS = 60
 
 
 def _newest(manager, field: str):
@@ -100,53 +105,67 @@ def latest_change_at() -> dt.datetime | None:
     return max(stamps) if stamps else None
 
 
-class _ChangeMemo:
-    """The latest change as last read from the database, and when it was read."""
+@dataclass(frozen=True)
+class Version:
+    """What the public pages say now: when it last changed, and a token naming this state."""
 
-    stamp: dt.datetime | None = None
-    read_at: dt.datetime | None = None
+    changed_at: dt.datetime | None
+    token: str
 
 
-def remembered_latest_change_at() -> dt.datetime | None:
-    """The latest change, read from the database at most once a second per process."""
-    now = timezone.now()
-    read_at = _ChangeMemo.read_at
-    # A clock that went backwards makes the memo unusable too.
-    if read_at is None or not read_at <= now < read_at + dt.timedelta(seconds=CHANGE_MEMO_SECONDS):
-        _ChangeMemo.stamp = latest_change_at()
-        _ChangeMemo.read_at = now
-    return _ChangeMemo.stamp
+def current_version() -> Version:
+    """The version in the shared cache, or read from the database when the cache has none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        changed_at = latest_change_at()
+        version = Version(changed_at, changed_at.isoformat() if changed_at else "never")
+        # add, not set: a writer's newer version, stored meanwhile, must win.
+        cache.add(VERSION_KEY, version, VERSION_SECONDS)
+    return version
+
+
+def note_change(**kwargs) -> None:
+    """A tracked record changed: every node's next request sees a new version.
+
+    The new version is stored at once, so the person who saved sees it, and
+    again after the commit, so nothing rendered from the data as it was
+    before the commit can be kept under it.
+    """
+
+    def new_version() -> None:
+        cache.set(VERSION_KEY, Version(timezone.now(), uuid.uuid4().hex), VERSION_SECONDS)
+
+    new_version()
+    transaction.on_commit(new_version)
 
 
 def forget_latest_change(**kwargs) -> None:
-    """Make the next request read the latest change from the database again."""
-    _ChangeMemo.read_at = None
+    """Make the next request read the version from the database again."""
+    cache.delete(VERSION_KEY)
 
 
 for _model in [*HISTORY_TABLES, StatusChange]:
-    post_save.connect(forget_latest_change, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
-    post_delete.connect(
-        forget_latest_change, sender=_model, dispatch_uid=f"forget-del-{_model.__name__}"
-    )
+    post_save.connect(note_change, sender=_model, dispatch_uid=f"version-{_model.__name__}")
+    post_delete.connect(note_change, sender=_model, dispatch_uid=f"version-del-{_model.__name__}")
 
 
-def _request_change_at(request) -> dt.datetime | None:
-    """The latest change, looked up once per request however many callers ask."""
-    if not hasattr(request, "_tracker_latest_change"):
-        request._tracker_latest_change = remembered_latest_change_at()
-    return request._tracker_latest_change
+def _request_version(request) -> Version:
+    """The version, looked up once per request however many callers ask."""
+    if not hasattr(request, "_tracker_version"):
+        request._tracker_version = current_version()
+    return request._tracker_version
 
 
 def last_modified(request, *args, **kwargs) -> dt.datetime | None:
-    return _request_change_at(request)
+    return _request_version(request).changed_at
 
 
 def etag(request, *args, **kwargs) -> str:
-    """A validator for this representation: latest change, language and current minute."""
-    changed = _request_change_at(request)
+    """A validator for this representation: the version, the language and the current minute."""
+    token = _request_version(request).token
     minute = timezone.now().replace(second=0, microsecond=0)
     language = getattr(request, "LANGUAGE_CODE", "")
-    parts = [changed.isoformat() if changed else "never", minute.isoformat(), language]
+    parts = [token, minute.isoformat(), language]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
