@@ -1,6 +1,7 @@
 """The board: every published commitment at a glance, grouped by agreement."""
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from tests.factories import (
 )
 from tracker import summaries
 from tracker.models import Agreement, Category
+from tracker.site import views
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
@@ -46,6 +48,23 @@ def energy_pause(russia, ukraine, **fields):
         ends_at=NOW + dt.timedelta(days=3, hours=4),
     )
     return commitment
+
+
+@contextmanager
+def patch_render_to_string(rendered: list):
+    """Note which commitments' cards are rendered, rather than taken from the cache."""
+    original = views.render_to_string
+
+    def noting(template, context=None, request=None):
+        if template == "tracker/_commitment_card.html":
+            rendered.append(context["commitment"].pk)
+        return original(template, context, request)
+
+    views.render_to_string = noting
+    try:
+        yield
+    finally:
+        views.render_to_string = original
 
 
 def get_board(client, query=""):
@@ -392,3 +411,18 @@ def test_the_boards_weight_does_not_grow_with_the_claims(client, russia, ukraine
     heavy = len(get_board(client).content)
 
     assert heavy - light < 2_000  # a mark per run of days with claims, not a row per claim
+
+
+def test_a_new_claim_renders_the_card_of_its_commitment_again_and_no_other(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    quiet = CommitmentFactory(title="Black Sea navigation", agreement=pause.agreement)
+    get_board(client)
+
+    rendered = []
+    with patch_render_to_string(rendered):
+        ComplianceEventFactory(commitment=pause, claimant=ukraine, accused=russia)
+        page = get_board(client).content.decode()
+
+    assert rendered == [pause.pk]
+    assert "Black Sea navigation" in page and quiet.title in page
+    assert "1 day with alleged violations" in page

@@ -393,3 +393,18 @@ def test_the_pages_weight_follows_the_days_not_the_claims(client, pause, ukraine
     assert page.count('<rect class="tick-') <= 2 * 20  # a tick per day and severity
     assert "525 claims · page 1 of 27" in page  # the claims come a page at a time
     assert "The latest 20 of 25 deliveries" in page
+
+
+def test_a_second_reader_gets_the_page_from_the_cache_until_something_changes(
+    client, pause, django_assert_max_num_queries
+):
+    ReadingFactory(commitment=pause)
+    first = get_page(client)
+
+    with django_assert_max_num_queries(2):  # the parties, for the filters; and nothing more
+        second = get_page(client)
+    ComplianceEventFactory(commitment=pause, summary="A claim recorded meanwhile")
+    third = get_page(client)
+
+    assert second.content == first.content
+    assert "A claim recorded meanwhile" in third.content.decode()

@@ -169,15 +169,25 @@ def etag(request, *args, **kwargs) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def cached_fragment(request, name: str, render: Callable[[], str]) -> str:
+def cached_fragment(request, name: str, render: Callable[[], str], version=None) -> str:
     """Render a page's heavy part once per version, language, minute and address.
 
-    The key carries the same validator as the ETag, so a change to any record
-    or the passing minute makes a new key and stale text is never served.
-    Forms with CSRF tokens stay outside: they differ per reader.
+    By default the version is the whole record's, the same validator as the
+    ETag, so a change to any record or the passing minute makes a new key
+    and stale text is never served. A fragment that shows one record (a
+    card) passes ``version``: everything it shows, so only a change to that
+    makes it render again. Forms with CSRF tokens stay outside: they differ
+    per reader.
     """
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    key = f"tracker:{name}:{etag(request)}:{address}"
+    if version is None:
+        address = request.get_full_path()
+        version = etag(request)
+    else:
+        address = ""
+        minute = timezone.now().replace(second=0, microsecond=0)
+        version = (version, minute.isoformat(), getattr(request, "LANGUAGE_CODE", ""))
+    digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()[:40]
+    key = f"tracker:{name}:{digest}"
     html = cache.get(key)
     if html is None:
         html = render()

@@ -22,6 +22,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -75,6 +76,43 @@ def summary_of(commitment: Commitment) -> ComplianceSummary | None:
         return commitment.compliance_summary
     except ComplianceSummary.DoesNotExist:
         return None
+
+
+def card_version(commitment: Commitment) -> tuple:
+    """Everything a commitment's card shows, as loaded; the card changes when this does."""
+    summary = summary_of(commitment)
+    return (
+        commitment.pk,
+        commitment.updated_at,
+        commitment.status,
+        commitment.status_changed_at,
+        commitment.working_reading_id,
+        commitment.working_starts_at,
+        commitment.working_ends_at,
+        commitment.working_due_at,
+        commitment.working_precision,
+        summary.refreshed_at if summary else None,
+        tuple((role.party_id, role.party.name) for role in commitment.obligor_roles),
+        tuple(commitment.tallies),
+    )
+
+
+def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
+    """Give each commitment its card, rendered once per version of what it shows.
+
+    Cards are cached one by one, so a new claim re-renders the card of its
+    commitment, and the rest of the board comes from the cache.
+    """
+    for commitment in commitments:
+        commitment.card = cached_fragment(
+            request,
+            "card",
+            lambda commitment=commitment: render_to_string(
+                "tracker/_commitment_card.html", {"commitment": commitment}, request
+            ),
+            version=card_version(commitment),
+        )
+    return commitments
 
 
 def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, strips=True):
@@ -175,7 +213,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
     party_names = {party.pk: party.name for party in parties}
-    _decorate(loaded, party_names, timezone.now())
+    with_cards(request, _decorate(loaded, party_names, timezone.now()))
     bound = set(
         public.roles().filter(role=CommitmentParty.Role.OBLIGOR).values_list("party_id", flat=True)
     )
@@ -204,6 +242,19 @@ def commitment_detail(request, slug):
         # An address that names no public commitment is a 404 whatever its filters say.
         get_object_or_404(public.commitments(), slug=slug)
         return bad_request(request, _form_errors(filters))
+    try:
+        page = cached_fragment(
+            request,
+            "commitment",
+            lambda: _commitment_page(request, slug, filters, parties),
+        )
+    except NoSuchPage as exc:
+        return bad_request(request, [str(exc)])
+    return HttpResponse(page)
+
+
+def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Party]) -> str:
+    """The whole commitment page, for one version of the record, filters and page of claims."""
     chosen = filters.cleaned_data
     commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
 
@@ -217,11 +268,10 @@ def commitment_detail(request, slug):
         listed = summary.claims if summary else 0
     paginator = CountedPaginator(shown_claims, per_page, listed)
     if page_number > paginator.num_pages:
-        message = _("There is no page %(page)d: the events fill %(pages)d.") % {
-            "page": page_number,
-            "pages": paginator.num_pages,
-        }
-        return bad_request(request, [message])
+        raise NoSuchPage(
+            _("There is no page %(page)d: the events fill %(pages)d.")
+            % {"page": page_number, "pages": paginator.num_pages}
+        )
 
     now = timezone.now()
     roles = sorted(
@@ -244,8 +294,7 @@ def commitment_detail(request, slug):
         latest.values(), commitment.promised_quantity, before
     )
 
-    return render(
-        request,
+    return render_to_string(
         "tracker/commitment.html",
         {
             "commitment": commitment,
@@ -263,6 +312,7 @@ def commitment_detail(request, slug):
             "delivery_count": delivery_count,
             "totals": totals,
         },
+        request,
     )
 
 
@@ -466,7 +516,7 @@ def agreement_detail(request, slug):
         .order_by("title")
     )
     party_names = {party.pk: party.name for party in public.parties()}
-    _decorate(commitments, party_names, timezone.now())
+    with_cards(request, _decorate(commitments, party_names, timezone.now()))
     return render(
         request,
         "tracker/agreement.html",
