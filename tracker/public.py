@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from tracker.models import (
     Agreement,
@@ -174,6 +176,44 @@ def named_parties() -> Prefetch:
 def handovers() -> Prefetch:
     """What each side received in a public delivery."""
     return Prefetch("quantities", queryset=DeliveredQuantity.objects.select_related("received_by"))
+
+
+class Joined(Subquery):
+    """The ``value`` column of a correlated subquery, joined into one text in its order.
+
+    Lets a file give each row its list of sources (or handovers) in the same
+    query as the row, on SQLite (``group_concat``) and PostgreSQL (``string_agg``).
+    """
+
+    output_field = models.TextField()
+    separator = "; "
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        function = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+        template = (
+            f"(SELECT {function}(joined.value, '{self.separator}') FROM (%(subquery)s) joined)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def joined_source_urls(model) -> Joined:
+    """Each public record's source URLs, in the order they were added (for readings and events)."""
+    links = model.sources.through.objects.filter(**{model._meta.model_name: OuterRef("pk")})
+    return Joined(links.order_by("source_id").annotate(value=F("source__url")).values("value"))
+
+
+def joined_handovers() -> Joined:
+    """Each public delivery's handovers as "party: quantity unit", by the receiving party's name."""
+    given = DeliveredQuantity.objects.filter(event=OuterRef("pk"))
+    value = Concat(
+        "received_by__slug",
+        Value(": "),
+        Cast("quantity", models.TextField()),
+        Value(" "),
+        "unit",
+        output_field=models.TextField(),
+    )
+    return Joined(given.order_by("received_by__name", "pk").annotate(value=value).values("value"))
 
 
 # What the clock and the alerts follow -----------------------------------------------

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,20 +21,16 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tracker import public
 from tracker.http import public_cache
 from tracker.models import (
     Category,
     ComplianceEvent,
     EventKind,
+    Reading,
     Verification,
 )
-from tracker.opendata.records import (
-    parties_in_role,
-    public_commitments,
-    public_events,
-    public_readings,
-    violation_counts,
-)
+from tracker.opendata.records import parties_in_role, public_commitments, violation_counts
 from tracker.status import Shape, Status
 
 CHUNK_SIZE = 2000
@@ -66,6 +63,49 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def instant_cell(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def text_cell(value: str | None) -> str:
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def plain_cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def formatter_for(queryset: QuerySet, path: str) -> Callable[[Any], str]:
+    """The formatter a column's values need, by the type of the field they come from.
+
+    ``cell`` would do for every value, but deciding once per column instead
+    of once per value is most of the cost of writing a million rows.
+    """
+    from django.db import models
+
+    if path in queryset.query.annotations:
+        field = queryset.query.annotations[path].output_field
+    else:
+        model = queryset.model
+        *relations, name = path.split("__")
+        for relation in relations:
+            model = model._meta.get_field(relation).related_model
+        field = model._meta.get_field("id" if name == "pk" else name)
+    if isinstance(field, models.DateTimeField):
+        return instant_cell
+    if isinstance(field, models.BooleanField | models.DateField):
+        return cell
+    if isinstance(field, models.CharField | models.TextField):
+        return text_cell
+    return plain_cell
+
+
 def joined(values) -> str:
     return LIST_SEPARATOR.join(str(v) for v in values)
 
@@ -74,12 +114,28 @@ def slugs(parties) -> str:
     return joined(p.slug for p in parties)
 
 
-def source_urls(record) -> str:
-    return joined(s.url for s in record.sources.all())
+# What the large files read ---------------------------------------------------------
 
 
-def quantities(event: ComplianceEvent) -> str:
-    return joined(f"{q.received_by.slug}: {q.quantity} {q.unit}" for q in event.quantities.all())
+def public_reading_values() -> QuerySet:
+    return (
+        public.readings()
+        .annotate(source_urls=public.joined_source_urls(Reading))
+        .order_by("commitment__slug", "-is_working", "starts_at", "pk")
+    )
+
+
+def public_event_values() -> QuerySet:
+    """Published events, newest first; the claim an event answers is named only while public."""
+    return (
+        public.events()
+        .annotate(
+            public_in_response_to=public.answered_event_id(),
+            source_urls=public.joined_source_urls(ComplianceEvent),
+            handed_over=public.joined_handovers(),
+        )
+        .order_by("-occurred_at", "-pk")
+    )
 
 
 # Files -----------------------------------------------------------------------------
@@ -87,17 +143,27 @@ def quantities(event: ComplianceEvent) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a file: its name and description, and where its values come from.
+
+    A table read as records gives each column a ``value`` of the record; a
+    table read as values gives each the ``field`` (or annotation) it reads.
+    """
+
     name: str
     description: str
-    value: Callable[[Any], Any]
+    value: Callable[[Any], Any] | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
 class Table:
     name: str
     description: str
-    rows: Callable[[], QuerySet]
     columns: tuple[Column, ...]
+    # A file is read either as records (small tables, whose columns compute
+    # from related records) or as values (large ones: one query, streamed).
+    records: Callable[[], QuerySet] | None = None
+    values: Callable[[], QuerySet] | None = None
 
     @property
     def filename(self) -> str:
@@ -108,6 +174,21 @@ class Table:
 
     def row(self, record) -> list[str]:
         return [cell(c.value(record)) for c in self.columns]
+
+    def rows(self) -> Iterator[list[list[str]]]:
+        """The rows, a chunk at a time, in a fixed number of queries whatever their number."""
+        if self.records is not None:
+            records = self.records().iterator(chunk_size=CHUNK_SIZE)
+            while chunk := list(islice(records, CHUNK_SIZE)):
+                yield [self.row(record) for record in chunk]
+            return
+        queryset = self.values()
+        fields = [c.field for c in self.columns]
+        # One formatter per column, chosen once per file by the type of its values.
+        formatters = [formatter_for(queryset, name) for name in fields]
+        rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(rows, CHUNK_SIZE)):
+            yield [[f(v) for f, v in zip(formatters, row, strict=True)] for row in chunk]
 
 
 def one_of(choices) -> str:
@@ -121,7 +202,7 @@ def _role_column(name: str, role: str, description: str) -> Column:
 COMMITMENTS = Table(
     name="commitments",
     description=_("One row per published commitment."),
-    rows=public_commitments,
+    records=public_commitments,
     columns=(
         Column("slug", _("Identifier, also used in page and API addresses."), lambda c: c.slug),
         Column("title", _("What was promised, in a few words."), lambda c: c.title),
@@ -198,43 +279,43 @@ READINGS = Table(
         "One row per published reading of a commitment's terms. Parties often read the "
         "same terms differently; the working reading drives status and alerts."
     ),
-    rows=public_readings,
+    values=public_reading_values,
     columns=(
-        Column("id", _("Identifier of the reading."), lambda r: r.pk),
-        Column("commitment", _("Slug of the commitment."), lambda r: r.commitment.slug),
-        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), lambda r: r.label),
+        Column("id", _("Identifier of the reading."), field="pk"),
+        Column("commitment", _("Slug of the commitment."), field="commitment__slug"),
+        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), field="label"),
         Column(
             "read_by",
             _("Slug of the party that reads the terms this way."),
-            lambda r: r.read_by.slug if r.read_by else None,
+            field="read_by__slug",
         ),
         Column(
             "is_working",
             _("true for the reading that drives status and alerts."),
-            lambda r: r.is_working,
+            field="is_working",
         ),
-        Column("starts_at", _("Start (UTC)."), lambda r: r.starts_at),
-        Column("ends_at", _("End (UTC); empty when open-ended or not given."), lambda r: r.ends_at),
+        Column("starts_at", _("Start (UTC)."), field="starts_at"),
+        Column("ends_at", _("End (UTC); empty when open-ended or not given."), field="ends_at"),
         Column(
             "duration_days",
             _("Length in days, when the terms give one."),
-            lambda r: r.duration_days,
+            field="duration_days",
         ),
-        Column("is_open_ended", _("true when the window has no end."), lambda r: r.is_open_ended),
-        Column("due_at", _("For deliverables: when it is due (UTC)."), lambda r: r.due_at),
+        Column("is_open_ended", _("true when the window has no end."), field="is_open_ended"),
+        Column("due_at", _("For deliverables: when it is due (UTC)."), field="due_at"),
         Column(
             "time_zone",
             _("IANA time zone the wording meant, e.g. Europe/Kyiv."),
-            lambda r: r.time_zone,
+            field="time_zone",
         ),
         Column(
             "precision",
             _("How exactly the wording gave the instants: day, hour or minute."),
-            lambda r: r.precision,
+            field="precision",
         ),
-        Column("wording", _("The terms in the source's own words."), lambda r: r.wording),
-        Column("scope", _("What this reading says is covered."), lambda r: r.scope),
-        Column("source_urls", _("Sources, separated by “; ”."), source_urls),
+        Column("wording", _("The terms in the source's own words."), field="wording"),
+        Column("scope", _("What this reading says is covered."), field="scope"),
+        Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
     ),
 )
 
@@ -244,55 +325,53 @@ EVENTS = Table(
         "One row per published compliance event: a claim, a confirmation, a delivery, a "
         "statement or a retraction, with who claims it and how far it has been checked."
     ),
-    rows=public_events,
+    values=public_event_values,
     columns=(
-        Column("id", _("Identifier of the event."), lambda e: e.pk),
-        Column("commitment", _("Slug of the commitment."), lambda e: e.commitment.slug),
+        Column("id", _("Identifier of the event."), field="pk"),
+        Column("commitment", _("Slug of the commitment."), field="commitment__slug"),
         Column(
             "kind",
             one_of(EventKind),
-            lambda e: e.kind,
+            field="kind",
         ),
         Column(
             "claimant",
             _("Slug of the party that makes the claim."),
-            lambda e: e.claimant.slug if e.claimant else None,
+            field="claimant__slug",
         ),
         Column(
             "accused",
             _("Slug of the party accused, if any."),
-            lambda e: e.accused.slug if e.accused else None,
+            field="accused__slug",
         ),
-        Column("occurred_at", _("When it happened (UTC)."), lambda e: e.occurred_at),
+        Column("occurred_at", _("When it happened (UTC)."), field="occurred_at"),
         Column(
             "occurred_until",
             _("For claims about a period: its end (UTC)."),
-            lambda e: e.occurred_until,
+            field="occurred_until",
         ),
         Column(
             "precision",
             _("How exactly the time is known: day, hour or minute."),
-            lambda e: e.precision,
+            field="precision",
         ),
-        Column("recorded_at", _("When it was recorded here (UTC)."), lambda e: e.recorded_at),
-        Column("location", _("Where, as reported."), lambda e: e.location),
-        Column("region", _("Region, as reported."), lambda e: e.region),
-        Column(
-            "count", _("For aggregate claims: how many incidents it counts."), lambda e: e.count
-        ),
-        Column("summary", _("What is reported."), lambda e: e.summary),
-        Column("verification", one_of(Verification), lambda e: e.verification),
+        Column("recorded_at", _("When it was recorded here (UTC)."), field="recorded_at"),
+        Column("location", _("Where, as reported."), field="location"),
+        Column("region", _("Region, as reported."), field="region"),
+        Column("count", _("For aggregate claims: how many incidents it counts."), field="count"),
+        Column("summary", _("What is reported."), field="summary"),
+        Column("verification", one_of(Verification), field="verification"),
         Column(
             "in_response_to",
             _("Identifier of the event this one answers."),
-            lambda e: e.public_in_response_to,
+            field="public_in_response_to",
         ),
         Column(
             "quantities",
             _("For deliveries: “party: quantity unit”, separated by “; ”."),
-            quantities,
+            field="handed_over",
         ),
-        Column("source_urls", _("Sources, separated by “; ”."), source_urls),
+        Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
     ),
 )
 
@@ -307,10 +386,11 @@ class _Echo:
 
 
 def csv_lines(table: Table) -> Iterator[str]:
+    """The file as text, one chunk of rows at a time."""
     writer = csv.writer(_Echo())
     yield writer.writerow(table.header())
-    for record in table.rows().iterator(chunk_size=CHUNK_SIZE):
-        yield writer.writerow(table.row(record))
+    for chunk in table.rows():
+        yield "".join(writer.writerow(row) for row in chunk)
 
 
 @public_cache
