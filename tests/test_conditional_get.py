@@ -1,6 +1,9 @@
 """Cache headers and conditional GET: a spike of readers costs one cheap query each."""
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,6 +20,7 @@ from tracker import services
 from tracker.http import BROWSER_MAX_AGE, VERSION_SECONDS, forget_latest_change, latest_change_at
 
 UTC = dt.UTC
+ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2025, 4, 1, 12, 0, 30, tzinfo=UTC)
 PAGES = ["/", "/commitments/energy-pause/", "/agreements/talks/", "/parties/russia/", "/changes/"]
 
@@ -163,3 +167,17 @@ def test_a_change_committed_elsewhere_is_seen_at_the_next_request(client, pause,
         note_change()  # what a save in another node's process does to the shared cache
 
     assert get(client, "/", If_None_Match=before).status_code == 200
+
+
+def test_a_process_that_serves_no_page_still_makes_a_new_version():
+    """A worker or an import never loads the views, yet its saves must reach every node."""
+    script = (
+        "import django; django.setup(); "
+        "from django.db.models.signals import post_save; "
+        "print(any(entry[0][0] == 'version-HistoricalParty' for entry in post_save.receivers))"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert finished.stdout.strip() == "True"

@@ -7,7 +7,11 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Every change to an event rebuilds its commitment's summary, in the same transaction.
-        from tracker import summaries
+        # Every change to an event rebuilds its commitment's summary, in the same
+        # transaction; every change to a tracked record makes a new version of the
+        # public record for every web node. Connected here, so that a worker, an
+        # import or any other process that is not serving pages does both too.
+        from tracker import http, summaries
 
         summaries.connect()
+        http.connect()

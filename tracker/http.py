@@ -144,9 +144,11 @@ def forget_latest_change(**kwargs) -> None:
     cache.delete(VERSION_KEY)
 
 
-for _model in [*HISTORY_TABLES, StatusChange]:
-    post_save.connect(note_change, sender=_model, dispatch_uid=f"version-{_model.__name__}")
-    post_delete.connect(note_change, sender=_model, dispatch_uid=f"version-del-{_model.__name__}")
+def connect() -> None:
+    """Give the record a new version on every save or delete, in whatever process it happens."""
+    for model in [*HISTORY_TABLES, StatusChange]:
+        post_save.connect(note_change, sender=model, dispatch_uid=f"version-{model.__name__}")
+        post_delete.connect(note_change, sender=model, dispatch_uid=f"version-del-{model.__name__}")
 
 
 def _request_version(request) -> Version:
