@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from bench.names import HEAVY_SLUG
 from tracker import summaries
 from tracker.clock import calendar_day
 from tracker.models import (
@@ -78,7 +79,6 @@ SCALES = {
     "tiny": Scale("tiny", parties=10, agreements=2, commitments=20, events=2000),
 }
 
-HEAVY_SLUG = "bench-energy-pause"
 
 PARTIES = [
     ("Russia", "RU", "state", "Europe/Moscow"),

@@ -37,8 +37,9 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'BENCH {"requests": %d, "seconds": %.3f, "ok": %d, "not_modified": %d, ' ..
-    '"errors": %d, "p50_ms": %.3f, "p95_ms": %.3f}\n',
+    '"errors": %d, "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f}\n',
     summary.requests, summary.duration / 1e6, total_ok, total_not_modified,
     e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
 end

@@ -24,7 +24,7 @@ def measure(times: int, budget: float) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench import baselines
-    from bench.data import HEAVY_SLUG
+    from bench.names import HEAVY_SLUG
     from bench.timing import repeat, summary
     from tracker.models import Commitment, ComplianceEvent
 

@@ -29,11 +29,88 @@ def _ratio(numerator, denominator) -> float | None:
     return round(numerator / denominator, 2)
 
 
+# The served rate of the commitment page before its page and summaries were
+# made light: 14.6 requests a second with 16 connections, on this machine.
+COMMITMENT_SERVED_BEFORE = 14.6
+
+
 def targets(results: dict) -> list[Target]:
     found: list[Target] = []
     scales = results["scales"]
     for scale, measured in scales.items():
         pages = measured["pages"]
+        found += [
+            Target(f"board HTML bytes ({scale})", pages["board"]["bytes"], 150_000, "bytes"),
+            Target(
+                f"commitment page HTML bytes ({scale})",
+                pages["commitment"]["bytes"],
+                200_000,
+                "bytes",
+            ),
+            Target(f"board time / trivial view ({scale})", pages["board"]["vs_trivial"], 500, "×"),
+            Target(
+                f"commitment page time / trivial view ({scale})",
+                pages["commitment"]["vs_trivial"],
+                500,
+                "×",
+            ),
+            Target(
+                f"CSV rows/s / raw read of the same rows ({scale})",
+                _ratio(
+                    measured["csv"]["rows_per_second"],
+                    measured["csv"].get("raw_rows_per_second"),
+                ),
+                0.3,
+                "×",
+                at_least=True,
+            ),
+        ]
+        commitment = measured["served"].get("commitment_16")
+        if commitment:
+            found += [
+                Target(
+                    f"served commitment page, 16 connections, / {COMMITMENT_SERVED_BEFORE} "
+                    f"req/s before ({scale})",
+                    _ratio(commitment["requests_per_second"], COMMITMENT_SERVED_BEFORE),
+                    10,
+                    "×",
+                    at_least=True,
+                ),
+                Target(
+                    f"served commitment page errors ({scale})", commitment["errors"], 0, "errors"
+                ),
+            ]
+        if "two_nodes" in measured:
+            two = measured["two_nodes"]
+            found += [
+                Target(
+                    f"two nodes: commitment page / one node's rate ({scale})",
+                    _ratio(two["requests_per_second"], commitment["requests_per_second"]),
+                    0.9,
+                    "×",
+                    at_least=True,
+                ),
+                Target(f"two nodes: errors ({scale})", two["errors"], 0, "errors"),
+                Target(
+                    f"two nodes: a change through one is seen on the other at once ({scale})",
+                    1 if two["change_seen_at_once"] else 0,
+                    1,
+                    "yes",
+                    at_least=True,
+                ),
+            ]
+        if "soak" in measured:
+            soak = measured["soak"]
+            found += [
+                Target(
+                    f"soak: commitment page / twice {COMMITMENT_SERVED_BEFORE} req/s ({scale})",
+                    _ratio(soak["requests_per_second"], 2 * COMMITMENT_SERVED_BEFORE),
+                    1,
+                    "×",
+                    at_least=True,
+                ),
+                Target(f"soak: errors ({scale})", soak["errors"], 0, "errors"),
+            ]
         found += [
             Target(f"board queries ({scale})", pages["board"]["queries"], 8, "queries"),
             Target(
@@ -114,12 +191,29 @@ def table(results: dict) -> str:
         csv = measured["csv"]
         lines.append(
             f"CSV export: {csv['rows']:,} rows in {csv['seconds']:.1f} s "
-            f"({csv['rows_per_second']:,} rows/s), peak memory +{csv['peak_mb']} MB"
+            f"({csv['rows_per_second']:,} rows/s; the same rows read raw: "
+            f"{csv.get('raw_rows_per_second', 0):,} rows/s), peak memory +{csv['peak_mb']} MB"
         )
-        for name, run in measured["served"].items():
+        lines.append(
+            f"{'page bytes':<18}"
+            + "  ".join(f"{name} {page['bytes']:,}" for name, page in measured["pages"].items())
+        )
+        runs = dict(measured["served"])
+        if "soak" in measured:
+            runs["soak (commitment)"] = measured["soak"]
+        for name, run in runs.items():
             lines.append(
                 f"served {name:<18} {run['requests_per_second']:>9.1f} req/s  "
-                f"{run['ok']} × 200, {run['not_modified']} × 304, {run['errors']} errors"
+                f"{run['ok']} × 200, {run['not_modified']} × 304, {run['errors']} errors, "
+                f"p99 {run.get('p99_ms', 0):.0f} ms"
+            )
+        if "two_nodes" in measured:
+            two = measured["two_nodes"]
+            seen = "yes" if two["change_seen_at_once"] else "NO"
+            lines.append(
+                f"two web nodes, commitment page: {two['requests_per_second']:.1f} req/s "
+                f"({' + '.join(str(n['requests_per_second']) for n in two['nodes'])}), "
+                f"{two['errors']} errors; a change through one seen on the other at once: {seen}"
             )
     if results["sweep"]:
         lines.append("\n== alert sweep (same due set, growing table)")

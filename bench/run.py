@@ -124,7 +124,8 @@ def run(options) -> dict:
             "database": data_sets.backend,
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
-            "load_generator": "wrk, 2 threads, 8 connections",
+            "load_generator": "wrk, 2 threads, 8 connections (16 for the commitment page)",
+            "cache": "redis" if os.environ.get("REDIS_URL") else "local memory",
             "load_seconds": options.load_seconds,
             "command": "python -m bench.run " + " ".join(sys.argv[1:]),
         },
@@ -150,6 +151,12 @@ def run(options) -> dict:
             "csv": csv,
             "served": throughput,
         }
+        if served.shares_state(env):
+            print("  two web nodes", file=sys.stderr)
+            results["scales"][scale]["two_nodes"] = served.two_nodes(env, options.load_seconds)
+        if options.soak:
+            print(f"  soak for {options.soak} s", file=sys.stderr)
+            results["scales"][scale]["soak"] = served.soak(env, options.soak)
     for size in options.sweep_sizes:
         name = data_sets.name(f"sweep-{size}")
         print(f"== sweep over {size:,} commitments", file=sys.stderr)
@@ -183,6 +190,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="repetitions per measurement")
     parser.add_argument("--budget", type=float, default=15, help="seconds per measurement, at most")
     parser.add_argument("--load-seconds", type=int, default=10)
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        help="also keep the commitment page under load this many seconds (e.g. 600)",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep data sets already built")
     parser.add_argument("--suffix", default="", help="added to every database name")
     parser.add_argument("--drop-after", action="store_true", help="remove the data sets at the end")

@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Two web nodes are measured only when they can share everything.
+SHARED_STATE = bool(os.environ.get("REDIS_URL")) and os.environ.get("DATABASE_URL", "").startswith(
+    "postgres"
+)
 PAGES = {
     "board",
     "commitment",
@@ -45,6 +49,7 @@ def results(tmp_path_factory):
         "--repeat=3",
         "--budget=0.2",
         "--load-seconds=1",
+        "--soak=2",
         f"--suffix=-smoke-{os.getpid()}",
         "--drop-after",
         f"--output={output}",
@@ -90,18 +95,32 @@ def test_the_csv_export_streams_the_published_events(results):
     assert csv["status"] == 200
     assert 0 < csv["rows"] <= 2000
     assert csv["rows_per_second"] > 0
+    assert csv["raw_rows_per_second"] > 0
     assert csv["peak_mb"] >= 0
 
 
 def test_served_throughput_covers_the_board_with_and_without_conditional_get(results):
     report, _table = results
     served = report["scales"]["tiny"]["served"]
-    assert set(served) == {"trivial", "board_conditional", "board_cold"}
+    assert set(served) == {"trivial", "board_conditional", "board_cold", "commitment_16"}
     for run in served.values():
         assert {"requests_per_second", "ok", "not_modified", "errors"} <= set(run)
     assert served["trivial"]["ok"] > 0, served
     assert served["board_conditional"]["not_modified"] > 0, served
     assert served["board_conditional"]["errors"] == 0, served
+    assert served["commitment_16"]["ok"] > 0, served
+
+
+def test_the_commitment_page_is_soaked_and_with_shared_state_served_by_two_nodes(results):
+    report, _table = results
+    measured = report["scales"]["tiny"]
+    assert measured["soak"]["ok"] > 0
+    if SHARED_STATE:
+        two = measured["two_nodes"]
+        assert len(two["nodes"]) == 2 and two["errors"] == 0
+        assert two["change_seen_at_once"] is True
+    else:
+        assert "two_nodes" not in measured
 
 
 def test_the_sweep_finds_the_same_due_set_whatever_the_table_size(results):
@@ -116,7 +135,24 @@ def test_the_sweep_finds_the_same_due_set_whatever_the_table_size(results):
 def test_every_target_is_checked_and_printed(results):
     report, table = results
     names = [target["name"] for target in report["targets"]]
-    assert names == [
+    expected = [
+        "board HTML bytes (tiny)",
+        "commitment page HTML bytes (tiny)",
+        "board time / trivial view (tiny)",
+        "commitment page time / trivial view (tiny)",
+        "CSV rows/s / raw read of the same rows (tiny)",
+        "served commitment page, 16 connections, / 14.6 req/s before (tiny)",
+        "served commitment page errors (tiny)",
+    ]
+    if SHARED_STATE:
+        expected += [
+            "two nodes: commitment page / one node's rate (tiny)",
+            "two nodes: errors (tiny)",
+            "two nodes: a change through one is seen on the other at once (tiny)",
+        ]
+    expected += [
+        "soak: commitment page / twice 14.6 req/s (tiny)",
+        "soak: errors (tiny)",
         "board queries (tiny)",
         "commitment page queries (tiny)",
         "board time / in-memory baseline (tiny)",
@@ -124,5 +160,6 @@ def test_every_target_is_checked_and_printed(results):
         "conditional board rate / trivial view rate (tiny)",
         "sweep time at 1,000 / at 100 commitments",
     ]
+    assert names == expected
     for name in names:
         assert name in table
