@@ -154,7 +154,7 @@ def run(options) -> dict:
         if served.shares_state(env):
             print("  two web nodes", file=sys.stderr)
             results["scales"][scale]["two_nodes"] = served.two_nodes(env, options.load_seconds)
-        if options.soak:
+        if options.soak and scale == options.scales[-1]:
             print(f"  soak for {options.soak} s", file=sys.stderr)
             results["scales"][scale]["soak"] = served.soak(env, options.soak)
     for size in options.sweep_sizes:
@@ -194,7 +194,7 @@ def main() -> None:
         "--soak",
         type=int,
         default=0,
-        help="also keep the commitment page under load this many seconds (e.g. 600)",
+        help="also keep the commitment page of the last scale under load this long (e.g. 600)",
     )
     parser.add_argument("--reuse", action="store_true", help="keep data sets already built")
     parser.add_argument("--suffix", default="", help="added to every database name")
