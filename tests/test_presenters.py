@@ -135,9 +135,9 @@ def test_readings_are_bars_on_one_axis_with_now_between_them():
 def test_event_ticks_sit_at_their_time_and_grow_with_severity():
     reading = ReadingSpan("Working", at(2025, 3, 18), at(2025, 4, 17), is_working=True)
     events = [
-        (at(2025, 3, 19), "alleged_violation", "unverified", "claim"),
-        (at(2025, 3, 28), "alleged_violation", "verified", "verified claim"),
-        (at(2025, 4, 5), "statement", "unverified", "statement"),
+        (at(2025, 3, 19), Severity.ALLEGED, "claim"),
+        (at(2025, 3, 28), Severity.VERIFIED, "verified claim"),
+        (at(2025, 4, 5), Severity.NONE, "statement"),
     ]
     drawing = timeline([reading], events, NOW)
     alleged, verified, statement = drawing.ticks

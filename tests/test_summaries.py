@@ -47,9 +47,9 @@ def test_a_claim_counts_once_it_is_published_and_not_before(editor, reviewer):
     assert summary.claims == 1
     assert summary.cells == [["alleged_violation", "unverified", None, 1]]
     assert summary.days == [
-        ["2025-03-19", None, "alleged_violation", "unverified", 1, "2025-03-19T02:00:00+00:00",
-         "Drones struck a substation."]
-    ]  # fmt: skip
+        ["2025-03-19", "alleged", 1, "2025-03-19T02:00:00+00:00", "Drones struck a substation."]
+    ]
+    assert summary.worst_days == {"2025-03-19": "alleged"}
     assert summary.last_event_at == dt.datetime(2025, 3, 19, 2, tzinfo=UTC)
 
 
@@ -143,3 +143,28 @@ def test_what_deliveries_handed_over_is_summed_by_side_and_unit():
         [ukraine.pk, "bodies", 6],
         [ukraine.pk, "people", 697],
     ]
+
+
+def test_a_claim_about_a_period_marks_every_day_and_the_worst_report_wins():
+    pause = CommitmentFactory()
+    ComplianceEventFactory(
+        commitment=pause,
+        occurred_at=dt.datetime(2025, 3, 18, tzinfo=UTC),
+        occurred_until=dt.datetime(2025, 3, 20, tzinfo=UTC),
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        occurred_at=dt.datetime(2025, 3, 19, 6, tzinfo=UTC),
+        verification="verified",
+    )
+    ComplianceEventFactory(
+        commitment=pause,
+        occurred_at=dt.datetime(2025, 3, 21, 6, tzinfo=UTC),
+        verification="refuted",
+    )
+
+    assert summary_of(pause).worst_days == {
+        "2025-03-18": "alleged",
+        "2025-03-19": "verified",
+        "2025-03-20": "alleged",
+    }

@@ -757,9 +757,13 @@ class ComplianceSummary(models.Model):
     )
     # [kind, verification, claimant id, count] for each combination.
     cells = models.JSONField(default=list, blank=True)
-    # [first day, last day or None, kind, verification, count, first instant, a summary],
-    # one for each day, kind and verification, oldest first.
+    # [day, standing ("verified", "alleged" or "" for anything else), count,
+    # first instant, a summary]: the reports of each day that count alike, oldest
+    # first, for the timeline's ticks.
     days = models.JSONField(default=list, blank=True)
+    # {day: "alleged" or "verified"}: the worst standing violation claim of each
+    # day (a claim about a period marks every day of it), for the daily strip.
+    worst_days = models.JSONField(default=dict, blank=True)
     # [party id, unit, total] handed over by the published deliveries.
     handovers = models.JSONField(default=list, blank=True)
     # Claims listed on the commitment's page: published, and not an answer to

@@ -31,7 +31,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 
 from tracker.models import (
@@ -128,23 +138,27 @@ def working_reading(commitment: Commitment) -> Reading | None:
     return working_readings().filter(commitment=commitment).first()
 
 
-def _working(field: str) -> Subquery:
-    return Subquery(working_readings().filter(commitment=OuterRef("pk")).values(field)[:1])
+WORKING_FIELDS = {
+    "working_reading_id": "id",
+    "working_starts_at": "starts_at",
+    "working_ends_at": "ends_at",
+    "working_due_at": "due_at",
+    "working_precision": "precision",
+}
 
 
-def working_window() -> dict[str, Subquery]:
-    """Annotations giving each commitment its public working window.
+def working_window() -> dict:
+    """Annotations giving each public commitment its public working window.
 
-    Use as ``commitments().annotate(**working_window())``. Each value is None
-    when the commitment has no public working reading.
+    Use as ``commitments().annotate(**working_window())``. The working
+    reading is joined once, and only while it is published (its commitment
+    being public already); each value is None when there is none.
     """
-    return {
-        "working_reading_id": _working("pk"),
-        "working_starts_at": _working("starts_at"),
-        "working_ends_at": _working("ends_at"),
-        "working_due_at": _working("due_at"),
-        "working_precision": _working("precision"),
-    }
+    working = FilteredRelation(
+        "readings", condition=Q(readings__is_working=True, readings__is_published=True)
+    )
+    fields = {name: F(f"public_working__{field}") for name, field in WORKING_FIELDS.items()}
+    return {"public_working": working, **fields}
 
 
 def renewed_slug() -> Subquery:

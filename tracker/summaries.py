@@ -12,6 +12,8 @@ the summary with it, and a change that rolls back takes its summary along.
 
 Many changes at once (an import) can wait for the end of the block:
 ``with summaries.deferred(): ...`` rebuilds each commitment touched once.
+A migration that changes what a summary holds ends by building them all
+again (``build`` takes the migration's models).
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from tracker.models import ComplianceEvent, ComplianceSummary, DeliveredQuantity
+from tracker.models import (
+    VERIFIED,
+    ComplianceEvent,
+    ComplianceSummary,
+    DeliveredQuantity,
+    violation_standing,
+)
 
 SUMMARY_LENGTH = 80
 
@@ -61,10 +69,21 @@ def build(
         .annotate(n=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
         .order_by("commitment_id", "occurred_on", "kind", "verification")
     )
+    ticks: dict[int, dict[tuple, list]] = {pk: {} for pk in commitment_ids}
     for pk, first, last, kind, verification, n, first_at, text in days:
-        summaries[pk].days.append(
-            [_iso(first), _iso(last), kind, verification, n, _iso(first_at), text[:SUMMARY_LENGTH]]
+        standing = violation_standing(kind, verification) or ""
+        tick = ticks[pk].setdefault(
+            (first, standing), [first.isoformat(), standing, 0, first_at, text]
         )
+        tick[2] += n
+        if first_at < tick[3]:
+            tick[3], tick[4] = first_at, text
+        mark_worst_days(summaries[pk].worst_days, first, last, kind, verification)
+    for pk, by_day in ticks.items():
+        summaries[pk].days = [
+            [day, standing, n, first_at.isoformat(), text[:SUMMARY_LENGTH]]
+            for day, standing, n, first_at, text in by_day.values()
+        ]
     claims = published.exclude(
         in_response_to__is_published=True, in_response_to__commitment=F("commitment")
     )
@@ -83,6 +102,19 @@ def build(
     return list(summaries.values())
 
 
+def mark_worst_days(worst: dict, first: dt.date, last: dt.date | None, kind, verification):
+    """Note a report on each day it covers, where it is worse than what the day had."""
+    standing = violation_standing(kind, verification)
+    if standing is None:
+        return
+    day = first
+    while day <= max(first, last or first):
+        key = day.isoformat()
+        if worst.get(key) != VERIFIED:
+            worst[key] = standing
+        day += dt.timedelta(days=1)
+
+
 def refresh(commitment_ids: Iterable[int]) -> None:
     """Rebuild the summaries of these commitments now, or at the end of a ``deferred`` block."""
     ids = sorted({pk for pk in commitment_ids if pk is not None})
@@ -96,11 +128,9 @@ def refresh(commitment_ids: Iterable[int]) -> None:
 
 
 def store(summaries: list[ComplianceSummary], model=ComplianceSummary) -> None:
+    counted = [f.name for f in model._meta.concrete_fields if not f.primary_key]
     model.objects.bulk_create(
-        summaries,
-        update_conflicts=True,
-        unique_fields=["commitment"],
-        update_fields=["cells", "days", "handovers", "claims", "last_event_at", "refreshed_at"],
+        summaries, update_conflicts=True, unique_fields=["commitment"], update_fields=counted
     )
 
 
@@ -157,11 +187,8 @@ def connect() -> None:
     )
 
 
-def day_reports(summary: ComplianceSummary | None) -> list[tuple]:
-    """The summary's days as the (first day, last day, kind, verification) the strips read."""
+def worst_days(summary: ComplianceSummary | None) -> dict[dt.date, str]:
+    """{day: "alleged" or "verified"} from the summary, for the strips."""
     if summary is None:
-        return []
-    return [
-        (dt.date.fromisoformat(first), dt.date.fromisoformat(last) if last else None, kind, check)
-        for first, last, kind, check, *_ in summary.days
-    ]
+        return {}
+    return {dt.date.fromisoformat(day): standing for day, standing in summary.worst_days.items()}

@@ -5,21 +5,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def count_what_is_there(apps, schema_editor):
-    """Build the summaries of the commitments already recorded."""
-    from tracker import summaries
-
-    Commitment = apps.get_model("tracker", "Commitment")
-    ComplianceEvent = apps.get_model("tracker", "ComplianceEvent")
-    ComplianceSummary = apps.get_model("tracker", "ComplianceSummary")
-    ids = list(Commitment.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        built = summaries.build(
-            ids[start : start + 500], events=ComplianceEvent, summary=ComplianceSummary
-        )
-        summaries.store(built, model=ComplianceSummary)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,5 +26,4 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'compliance summaries',
             },
         ),
-        migrations.RunPython(count_what_is_there, migrations.RunPython.noop),
     ]

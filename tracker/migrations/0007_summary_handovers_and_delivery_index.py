@@ -4,21 +4,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def count_the_handovers(apps, schema_editor):
-    """Rebuild every summary, now that summaries also hold what deliveries handed over."""
-    from tracker import summaries
-
-    Commitment = apps.get_model("tracker", "Commitment")
-    ComplianceEvent = apps.get_model("tracker", "ComplianceEvent")
-    ComplianceSummary = apps.get_model("tracker", "ComplianceSummary")
-    ids = list(Commitment.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        built = summaries.build(
-            ids[start : start + 500], events=ComplianceEvent, summary=ComplianceSummary
-        )
-        summaries.store(built, model=ComplianceSummary)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,5 +31,4 @@ class Migration(migrations.Migration):
             model_name='complianceevent',
             index=models.Index(fields=['commitment', 'kind', '-occurred_at', '-id'], name='event_commitment_kind_idx'),
         ),
-        migrations.RunPython(count_the_handovers, migrations.RunPython.noop),
     ]

@@ -12,11 +12,12 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tracker import clock
 from tracker.clock import calendar_day
@@ -41,11 +42,14 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return {
-            Severity.NONE: _("no reports"),
-            Severity.ALLEGED: _("alleged violation"),
-            Severity.VERIFIED: _("verified violation"),
-        }[self]
+        return str(SEVERITY_LABELS[self])
+
+
+SEVERITY_LABELS = {
+    Severity.NONE: gettext_lazy("no reports"),
+    Severity.ALLEGED: gettext_lazy("alleged violation"),
+    Severity.VERIFIED: gettext_lazy("verified violation"),
+}
 
 
 def severity_of(kind: str, verification: str) -> Severity:
@@ -54,6 +58,14 @@ def severity_of(kind: str, verification: str) -> Severity:
     if standing is None:
         return Severity.NONE
     return Severity.VERIFIED if standing == VERIFIED else Severity.ALLEGED
+
+
+def severity_by_standing(worst_days: dict[dt.date, str]) -> dict[dt.date, Severity]:
+    """{day: alleged or verified} as the strip's severities."""
+    return {
+        day: Severity.VERIFIED if standing == VERIFIED else Severity.ALLEGED
+        for day, standing in worst_days.items()
+    }
 
 
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -85,7 +97,7 @@ STRIP_MAX_DAYS = 120
 STRIP_BAR_HEIGHT = {Severity.NONE: 4, Severity.ALLEGED: 12, Severity.VERIFIED: 20}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StripCell:
     day: dt.date
     severity: Severity
@@ -133,7 +145,7 @@ class StripRun:
         return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}: {self.severity.label}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Strip:
     """One bar per day across a window: no reports, alleged, or verified.
 
@@ -143,47 +155,41 @@ class Strip:
     days with reports carry a title to point at (``marks``).
     """
 
-    cells: list[StripCell]
+    runs: list[StripRun]
     first_day: dt.date
     last_day: dt.date
     is_clipped: bool
 
     @property
     def width(self) -> int:
-        return len(self.cells) * STRIP_CELL_WIDTH
+        return sum(run.width for run in self.runs)
 
     height = STRIP_HEIGHT
 
-    @property
-    def runs(self) -> list[StripRun]:
-        runs: list[StripRun] = []
-        for cell in self.cells:
-            last = runs[-1] if runs else None
-            if last and last.css == cell.css and last.x + last.width == cell.x:
-                runs[-1] = StripRun(
-                    last.css, last.severity, last.first_day, cell.day, last.x, last.days + 1
-                )
-            else:
-                runs.append(StripRun(cell.css, cell.severity, cell.day, cell.day, cell.x, 1))
-        return runs
-
-    @property
-    def paths(self) -> list[tuple[str, str]]:
-        """(kind of day, SVG path data): a horizontal stroke for each run of such days."""
-        strokes: dict[str, list[str]] = {}
+    @cached_property
+    def cells(self) -> list[StripCell]:
+        """The strip one day at a time."""
+        cells = []
         for run in self.runs:
-            strokes.setdefault(run.css, []).append(f"M{run.x} {run.middle:g}h{run.width}")
-        return [(css, "".join(parts)) for css, parts in strokes.items()]
-
-    @property
-    def marks(self) -> list[StripRun]:
-        """The runs of days with reports: the only places with something to say on hover."""
-        return [
-            run for run in self.runs if run.css != "future" and run.severity is not Severity.NONE
-        ]
+            height = STRIP_BAR_HEIGHT[run.severity]
+            for n in range(run.days):
+                cells.append(
+                    StripCell(
+                        day=run.first_day + dt.timedelta(days=n),
+                        severity=run.severity,
+                        is_future=run.css == "future",
+                        x=run.x + n * STRIP_CELL_WIDTH,
+                        y=STRIP_HEIGHT - height,
+                        width=STRIP_CELL_WIDTH - 1,
+                        height=height,
+                    )
+                )
+        return cells
 
     def days_with(self, severity: Severity) -> int:
-        return sum(1 for c in self.cells if not c.is_future and c.severity is severity)
+        return sum(
+            run.days for run in self.runs if run.css != "future" and run.severity is severity
+        )
 
     @property
     def summary(self) -> str:
@@ -202,6 +208,21 @@ class Strip:
             )
             % {"days": verified},
         }
+
+    @property
+    def paths(self) -> list[tuple[str, str]]:
+        """(kind of day, SVG path data): a horizontal stroke for each run of such days."""
+        strokes: dict[str, list[str]] = {}
+        for run in self.runs:
+            strokes.setdefault(run.css, []).append(f"M{run.x} {run.middle:g}h{run.width}")
+        return [(css, "".join(parts)) for css, parts in strokes.items()]
+
+    @property
+    def marks(self) -> list[StripRun]:
+        """The runs of days with reports: the only places with something to say on hover."""
+        return [
+            run for run in self.runs if run.css != "future" and run.severity is not Severity.NONE
+        ]
 
 
 def daily_strip(
@@ -232,22 +253,50 @@ def daily_strip(
     if clipped:
         first = last - dt.timedelta(days=STRIP_MAX_DAYS - 1)
     today = now.astimezone(UTC).date()
-    cells = []
-    for index, day in enumerate(days_between(first, last)):
-        severity = worst_by_day.get(day, Severity.NONE)
-        height = STRIP_BAR_HEIGHT[severity]
-        cells.append(
-            StripCell(
-                day=day,
-                severity=severity,
-                is_future=day > today,
-                x=index * STRIP_CELL_WIDTH,
-                y=STRIP_HEIGHT - height,
-                width=STRIP_CELL_WIDTH - 1,
-                height=height,
+    return Strip(
+        runs=_runs(first, last, today, worst_by_day),
+        first_day=first,
+        last_day=last,
+        is_clipped=clipped,
+    )
+
+
+def _runs(first: dt.date, last: dt.date, today: dt.date, worst_by_day: dict) -> list[StripRun]:
+    """The strip's days as runs of like days, walking only the days with reports.
+
+    A strip can cover 120 days of which a handful had reports: the days
+    between them are quiet (or still to come), one run each.
+    """
+    runs: list[StripRun] = []
+
+    def add(css: str, severity: Severity, start: dt.date, end: dt.date) -> None:
+        if end < start:
+            return
+        days = (end - start).days + 1
+        x = (start - first).days * STRIP_CELL_WIDTH
+        previous = runs[-1] if runs else None
+        if previous and previous.css == css and previous.last_day + dt.timedelta(days=1) == start:
+            runs[-1] = StripRun(
+                css, severity, previous.first_day, end, previous.x, previous.days + days
             )
-        )
-    return Strip(cells=cells, first_day=first, last_day=last, is_clipped=clipped)
+        else:
+            runs.append(StripRun(css, severity, start, end, x, days))
+
+    def quiet(start: dt.date, end: dt.date) -> None:
+        add("none", Severity.NONE, start, min(end, today))
+        add("future", Severity.NONE, max(start, today + dt.timedelta(days=1)), end)
+
+    cursor = first
+    for day in sorted(d for d in worst_by_day if first <= d <= last):
+        quiet(cursor, day - dt.timedelta(days=1))
+        if day > today:
+            add("future", Severity.NONE, day, day)
+        else:
+            severity = worst_by_day[day]
+            add(severity.css, severity, day, day)
+        cursor = day + dt.timedelta(days=1)
+    quiet(cursor, last)
+    return runs
 
 
 # Reading timeline -------------------------------------------------------------------
@@ -340,12 +389,12 @@ class ReadingSpan:
 
 def timeline(
     readings: list[ReadingSpan],
-    events: Iterable[tuple[dt.datetime, str, str, str]],
+    events: Iterable[tuple[dt.datetime, Severity, str]],
     now: dt.datetime,
 ) -> Timeline | None:
     """Lay out every reading as a bar on one time axis, with event ticks and "now".
 
-    ``events`` are (occurred_at, kind, verification, title). The axis covers
+    ``events`` are (occurred_at, severity, title). The axis covers
     the readings and events; "now" is marked where it falls inside it, and
     otherwise the timeline says that today lies later.
     """
@@ -386,8 +435,7 @@ def timeline(
         )
         y += TIMELINE_ROW_HEIGHT
     drawing.tick_row_y = y
-    for occurred_at, kind, verification, title in sorted(events, key=lambda e: e[0]):
-        severity = severity_of(kind, verification)
+    for occurred_at, severity, title in sorted(events, key=lambda e: e[0]):
         height = {Severity.NONE: 8, Severity.ALLEGED: 16, Severity.VERIFIED: 24}[severity]
         drawing.ticks.append(
             TimelineTick(

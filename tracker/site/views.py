@@ -44,6 +44,7 @@ from tracker.models import (
 )
 from tracker.site import presenters
 from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage, EventFilters
+from tracker.site.presenters import Severity
 from tracker.status import Status
 
 COMMITMENTS_PER_PAGE = 24
@@ -69,6 +70,18 @@ def _obligors():
         queryset=public.roles().filter(role=CommitmentParty.Role.OBLIGOR).select_related("party"),
         to_attr="obligor_roles",
     )
+
+
+# What a card does not show, left unread for the board's and agreement page's cards.
+CARD_LEAVES_OUT = [
+    "terms",
+    "conditions",
+    "internal_note",
+    "agreement__summary",
+    "agreement__internal_note",
+    "compliance_summary__days",
+    "compliance_summary__handovers",
+]
 
 
 def summary_of(commitment: Commitment) -> ComplianceSummary | None:
@@ -136,7 +149,7 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, s
             commitment.compliance.violations_by_claimant(), party_names
         )
         if strips:
-            worst = presenters.severity_by_day(summaries.day_reports(summary_of(commitment)))
+            worst = presenters.severity_by_standing(summaries.worst_days(summary_of(commitment)))
             commitment.strip = presenters.daily_strip(
                 commitment.working_starts_at,
                 commitment.working_ends_at,
@@ -153,7 +166,8 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, s
 @public_cache
 @require_safe
 def board(request):
-    parties = list(public.parties())
+    binds = public.roles().filter(party=OuterRef("pk"), role=CommitmentParty.Role.OBLIGOR)
+    parties = list(public.parties().annotate(binds=Exists(binds)))
     filters = BoardFilters(request.GET, parties=parties)
     if not filters.is_valid():
         return bad_request(request, _form_errors(filters))
@@ -209,14 +223,12 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         commitments.filter(agreement__in=shown)
         .annotate(**public.working_window())
         .select_related("agreement", "compliance_summary")
+        .defer(*CARD_LEAVES_OUT)
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
     party_names = {party.pk: party.name for party in parties}
     with_cards(request, _decorate(loaded, party_names, timezone.now()))
-    bound = set(
-        public.roles().filter(role=CommitmentParty.Role.OBLIGOR).values_list("party_id", flat=True)
-    )
     return render_to_string(
         "tracker/_board_listing.html",
         {
@@ -227,7 +239,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
             "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
             "statuses": Status.choices,
             "categories": Category.choices,
-            "parties": [p for p in parties if p.pk in bound or p == chosen["party"]],
+            "parties": [p for p in parties if p.binds or p == chosen["party"]],
         },
         request,
     )
@@ -385,8 +397,8 @@ def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Re
 def _timeline(readings: list[Reading], event_days: list[list], now) -> presenters.Timeline | None:
     """Readings as bars, and one tick per day and severity of the events reported.
 
-    ``event_days`` are the rows of the compliance summary. Rows of the same
-    day that count alike (two kinds of statement, say) share a tick, so the
+    ``event_days`` are the rows of the compliance summary: the reports of a
+    day that count alike (two kinds of statement, say) share one, so the
     drawing grows with the days covered, not with the claims. A tick standing
     for one event is titled with its summary; one standing for several says
     how many.
@@ -400,20 +412,15 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
         )
         for reading in readings
     ]
-    by_day: dict[tuple, list] = {}
-    for first_day, _last_day, kind, verification, count, first_at, summary in event_days:
-        severity = presenters.severity_of(kind, verification)
-        tick = by_day.setdefault((first_day, severity), [first_at, kind, verification, 0, summary])
-        tick[0] = min(tick[0], first_at)
-        tick[3] += count
+    severities = {"verified": Severity.VERIFIED, "alleged": Severity.ALLEGED, "": Severity.NONE}
     ticks = []
-    for (first_day, _severity), (first_at, kind, verification, count, summary) in by_day.items():
+    for day, standing, count, first_at, summary in event_days:
         if count == 1:
-            what = summary[:80]
+            what = summary
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
         at = dt.datetime.fromisoformat(first_at)
-        ticks.append((at, kind, verification, f"{first_day}: {what}"))
+        ticks.append((at, severities[standing], f"{day}: {what}"))
     return presenters.timeline(spans, ticks, now)
 
 
@@ -512,6 +519,7 @@ def agreement_detail(request, slug):
         .filter(agreement=agreement)
         .annotate(**public.working_window())
         .select_related("agreement", "compliance_summary")
+        .defer(*CARD_LEAVES_OUT)
         .prefetch_related(_obligors())
         .order_by("title")
     )
