@@ -29,6 +29,7 @@ are in no public record: the outputs name the fields they show one by one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import models
 from django.db.models import (
@@ -114,6 +115,17 @@ def sources() -> QuerySet[Source]:
 
 
 def parties() -> QuerySet[Party]:
+    return _named_parties().all()
+
+
+@functools.cache
+def _named_parties() -> QuerySet[Party]:
+    """The parties a public record names, as a query built once per process.
+
+    Building its six subqueries costs more than the database takes to run
+    them, on every page that lists parties; the rule never changes, so each
+    call above starts from a fresh copy of this one.
+    """
     named = (
         Q(Exists(agreements().filter(parties=OuterRef("pk"))))
         | Q(Exists(roles().filter(party=OuterRef("pk"))))
