@@ -119,6 +119,11 @@ def test_the_commitment_page_is_soaked_and_with_shared_state_served_by_two_nodes
         two = measured["two_nodes"]
         assert len(two["nodes"]) == 2 and two["errors"] == 0
         assert two["change_seen_at_once"] is True
+        assert set(two["runs"]) == {"trivial", "board_conditional", "board_cold", "commitment_16"}
+        assert all(len(run["nodes"]) == 2 for run in two["runs"].values())
+        # A one-second run may end before a cold page is ready; the cheap ones always answer.
+        assert two["runs"]["trivial"]["ok"] > 0
+        assert two["runs"]["board_conditional"]["not_modified"] > 0
     else:
         assert "two_nodes" not in measured
 
@@ -148,6 +153,8 @@ def test_every_target_is_checked_and_printed(results):
         expected += [
             "two nodes: commitment page / one node's rate (tiny)",
             "two nodes: errors (tiny)",
+            "two nodes: board from cold / one node's rate (tiny)",
+            "two nodes: conditional board rate / trivial view rate (tiny)",
             "two nodes: a change through one is seen on the other at once (tiny)",
         ]
     expected += [
