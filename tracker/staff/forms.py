@@ -30,7 +30,19 @@ def wall_clock_to_utc(typed: dt.datetime, zone_name: str) -> dt.datetime:
     someone edits another field.
     """
     wall_clock = timezone.make_naive(typed)
-    return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
+    try:
+        return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
+    except OverflowError as exc:
+        raise ValidationError(
+            f"{wall_clock:%Y-%m-%d %H:%M} in {zone_name} is outside the calendar.", code="overflow"
+        ) from exc
+
+
+def utc_offset(zone_name: str, at: dt.datetime | None = None) -> str:
+    """The zone's offset from UTC at ``at`` (now by default), e.g. "UTC+03:00"."""
+    local = clock.utc_to_local(at or timezone.now(), zone_name)
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
 
 
 def reason_field() -> forms.CharField:
@@ -41,7 +53,7 @@ def reason_field() -> forms.CharField:
     )
 
 
-def utc_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+def split_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
     return forms.SplitDateTimeField(
         label=label,
         required=False,
@@ -152,9 +164,7 @@ class StatusChangeForm(forms.Form):
         help_text="For fixing a status that was recorded wrongly, including a final one. "
         "The history marks it as a correction.",
     )
-    effective_at = utc_datetime_field(
-        "Took effect at (UTC)", "Leave empty for now. A change cannot take effect in the future."
-    )
+    effective_at = split_datetime_field("Took effect at")
     reason = reason_field()
 
     def __init__(self, *args, commitment: Commitment, may_correct: bool, **kwargs):
@@ -170,10 +180,29 @@ class StatusChangeForm(forms.Form):
         else:
             del self.fields["correction"]
         self.fields["to_status"].choices = [("", "---------"), *choices]
+        working = commitment.working_reading()
+        self.zone_name = working.time_zone if working else "UTC"
+        field = self.fields["effective_at"]
+        field.label = f"Took effect at ({self.zone_name})"
+        if working is None:
+            whose = "the commitment has no working reading whose zone to use"
+        else:
+            whose = f"the zone of the working reading “{working.label}”"
+        field.help_text = (
+            f"Wall-clock time in {self.zone_name} ({whose}; {utc_offset(self.zone_name)} now), "
+            "turned into UTC for you. Leave empty for now. "
+            "A change cannot take effect in the future."
+        )
 
     def clean_effective_at(self) -> dt.datetime | None:
-        effective_at = self.cleaned_data["effective_at"]
-        if effective_at is not None and effective_at > timezone.now():
+        typed = self.cleaned_data["effective_at"]
+        if typed is None:
+            return None
+        effective_at = wall_clock_to_utc(typed, self.zone_name)
+        # Shown under the field if the form comes back for another reason.
+        in_utc = f"{typed:%Y-%m-%d %H:%M} {self.zone_name} is {effective_at:%Y-%m-%d %H:%M} UTC."
+        self["effective_at"].help_text = in_utc
+        if effective_at > timezone.now():
             raise ValidationError(
                 "A change cannot take effect in the future; record it when it happens."
             )
