@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from tracker import clock
-from tracker.models import Commitment, ComplianceEvent, Reading, Verification
+from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
+from tracker.staff import time_zones
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
 
@@ -80,6 +81,16 @@ class ReasonForm(forms.ModelForm):
         for name, text in self.field_help.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+        if "time_zone" in self.fields:
+            self.fields["time_zone"] = time_zones.time_zone_field(
+                self.fields["time_zone"],
+                first=self.time_zones_first(),
+                current=self.instance.time_zone,
+            )
+
+    def time_zones_first(self) -> list:
+        """The groups of zones listed before every zone: here, the parties' zones."""
+        return time_zones.party_groups([])
 
     def clean(self):
         cleaned_data = super().clean()
@@ -93,7 +104,8 @@ class ReadingForm(ReasonForm):
 
     Start, end and due times are wall-clock times in the reading's own time
     zone ("18 March, Moscow time"), turned into UTC here with the same rules
-    the rest of the tracker uses, so nobody has to convert by hand.
+    the rest of the tracker uses, so nobody has to convert by hand. The zones
+    of the commitment's parties are listed first.
     """
 
     LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "due_at")
@@ -121,6 +133,14 @@ class ReadingForm(ReasonForm):
                 if value is not None:
                     local = clock.utc_to_local(value, self.instance.time_zone)
                     self.initial[name] = local.replace(tzinfo=None)
+
+    def time_zones_first(self) -> list:
+        commitment = self.instance.commitment_id or self.data.get("commitment")
+        commitment = commitment or self.initial.get("commitment")
+        if not str(commitment or "").isdigit() or len(str(commitment)) > 18:
+            return time_zones.party_groups([])
+        parties = Party.objects.filter(roles__commitment_id=int(commitment)).distinct()
+        return time_zones.party_groups(parties, "Zones of this commitment's parties")
 
     def clean(self):
         cleaned_data = super().clean()
