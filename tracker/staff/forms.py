@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
 from tracker.staff import time_zones
+from tracker.staff.precision import PrecisionFollowsTimes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
 
@@ -99,7 +100,7 @@ class ReasonForm(forms.ModelForm):
         return cleaned_data
 
 
-class ReadingForm(ReasonForm):
+class ReadingForm(PrecisionFollowsTimes, ReasonForm):
     """Readings are typed the way the source worded them.
 
     Start, end and due times are wall-clock times in the reading's own time
@@ -109,6 +110,7 @@ class ReadingForm(ReasonForm):
     """
 
     LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "due_at")
+    precision_times = LOCAL_TIME_FIELDS
 
     make_working = forms.BooleanField(
         label="This is the working reading",
@@ -162,7 +164,8 @@ class ReadingForm(ReasonForm):
         return cleaned_data
 
 
-class ComplianceEventForm(ReasonForm):
+class ComplianceEventForm(PrecisionFollowsTimes, ReasonForm):
+    precision_times = ("occurred_at", "occurred_until")
     field_help = {
         "occurred_at": "In UTC.",
         "occurred_until": "In UTC. For claims about a period.",
