@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
-from tracker.staff import time_zones
+from tracker.staff import slugs, time_zones
 from tracker.staff.precision import PrecisionFollowsTimes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
@@ -76,6 +76,8 @@ class ReasonForm(forms.ModelForm):
     reason = reason_field()
     service_refusal: ValidationError | None = None
     field_help: dict[str, str] = {}
+    # {slug field: [the fields it is made from]}, set by the admin from its prepopulated_fields.
+    slug_sources: dict[str, list[str]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +90,7 @@ class ReasonForm(forms.ModelForm):
                 first=self.time_zones_first(),
                 current=self.instance.time_zone,
             )
+        slugs.use_slug_sources(self, self.slug_sources)
 
     def time_zones_first(self) -> list:
         """The groups of zones listed before every zone: here, the parties' zones."""
@@ -95,6 +98,7 @@ class ReasonForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        slugs.fill_empty_slugs(self, self.slug_sources)
         if self.service_refusal is not None:
             raise ValidationError(self.service_refusal.messages)
         return cleaned_data
