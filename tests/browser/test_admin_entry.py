@@ -69,6 +69,7 @@ def test_after_a_refused_save_an_untouched_slug_still_follows_the_title(page, si
     page.locator("#id_title").fill("Easter truce")
     page.locator("#id_held_on").fill("2025-04-19")
     page.get_by_role("button", name="Save", exact=True).click()  # no reason: refused
+    page.wait_for_load_state()
 
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.locator("#id_slug")).to_have_value("easter-truce")

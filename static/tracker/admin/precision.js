@@ -43,7 +43,13 @@
         }
     }
 
-    window.addEventListener('load', () => {
+    function start() {
         document.querySelectorAll('select[data-precision-times]').forEach(follow);
-    });
+    }
+
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', start);
+    } else {
+        start();
+    }
 }

@@ -47,7 +47,13 @@
         });
     }
 
-    window.addEventListener('load', () => {
+    function start() {
         document.querySelectorAll('input[data-slug-from]').forEach(follow);
-    });
+    }
+
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', start);
+    } else {
+        start();
+    }
 }
