@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
     "csp",
@@ -232,10 +233,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ceasefire Commitment Tracker API",
-    "DESCRIPTION": "Read-only open data: commitments, readings and compliance events.",
+    "DESCRIPTION": (
+        "Open data, read-only and anonymous: commitments, readings and compliance events. "
+        "Under /api/staff/, staff tools record and edit claims and sources, verify and "
+        "publish, with a staff member's token (Authorization: Token <key>)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tracker.status.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.status.Status",
+        "EventKindEnum": "tracker.models.EventKind",
+        "AgreementKindEnum": "tracker.models.Agreement.Kind",
+        "PartyKindEnum": "tracker.models.Party.Kind",
+    },
 }
 
 # Webhook and chat targets on loopback, private or link-local addresses are
@@ -250,6 +260,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # counted in the cache, so shared by every worker that shares the cache).
 ALERTS_SUBSCRIBE_RATE = os.environ.get("ALERTS_SUBSCRIBE_RATE", "10/h")
 RATELIMIT_USE_CACHE = "default"
+
+# The staff write API: requests per user (DRF throttling, counted in the cache,
+# so shared by every web node that shares the cache).
+STAFF_API_RATE = os.environ.get("STAFF_API_RATE", "60/min")
 
 # Secure by default in production: with DEBUG off and an https SITE_URL,
 # cookies are sent over HTTPS only, plain HTTP is redirected and browsers are

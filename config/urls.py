@@ -10,6 +10,8 @@ urlpatterns = [
     # language for someone else's browser is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("alerts/", include("tracker.alerts.urls")),
+    # Staff tools write here, with a token; the public API beside it only reads.
+    path("api/staff/", include("tracker.staff.api.urls")),
     path("", include("tracker.opendata.urls")),
     path("", include("tracker.site.urls")),
 ]

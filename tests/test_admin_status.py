@@ -86,13 +86,72 @@ def test_a_status_change_records_the_user_and_the_reason(client, editor, pause):
     assert change.user == editor
     assert change.actor == StatusChange.Actor.EDITOR
     assert change.reason == "Both sides report strikes on substations"
-    assert change.effective_at == dt.datetime(2025, 3, 31, 18, tzinfo=UTC)
     assert change.recorded_at == dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
     record = pause.history.order_by("history_id").last()
     assert record.history_user == editor
     assert record.history_change_reason == "Both sides report strikes on substations"
+
+
+def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_too(
+    client, editor, pause
+):
+    """The Kremlin's reading is worded in Moscow time: 18:00 there is 15:00 UTC."""
+    client.force_login(editor)
+    with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
+        form_page = client.get(status_url(pause))
+        response = client.post(
+            status_url(pause),
+            {
+                "to_status": "suspended",
+                "effective_at_0": "2025-03-31",
+                "effective_at_1": "18:00",
+                "reason": "Both sides report strikes on substations",
+            },
+        )
+    assert "Took effect at (Europe/Moscow)" in form_page.text
+    assert "the zone of the working reading “Kremlin&#x27;s count”; UTC+03:00 now" in (
+        form_page.text
+    )
+    assert "Took effect at (UTC)" not in form_page.text
+    change = StatusChange.objects.get(commitment=pause)
+    assert change.effective_at == dt.datetime(2025, 3, 31, 15, tzinfo=UTC)
     page = client.get(response.url)
-    assert "“Energy strike pause” is now suspended." in page.text
+    assert (
+        "“Energy strike pause” is now suspended, since 2025-03-31 18:00 Europe/Moscow "
+        "(2025-03-31 15:00 UTC)." in page.text
+    )
+
+
+def test_a_refused_status_change_shows_the_typed_time_in_utc(client, editor, pause):
+    client.force_login(editor)
+    with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
+        response = client.post(
+            status_url(pause),
+            {"to_status": "suspended", "effective_at_0": "2025-03-31", "effective_at_1": "18:00"},
+        )
+    assert response.status_code == 200
+    assert "2025-03-31 18:00 Europe/Moscow is 2025-03-31 15:00 UTC." in response.text
+    assert not StatusChange.objects.exists()
+
+
+def test_without_a_working_reading_took_effect_at_is_typed_in_utc(client, editor, db):
+    announced = CommitmentFactory(status="announced")
+    client.force_login(editor)
+    with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
+        form_page = client.get(status_url(announced))
+        client.post(
+            status_url(announced),
+            {
+                "to_status": "in_force",
+                "effective_at_0": "2025-03-31",
+                "effective_at_1": "18:00",
+                "reason": "Entered into force",
+            },
+        )
+    assert "Took effect at (UTC)" in form_page.text
+    assert "the commitment has no working reading whose zone to use" in form_page.text
+    change = StatusChange.objects.get(commitment=announced)
+    assert change.effective_at == dt.datetime(2025, 3, 31, 18, tzinfo=UTC)
 
 
 def test_a_correction_is_logged_as_one(client, reviewer, db):

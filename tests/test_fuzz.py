@@ -2,7 +2,8 @@
 
 Hypothesis posts dates that do not exist, unknown zones, huge numbers, control
 characters and any unicode to every admin form and action page, the public
-subscribe form, and every public query parameter and API filter. Each example
+subscribe form, every public query parameter and API filter, and, with a
+reviewer's token, any JSON to every staff API endpoint. Each example
 runs in a transaction of its own. A response may refuse the input (a form
 shown again, a 400, a 404, a 429) but never fail with a 5xx; and a refused
 save leaves every table as it was, while an accepted one leaves a record that
@@ -14,6 +15,7 @@ passes its own validation.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from urllib.parse import urlencode
 
@@ -23,6 +25,7 @@ from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
+from rest_framework.authtoken.models import Token
 
 from tests.factories import (
     AgreementFactory,
@@ -129,6 +132,18 @@ class Fuzzing(TestCase):
 
     def assert_answered(self, response, url):
         assert response.status_code < 500, f"{url} answered {response.status_code}"
+
+    def assert_whole_or_nothing(self, response, url, before, *, saved_when=(302,)):
+        """No server error; a refusal changed nothing, and what was saved is valid."""
+        self.assert_answered(response, url)
+        after = table_counts()
+        if response.status_code not in saved_when:
+            assert after == before, f"{url} was refused but changed {diff(before, after)}"
+            return
+        for model in apps.get_app_config("tracker").get_models():
+            for record in model.objects.all():
+                if not model.__name__.startswith("Historical") and model.__name__ != "StatusChange":
+                    record.full_clean()
 
 
 class TestPublicAddresses(Fuzzing):
@@ -240,17 +255,6 @@ class TestAdminForms(Fuzzing):
             },
         }
 
-    def assert_whole_or_nothing(self, response, url, before):
-        self.assert_answered(response, url)
-        after = table_counts()
-        if response.status_code != 302:
-            assert after == before, f"{url} was refused but changed {diff(before, after)}"
-            return
-        for model in apps.get_app_config("tracker").get_models():
-            for record in model.objects.all():
-                if not model.__name__.startswith("Historical") and model.__name__ != "StatusChange":
-                    record.full_clean()
-
     @settings(FUZZ, max_examples=80 * SCALE)
     @given(st.data())
     def test_no_admin_add_form_fails_or_saves_half_a_record(self, data):
@@ -293,6 +297,99 @@ class TestAdminForms(Fuzzing):
         response = self.visitor().post(url, posted)
 
         self.assert_whole_or_nothing(response, url, before)
+
+
+JSON_GARBAGE = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.floats(allow_nan=False, allow_infinity=False),
+        GARBAGE,
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.text(max_size=8), children, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+class TestStaffApi(Fuzzing):
+    """Any JSON, sent with a reviewer's token, to every staff endpoint."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.key = Token.objects.create(user=cls.reviewer).key
+
+    def send(self, method: str, url: str, body, authorization: str | None = None):
+        authorization = f"Token {self.key}" if authorization is None else authorization
+        with override_settings(STAFF_API_RATE="100000/min"):
+            return getattr(self.visitor(), method)(
+                url,
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=authorization,
+            )
+
+    def valid_bodies(self) -> dict[tuple[str, str], dict]:
+        event = f"/api/staff/events/{self.event.pk}/"
+        source = f"/api/staff/sources/{self.source.pk}/"
+        reason = {"reason": "Reported by both sides"}
+        return {
+            ("post", "/api/staff/events/"): {
+                "commitment": "pause",
+                "kind": "delivery",
+                "claimant": "ukraine",
+                "occurred_at": "2025-04-01T06:00:00+03:00",
+                "summary": "Drones over Sloviansk",
+                "count": 3,
+                "sources": [self.source.pk],
+                "quantities": [{"received_by": "russia", "quantity": 12, "unit": "people"}],
+                **reason,
+            },
+            ("patch", event): {"summary": "Drones", "region": "Donetsk", **reason},
+            ("post", f"{event}verify/"): {"verification": "verified", **reason},
+            ("post", f"{event}publish/"): {"published": False, **reason},
+            ("post", "/api/staff/sources/"): {
+                "url": "https://example.org/readout",
+                "published_on": "2025-04-01",
+                **reason,
+            },
+            ("patch", source): {"title": "Readout", **reason},
+        }
+
+    @settings(FUZZ, max_examples=80 * SCALE)
+    @given(st.data())
+    def test_no_staff_endpoint_fails_or_writes_half_a_record(self, data):
+        bodies = self.valid_bodies()
+        method, url = data.draw(st.sampled_from(sorted(bodies)))
+        valid = bodies[(method, url)]
+        replaced = st.dictionaries(st.sampled_from(sorted(valid)), JSON_GARBAGE, max_size=3)
+        stray = st.dictionaries(st.text(min_size=1, max_size=12), JSON_GARBAGE, max_size=1)
+        body = data.draw(
+            st.one_of(
+                st.tuples(replaced, stray).map(lambda parts: {**valid, **parts[0], **parts[1]}),
+                JSON_GARBAGE,
+            )
+        )
+        before = table_counts()
+
+        response = self.send(method, url, body)
+
+        self.assert_whole_or_nothing(response, url, before, saved_when=(200, 201))
+
+    @FUZZ
+    @given(authorization=st.one_of(GARBAGE, GARBAGE.map(lambda text: f"Token {text}")))
+    def test_no_authorization_header_fails(self, authorization):
+        before = table_counts()
+
+        response = self.send("post", "/api/staff/sources/", {}, authorization)
+
+        self.assert_answered(response, "/api/staff/sources/")
+        assert response.status_code in (400, 401, 403)
+        assert table_counts() == before
 
 
 def management_forms(*prefixes: str) -> dict[str, str]:

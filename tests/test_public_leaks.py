@@ -82,12 +82,24 @@ OUTPUTS = {
 }
 
 # Addresses that are not outputs of the record, with the reason.
+STAFF_ONLY = "answers staff tools only, behind a staff member's token, and is never cached"
 NOT_OUTPUTS = {
     "alerts:confirm": "shows one subscriber their own subscription, behind a signed token",
     "alerts:unsubscribe": "shows one subscriber their own subscription, behind a signed token",
+    "staff_api:events": STAFF_ONLY,
+    "staff_api:event": STAFF_ONLY,
+    "staff_api:event_verify": STAFF_ONLY,
+    "staff_api:event_publish": STAFF_ONLY,
+    "staff_api:sources": STAFF_ONLY,
+    "staff_api:source": STAFF_ONLY,
 }
 
-URLCONFS = {"tracker.site.urls": "", "tracker.opendata.urls": "", "tracker.alerts.urls": "alerts:"}
+URLCONFS = {
+    "tracker.site.urls": "",
+    "tracker.opendata.urls": "",
+    "tracker.alerts.urls": "alerts:",
+    "tracker.staff.api.urls": "staff_api:",
+}
 
 
 def url_names(patterns, prefix: str = "") -> list[str]:

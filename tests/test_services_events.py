@@ -266,6 +266,31 @@ def test_an_edit_cannot_make_a_party_accuse_itself(pause, editor):
     assert ComplianceEvent.objects.get(pk=event.pk).accused_id != event.claimant_id
 
 
+def test_an_edit_replaces_the_sources_with_the_fields_or_not_at_all(pause, editor):
+    event = ComplianceEventFactory(commitment=pause)
+    event.sources.set([SourceFactory()])
+    readout = SourceFactory(url="https://www.kremlin.ru/events/president/news/76719")
+    event.summary = "Shelling near Kupiansk"
+
+    services.edit_event(event, actor=editor, reason="The Kremlin's readout", sources=[readout])
+
+    stored = ComplianceEvent.objects.get(pk=event.pk)
+    assert stored.summary == "Shelling near Kupiansk"
+    assert list(stored.sources.all()) == [readout]
+    assert stored.history.first().history_change_reason == "The Kremlin's readout"
+
+    event.summary = "Shelling"
+    with pytest.raises(InvalidSource):
+        services.edit_event(event, actor=editor, reason="x", sources=[Source(url="")])
+    stored = ComplianceEvent.objects.get(pk=event.pk)
+    assert (stored.summary, list(stored.sources.all())) == ("Shelling near Kupiansk", [readout])
+
+
+def test_an_edit_of_a_new_event_is_sent_to_record_event(pause, editor):
+    with pytest.raises(InvalidEvent, match="record_event"):
+        services.edit_event(ComplianceEvent(commitment=pause), actor=editor, reason="x")
+
+
 # Verifying ----------------------------------------------------------------------------------
 
 

@@ -3,12 +3,13 @@
 Django finds the admin here; it lives in ``tracker.staff``: the record admins
 in ``records``, their common base in ``record_admin``, the pages that change
 status, verification, publication and the working reading in
-``action_pages``, and the forms behind them in ``forms``.
+``action_pages``, the forms behind them in ``forms``, and the staff's API
+tokens in ``tokens``.
 """
 
 from django.contrib import admin
 
-from tracker.staff import records  # noqa: F401  (registers the record admins)
+from tracker.staff import records, tokens  # noqa: F401  (registers the admins)
 
 admin.site.site_header = "Ceasefire Commitment Tracker"
 admin.site.site_title = "Ceasefire Commitment Tracker staff"

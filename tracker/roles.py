@@ -2,6 +2,8 @@
 
 Editors record and edit; Reviewers additionally verify, publish and correct,
 and unlock a login that django-axes locked after too many wrong passwords.
+Both create API tokens for their own staff tools; Reviewers revoke anyone's
+(``tracker.staff.tokens``).
 The services check these permissions, so the groups are the whole policy.
 A data migration creates them; ``ensure_staff_roles`` can be called again at
 any time (for example after a test flushed the database) and changes nothing
@@ -42,13 +44,21 @@ ROLES = {EDITORS: EDITOR_CODENAMES, REVIEWERS: REVIEWER_CODENAMES}
 LOGIN_UNLOCKING = {
     REVIEWERS: ["view_accessattempt", "delete_accessattempt", "view_accessfailurelog"],
 }
+# API tokens (DRF's authtoken, through its admin proxy): everyone in a role may
+# create a token for themselves; revoking someone else's is a reviewer's job.
+API_TOKENS = {
+    EDITORS: ["add_tokenproxy", "view_tokenproxy"],
+    REVIEWERS: ["add_tokenproxy", "view_tokenproxy", "delete_tokenproxy"],
+}
 
 
 def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True) -> None:
     """Create both groups with their permissions; ``apps`` may be a migration's.
 
     The migration that first made the groups ran before django-axes was
-    installed, so it asks for the tracker's permissions only.
+    installed, so it asks for the tracker's permissions only. The token
+    permissions are granted wherever the tokens' app is known to ``apps``:
+    migrations older than it do without them, the one after it grants them.
     """
     # Permissions are normally created after all migrations have run; make
     # sure they exist now so the groups can hold them on a fresh database.
@@ -62,10 +72,20 @@ def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True
     grants = [("tracker", ROLES)]
     if with_login_unlocking:
         grants.append(("axes", LOGIN_UNLOCKING))
+    if _knows_model(apps, "authtoken", "TokenProxy"):
+        grants.append(("authtoken", API_TOKENS))
     for app_label, roles in grants:
         for name, codenames in roles.items():
             group, _ = Group.objects.get_or_create(name=name)
             group.permissions.add(*_permissions(apps, app_label, codenames, name))
+
+
+def _knows_model(apps, app_label: str, model_name: str) -> bool:
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
 
 
 def _permissions(apps, app_label: str, codenames: list[str], role: str):

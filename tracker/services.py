@@ -573,6 +573,23 @@ def record_event(
 
 
 @transaction.atomic
+def edit_event(
+    event: ComplianceEvent, *, actor, reason: str, sources: Iterable[Source] | None = None
+) -> ComplianceEvent:
+    """Save an edit of a recorded event's ordinary fields and, when given, its sources.
+
+    Verification and publication keep their own services; an edit made on a
+    copy loaded before one of them does not undo it. The fields and the
+    sources are written together or not at all.
+    """
+    if event.pk is None:
+        raise InvalidEvent("Record a new event with record_event().")
+    save_record(event, actor=actor, reason=reason)
+    _set_sources(event, sources)
+    return event
+
+
+@transaction.atomic
 def verify_event(
     event: ComplianceEvent, verification: Verification | str, *, actor, reason: str
 ) -> ComplianceEvent:

@@ -86,17 +86,20 @@ def is_policy_violation(message) -> bool:
 def open_tab(browser, live_server, frozen_now):
     """Open fresh tabs with no cookies, whose browser asks for the given language.
 
+    ``javascript=False`` opens a tab whose browser runs no script at all.
+
     Any Content-Security-Policy violation a tab reports fails the test: the
     pages must work with no inline script or style at all.
     """
     contexts = []
     violations: list[str] = []
 
-    def open_tab(language: str = "en-GB"):
+    def open_tab(language: str = "en-GB", *, javascript: bool = True):
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": 1280, "height": 900},
             locale=language,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

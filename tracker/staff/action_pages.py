@@ -175,9 +175,19 @@ class CommitmentPages:
                 form.add_error(None, refusal.messages)
             else:
                 label = Status(change.to_status).label
-                return self.done(request, commitment, f"“{commitment}” is now {label}.")
+                local = clock.utc_to_local(change.effective_at, form.zone_name)
+                return self.done(
+                    request,
+                    commitment,
+                    f"“{commitment}” is now {label}, since {local:%Y-%m-%d %H:%M} "
+                    f"{form.zone_name} ({format_utc(change.effective_at)}).",
+                )
         since = format_utc(commitment.status_changed_at)
-        intro = f"Now: {capfirst(Status(commitment.status).label)}, since {since}."
+        local_since = clock.utc_to_local(commitment.status_changed_at, form.zone_name)
+        intro = (
+            f"Now: {capfirst(Status(commitment.status).label)}, since {since} "
+            f"({local_since:%Y-%m-%d %H:%M} {form.zone_name})."
+        )
         return self.render_action_page(
             request,
             commitment,

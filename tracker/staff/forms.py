@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from tracker import clock
-from tracker.models import Commitment, ComplianceEvent, Reading, Verification
+from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
+from tracker.staff import slugs, time_zones
+from tracker.staff.precision import PrecisionFollowsTimes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
 
@@ -30,7 +32,19 @@ def wall_clock_to_utc(typed: dt.datetime, zone_name: str) -> dt.datetime:
     someone edits another field.
     """
     wall_clock = timezone.make_naive(typed)
-    return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
+    try:
+        return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
+    except OverflowError as exc:
+        raise ValidationError(
+            f"{wall_clock:%Y-%m-%d %H:%M} in {zone_name} is outside the calendar.", code="overflow"
+        ) from exc
+
+
+def utc_offset(zone_name: str, at: dt.datetime | None = None) -> str:
+    """The zone's offset from UTC at ``at`` (now by default), e.g. "UTC+03:00"."""
+    local = clock.utc_to_local(at or timezone.now(), zone_name)
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
 
 
 def reason_field() -> forms.CharField:
@@ -41,7 +55,7 @@ def reason_field() -> forms.CharField:
     )
 
 
-def utc_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+def split_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
     return forms.SplitDateTimeField(
         label=label,
         required=False,
@@ -62,29 +76,45 @@ class ReasonForm(forms.ModelForm):
     reason = reason_field()
     service_refusal: ValidationError | None = None
     field_help: dict[str, str] = {}
+    # {slug field: [the fields it is made from]}, set by the admin from its prepopulated_fields.
+    slug_sources: dict[str, list[str]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, text in self.field_help.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+        if "time_zone" in self.fields:
+            self.fields["time_zone"] = time_zones.time_zone_field(
+                self.fields["time_zone"],
+                first=self.time_zones_first(),
+                current=self.instance.time_zone,
+            )
+        slugs.use_slug_sources(self, self.slug_sources)
+
+    def time_zones_first(self) -> list:
+        """The groups of zones listed before every zone: here, the parties' zones."""
+        return time_zones.party_groups([])
 
     def clean(self):
         cleaned_data = super().clean()
+        slugs.fill_empty_slugs(self, self.slug_sources)
         if self.service_refusal is not None:
             raise ValidationError(self.service_refusal.messages)
         return cleaned_data
 
 
-class ReadingForm(ReasonForm):
+class ReadingForm(PrecisionFollowsTimes, ReasonForm):
     """Readings are typed the way the source worded them.
 
     Start, end and due times are wall-clock times in the reading's own time
     zone ("18 March, Moscow time"), turned into UTC here with the same rules
-    the rest of the tracker uses, so nobody has to convert by hand.
+    the rest of the tracker uses, so nobody has to convert by hand. The zones
+    of the commitment's parties are listed first.
     """
 
     LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "due_at")
+    precision_times = LOCAL_TIME_FIELDS
 
     make_working = forms.BooleanField(
         label="This is the working reading",
@@ -110,6 +140,14 @@ class ReadingForm(ReasonForm):
                     local = clock.utc_to_local(value, self.instance.time_zone)
                     self.initial[name] = local.replace(tzinfo=None)
 
+    def time_zones_first(self) -> list:
+        commitment = self.instance.commitment_id or self.data.get("commitment")
+        commitment = commitment or self.initial.get("commitment")
+        if not str(commitment or "").isdigit() or len(str(commitment)) > 18:
+            return time_zones.party_groups([])
+        parties = Party.objects.filter(roles__commitment_id=int(commitment)).distinct()
+        return time_zones.party_groups(parties, "Zones of this commitment's parties")
+
     def clean(self):
         cleaned_data = super().clean()
         zone_name = cleaned_data.get("time_zone")
@@ -130,7 +168,8 @@ class ReadingForm(ReasonForm):
         return cleaned_data
 
 
-class ComplianceEventForm(ReasonForm):
+class ComplianceEventForm(PrecisionFollowsTimes, ReasonForm):
+    precision_times = ("occurred_at", "occurred_until")
     field_help = {
         "occurred_at": "In UTC.",
         "occurred_until": "In UTC. For claims about a period.",
@@ -152,9 +191,7 @@ class StatusChangeForm(forms.Form):
         help_text="For fixing a status that was recorded wrongly, including a final one. "
         "The history marks it as a correction.",
     )
-    effective_at = utc_datetime_field(
-        "Took effect at (UTC)", "Leave empty for now. A change cannot take effect in the future."
-    )
+    effective_at = split_datetime_field("Took effect at")
     reason = reason_field()
 
     def __init__(self, *args, commitment: Commitment, may_correct: bool, **kwargs):
@@ -170,10 +207,29 @@ class StatusChangeForm(forms.Form):
         else:
             del self.fields["correction"]
         self.fields["to_status"].choices = [("", "---------"), *choices]
+        working = commitment.working_reading()
+        self.zone_name = working.time_zone if working else "UTC"
+        field = self.fields["effective_at"]
+        field.label = f"Took effect at ({self.zone_name})"
+        if working is None:
+            whose = "the commitment has no working reading whose zone to use"
+        else:
+            whose = f"the zone of the working reading “{working.label}”"
+        field.help_text = (
+            f"Wall-clock time in {self.zone_name} ({whose}; {utc_offset(self.zone_name)} now), "
+            "turned into UTC for you. Leave empty for now. "
+            "A change cannot take effect in the future."
+        )
 
     def clean_effective_at(self) -> dt.datetime | None:
-        effective_at = self.cleaned_data["effective_at"]
-        if effective_at is not None and effective_at > timezone.now():
+        typed = self.cleaned_data["effective_at"]
+        if typed is None:
+            return None
+        effective_at = wall_clock_to_utc(typed, self.zone_name)
+        # Shown under the field if the form comes back for another reason.
+        in_utc = f"{typed:%Y-%m-%d %H:%M} {self.zone_name} is {effective_at:%Y-%m-%d %H:%M} UTC."
+        self["effective_at"].help_text = in_utc
+        if effective_at > timezone.now():
             raise ValidationError(
                 "A change cannot take effect in the future; record it when it happens."
             )

@@ -69,7 +69,12 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.service_refusal = getattr(request, "service_refusal", None)
+        form.slug_sources = dict(self.prepopulated_fields)
         return form
+
+    def get_prepopulated_fields(self, request, obj=None):
+        """Slugs follow their sources by ``tracker.staff.slugs``, not by Django's script."""
+        return {}
 
     def get_record_fieldsets(self, request, obj=None):
         return super().get_fieldsets(request, obj)

@@ -1,0 +1,231 @@
+"""What staff tools send and get back: claims (compliance events) and sources, as staff see them.
+
+Related records are named as on the public API (commitments and parties by
+slug) but unpublished ones may be named too: staff record against them.
+Every write carries a ``reason``, kept in the history beside the token's
+user. A field the endpoint does not take is refused by name, never ignored,
+and so is a field that only its own endpoint changes (verification,
+publication). The services validate again, and have the last word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from tracker.clock import Precision
+from tracker.models import (
+    Commitment,
+    ComplianceEvent,
+    DeliveredQuantity,
+    Party,
+    Source,
+    Verification,
+)
+
+REASON_NEEDED = "Say why: every change needs a reason."
+
+
+def reason_field() -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        max_length=2000,
+        error_messages={"required": REASON_NEEDED, "blank": REASON_NEEDED},
+        help_text="Why this change is made; kept in the history beside your name, "
+        "e.g. “Kremlin readout of 18 March”.",
+    )
+
+
+class Strict:
+    """Refuses every field it does not write, saying which it does."""
+
+    # {field: why it is not written here}, for read-only fields people try to send.
+    written_elsewhere: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        writable = sorted(name for name, field in self.fields.items() if not field.read_only)
+        errors = {
+            name: [
+                self.written_elsewhere.get(name)
+                or f"Not a field this endpoint writes. It takes: {', '.join(writable)}."
+            ]
+            for name in data
+            if name not in writable
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as invalid:
+            raise serializers.ValidationError({**invalid.detail, **errors}) from invalid
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate(self, attrs):
+        """A reason is needed for every write, an edit of one field included."""
+        attrs = super().validate(attrs)
+        if "reason" in self.fields and not attrs.get("reason"):
+            raise serializers.ValidationError({"reason": [REASON_NEEDED]})
+        return attrs
+
+
+class NamedBySlug(serializers.SlugRelatedField):
+    """A record named by its slug; a slug with characters no slug has is simply not found."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isprintable():
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 instant; without an offset it is UTC.
+
+    The offset given is kept until the record is saved, so the time of day
+    can be read as the source gave it (``tracker.staff.precision``).
+    """
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_aware(value):
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                self.fail("overflow")
+            return value
+        return super().enforce_timezone(value)
+
+
+class StaffSourceSerializer(Strict, serializers.ModelSerializer):
+    reason = reason_field()
+
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "language", "published_on", "accessed_on"]
+        fields += ["reason"]
+
+
+class StaffQuantitySerializer(Strict, serializers.ModelSerializer):
+    received_by = NamedBySlug(
+        slug_field="slug", queryset=Party.objects.all(), help_text="Slug of the receiving party."
+    )
+
+    class Meta:
+        model = DeliveredQuantity
+        fields = ["received_by", "quantity", "unit"]
+
+
+VERIFY_ELSEWHERE = "Reviewers set this with POST /api/staff/events/{id}/verify/."
+PUBLISH_ELSEWHERE = "Reviewers set this with POST /api/staff/events/{id}/publish/."
+
+
+class StaffEventSerializer(Strict, serializers.ModelSerializer):
+    """A claim as staff record it: unverified and unpublished until a reviewer says otherwise."""
+
+    written_elsewhere = {
+        "verification": VERIFY_ELSEWHERE,
+        "verified_at": VERIFY_ELSEWHERE,
+        "is_published": PUBLISH_ELSEWHERE,
+        "id": "Given by the tracker.",
+    }
+
+    commitment = NamedBySlug(
+        slug_field="slug",
+        queryset=Commitment.objects.all(),
+        help_text="Slug of the commitment, published or not.",
+    )
+    claimant = NamedBySlug(
+        slug_field="slug",
+        queryset=Party.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the party making the claim.",
+    )
+    accused = NamedBySlug(
+        slug_field="slug",
+        queryset=Party.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the party accused.",
+    )
+    in_response_to = serializers.PrimaryKeyRelatedField(
+        queryset=ComplianceEvent.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Identifier of the event this one answers.",
+    )
+    occurred_at = InstantField(help_text="When it happened; UTC unless an offset is given.")
+    occurred_until = InstantField(
+        allow_null=True, required=False, help_text="For claims about a period: when it ended."
+    )
+    recorded_at = InstantField(required=False, help_text="When it was reported; now if left out.")
+    precision = serializers.ChoiceField(
+        choices=Precision.choices,
+        required=False,
+        help_text="How exactly the source gave the time. Left out: minute when a time of day "
+        "is given (in the offset sent), day when it is midnight.",
+    )
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Source.objects.all(),
+        required=False,
+        help_text="Identifiers of saved sources (POST /api/staff/sources/ saves one).",
+    )
+    quantities = StaffQuantitySerializer(
+        many=True, required=False, help_text="For a delivery: what each side received."
+    )
+    verification = serializers.ChoiceField(choices=Verification.choices, read_only=True)
+    reason = reason_field()
+
+    class Meta:
+        model = ComplianceEvent
+        fields = [
+            "id",
+            "commitment",
+            "kind",
+            "claimant",
+            "accused",
+            "in_response_to",
+            "occurred_at",
+            "occurred_until",
+            "precision",
+            "recorded_at",
+            "location",
+            "region",
+            "count",
+            "summary",
+            "sources",
+            "quantities",
+            "internal_note",
+            "verification",
+            "verified_at",
+            "is_published",
+            "reason",
+        ]
+        read_only_fields = ["verified_at", "is_published"]
+
+
+class StaffEventEditSerializer(StaffEventSerializer):
+    """An edit of a recorded claim: any of its ordinary fields, and its sources as a whole."""
+
+    written_elsewhere = {
+        **StaffEventSerializer.written_elsewhere,
+        "quantities": "Quantities are given when a delivery is recorded; correct them in the "
+        "admin.",
+    }
+    quantities = StaffQuantitySerializer(many=True, read_only=True)
+
+
+class StaffVerificationSerializer(Strict, serializers.Serializer):
+    verification = serializers.ChoiceField(choices=Verification.choices)
+    reason = reason_field()
+
+
+class StaffPublicationSerializer(Strict, serializers.Serializer):
+    published = serializers.BooleanField(
+        help_text="true to publish the event, false to withdraw it from the public record."
+    )
+    reason = reason_field()
