@@ -149,15 +149,15 @@ class Cells:
         if not text:
             return None
         try:
+            if parse_date(text) is not None:
+                self.refuse(column, f"“{text}” is a date without a time; {WRITE_INSTANTS}")
+                return None
             parsed = parse_datetime(text)
         except ValueError:
             self.refuse(column, f"“{text}” is not a real date and time.")
             return None
         if parsed is None:
-            if parse_date(text) is not None:
-                self.refuse(column, f"“{text}” is a date without a time; {WRITE_INSTANTS}")
-            else:
-                self.refuse(column, f"“{text}” is not an instant; {WRITE_INSTANTS}")
+            self.refuse(column, f"“{text}” is not an instant; {WRITE_INSTANTS}")
             return None
         if parsed.tzinfo is None:
             self.refuse(column, f"“{text}” has no time zone; {WRITE_INSTANTS}")
