@@ -243,6 +243,8 @@ def test_with_partial_the_good_rows_are_written_and_the_bad_named(tmp_path, edit
         ({"summary": ""}, "summary", "This is required."),
         ({"accused": "ukraine"}, "accused", "A party cannot accuse itself."),
         ({"id": "999"}, "id", "There is no claim 999 here."),
+        ({"id": "9" * 30}, "id", "is too large."),
+        ({"summary": "Strike\x00"}, "summary", "Remove the NUL bytes from this text."),
         ({"source_urls": "not a link"}, "source_urls", "Enter a valid URL."),
         ({"kind": "delivery", "quantities": "ukraine: lots"}, "quantities", "is not “party:"),
     ],
@@ -374,3 +376,8 @@ def test_progress_can_be_a_bar_or_nothing(tmp_path, editor, pause, capsys):
 
     bar = capsys.readouterr().err
     assert "100%" in bar and "2/2" in bar and "rows" in bar
+
+
+def test_the_generic_import_command_is_switched_off_for_the_services_sake(tmp_path, editor):
+    with pytest.raises(CommandError, match="import_events"):
+        call_command("import", "tracker.ComplianceEvent", str(tmp_path / "claims.csv"))

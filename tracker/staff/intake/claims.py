@@ -25,6 +25,7 @@ KEPT_BY_THE_TRACKER = ("recorded_at", "verification")
 DEFAULT_UNIT = "people"
 QUANTITY = re.compile(r"^(?P<party>[^:]+?)\s*:\s*(?P<quantity>[+-]?\d+)(?:\s+(?P<unit>.+))?$")
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
+LARGEST_NUMBER = 2**63 - 1  # the largest id a database keeps
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class Cells:
         if not isinstance(value, str):
             self.refuse(column, "Give this as text.")
             return ""
+        if "\x00" in value:
+            # Refused before any query: PostgreSQL cannot even compare such text.
+            self.refuse(column, "Remove the NUL bytes from this text.")
+            return ""
         return value.strip()
 
     def required(self, column: str) -> str:
@@ -108,7 +113,11 @@ class Cells:
         if not WHOLE_NUMBER.match(value):
             self.refuse(column, f"“{value}” is not a whole number.")
             return None
-        return int(value)
+        number = int(value)
+        if abs(number) > LARGEST_NUMBER:
+            self.refuse(column, f"{value} is too large.")
+            return None
+        return number
 
     def choice(self, column: str, choices, default: str | None = None) -> str:
         value = self.text(column) if default is not None else self.required(column)
