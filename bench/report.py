@@ -191,6 +191,16 @@ def targets(results: dict) -> list[Target]:
                 "×",
             )
         )
+        first, last = scales[names[0]].get("import"), scales[names[-1]].get("import")
+        if first and last:
+            found.append(
+                Target(
+                    f"import peak memory, {last['rows']:,} / {first['rows']:,} claims",
+                    _ratio(max(last["peak_mb"], 1), max(first["peak_mb"], 1)),
+                    1.5,
+                    "×",
+                )
+            )
     return found
 
 
@@ -223,6 +233,13 @@ def table(results: dict) -> str:
             f"({csv['rows_per_second']:,} rows/s; the same rows read raw: "
             f"{csv.get('raw_rows_per_second', 0):,} rows/s), peak memory +{csv['peak_mb']} MB"
         )
+        if "import" in measured:
+            imported = measured["import"]
+            lines.append(
+                f"Import (dry run): {imported['rows']:,} claims in {imported['seconds']:.1f} s "
+                f"({imported['rows_per_second']:,} rows/s; {imported['flagged']:,} flagged as "
+                f"possible duplicates), peak memory +{imported['peak_mb']} MB"
+            )
         lines.append(
             f"{'page bytes':<18}"
             + "  ".join(f"{name} {page['bytes']:,}" for name, page in measured["pages"].items())

@@ -27,6 +27,9 @@ import dj_database_url
 from bench import report, served
 
 ROOT = Path(__file__).resolve().parent.parent
+# Claims imported at each scale: ten times more from one to the next, so the
+# peak memory of each shows whether it grows with the file.
+IMPORT_ROWS = {"tiny": 100, "small": 10_000, "full": 100_000}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 
 
@@ -143,12 +146,15 @@ def run(options) -> dict:
         )
         print("  CSV export", file=sys.stderr)
         csv = run_json("bench.csv_export", [], env)
+        print(f"  import of {IMPORT_ROWS[scale]:,} claims", file=sys.stderr)
+        imported = run_json("bench.import_claims", ["--rows", str(IMPORT_ROWS[scale])], env)
         print("  served throughput", file=sys.stderr)
         throughput = served.measure(env, options.load_seconds)
         results["scales"][scale] = {
             "generation_seconds": seconds,
             **pages,
             "csv": csv,
+            "import": imported,
             "served": throughput,
         }
         if served.shares_state(env):

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "tracker",
     "tracker.alerts",
     "tracker.demo",
+    # After the tracker, whose own `import` command replaces the generic one.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +253,10 @@ SPECTACULAR_SETTINGS = {
 # Webhook and chat targets on loopback, private or link-local addresses are
 # refused unless this is set (the test suite enables it for a local receiver).
 ALERTS_ALLOW_PRIVATE_TARGETS = env_bool("ALERTS_ALLOW_PRIVATE_TARGETS", False)
+
+# The largest file of claims the admin's import page takes; the import_events
+# command takes files of any size.
+INTAKE_UPLOAD_MAX_BYTES = int(float(os.environ.get("INTAKE_UPLOAD_MAX_MB", "1")) * 2**20)
 
 # How many reverse proxies in front of the application append to
 # X-Forwarded-For; the client's address is read from there (tracker.http.client_ip).

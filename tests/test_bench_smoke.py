@@ -99,6 +99,17 @@ def test_the_csv_export_streams_the_published_events(results):
     assert csv["peak_mb"] >= 0
 
 
+def test_the_import_of_claims_is_measured_in_rows_a_second_and_peak_memory(results):
+    report, table = results
+    imported = report["scales"]["tiny"]["import"]
+    assert imported["rows"] == imported["new"] == 100
+    assert imported["refused"] == 0
+    assert imported["flagged"] == 100, "every row repeats a claim already recorded"
+    assert imported["rows_per_second"] > 0
+    assert imported["peak_mb"] >= 0
+    assert "Import (dry run): 100 claims" in table
+
+
 def test_served_throughput_covers_the_board_with_and_without_conditional_get(results):
     report, _table = results
     served = report["scales"]["tiny"]["served"]

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
@@ -124,6 +126,31 @@ def current_version() -> Version:
     return version
 
 
+_writing_many = threading.local()
+
+
+@contextmanager
+def one_version_for_many_writes() -> Iterator[None]:
+    """Give the record one new version at the end of the block, not one per save.
+
+    An import saves thousands of rows in one transaction; a version per row
+    would cost a cache write and a commit hook each. Nobody else sees the
+    rows before the commit anyway, and the version made at the end is made
+    again when the transaction commits.
+    """
+    if getattr(_writing_many, "changed", None) is not None:
+        yield  # already inside such a block
+        return
+    _writing_many.changed = False
+    try:
+        yield
+        changed = _writing_many.changed
+    finally:
+        _writing_many.changed = None
+    if changed:
+        note_change()
+
+
 def note_change(**kwargs) -> None:
     """A tracked record changed: every node's next request sees a new version.
 
@@ -131,6 +158,9 @@ def note_change(**kwargs) -> None:
     again after the commit, so nothing rendered from the data as it was
     before the commit can be kept under it.
     """
+    if getattr(_writing_many, "changed", None) is not None:
+        _writing_many.changed = True
+        return
 
     def new_version() -> None:
         cache.set(VERSION_KEY, Version(timezone.now(), uuid.uuid4().hex), VERSION_SECONDS)

@@ -540,6 +540,15 @@ class ComplianceEvent(models.Model):
         help_text="The claim this one answers (a denial, a counter-claim, a retraction).",
     )
     is_published = models.BooleanField(default=False, editable=False)
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        editable=False,
+        help_text="The earlier claim this one probably repeats (tracker.duplicates); staff only.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -590,6 +599,8 @@ class ComplianceEvent(models.Model):
                 fields=["commitment", "kind", "-occurred_at", "-id"],
                 name="event_commitment_kind_idx",
             ),
+            # The claims of one day, where a new claim's likely original is looked for.
+            models.Index(fields=["commitment", "occurred_on"], name="event_same_day_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tracker import clock, public
+from tracker import clock, duplicates, public
 from tracker.models import (
     Agreement,
     Commitment,
@@ -225,6 +225,7 @@ SERVICE_FIELDS: dict[type, dict[str, tuple[type[TrackerError], str] | None]] = {
         "verified_by": None,
         "verified_at": None,
         "recorded_by": None,
+        "possible_duplicate_of": None,
         "is_published": (
             PublishingRefused,
             "A new event starts unpublished; publish it afterwards.",
@@ -545,7 +546,8 @@ def record_event(
 
     The event, its sources and its quantities are written together or not
     at all; on refusal ``event`` is left unsaved, so it can be corrected and
-    recorded again.
+    recorded again. A claim that probably repeats one already recorded is
+    flagged with it (``tracker.duplicates``), whichever door it came in by.
     """
     _require(actor, "tracker.add_complianceevent", "record events")
     reason = _require_reason(reason)
@@ -556,6 +558,8 @@ def record_event(
         raise InvalidEvent({"kind": ["Only a delivery hands over quantities."]})
     _keep_service_fields(event)
     event.recorded_by = _user(actor)
+    sources = None if sources is None else list(sources)
+    event.possible_duplicate_of_id = duplicates.likely_original(event, sources or ())
     try:
         with transaction.atomic():
             _save(event, actor=actor, reason=reason)

@@ -28,6 +28,7 @@ from tracker.models import (
 )
 from tracker.staff.action_pages import CommitmentPages, EventPages, PublishPages, ReadingPages
 from tracker.staff.forms import ComplianceEventForm, ReadingForm
+from tracker.staff.intake.admin import EventImport, PossibleDuplicateFilter
 from tracker.staff.record_admin import RecordAdmin, format_utc
 from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
@@ -278,18 +279,18 @@ class DeliveredQuantityInline(ForgivingAutocompleteFields, admin.TabularInline):
 
 
 @admin.register(ComplianceEvent)
-class ComplianceEventAdmin(EventPages, PublishPages, RecordAdmin):
+class ComplianceEventAdmin(EventImport, EventPages, PublishPages, RecordAdmin):
     form = ComplianceEventForm
     list_display = ["occurred_at", "kind", "claim", "count", "verification", "is_published"]
-    list_display += ["short_commitment"]
+    list_display += ["short_commitment", "possible_duplicate"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
-    list_filter += ["commitment__category"]
+    list_filter += ["commitment__category", PossibleDuplicateFilter]
     search_fields = ["summary", "location", "region", "commitment__title"]
     list_select_related = ["commitment", "claimant", "accused"]
     date_hierarchy = "occurred_at"
     autocomplete_fields = ["commitment", "claimant", "accused", "in_response_to", "sources"]
     readonly_fields = ["verification", "verified_by", "verified_at", "recorded_by"]
-    readonly_fields += ["is_published"]
+    readonly_fields += ["is_published", "possible_duplicate"]
     fieldsets = [
         (None, {"fields": ["commitment", "kind", "claimant", "accused", "in_response_to"]}),
         (
@@ -299,7 +300,12 @@ class ComplianceEventAdmin(EventPages, PublishPages, RecordAdmin):
         ("What was reported", {"fields": ["summary", "count", "sources", "recorded_at"]}),
         (
             "Review",
-            {"fields": ["verification", "verified_by", "verified_at", "recorded_by"]},
+            {
+                "fields": [
+                    *["verification", "verified_by", "verified_at", "recorded_by"],
+                    "possible_duplicate",
+                ]
+            },
         ),
         ("Staff", {"fields": ["is_published", "internal_note"]}),
     ]

@@ -1,0 +1,345 @@
+"""Importing a file of claims through the services, all or nothing.
+
+The whole file is one transaction. Each row is read (``claims``), then
+recorded by ``services.record_event`` exactly as a claim typed into the
+admin would be: the same permission check, validation, duplicate flag and
+history, with the reason “Imported from <file name>” and the importing
+user as the recorder. A row that is refused rolls back its own savepoint,
+and the rest are still checked, so one run names every bad row; then, if
+any row was refused, the transaction rolls back and nothing is written.
+A dry run (and the admin's preview) is the same run, rolled back at the end.
+
+Why one transaction, and what it costs: on PostgreSQL others keep reading
+the record as it was until the commit, and see the whole file at once; on
+SQLite the import holds the write lock, so other writers wait for it (up
+to the database's busy timeout), which is why very large files are for the
+command, not the admin. Either way a failure leaves nothing behind.
+
+Each row's outcome is handed to ``report`` as soon as it is known, and only
+counts are kept, so memory stays flat whatever the length of the file: the
+one thing kept per written row is its id and line (twelve bytes), to name
+the line a repeated claim first appeared on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from tracker import http, services, summaries
+from tracker.models import ComplianceEvent, Source
+from tracker.staff.intake import reading
+from tracker.staff.intake.claims import (
+    Claim,
+    Lookups,
+    Problem,
+    RowRefused,
+    problems_from,
+    read_claim,
+)
+
+NEW = "new"
+ALREADY_THERE = "already there"
+REFUSED = "refused"
+
+# What recording claims and their new sources takes, as the services check it:
+# editors and reviewers have both.
+IMPORT_PERMISSIONS = ("tracker.add_complianceevent", "tracker.add_source")
+SUMMARY_SHOWN = 200
+
+
+def may_import(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perms(IMPORT_PERMISSIONS)
+    )
+
+
+def reason_for(file_name: str) -> str:
+    return f"Imported from {file_name}"
+
+
+@dataclass
+class Outcome:
+    """What became of one row, or why the file could not be read on."""
+
+    line: int | None
+    place: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    # The file could not be read on from here: nothing of it is written.
+    whole_file: bool = False
+    event_id: int | None = None
+    # A new claim that probably repeats an earlier one: that claim's id, and
+    # its line when it came from this same file.
+    duplicate_of: int | None = None
+    duplicate_line: int | None = None
+    commitment: str = ""
+    kind: str = ""
+    occurred_at: dt.datetime | None = None
+    claimant: str = ""
+    accused: str = ""
+    summary: str = ""
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.duplicate_of is not None
+
+    @property
+    def where(self) -> str:
+        return f"{self.place.capitalize()} {self.line}" if self.line else "The file"
+
+    def messages(self) -> list[str]:
+        """Each problem, or what happened, as a sentence naming the line and column."""
+        if self.status == REFUSED:
+            return [
+                f"{self.where}, column {p.column}: {p.message}"
+                if p.column
+                else f"{self.where}: {p.message}"
+                for p in self.problems
+            ]
+        if self.status == ALREADY_THERE:
+            return [f"{self.where}: claim {self.event_id} is already there; skipped."]
+        if self.duplicate_line is not None:
+            earlier = f"{self.place} {self.duplicate_line}"
+            return [f"{self.where}: new, possibly a duplicate of {earlier}."]
+        if self.duplicate_of is not None:
+            return [f"{self.where}: new, possibly a duplicate of claim {self.duplicate_of}."]
+        return [f"{self.where}: new."]
+
+
+@dataclass
+class Tally:
+    rows: int = 0
+    new: int = 0
+    flagged: int = 0
+    already_there: int = 0
+    refused: int = 0
+    unreadable: bool = False
+    written: bool = False
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.whole_file:
+            self.unreadable = True
+            return
+        self.rows += 1
+        if outcome.status == NEW:
+            self.new += 1
+            self.flagged += outcome.is_flagged
+        elif outcome.status == ALREADY_THERE:
+            self.already_there += 1
+        else:
+            self.refused += 1
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.refused or self.unreadable)
+
+    def __str__(self) -> str:
+        duplicates = "possible duplicate" if self.flagged == 1 else "possible duplicates"
+        flagged = f" ({self.flagged} {duplicates})" if self.flagged else ""
+        return (
+            f"{self.rows} rows: {self.new} new{flagged}, {self.already_there} already there, "
+            f"{self.refused} refused"
+        )
+
+
+class Run:
+    """One pass over a file's rows, inside the import's transaction."""
+
+    def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool):
+        self.actor = actor
+        self.reason = reason
+        self.place = place
+        self.all_or_nothing = all_or_nothing
+        self.lookups = Lookups()
+        # The ids of the claims written so far, in the order written (ids only
+        # grow within a run), and the line each came from.
+        self.written_ids = array("q")
+        self.written_lines = array("l")
+
+    def outcome(self, line: int | None, status: str, **values) -> Outcome:
+        return Outcome(line=line, place=self.place, status=status, **values)
+
+    def file_refused(self, refused: reading.FileRefused) -> Outcome:
+        problem = Problem(refused.column, refused.message)
+        return self.outcome(refused.line, REFUSED, problems=[problem], whole_file=True)
+
+    def row(self, row: reading.Row) -> Outcome:
+        if row.problems:
+            problems = [Problem(column, message) for column, message in row.problems]
+            return self.outcome(row.line, REFUSED, problems=problems)
+        shown = {
+            "commitment": _shown(row.values.get("commitment")),
+            "kind": _shown(row.values.get("kind")),
+            "claimant": _shown(row.values.get("claimant")),
+            "accused": _shown(row.values.get("accused")),
+            "summary": _shown(row.values.get("summary"))[:SUMMARY_SHOWN],
+        }
+        try:
+            claim = read_claim(row.values, self.lookups)
+        except RowRefused as refused:
+            return self.outcome(row.line, REFUSED, problems=refused.problems, **shown)
+        shown["occurred_at"] = claim.event.occurred_at
+        if claim.id is not None:
+            if ComplianceEvent.objects.filter(pk=claim.id).exists():
+                return self.outcome(row.line, ALREADY_THERE, event_id=claim.id, **shown)
+            problem = Problem(
+                "id",
+                f"There is no claim {claim.id} here. Leave id empty to record the row "
+                "as a new claim.",
+            )
+            return self.outcome(row.line, REFUSED, problems=[problem], **shown)
+        try:
+            with transaction.atomic():
+                event = self.record(claim)
+                repeated = self.repeated_line(event)
+                if repeated is not None:
+                    raise RowRefused([Problem("", self.repeat_message(repeated))])
+        except RowRefused as refused:
+            return self.outcome(row.line, REFUSED, problems=refused.problems, **shown)
+        except services.NotPermitted:
+            raise
+        except ValidationError as refusal:
+            return self.outcome(row.line, REFUSED, problems=problems_from(refusal), **shown)
+        except DatabaseError as refusal:
+            problem = Problem("", f"The database refused the row: {refusal}")
+            return self.outcome(row.line, REFUSED, problems=[problem], **shown)
+        self.written_ids.append(event.pk)
+        self.written_lines.append(row.line)
+        original = event.possible_duplicate_of_id
+        return self.outcome(
+            row.line,
+            NEW,
+            event_id=event.pk,
+            duplicate_of=original,
+            duplicate_line=self.line_of(original),
+            **shown,
+        )
+
+    def record(self, claim: Claim) -> ComplianceEvent:
+        return services.record_event(
+            claim.event,
+            actor=self.actor,
+            reason=self.reason,
+            sources=self.sources(claim.source_urls),
+            quantities=claim.quantities,
+        )
+
+    def sources(self, urls: list[str]) -> list[Source]:
+        """The sources named, each found by its URL or added, in the order given."""
+        if not urls:
+            return []
+        known = {source.url: source for source in Source.objects.filter(url__in=urls)}
+        for url in dict.fromkeys(urls):
+            if url not in known:
+                source = Source(url=url)
+                services.save_record(source, actor=self.actor, reason=self.reason)
+                known[url] = source
+        return [known[url] for url in dict.fromkeys(urls)]
+
+    def line_of(self, event_id: int | None) -> int | None:
+        """The line a claim written in this run came from; None for any other claim."""
+        if event_id is None:
+            return None
+        at = bisect_left(self.written_ids, event_id)
+        if at < len(self.written_ids) and self.written_ids[at] == event_id:
+            return self.written_lines[at]
+        return None
+
+    def repeated_line(self, event: ComplianceEvent) -> int | None:
+        """The earlier line of this file that gave exactly the same claim, if any.
+
+        Only a claim flagged as a likely duplicate can be one, so most rows
+        cost no query here.
+        """
+        if event.possible_duplicate_of_id is None or not self.written_ids:
+            return None
+        same = ComplianceEvent.objects.filter(
+            pk__gte=self.written_ids[0],
+            pk__lt=event.pk,
+            commitment_id=event.commitment_id,
+            occurred_on=event.occurred_on,
+            kind=event.kind,
+            claimant_id=event.claimant_id,
+            accused_id=event.accused_id,
+            occurred_at=event.occurred_at,
+            occurred_until=event.occurred_until,
+            precision=event.precision,
+            location=event.location,
+            region=event.region,
+            count=event.count,
+            summary=event.summary,
+            in_response_to_id=event.in_response_to_id,
+        )
+        for pk in same.order_by("pk").values_list("pk", flat=True):
+            if (line := self.line_of(pk)) is not None:
+                return line
+        return None
+
+    def repeat_message(self, line: int) -> str:
+        return (
+            f"This row repeats the claim on {self.place} {line} (same commitment, kind, "
+            "parties, time, place, count and summary). Give each claim once; list all "
+            "its sources in source_urls."
+        )
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)
+
+
+def import_claims(
+    stream: IO[bytes],
+    *,
+    file_format: str,
+    file_name: str,
+    actor,
+    dry_run: bool = False,
+    all_or_nothing: bool = True,
+    report: Callable[[Outcome], None] = lambda outcome: None,
+) -> Tally:
+    """Import the claims in ``stream``; each row's outcome goes to ``report`` as it is known.
+
+    Raises ``services.NotPermitted`` when ``actor`` may not record claims.
+    With ``all_or_nothing`` (the default) one refused row, or a file that
+    cannot be read to its end, writes nothing; without it the good rows are
+    written and the refused ones reported. ``dry_run`` writes nothing.
+    """
+    if not may_import(actor):
+        raise services.NotPermitted(
+            "Only editors and reviewers may import claims.", code="not_permitted"
+        )
+    run = Run(
+        actor=actor,
+        reason=reason_for(file_name),
+        place=reading.PLACE[file_format],
+        all_or_nothing=all_or_nothing,
+    )
+    tally = Tally()
+
+    def counted(outcome: Outcome) -> None:
+        tally.count(outcome)
+        report(outcome)
+
+    with transaction.atomic():
+        with summaries.deferred(), http.one_version_for_many_writes():
+            try:
+                for row in reading.rows(stream, file_format):
+                    counted(run.row(row))
+            except reading.FileRefused as refused:
+                counted(run.file_refused(refused))
+        refused = tally.unreadable or (all_or_nothing and tally.refused)
+        tally.written = not dry_run and not refused and tally.new > 0
+        if dry_run or refused:
+            transaction.set_rollback(True)
+    return tally
