@@ -608,7 +608,9 @@ def changes(request):
         return bad_request(request, _form_errors(filters))
     page = filters.cleaned_data["page"] or 1
     per_page = changelog.DEFAULT_LIMIT
-    entries = changelog.recent_changes(limit=per_page + 1, offset=(page - 1) * per_page)
+    entries = changelog.recent_changes(
+        limit=per_page + 1, offset=(page - 1) * per_page, tz_name=zone_of(request).name
+    )
     return render(
         request,
         "tracker/changes.html",
