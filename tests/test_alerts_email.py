@@ -7,6 +7,8 @@ import time_machine
 from django.core import mail
 
 from tests.alerts_support import SubscriptionFactory, window_ending
+from tests.factories import ComplianceEventFactory
+from tracker import services
 from tracker.alerts.models import Delivery
 from tracker.alerts.sweep import sweep
 
@@ -62,3 +64,38 @@ def test_an_alert_email_carries_its_delivery_id_as_a_stable_message_id(alert_ema
     assert message.extra_headers["Message-ID"] == (
         f"<alert-{delivery.delivery_id}@tracker.example.org>"
     )
+
+
+def test_a_verified_violation_is_dated_as_precisely_as_its_report(reviewer):
+    pause = window_ending(END, title="Energy pause")
+    SubscriptionFactory(on_expiring=False)
+    kyiv_midnight_of_20_march = dt.datetime(2025, 3, 19, 22, tzinfo=UTC)
+    event = ComplianceEventFactory(
+        commitment=pause, occurred_at=kyiv_midnight_of_20_march, precision="day"
+    )
+
+    with time_machine.travel(END - dt.timedelta(days=10), tick=False):
+        services.verify_event(event, "verified", actor=reviewer, reason="Satellite imagery")
+        sweep()
+
+    [message] = mail.outbox
+    assert "When: 20 March 2025." in message.body
+    assert "19 March" not in message.body
+
+
+def test_a_status_change_says_when_it_took_effect_in_the_words_the_pages_use(reviewer):
+    pause = window_ending(END, title="Energy pause")
+    SubscriptionFactory(on_expiring=False)
+
+    with time_machine.travel(END - dt.timedelta(days=10), tick=False):
+        services.change_status(
+            pause,
+            "suspended",
+            actor=reviewer,
+            reason="Talks broke down",
+            effective_at=dt.datetime(2025, 4, 6, 9, 30, tzinfo=UTC),
+        )
+        sweep()
+
+    [message] = mail.outbox
+    assert "from 6 April 2025, 09:30 UTC." in message.body

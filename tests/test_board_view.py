@@ -184,9 +184,9 @@ def test_daily_strip_marks_days_with_alleged_and_verified_reports(client, russia
     page = get_board(client).content.decode()
 
     assert "<svg" in page
-    assert "<title>2025-03-19: alleged violation</title>" in page
-    assert "<title>2025-03-28: verified violation</title>" in page
-    assert "<title>2025-03-30" not in page  # a refuted claim marks nothing
+    assert "<title>19 March 2025: alleged violation</title>" in page
+    assert "<title>28 March 2025: verified violation</title>" in page
+    assert "<title>30 March 2025" not in page  # a refuted claim marks nothing
     assert 'class="strip-none"' in page and 'class="strip-future"' in page
     assert page.count('class="strip-mark"') == 2  # titles only where there is something to say
     assert "1 day with alleged violations, 1 with verified violations" in page
@@ -389,8 +389,8 @@ def test_a_day_precision_report_is_drawn_on_the_day_its_source_meant(client, rus
 
     page = get_board(client).content.decode()
 
-    assert "<title>2025-03-20: alleged violation</title>" in page
-    assert "<title>2025-03-19" not in page
+    assert "<title>20 March 2025: alleged violation</title>" in page
+    assert "<title>19 March 2025" not in page
 
 
 def test_the_boards_weight_does_not_grow_with_the_claims(client, russia, ukraine):

@@ -5,7 +5,13 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.factories import CommitmentFactory, ComplianceEventFactory, PartyFactory, UserFactory
+from tests.factories import (
+    CommitmentFactory,
+    ComplianceEventFactory,
+    PartyFactory,
+    ReadingFactory,
+    UserFactory,
+)
 from tracker import changelog, services
 
 UTC = dt.UTC
@@ -59,7 +65,7 @@ def test_publishing_an_event_is_listed_with_a_link_to_it(client, pause, reviewer
 
     page = changes_page(client)
 
-    assert "An event on “Pause on energy strikes” (2025-03-19) was published." in page
+    assert "An event on “Pause on energy strikes” (19 March 2025) was published." in page
     assert f'href="/commitments/energy-pause/#event-{event.pk}"' in page
     assert "Reason: Two sources agree" in page
 
@@ -208,3 +214,20 @@ def test_bad_page_numbers_get_a_clear_400(client, db, query, message):
 
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_a_moved_end_is_said_on_the_readers_clock_as_precisely_as_the_reading(
+    client, pause, reviewer
+):
+    ReadingFactory(
+        commitment=pause,
+        ends_at=dt.datetime(2025, 4, 16, 21, tzinfo=UTC),
+        time_zone="Europe/Moscow",
+        precision="minute",
+    )
+    services.extend_window(pause, actor=reviewer, reason="Extended by a week", extra_days=7)
+
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/changes/", {"tz": "Europe/Kyiv"}).content.decode()
+
+    assert '17 April 2025, 00:00 Kyiv</span> → <span class="new">24 April 2025, 00:00 Kyiv' in page

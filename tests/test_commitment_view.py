@@ -65,7 +65,7 @@ def test_terms_conditions_and_parties_are_shown(client, pause):
     assert "Ask the desk" not in page
 
 
-def test_every_published_reading_is_shown_side_by_side_in_utc_and_the_parties_zones(
+def test_every_published_reading_is_shown_side_by_side_each_day_in_the_zone_it_meant(
     client, pause, russia, ukraine
 ):
     kremlin = ReadingFactory(
@@ -96,12 +96,12 @@ def test_every_published_reading_is_shown_side_by_side_in_utc_and_the_parties_zo
     assert "Draft reading" not in page
     assert "Thirty days from 18 March." in page
     assert "Kremlin readout" in page
-    # The Kremlin's end: midnight in Moscow; Ukraine's start in Kyiv before the DST change
-    # and its end after it.
-    assert "2025-04-16 21:00" in page
-    assert "2025-04-17 00:00 (UTC+03:00)" in page
-    assert "2025-03-25 00:00 (UTC+02:00)" in page
-    assert "2025-04-24 00:00 (UTC+03:00)" in page
+    # Given to the day: each is the day its wording named, on its own zone's calendar,
+    # not the evening before as UTC would have it.
+    assert "<li>17 April 2025, Moscow</li>" in page
+    assert "<li>25 March 2025, Kyiv</li>" in page
+    assert "<li>24 April 2025, Kyiv</li>" in page
+    assert "16 April 2025, 21:00" not in page
 
 
 def test_readings_are_drawn_as_bars_on_one_timeline_with_a_now_marker(client, pause):
@@ -113,7 +113,7 @@ def test_readings_are_drawn_as_bars_on_one_timeline_with_a_now_marker(client, pa
 
     assert page.count('<rect class="span') == 2
     assert 'class="now-line"' in page
-    assert "2025-03-19: Strike on a substation in Sloviansk (alleged violation)" in page
+    assert "19 March 2025: Strike on a substation in Sloviansk (alleged violation)" in page
 
 
 def test_events_of_one_day_share_a_tick_that_says_how_many_they_are(client, pause):
@@ -124,8 +124,8 @@ def test_events_of_one_day_share_a_tick_that_says_how_many_they_are(client, paus
     page = get_page(client).content.decode()
 
     assert page.count('<rect class="tick-') == 2
-    assert "2025-03-19: 3 claims (alleged violation)" in page
-    assert "2025-03-19: Verified strike (verified violation)" in page
+    assert "19 March 2025: 3 claims (alleged violation)" in page
+    assert "19 March 2025: Verified strike (verified violation)" in page
 
 
 def test_a_renewal_links_to_the_commitment_it_renews_only_while_that_is_public(client, db):
@@ -149,7 +149,7 @@ def test_the_daily_strip_is_drawn_across_the_working_window(client, pause, ukrai
 
     page = get_page(client).content.decode()
 
-    assert "<title>2025-03-19: verified violation</title>" in page
+    assert "<title>19 March 2025: verified violation</title>" in page
     assert "0 days with alleged violations, 1 with verified violations" in page
 
 
@@ -166,7 +166,7 @@ def test_status_history_shows_when_what_and_why_with_the_actor_as_a_role(client,
 
     page = get_page(client).content.decode()
 
-    assert "2025-03-28 00:00 UTC" in page
+    assert "28 March 2025, 00:00 UTC" in page
     assert "in force → <strong>suspended</strong>" in page
     assert "Talks broke down" in page
     assert "a reviewer" in page
@@ -408,3 +408,42 @@ def test_a_second_reader_gets_the_page_from_the_cache_until_something_changes(
 
     assert second.content == first.content
     assert "A claim recorded meanwhile" in third.content.decode()
+
+
+def test_since_is_when_the_status_took_effect_not_when_it_was_recorded(client, pause):
+    reviewer = UserFactory(username="reviewer", role="Reviewers")
+    with time_machine.travel(dt.datetime(2025, 3, 30, 10, tzinfo=UTC), tick=False):
+        services.change_status(
+            pause,
+            "suspended",
+            actor=reviewer,
+            reason="Talks broke down",
+            effective_at=dt.datetime(2025, 3, 28, 9, 15, tzinfo=UTC),
+        )
+
+    page = get_page(client, "?tz=Europe/Kyiv").content.decode()
+
+    assert "since 28 March 2025, 11:15 Kyiv" in page
+    assert "30 March 2025" not in page
+
+
+def test_an_announced_commitment_never_in_force_says_so_and_since_its_agreement(client, db):
+    with time_machine.travel(dt.datetime(2026, 11, 1, tzinfo=UTC), tick=False):
+        black_sea = CommitmentFactory(
+            slug="black-sea", status="announced", agreement__held_on=dt.date(2025, 3, 25)
+        )
+        ReadingFactory(
+            commitment=black_sea,
+            starts_at=dt.datetime(2025, 3, 24, 21, tzinfo=UTC),
+            ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
+            time_zone="Europe/Moscow",
+            precision="day",
+        )
+
+    page = get_page(client, slug="black-sea", now=dt.datetime(2026, 11, 28, tzinfo=UTC))
+    text = page.content.decode()
+
+    assert "since 25 March 2025" in text
+    assert "2026" not in text.split("<h1>")[1].split("</dl>")[0]
+    assert "never in force; its window ended 24 April 2025" in text
+    assert "ago" not in text.split("<h1>")[1].split("</dl>")[0]

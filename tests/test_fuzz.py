@@ -2,7 +2,8 @@
 
 Hypothesis posts dates that do not exist, unknown zones, huge numbers, control
 characters and any unicode to every admin form and action page, the public
-subscribe form, every public query parameter and API filter, and, with a
+subscribe form, every public query parameter and API filter, the reader's
+zone (``tz``) among them (whatever it says, the page is given), and, with a
 reviewer's token, any JSON to every staff API endpoint. Each example
 runs in a transaction of its own. A response may refuse the input (a form
 shown again, a 400, a 404, a 429) but never fail with a 5xx; and a refused
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from urllib.parse import urlencode
 
 import time_machine
@@ -81,6 +83,7 @@ GARBAGE = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1)).map(str),
     st.text(min_size=1000, max_size=3000),
 )
+PUBLIC_PAGES = ["/", "/commitments/pause/", "/changes/", "/agreements/call/", "/parties/russia/"]
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FUZZ = settings(
     max_examples=12 * SCALE,
@@ -151,18 +154,28 @@ class TestPublicAddresses(Fuzzing):
     @given(st.data())
     def test_no_query_to_a_public_page_fails(self, data):
         pages = {
-            "/": ["status", "category", "party", "page"],
-            "/commitments/pause/": ["claimant", "kind", "verification", "page", "per_page"],
-            "/changes/": ["page"],
-            "/agreements/call/": [],
-            "/parties/russia/": [],
+            "/": ["status", "category", "party", "page", "tz"],
+            "/commitments/pause/": ["claimant", "kind", "verification", "page", "per_page", "tz"],
+            "/changes/": ["page", "tz"],
+            "/agreements/call/": ["tz"],
+            "/parties/russia/": ["tz"],
         }
         url = data.draw(st.sampled_from(sorted(pages)))
-        query = data.draw(with_garbage({}, pages[url] or ["page"]))
+        query = data.draw(with_garbage({}, pages[url]))
 
         response = self.visitor().get(f"{url}?{urlencode(query)}")
 
         self.assert_answered(response, url)
+
+    @FUZZ
+    @given(st.sampled_from(PUBLIC_PAGES), GARBAGE)
+    def test_any_zone_asked_for_still_gives_the_page(self, url, zone):
+        response = self.visitor().get(f"{url}?{urlencode({'tz': zone})}")
+
+        assert response.status_code == 200, f"{url} with tz={zone!r}: {response.status_code}"
+        page = response.content.decode()
+        shown = re.search(r'<option value="([^"]*)" selected>', page)[1]
+        assert shown == "UTC" or "is not a time zone we know" not in page
 
     @settings(FUZZ, max_examples=40 * SCALE)
     @given(st.data())

@@ -1,20 +1,25 @@
 """What the pages compute before drawing: strips, the timeline, zones, totals."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from tracker.site.presenters import (
+    AXIS_MOST_MARKS,
     STRIP_MAX_DAYS,
     ClaimantTally,
     ReadingSpan,
     Severity,
+    axis_marks,
     daily_strip,
     deliveries_with_totals,
     in_zones,
     pack,
     severity_by_day,
     severity_of,
+    status_since,
     timeline,
     violation_tallies,
 )
@@ -78,7 +83,7 @@ def test_the_strip_draws_severity_as_height_as_well_as_colour():
     none, alleged, verified = strip.cells
     assert none.height < alleged.height < verified.height
     assert (none.css, alleged.css, verified.css) == ("none", "alleged", "verified")
-    assert alleged.title == "2025-03-19: alleged violation"
+    assert alleged.title == "19 March 2025: alleged violation"
     assert "1 day with alleged violations, 1 with verified violations" in strip.summary
 
 
@@ -97,7 +102,7 @@ def test_a_window_ending_mid_day_includes_that_day():
 def test_days_after_today_are_still_to_come():
     strip = daily_strip(at(2025, 3, 30), at(2025, 4, 3), {}, NOW)
     assert [c.is_future for c in strip.cells] == [False, False, False, True]
-    assert strip.cells[-1].title == "2025-04-02: still to come"
+    assert strip.cells[-1].title == "2 April 2025: still to come"
 
 
 def test_an_open_ended_strip_runs_to_today():
@@ -129,7 +134,85 @@ def test_readings_are_bars_on_one_axis_with_now_between_them():
     assert working.y < other.y
     assert working.x < drawing.now.x < working.x + working.width
     assert drawing.now.label == "now"
-    assert [m.label for m in drawing.months] == ["2025-04"]
+
+
+def test_a_timeline_of_weeks_is_dated_by_day_on_the_readers_clock():
+    kremlin = ReadingSpan("Kremlin", at(2025, 3, 17, 21), at(2025, 4, 16, 21), is_working=True)
+    ukraine = ReadingSpan("Ukraine", at(2025, 3, 24, 22), at(2025, 4, 23, 21))
+
+    drawing = timeline([kremlin, ukraine], [], NOW, "Europe/Kyiv")
+
+    labels = [mark.label for mark in drawing.marks]
+    assert labels == ["17 March", "24 March", "31 March", "7 April", "14 April", "21 April"]
+    xs = [mark.x for mark in drawing.marks]
+    assert xs == sorted(xs) and xs[0] >= 0 and xs[-1] <= drawing.width
+
+
+def test_axis_marks_stand_at_midnight_on_the_readers_clock_across_the_dst_change():
+    marks = axis_marks(at(2025, 3, 16), at(2025, 4, 26), "Europe/Kyiv")
+
+    instants = dict((label, instant) for instant, label in marks)
+    assert instants["17 March"] == at(2025, 3, 16, 22)  # UTC+2
+    assert instants["31 March"] == at(2025, 3, 30, 21)  # UTC+3 from 30 March
+
+
+def test_the_axis_is_said_in_words_for_readers_who_cannot_see_it():
+    kremlin = ReadingSpan("Kremlin", at(2025, 3, 17, 21), at(2025, 4, 16, 21), is_working=True)
+    ukraine = ReadingSpan("Ukraine", at(2025, 3, 24, 22), at(2025, 4, 23, 21))
+
+    drawing = timeline([kremlin, ukraine], [], NOW, "Europe/Kyiv")
+
+    assert drawing.axis_summary == (
+        "The axis runs from 16 March 2025 to 25 April 2025 (Kyiv), marked at "
+        "17 March, 24 March, 31 March, 7 April, 14 April, 21 April."
+    )
+
+
+def test_a_timeline_of_months_is_dated_by_month_with_the_year_where_it_changes():
+    reading = ReadingSpan("Long", at(2025, 10, 1), at(2026, 5, 1))
+
+    drawing = timeline([reading], [], NOW)
+
+    assert [mark.label for mark in drawing.marks] == [
+        "October 2025",
+        "November",
+        "December",
+        "January 2026",
+        "February",
+        "March",
+        "April",
+        "May",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "months"),
+    [
+        ("en", ["17 March", "24 March"], ["October 2025", "November", "December", "January 2026"]),
+        (
+            "uk",
+            ["17 березня", "24 березня"],
+            ["Жовтень 2025", "Листопад", "Грудень", "Січень 2026"],
+        ),
+        ("ru", ["17 марта", "24 марта"], ["Октябрь 2025", "Ноябрь", "Декабрь", "Январь 2026"]),
+    ],
+)
+def test_the_axis_is_labelled_in_the_readers_language(language, days, months):
+    weeks = ReadingSpan("Weeks", at(2025, 3, 17, 21), at(2025, 4, 23, 21))
+    long = ReadingSpan("Long", at(2025, 10, 1), at(2026, 5, 1))
+
+    with translation.override(language):
+        by_day = [mark.label for mark in timeline([weeks], [], NOW, "Europe/Kyiv").marks]
+        by_month = [mark.label for mark in timeline([long], [], NOW).marks]
+
+    assert by_day[:2] == days
+    assert by_month[:4] == months
+
+
+def test_a_very_long_timeline_keeps_its_dates_few():
+    drawing = timeline([ReadingSpan("Decades", at(2000, 1, 1), at(2030, 1, 1))], [], NOW)
+
+    assert 1 < len(drawing.marks) <= AXIS_MOST_MARKS
 
 
 def test_event_ticks_sit_at_their_time_and_grow_with_severity():
@@ -166,14 +249,65 @@ def test_nothing_dated_means_no_timeline():
 # Zones ---------------------------------------------------------------------------
 
 
-def test_instants_are_shown_in_utc_and_each_zone_once_across_the_kyiv_dst_change():
-    before = in_zones(at(2025, 3, 24, 22), ["Europe/Kyiv", "Europe/Moscow", "Europe/Kyiv"])
-    after = in_zones(at(2025, 4, 23, 21), ["Europe/Kyiv", "UTC"])
-    assert [t.zone for t in before] == ["UTC", "Europe/Kyiv", "Europe/Moscow"]
-    assert before[1].instant.strftime("%Y-%m-%d %H:%M %z") == "2025-03-25 00:00 +0200"
-    assert before[2].instant.strftime("%H:%M") == "01:00"
-    assert after[1].instant.strftime("%Y-%m-%d %H:%M %z") == "2025-04-24 00:00 +0300"
-    assert in_zones(None, ["Europe/Kyiv"]) == []
+def test_a_minute_is_shown_on_the_readers_clock_then_each_other_zone_once_across_dst():
+    parties = ["Europe/Kyiv", "Europe/Moscow", "Europe/Kyiv"]
+
+    before = in_zones(at(2025, 3, 24, 22), "minute", "UTC", "Europe/Kyiv", parties)
+    after = in_zones(at(2025, 4, 23, 21), "minute", "Europe/Moscow", "Europe/Kyiv", parties)
+
+    assert before == [
+        "24 March 2025, 22:00 UTC",
+        "25 March 2025, 00:00 Kyiv",
+        "25 March 2025, 01:00 Moscow",
+    ]
+    assert after == ["24 April 2025, 00:00 Moscow", "24 April 2025, 00:00 Kyiv"]
+    assert in_zones(None, "minute", "UTC", "Europe/Kyiv") == []
+
+
+def test_a_day_is_shown_once_as_the_day_its_wording_named():
+    until_1_february_moscow = at(2026, 1, 31, 21)
+
+    shown = in_zones(until_1_february_moscow, "day", "Europe/Kyiv", "Europe/Moscow", ["UTC"])
+
+    assert shown == ["1 February 2026, Moscow"]
+
+
+def test_an_hour_is_shown_as_an_hour():
+    assert in_zones(at(2025, 3, 18, 21, 37), "hour", "Europe/Kyiv", "Europe/Kyiv") == [
+        "18 March 2025, 23:00 Kyiv"
+    ]
+
+
+# Status --------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    effective_at: dt.datetime
+    recorded_at: dt.datetime
+    pk: int
+
+
+def test_since_is_when_the_last_recorded_change_took_effect_not_when_it_was_recorded():
+    in_force = Change(at(2025, 3, 18, 9), at(2025, 3, 20), pk=1)
+    suspended = Change(at(2025, 3, 25, 14, 30), at(2025, 4, 2), pk=2)
+
+    since = status_since([suspended, in_force], dt.date(2025, 3, 18), "Europe/Kyiv")
+
+    assert since == "25 March 2025, 16:30 Kyiv"
+
+
+def test_a_commitment_never_changed_is_announced_since_its_agreement():
+    assert status_since([], dt.date(2025, 3, 25)) == "25 March 2025"
+
+
+def test_an_expiry_at_a_day_precision_end_is_said_as_that_day():
+    end = at(2025, 4, 16, 21)
+    expired = Change(end, at(2025, 4, 16, 21, 1), pk=3)
+
+    since = status_since([expired], dt.date(2025, 3, 18), deadlines=[end], precision="day")
+
+    assert since == "17 April 2025"
 
 
 # Deliveries ----------------------------------------------------------------------
@@ -237,8 +371,8 @@ def test_a_strip_is_drawn_as_one_stroke_per_run_of_like_days():
         ("future", "M30 18h12"),
     ]
     assert [mark.title for mark in strip.marks] == [
-        "2025-03-19 – 2025-03-20: alleged violation",
-        "2025-03-22: verified violation",
+        "19 March 2025 – 20 March 2025: alleged violation",
+        "22 March 2025: verified violation",
     ]
 
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from tests.alerts_support import window_ending
-from tests.factories import CommitmentFactory
+from tests.factories import CommitmentFactory, ReadingFactory
 from tracker.alerts.models import Delivery, Scope, Subscription
 from tracker.alerts.sweep import sweep
 
@@ -61,6 +61,34 @@ def test_the_form_on_a_commitment_page_offers_that_commitment():
     assert 'name="commitment" value="energy-pause"' in html
     assert 'value="commitment"' in html
     assert "Get alerts about this commitment" in html
+
+
+def test_the_form_on_a_commitment_page_is_about_that_commitment_until_the_reader_says_otherwise():
+    pause = CommitmentFactory(slug="energy-pause")
+
+    html = render_to_string("alerts/subscribe_form.html", {"commitment": pause})
+
+    assert 'value="commitment" checked' in html
+    assert 'value="everything" checked' not in html
+
+
+def test_the_commitment_page_preselects_its_commitment(client):
+    pause = CommitmentFactory(slug="energy-pause")
+    ReadingFactory(commitment=pause)
+
+    page = client.get("/commitments/energy-pause/").content.decode()
+
+    assert 'name="commitment" value="energy-pause"' in page
+    assert 'value="commitment" checked' in page
+
+
+def test_the_subscribe_link_from_a_commitment_preselects_it(client):
+    CommitmentFactory(slug="energy-pause", title="Energy pause")
+
+    page = client.get(SUBSCRIBE, {"commitment": "energy-pause"}).content.decode()
+
+    assert "About “Energy pause”." in page
+    assert 'value="commitment" checked' in page
 
 
 def test_the_form_on_the_board_offers_everything_and_categories():

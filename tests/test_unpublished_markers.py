@@ -50,7 +50,7 @@ AFTER_THE_END = dt.datetime(2031, 7, 13, 14, 0, tzinfo=UTC)
 MARKED_EVENT_AT = dt.datetime(2031, 7, 10, 10, 10, tzinfo=UTC)
 
 # The marked instants as pages, files, feeds and calendars write them.
-MARKED_DAYS = ["2031-07-13", "20310713", "2031-07-10", "20310710"]
+MARKED_DAYS = ["2031-07-13", "20310713", "2031-07-10", "20310710", "13 July 2031", "10 July 2031"]
 
 PUBLIC = {"agreement": "open-talks", "commitment": "open-pause", "party": "russia"}
 MARKED = {"agreement": "marked-talks", "commitment": "marked-pause", "party": "marked-party"}

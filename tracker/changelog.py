@@ -28,8 +28,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import public
-from tracker.clock import calendar_day
+from tracker import clock, public
+from tracker.clock import calendar_day, day_text
 from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
 
 CORRECTION_PREFIX = "Correction"
@@ -172,8 +172,13 @@ def _history_rows(tracked: Tracked, limit: int):
     )
 
 
-def recent_changes(limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Change]:
+def recent_changes(
+    limit: int = DEFAULT_LIMIT, offset: int = 0, tz_name: str = "UTC"
+) -> list[Change]:
     """The latest ``limit`` changes to public records after skipping ``offset``, newest first.
+
+    Times in the values changed are said on ``tz_name``'s clock, each as
+    precisely as its record gives it (``clock.instant_text``).
 
     Runs a fixed number of queries: one per tracked model, then one each to
     learn which records are public now, and one for party names.
@@ -204,7 +209,7 @@ def recent_changes(limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Change]:
         .only("pk", "title", "slug")
     }
     names = {party.pk: party.name for party in public.parties().only("pk", "name")}
-    context = _Context(public_ids, commitments, agreements, names)
+    context = _Context(public_ids, commitments, agreements, names, tz_name)
 
     entries = []
     for tracked, rows in rows_by_kind.values():
@@ -227,6 +232,7 @@ class _Context:
     commitments: dict[int, Commitment]
     agreements: dict[int, Agreement]
     party_names: dict[int, str]
+    tz_name: str = "UTC"
 
 
 def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
@@ -265,13 +271,15 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         if old == new:
             continue
         quoted = field_name not in tracked.texts
+        precision = getattr(row, "precision", None) or clock.Precision.MINUTE
+        old_precision = getattr(row, "before_precision", None) or precision
         changed.append(
             FieldChange(
                 label=str(label),
-                old=_display(tracked, field_name, old, context)
+                old=_display(tracked, field_name, old, context, old_precision)
                 if quoted and not corrected
                 else None,
-                new=_display(tracked, field_name, new, context) if quoted else None,
+                new=_display(tracked, field_name, new, context, precision) if quoted else None,
             )
         )
     if not changed:
@@ -313,7 +321,7 @@ def _name_and_url(kind: str, row, context: _Context) -> tuple[str, str]:
         }, f"{url}#readings"
     return _("An event on “%(commitment)s” (%(day)s)") % {
         "commitment": commitment.title,
-        "day": calendar_day(row.occurred_at, row.precision).isoformat(),
+        "day": day_text(calendar_day(row.occurred_at, row.precision)),
     }, f"{url}#event-{row.id}"
 
 
@@ -350,8 +358,10 @@ def _parent_url(kind: str, row, context: _Context) -> str | None:
     return None
 
 
-def _display(tracked: Tracked, name: str, value, context: _Context) -> str:
-    """A field value as a reader sees it: choice labels, party names, UTC times."""
+def _display(
+    tracked: Tracked, name: str, value, context: _Context, precision: str = "minute"
+) -> str:
+    """A field value as a reader sees it: choice labels, party names, times on their clock."""
     if value is None or value == "":
         return "—"
     if name in ("claimant_id", "accused_id"):
@@ -359,9 +369,9 @@ def _display(tracked: Tracked, name: str, value, context: _Context) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        return clock.instant_text(value, precision, context.tz_name)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return day_text(value)
     model_field = tracked.model._meta.get_field(name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))

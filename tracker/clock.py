@@ -6,22 +6,26 @@ only the result is turned into a UTC instant. Adding days in UTC instead would
 be wrong by an hour whenever a daylight-saving change falls inside the window
 (Kyiv moved from UTC+2 to UTC+3 on 2025-03-30).
 
-The countdowns and lengths of time at the end are the only wording of time:
-the public pages, the admin and the alert messages all say it this way, in
-the reader's language.
+The words at the end are the only wording of time: the public pages, the
+admin and the alert messages all say instants, days, countdowns and lengths
+of time this way, in the reader's language and on the clock of the zone they
+are shown in. An instant is said no more precisely than its source gave it:
+a day as that day, an hour as an hour, a minute as a minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.db.models import TextChoices
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from tracker.status import Status
 
@@ -66,6 +70,37 @@ def is_known_zone(name: str) -> bool:
     except InvalidTimeZone:
         return False
     return True
+
+
+# The longest IANA name is 32 characters ("America/Argentina/ComodRivadavia").
+LONGEST_ZONE_NAME = 64
+ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA name this machine knows, by its lower-case spelling."""
+    names = {name.lower(): name for name in available_timezones()}
+    names["utc"] = "UTC"
+    return names
+
+
+def canonical_zone_name(text: str) -> str:
+    """The IANA name a reader typed, spelt as the zone database spells it.
+
+    "europe/kyiv" is "Europe/Kyiv": two spellings of one zone show the same times.
+
+    Raises ``InvalidTimeZone`` for anything else, without touching the file
+    system for a name that cannot be one: too long, or with characters no
+    zone name has.
+    """
+    text = text.strip()
+    if len(text) > LONGEST_ZONE_NAME or not ZONE_NAME.fullmatch(text):
+        raise InvalidTimeZone("Not an IANA time zone name.")
+    name = _zone_names().get(text.lower())
+    if name is None:
+        raise InvalidTimeZone(f"“{text}” is not an IANA time zone name.")
+    return name
 
 
 def truncate(local: dt.datetime, precision: Precision | str) -> dt.datetime:
@@ -225,6 +260,86 @@ def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
 
 # Words for readers ---------------------------------------------------------------
 
+# Countdowns are for what is near: a month or more away, either way, a reader
+# thinks in dates, and "ended 594 days 2 h ago" makes them do the sum.
+DATES_BEYOND = dt.timedelta(days=30)
+
+# The zones the tracker's parties and readers name most, as readers call them.
+ZONE_LABELS = {
+    "UTC": gettext_lazy("UTC"),
+    "Europe/Kyiv": gettext_lazy("Kyiv"),
+    "Europe/Kiev": gettext_lazy("Kyiv"),
+    "Europe/Moscow": gettext_lazy("Moscow"),
+    "Europe/Istanbul": gettext_lazy("Istanbul"),
+    "America/New_York": gettext_lazy("New York"),
+    "Asia/Dubai": gettext_lazy("Dubai"),
+}
+
+
+def zone_label(name: str) -> str:
+    """A zone as readers call it: "Kyiv", "UTC"; a zone without a name of ours by its city."""
+    label = ZONE_LABELS.get(name)
+    if label is not None:
+        return str(label)
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def day_text(day: dt.date) -> str:
+    """A date in the reader's language: "1 February 2026", "1 лютого 2026"."""
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def local_day(instant: dt.datetime, precision: str = "minute", tz_name: str = "UTC") -> dt.date:
+    """The day an instant falls on for a reader on ``tz_name``'s clock.
+
+    A day-precision instant is the day its source named, on whatever clock:
+    moving it to another zone would date it a day early or late.
+    """
+    if precision == Precision.DAY:
+        return calendar_day(instant, precision)
+    return utc_to_local(instant, tz_name).date()
+
+
+def local_text(instant: dt.datetime, precision: str = "minute", tz_name: str = "UTC") -> str:
+    """An instant on ``tz_name``'s wall clock, no more precisely than its source gave it.
+
+    A day: "1 February 2026"; an hour or a minute: "18 March 2025, 21:00".
+    The zone is not named: see ``instant_text``.
+    """
+    if precision == Precision.DAY:
+        return day_text(local_day(instant, precision, tz_name))
+    local = utc_to_local(instant, tz_name)
+    if precision == Precision.HOUR:
+        local = local.replace(minute=0)
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def instant_text(
+    instant: dt.datetime | None,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+    *,
+    own_zone: str | None = None,
+) -> str:
+    """An instant for readers, with the zone it is said in.
+
+    An hour or a minute is said on the reader's clock (``tz_name``):
+    "18 March 2025, 21:00 UTC". A day is that day in its own zone, the one
+    its wording meant, when it is known: "1 February 2026, Moscow"; a day
+    whose zone is not kept (an event's) is the day its source named.
+    """
+    if instant is None:
+        return "—"
+    if precision == Precision.DAY:
+        if own_zone:
+            day = utc_to_local(instant, own_zone).date()
+            return _("%(day)s, %(zone)s") % {"day": day_text(day), "zone": zone_label(own_zone)}
+        return day_text(calendar_day(instant, precision))
+    return _("%(time)s %(zone)s") % {
+        "time": local_text(instant, precision, tz_name),
+        "zone": zone_label(tz_name),
+    }
+
 
 def duration_text(delta: dt.timedelta) -> str:
     """A short length of time for readers: "3 days 4 h", "5 h 12 min", "40 s"."""
@@ -246,24 +361,63 @@ def duration_text(delta: dt.timedelta) -> str:
     return _("%(seconds)d s") % {"seconds": seconds}
 
 
-def countdown_text(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> str:
-    """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago"."""
+def _is_far(instant: dt.datetime, now: dt.datetime) -> bool:
+    return abs(instant - now) > DATES_BEYOND
+
+
+def _date(instant: dt.datetime, precision: str, tz_name: str) -> str:
+    return day_text(local_day(instant, precision, tz_name))
+
+
+def countdown_text(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+) -> str:
+    """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago".
+
+    Further than ``DATES_BEYOND`` (30 days) either way it gives the date instead, on
+    the reader's clock (``tz_name``) or, for a day-precision window, the day
+    its source named: "ended 17 April 2025".
+    """
     state = window_state(start, end, now)
     if state is WindowState.NOT_STARTED:
+        if _is_far(start, now):
+            return _("starts %(date)s") % {"date": _date(start, precision, tz_name)}
         return _("starts in %(time)s") % {"time": duration_text(start - now)}
     if end is None:
         return _("no end date")
     if state is WindowState.RUNNING:
+        if _is_far(end, now):
+            return _("ends %(date)s") % {"date": _date(end, precision, tz_name)}
         return _("ends in %(time)s") % {"time": duration_text(end - now)}
+    return ended_text(end, now, precision=precision, tz_name=tz_name)
+
+
+def ended_text(
+    end: dt.datetime, now: dt.datetime, *, precision: str = "minute", tz_name: str = "UTC"
+) -> str:
+    """ "ended 12 days ago", or the date once that is further back than ``DATES_BEYOND``."""
+    if _is_far(end, now):
+        return _("ended %(date)s") % {"date": _date(end, precision, tz_name)}
     return _("ended %(time)s ago") % {"time": duration_text(now - end)}
 
 
-def due_text(due: dt.datetime | None, now: dt.datetime) -> str:
-    """What the board says about a one-off act with a deadline."""
+def due_text(
+    due: dt.datetime | None, now: dt.datetime, *, precision: str = "minute", tz_name: str = "UTC"
+) -> str:
+    """What the board says about a one-off act with a deadline; dates beyond ``DATES_BEYOND``."""
     if due is None:
         return _("no due date")
     if now < due:
+        if _is_far(due, now):
+            return _("due %(date)s") % {"date": _date(due, precision, tz_name)}
         return _("due in %(time)s") % {"time": duration_text(due - now)}
+    if _is_far(due, now):
+        return _("was due %(date)s") % {"date": _date(due, precision, tz_name)}
     return _("was due %(time)s ago") % {"time": duration_text(now - due)}
 
 
@@ -277,19 +431,37 @@ def deadline_text(
     status: str | None = None,
     status_changed_at: dt.datetime | None = None,
     has_terms: bool = True,
+    precision: str = "minute",
+    tz_name: str = "UTC",
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
     Once a commitment has reached a final status the deadline no longer
     matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
-    then says how long ago it ended. A commitment with no public working
-    reading (``has_terms`` false) has no dates to count to yet, which is not
-    the same as having no end.
+    then says when it ended, when the status change took effect. A
+    commitment with no public working reading (``has_terms`` false) has no
+    dates to count to yet, which is not the same as having no end. One still
+    announced whose deadline has passed never came into force, and says so
+    rather than that it "ended"; one announced inside its window is not in
+    force yet.
     """
     if status is not None and Status(status).is_final and status_changed_at is not None:
-        return _("ended %(time)s ago") % {"time": duration_text(now - status_changed_at)}
+        # Expired by the clock, or done on the day it was due: as precise as that deadline.
+        exact = precision if status_changed_at in (end, due) else Precision.MINUTE
+        return ended_text(status_changed_at, now, precision=exact, tz_name=tz_name)
     if not has_terms:
         return _("dates not yet published")
+    when = {"precision": precision, "tz_name": tz_name}
     if shape == "deliverable":
-        return due_text(due, now)
-    return countdown_text(start, end, now)
+        text = due_text(due, now, **when)
+        if status == Status.ANNOUNCED and due is not None and due <= now:
+            return _("never in force; %(deadline)s") % {"deadline": text}
+        return text
+    text = countdown_text(start, end, now, **when)
+    if status == Status.ANNOUNCED and end is not None:
+        state = window_state(start, end, now)
+        if state is WindowState.ENDED:
+            return _("never in force; its window %(deadline)s") % {"deadline": text}
+        if state is WindowState.RUNNING:
+            return _("not in force yet; its window %(deadline)s") % {"deadline": text}
+    return text

@@ -17,6 +17,9 @@ version is read again from the history tables.
 Pages also say things that change with the clock alone ("ends in 3 days 4 h"),
 so the ETag includes the current minute: a cache revalidating a minute later
 gets a fresh countdown, while Last-Modified still names the real change.
+They say times on the reader's clock (``?tz=``, see
+``tracker.site.reader_zone``), so the zone is part of every ETag and fragment
+key as the language is: one reader's zone is never served to another.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.site.reader_zone import zone_of
 
 # Every model whose edits can change what a public page shows. Their history
 # tables get a row on each save, so the newest history row is the newest change.
@@ -193,16 +197,16 @@ def last_modified(request, *args, **kwargs) -> dt.datetime | None:
 
 
 def etag(request, *args, **kwargs) -> str:
-    """A validator for this representation: the version, the language and the current minute."""
+    """A validator for this representation: the version, the language, the zone and the minute."""
     token = _request_version(request).token
     minute = timezone.now().replace(second=0, microsecond=0)
     language = getattr(request, "LANGUAGE_CODE", "")
-    parts = [token, minute.isoformat(), language]
+    parts = [token, minute.isoformat(), language, zone_of(request).name]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def cached_fragment(request, name: str, render: Callable[[], str], version=None) -> str:
-    """Render a page's heavy part once per version, language, minute and address.
+    """Render a page's heavy part once per version, language, zone, minute and address.
 
     By default the version is the whole record's, the same validator as the
     ETag, so a change to any record or the passing minute makes a new key
@@ -217,7 +221,8 @@ def cached_fragment(request, name: str, render: Callable[[], str], version=None)
     else:
         address = ""
         minute = timezone.now().replace(second=0, microsecond=0)
-        version = (version, minute.isoformat(), getattr(request, "LANGUAGE_CODE", ""))
+        language = getattr(request, "LANGUAGE_CODE", "")
+        version = (version, minute.isoformat(), language, zone_of(request).name)
     digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()[:40]
     key = f"tracker:{name}:{digest}"
     html = cache.get(key)

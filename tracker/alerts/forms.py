@@ -52,6 +52,13 @@ class SubscribeForm(forms.Form):
         help_text=_("d days, h hours, m minutes; e.g. 7d, 72h, 24h"),
     )
 
+    @classmethod
+    def about(cls, commitment=None) -> SubscribeForm:
+        """A fresh form for a page: about its commitment when it has one, else everything."""
+        if commitment is None:
+            return cls()
+        return cls(initial={"scope": Scope.COMMITMENT, "commitment": commitment.slug})
+
     def clean_lead_times(self):
         text = self.cleaned_data["lead_times"] or rules.DEFAULT_LEAD_TIMES
         try:

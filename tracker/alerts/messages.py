@@ -45,13 +45,20 @@ def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
         "change": delivery.status_change,
         "event": delivery.event,
         "deadline": delivery.deadline,
+        # In the words the pages use, on the UTC clock: subscribers live in many zones.
+        "deadline_text": clock.instant_text(delivery.deadline) if delivery.deadline else "",
     }
     if delivery.topic == Topic.EXPIRING:
         context["ends_in"] = clock.duration_text(delivery.deadline - now)
         context["lead_time"] = clock.duration_text(delivery.lead_time)
         if delivery.is_late:
             context["late_by"] = clock.duration_text(now - (delivery.deadline - delivery.lead_time))
+    if delivery.event:
+        context["event_when"] = clock.instant_text(
+            delivery.event.occurred_at, delivery.event.precision
+        )
     if delivery.status_change:
+        context["effective_text"] = clock.instant_text(delivery.status_change.effective_at)
         context["from_status"] = capfirst(Status(delivery.status_change.from_status).label)
         context["to_status"] = capfirst(Status(delivery.status_change.to_status).label)
         context["actor"] = StatusChange.Actor(delivery.status_change.actor).label

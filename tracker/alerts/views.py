@@ -52,7 +52,7 @@ def subscribe(request):
     if slug and slug_re.fullmatch(slug):
         commitment = public.commitments().filter(slug=slug).first()
     if request.method == "GET":
-        form = SubscribeForm(initial={"commitment": slug} if commitment else None)
+        form = SubscribeForm.about(commitment)
         return render(request, "alerts/subscribe.html", {"form": form, "commitment": commitment})
 
     form = SubscribeForm(request.POST)

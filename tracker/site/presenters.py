@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
 
+from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tracker import clock
-from tracker.clock import calendar_day
+from tracker.clock import calendar_day, day_text
 from tracker.models import VERIFIED, violation_standing
 
 UTC = dt.UTC
@@ -114,8 +115,8 @@ class StripCell:
     @property
     def title(self) -> str:
         if self.is_future:
-            return _("%(day)s: still to come") % {"day": self.day.isoformat()}
-        return f"{self.day.isoformat()}: {self.severity.label}"
+            return _("%(day)s: still to come") % {"day": day_text(self.day)}
+        return f"{day_text(self.day)}: {self.severity.label}"
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ class StripRun:
     @property
     def title(self) -> str:
         if self.first_day == self.last_day:
-            return f"{self.first_day.isoformat()}: {self.severity.label}"
-        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}: {self.severity.label}"
+            return f"{day_text(self.first_day)}: {self.severity.label}"
+        return f"{day_text(self.first_day)} – {day_text(self.last_day)}: {self.severity.label}"
 
 
 @dataclass
@@ -195,8 +196,8 @@ class Strip:
     def summary(self) -> str:
         alleged, verified = self.days_with(Severity.ALLEGED), self.days_with(Severity.VERIFIED)
         return _("%(first)s to %(last)s: %(alleged)s, %(verified)s.") % {
-            "first": self.first_day.isoformat(),
-            "last": self.last_day.isoformat(),
+            "first": day_text(self.first_day),
+            "last": day_text(self.last_day),
             "alleged": ngettext(
                 "%(days)d day with alleged violations",
                 "%(days)d days with alleged violations",
@@ -346,11 +347,24 @@ class Timeline:
     height: int
     spans: list[TimelineSpan] = field(default_factory=list)
     ticks: list[TimelineTick] = field(default_factory=list)
-    months: list[TimelineMark] = field(default_factory=list)
+    marks: list[TimelineMark] = field(default_factory=list)
     now: TimelineMark | None = None
     now_is_later: bool = False
     tick_row_y: float = 0
     axis_y: float = 0
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    zone: str = "UTC"
+
+    @property
+    def axis_summary(self) -> str:
+        """The axis in words, for readers who do not see it: its dates, its zone and its marks."""
+        return _("The axis runs from %(first)s to %(last)s (%(zone)s), marked at %(marks)s.") % {
+            "first": day_text(self.first_day),
+            "last": day_text(self.last_day),
+            "zone": clock.zone_label(self.zone),
+            "marks": ", ".join(mark.label for mark in self.marks) or "—",
+        }
 
     @property
     def tick_marks(self) -> str:
@@ -391,12 +405,14 @@ def timeline(
     readings: list[ReadingSpan],
     events: Iterable[tuple[dt.datetime, Severity, str]],
     now: dt.datetime,
+    tz_name: str = "UTC",
 ) -> Timeline | None:
     """Lay out every reading as a bar on one time axis, with event ticks and "now".
 
     ``events`` are (occurred_at, severity, title). The axis covers
     the readings and events; "now" is marked where it falls inside it, and
-    otherwise the timeline says that today lies later.
+    otherwise the timeline says that today lies later. The axis is dated on
+    the reader's clock (``tz_name``), by day or by month (``axis_marks``).
     """
     events = list(events)
     instants = [i for r in readings for i in (r.start, r.end) if i is not None]
@@ -415,7 +431,7 @@ def timeline(
     def x_of(instant: dt.datetime) -> float:
         return round((instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH, 1)
 
-    drawing = Timeline(width=TIMELINE_WIDTH, height=0)
+    drawing = Timeline(width=TIMELINE_WIDTH, height=0, zone=tz_name)
     y = 0.0
     for reading in readings:
         left = x_of(reading.start) if reading.start else 0.0
@@ -448,11 +464,10 @@ def timeline(
         )
     y += TIMELINE_TICK_ROW_HEIGHT
     drawing.axis_y = y
-    month = dt.datetime(low.year, low.month, 1, tzinfo=UTC)
-    while month <= high:
-        if month >= low:
-            drawing.months.append(TimelineMark(x=x_of(month), label=month.strftime("%Y-%m")))
-        month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
+    marks = axis_marks(low, high, tz_name)
+    drawing.marks = [TimelineMark(x=x_of(instant), label=label) for instant, label in marks]
+    drawing.first_day = clock.utc_to_local(low, tz_name).date()
+    drawing.last_day = clock.utc_to_local(high, tz_name).date()
     if low <= now <= high:
         drawing.now = TimelineMark(x=x_of(now), label=_("now"))
     drawing.now_is_later = now > high
@@ -460,21 +475,108 @@ def timeline(
     return drawing
 
 
+# At most this many dates fit under the timeline, each label clear of the next.
+AXIS_MOST_MARKS = 8
+AXIS_DAY_STEPS = (1, 2, 3, 7, 14)
+AXIS_MONTH_STEPS = (1, 2, 3, 6, 12)
+
+
+def axis_marks(
+    low: dt.datetime, high: dt.datetime, tz_name: str = "UTC"
+) -> list[tuple[dt.datetime, str]]:
+    """The dates to mark under a timeline from ``low`` to ``high``, on ``tz_name``'s clock.
+
+    Each mark is the local midnight starting a day or a month, as (UTC
+    instant, label in the reader's language). A span that a few day marks
+    can cover gets days ("18 March"); a longer one gets months ("March 2025",
+    then "April"; the year again each January), every one, or every second,
+    third, sixth or twelfth month, whichever first leaves at most
+    ``AXIS_MOST_MARKS``.
+    """
+    first = clock.utc_to_local(low, tz_name).date() + dt.timedelta(days=1)
+    last = clock.utc_to_local(high, tz_name).date()
+    days = (last - first).days + 1
+    for step in AXIS_DAY_STEPS:
+        if days <= step * AXIS_MOST_MARKS:
+            return [
+                (
+                    clock.local_to_utc(day, tz_name, clock.Precision.DAY),
+                    formats.date_format(day, "MONTH_DAY_FORMAT"),
+                )
+                for day in (first + dt.timedelta(days=n) for n in range(0, days, step))
+            ]
+    first_month = dt.date(first.year, first.month, 1)
+    if first_month < first:
+        first_month = _next_month(first_month)
+    months = (last.year - first_month.year) * 12 + last.month - first_month.month + 1
+    step = next((s for s in AXIS_MONTH_STEPS if months <= s * AXIS_MOST_MARKS), None)
+    if step is None:
+        step = -(-months // AXIS_MOST_MARKS)
+    marks = []
+    month = first_month
+    for n in range(months):
+        if n % step == 0:
+            with_year = not marks or month.month == 1
+            label = formats.date_format(month, "YEAR_MONTH_FORMAT" if with_year else "F")
+            marks.append((clock.local_to_utc(month, tz_name, clock.Precision.DAY), label))
+        month = _next_month(month)
+    return marks
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 # Times in several zones ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LocalTime:
-    zone: str
-    instant: dt.datetime
+def in_zones(
+    instant: dt.datetime | None,
+    precision: str,
+    reader_zone: str,
+    own_zone: str,
+    party_zones: Iterable[str] = (),
+) -> list[str]:
+    """A reading's instant as readers should read it, each with its zone named.
 
-
-def in_zones(instant: dt.datetime | None, zones: Iterable[str]) -> list[LocalTime]:
-    """The instant on the wall clocks of UTC and each named zone, without repeats."""
+    A day is one day, in the zone its wording meant: ["1 February 2026,
+    Moscow"]; shown on any other clock it would turn into the evening before.
+    An hour or a minute is given on the reader's clock first, then on the
+    wording's own and on each party's, without repeats.
+    """
     if instant is None:
         return []
-    names = ["UTC"] + sorted({z for z in zones if z and z != "UTC"})
-    return [LocalTime(zone=name, instant=clock.utc_to_local(instant, name)) for name in names]
+    if precision == clock.Precision.DAY:
+        return [clock.instant_text(instant, precision, reader_zone, own_zone=own_zone)]
+    names = [reader_zone, own_zone, *sorted(set(party_zones))]
+    unique = list(dict.fromkeys(name for name in names if name))
+    return [clock.instant_text(instant, precision, name) for name in unique]
+
+
+# Status ----------------------------------------------------------------------------
+
+
+def status_since(
+    changes: Iterable,
+    announced_on: dt.date,
+    tz_name: str = "UTC",
+    *,
+    deadlines: Iterable[dt.datetime | None] = (),
+    precision: str = "minute",
+) -> str:
+    """When the present status took effect, for "since …".
+
+    That is the effective time of the change that gave it, the last one
+    recorded in the status-change log; one that took effect at the working
+    deadline (an expiry by the clock) is as precise as that deadline. With
+    no change logged the commitment is as it was announced, on the day of its
+    agreement: the record's creation time says nothing about the world.
+    """
+    change = max(changes, key=lambda c: (c.recorded_at, c.pk), default=None)
+    if change is None:
+        return day_text(announced_on)
+    exact = precision if change.effective_at in set(deadlines) else clock.Precision.MINUTE
+    return clock.instant_text(change.effective_at, exact, tz_name)
 
 
 # Deliveries ------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from tracker.models import (
 from tracker.site import presenters
 from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage, EventFilters
 from tracker.site.presenters import Severity
+from tracker.site.reader_zone import zone_of
 from tracker.status import Status
 
 COMMITMENTS_PER_PAGE = 24
@@ -92,7 +93,11 @@ def summary_of(commitment: Commitment) -> ComplianceSummary | None:
 
 
 def card_version(commitment: Commitment) -> tuple:
-    """Everything a commitment's card shows, as loaded; the card changes when this does."""
+    """Everything a commitment's card shows, as loaded; the card changes when this does.
+
+    ``cached_fragment`` adds what the reader chose (the language, the zone)
+    and the minute, so one reader's card never reaches another.
+    """
     summary = summary_of(commitment)
     return (
         commitment.pk,
@@ -128,11 +133,14 @@ def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
     return commitments
 
 
-def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, strips=True):
+def _decorate(
+    commitments: list[Commitment], party_names: dict[int, str], now, tz_name: str, strips=True
+):
     """Attach what the lists show: countdown, violation tallies and the daily strip.
 
     All of it comes from the row and its compliance summary: nothing here
-    reads the commitment's events.
+    reads the commitment's events. Countdowns and dates are on the reader's
+    clock (``tz_name``).
     """
     for commitment in commitments:
         commitment.deadline = clock.deadline_text(
@@ -144,6 +152,8 @@ def _decorate(commitments: list[Commitment], party_names: dict[int, str], now, s
             status=commitment.status,
             status_changed_at=commitment.status_changed_at,
             has_terms=commitment.working_reading_id is not None,
+            precision=commitment.working_precision or clock.Precision.MINUTE,
+            tz_name=tz_name,
         )
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_claimant(), party_names
@@ -228,7 +238,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
     party_names = {party.pk: party.name for party in parties}
-    with_cards(request, _decorate(loaded, party_names, timezone.now()))
+    with_cards(request, _decorate(loaded, party_names, timezone.now(), zone_of(request).name))
     return render_to_string(
         "tracker/_board_listing.html",
         {
@@ -286,13 +296,15 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         )
 
     now = timezone.now()
+    zone = zone_of(request).name
     roles = sorted(
         public.roles().filter(commitment=commitment).select_related("party"),
         key=lambda r: (r.party.name, r.role),
     )
-    readings = _readings_in_zones(commitment, {role.party.time_zone for role in roles})
+    readings = _readings_in_zones(commitment, zone, {role.party.time_zone for role in roles})
     party_names = {party.pk: party.name for party in parties}
-    _decorate([commitment], party_names, now)
+    _decorate([commitment], party_names, now, zone)
+    status_changes = list(public.status_changes().filter(commitment=commitment))
     page = paginator.page(page_number)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
     delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
@@ -313,8 +325,15 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
             "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
-            "timeline": _timeline(readings, summary.days if summary else [], now),
-            "status_changes": list(public.status_changes().filter(commitment=commitment)),
+            "timeline": _timeline(readings, summary.days if summary else [], now, zone),
+            "status_changes": status_changes,
+            "since": presenters.status_since(
+                status_changes,
+                commitment.agreement.held_on,
+                zone,
+                deadlines=[commitment.working_ends_at, commitment.working_due_at],
+                precision=commitment.working_precision or clock.Precision.MINUTE,
+            ),
             "page": page,
             "filters": filters,
             "chosen": chosen,
@@ -378,8 +397,15 @@ def _commitment_for_page(chosen: dict):
     )
 
 
-def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Reading]:
-    """Published readings, each instant also given on the wall clocks of the parties."""
+def _readings_in_zones(
+    commitment: Commitment, reader_zone: str, party_zones: set[str]
+) -> list[Reading]:
+    """Published readings, each instant said as precisely as its source gave it.
+
+    An hour or a minute is given on the reader's clock and on the wall
+    clocks of the wording and the parties; a day is that day in the zone its
+    wording meant (``presenters.in_zones``).
+    """
     readings = list(
         public.readings()
         .filter(commitment=commitment)
@@ -387,14 +413,21 @@ def _readings_in_zones(commitment: Commitment, party_zones: set[str]) -> list[Re
         .prefetch_related(public.cited_sources())
     )
     for reading in readings:
-        zones = party_zones | {reading.time_zone}
-        reading.starts = presenters.in_zones(reading.starts_at, zones)
-        reading.ends = presenters.in_zones(reading.ends_at, zones)
-        reading.due = presenters.in_zones(reading.due_at, zones)
+        for name, instant in (
+            ("starts", reading.starts_at),
+            ("ends", reading.ends_at),
+            ("due", reading.due_at),
+        ):
+            texts = presenters.in_zones(
+                instant, reading.precision, reader_zone, reading.time_zone, party_zones
+            )
+            setattr(reading, name, texts)
     return readings
 
 
-def _timeline(readings: list[Reading], event_days: list[list], now) -> presenters.Timeline | None:
+def _timeline(
+    readings: list[Reading], event_days: list[list], now, tz_name: str
+) -> presenters.Timeline | None:
     """Readings as bars, and one tick per day and severity of the events reported.
 
     ``event_days`` are the rows of the compliance summary: the reports of a
@@ -420,8 +453,9 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
         at = dt.datetime.fromisoformat(first_at)
-        ticks.append((at, severities[standing], f"{day}: {what}"))
-    return presenters.timeline(spans, ticks, now)
+        when = clock.day_text(dt.date.fromisoformat(day))
+        ticks.append((at, severities[standing], f"{when}: {what}"))
+    return presenters.timeline(spans, ticks, now, tz_name)
 
 
 def _claims(events, chosen: dict):
@@ -524,7 +558,8 @@ def agreement_detail(request, slug):
         .order_by("title")
     )
     party_names = {party.pk: party.name for party in public.parties()}
-    with_cards(request, _decorate(commitments, party_names, timezone.now()))
+    zone = zone_of(request).name
+    with_cards(request, _decorate(commitments, party_names, timezone.now(), zone))
     return render(
         request,
         "tracker/agreement.html",
@@ -573,7 +608,9 @@ def changes(request):
         return bad_request(request, _form_errors(filters))
     page = filters.cleaned_data["page"] or 1
     per_page = changelog.DEFAULT_LIMIT
-    entries = changelog.recent_changes(limit=per_page + 1, offset=(page - 1) * per_page)
+    entries = changelog.recent_changes(
+        limit=per_page + 1, offset=(page - 1) * per_page, tz_name=zone_of(request).name
+    )
     return render(
         request,
         "tracker/changes.html",

@@ -174,12 +174,17 @@ class CommitmentAdmin(CommitmentPages, PublishPages, RecordAdmin):
                 working_ends_at=Subquery(working.values("ends_at")[:1]),
                 working_due_at=Subquery(working.values("due_at")[:1]),
                 working_is_published=Subquery(working.values("is_published")[:1]),
+                working_precision=Subquery(working.values("precision")[:1]),
+                working_time_zone=Subquery(working.values("time_zone")[:1]),
             )
         )
 
     @admin.display(description="working end", ordering="working_ends_at")
     def working_end(self, commitment):
-        """The working end and the same countdown the public pages say, the status considered."""
+        """The working end and the same countdown the public pages say, the status considered.
+
+        Both in the words the public pages use, on the UTC clock staff work by.
+        """
         start, end = commitment.working_starts_at, commitment.working_ends_at
         due = commitment.working_due_at
         if start is None and end is None and due is None:
@@ -192,9 +197,13 @@ class CommitmentAdmin(CommitmentPages, PublishPages, RecordAdmin):
             timezone.now(),
             status=commitment.status,
             status_changed_at=commitment.status_changed_at,
+            precision=commitment.working_precision,
         )
         shown = due if commitment.shape == Shape.DELIVERABLE else end
-        text = f"{format_utc(shown)} · {countdown}" if shown else countdown
+        when = clock.instant_text(
+            shown, commitment.working_precision, own_zone=commitment.working_time_zone
+        )
+        text = f"{when} · {countdown}" if shown else countdown
         if not commitment.working_is_published:
             text += f" ({UNPUBLISHED_WORKING_READING_SHORT})"
         return text

@@ -1,4 +1,8 @@
-"""Small template helpers for the public pages: times, query strings, shares."""
+"""Small template helpers for the public pages: times, query strings, shares.
+
+Times are said on the reader's clock (``reader_zone`` in the context), and
+links keep that zone, so the helpers that need either take the context.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ import logging
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import urlencode
 
-from tracker.clock import calendar_day, duration_text
+from tracker import clock
+from tracker.clock import duration_text
+from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -37,35 +44,45 @@ def asset(path: str) -> str:
         return f"{settings.STATIC_URL}{path}"
 
 
-@register.filter
-def utc(instant: dt.datetime | None) -> str:
-    """An instant in UTC to the minute: "2025-03-18 21:00 UTC"."""
-    if instant is None:
-        return "—"
-    return f"{instant.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+def _zone(context) -> ReaderZone:
+    return context.get("reader_zone") or zone_of(context.get("request"))
 
 
-@register.filter
-def when(instant: dt.datetime | None, precision: str = "minute") -> str:
-    """An instant as precisely as its source gave it: a date, or a UTC time."""
-    if instant is None:
-        return "—"
-    if precision == "day":
-        return calendar_day(instant, precision).isoformat()
-    if precision == "hour":
-        return f"{instant.astimezone(dt.UTC):%Y-%m-%d %H}:00 UTC"
-    return utc(instant)
+@register.simple_tag(takes_context=True)
+def when(
+    context, instant: dt.datetime | None, precision: str = "minute", own_zone: str = ""
+) -> str:
+    """An instant as precisely as its source gave it, on the reader's clock.
+
+    "28 March 2025, 09:00 UTC"; a day is that day, in ``own_zone`` when the
+    record keeps the zone its wording meant: "1 February 2026, Moscow".
+    """
+    zone = _zone(context).name
+    return clock.instant_text(instant, precision or "minute", zone, own_zone=own_zone)
 
 
-@register.filter
-def wall_clock(instant: dt.datetime | None) -> str:
-    """An aware instant on its own zone's wall clock: "2025-04-17 00:00 (UTC+03:00)"."""
-    if instant is None:
-        return "—"
-    offset = instant.strftime("%z")
-    if offset in ("", "+0000"):
-        return f"{instant:%Y-%m-%d %H:%M}"
-    return f"{instant:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+@register.simple_tag(takes_context=True)
+def zoned(context, address: str) -> str:
+    """An internal address that keeps the reader's zone."""
+    return with_zone(address, _zone(context))
+
+
+@register.simple_tag(takes_context=True)
+def zoned_url(context, name: str, *args) -> str:
+    """``{% url %}`` that keeps the reader's zone."""
+    return with_zone(reverse(name, args=args), _zone(context))
+
+
+def _query(context, params) -> str:
+    """The query string of ``params`` with the reader's zone as the page shows it.
+
+    A refused ``tz`` is not carried on: the page it leads to is in UTC anyway.
+    """
+    params.pop(PARAMETER, None)
+    zone = _zone(context)
+    if not zone.is_default:
+        params[PARAMETER] = zone.name
+    return urlencode(sorted(params.items()))
 
 
 @register.simple_tag(takes_context=True)
@@ -81,7 +98,7 @@ def query_with(context, **changes) -> str:
             params.pop(name, None)
         else:
             params[name] = value
-    query = urlencode(sorted(params.items()))
+    query = _query(context, params)
     return f"?{query}" if query else "?"
 
 
@@ -90,4 +107,4 @@ def page_url(context, number: int) -> str:
     """The current query string pointing at another page."""
     params = context["request"].GET.copy()
     params["page"] = number
-    return f"?{urlencode(sorted(params.items()))}"
+    return f"?{_query(context, params)}"

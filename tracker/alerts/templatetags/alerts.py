@@ -10,4 +10,4 @@ def subscription_form(commitment=None, form=None):
     """The form to show: the one being corrected, or a fresh one for this page."""
     if form:  # an undefined template variable arrives as ""
         return form
-    return SubscribeForm(initial={"commitment": commitment.slug} if commitment else None)
+    return SubscribeForm.about(commitment or None)
