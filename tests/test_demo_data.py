@@ -336,7 +336,7 @@ class TestTheDemoDataSet(TestCase):
                 if f.get_internal_type() in ("CharField", "TextField") and f.name != "url"
             ]
             for row in model.objects.values_list(*text_fields):
-                texts.extend(row)
+                texts.extend(value for value in row if value)
         text = "\n".join(texts)
 
         named = [person for person in PEOPLE if person.lower() in text.lower()]

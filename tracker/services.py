@@ -11,14 +11,17 @@ which is also a ``ValidationError`` so forms can show it as it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from modeltranslation.fields import TranslationField
 
 from tracker import clock, public
 from tracker.models import (
@@ -129,11 +132,42 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def in_english(service):
+    """Run a service in English, whatever language the person calling it reads in.
+
+    A translated text's plain name stands for its English text here:
+    ``title="…"`` sets the English title, and the plain ``title`` column, the
+    one the history and the open data's English columns read, always holds
+    the English text. Translations are given by their own names
+    (``title_uk="…"``, ``title_ru="…"``); see ``tracker.translation``.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return service(*args, **kwargs)
+
+    return wrapper
+
+
+def _is_english_column(field) -> bool:
+    """The English column of a translated text, checked under the text's plain name instead."""
+    return (
+        isinstance(field, TranslationField)
+        and field.language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    )
+
+
 def _refuse_control_characters(obj) -> None:
-    """Refuse text no field should hold, before anything reaches the database with it."""
+    """Refuse text no field should hold, before anything reaches the database with it.
+
+    Every translation is checked too, under its own name (``summary_uk``).
+    """
     errors = {}
     for field in obj._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField):
+            continue
+        if _is_english_column(field):
             continue
         value = getattr(obj, field.attname)
         multiline = isinstance(field, models.TextField)
@@ -263,6 +297,7 @@ def _keep_service_fields(obj) -> None:
 # Records ----------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def save_record(obj, *, actor, reason: str):
     """Create or edit a record's ordinary fields.
@@ -282,6 +317,7 @@ def save_record(obj, *, actor, reason: str):
     return obj
 
 
+@in_english
 @transaction.atomic
 def create_commitment(
     *,
@@ -305,6 +341,7 @@ def create_commitment(
 # Status -----------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def change_status(
     commitment: Commitment,
@@ -411,6 +448,7 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
 # Readings ---------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def add_reading(
     commitment: Commitment,
@@ -439,6 +477,7 @@ def add_reading(
     return reading
 
 
+@in_english
 @transaction.atomic
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
     """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``."""
@@ -467,6 +506,7 @@ def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
         _save(old, actor=actor, reason=f"No longer the working reading: {reason}", validate=False)
 
 
+@in_english
 @transaction.atomic
 def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     """Make ``reading`` the one that drives status and alerts."""
@@ -482,6 +522,7 @@ def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     return locked
 
 
+@in_english
 @transaction.atomic
 def extend_window(
     commitment: Commitment,
@@ -532,6 +573,7 @@ def extend_window(
 # Compliance events -------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def record_event(
     event: ComplianceEvent,
@@ -572,6 +614,7 @@ def record_event(
     return event
 
 
+@in_english
 @transaction.atomic
 def verify_event(
     event: ComplianceEvent, verification: Verification | str, *, actor, reason: str
@@ -611,6 +654,7 @@ def _parent_is_public(obj) -> bool:
     return True
 
 
+@in_english
 @transaction.atomic
 def set_published(obj, published: bool, *, actor, reason: str):
     """Publish or unpublish a record. A child cannot be public while its parent is not."""
