@@ -199,4 +199,3 @@ class TranslatedTabularInline(ForgivingAutocompleteFields, TranslationTabularInl
 def in_every_language(*texts: str) -> list[str]:
     """Each translated text (or a lookup ending in one) once per language, to search them all."""
     return get_translation_fields(*texts)
-
