@@ -581,13 +581,14 @@ def record_event(
     actor,
     reason: str,
     sources: Iterable[Source] | None = None,
-    quantities: Iterable[tuple[Party, int, str]] = (),
+    quantities: Iterable[tuple[Party, int, str | dict[str, str]]] = (),
 ) -> ComplianceEvent:
     """Record a reported event, unverified and unpublished until a reviewer says so.
 
     The event, its sources and its quantities are written together or not
     at all; on refusal ``event`` is left unsaved, so it can be corrected and
-    recorded again.
+    recorded again. A quantity's unit is its English name ("people"), or the
+    unit with its translations (``{"unit": "people", "unit_uk": "осіб"}``).
     """
     _require(actor, "tracker.add_complianceevent", "record events")
     reason = _require_reason(reason)
@@ -603,9 +604,8 @@ def record_event(
             _save(event, actor=actor, reason=reason)
             _set_sources(event, sources)
             for party, quantity, unit in quantities:
-                row = DeliveredQuantity(
-                    event=event, received_by=party, quantity=quantity, unit=unit
-                )
+                units = unit if isinstance(unit, dict) else {"unit": unit}
+                row = DeliveredQuantity(event=event, received_by=party, quantity=quantity, **units)
                 _save(row, actor=actor, reason=reason)
     except Exception:
         event.pk = None
