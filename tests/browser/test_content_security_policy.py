@@ -6,6 +6,7 @@ and show that an inline script would indeed be caught.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 
@@ -55,3 +56,28 @@ def test_a_reviewer_works_through_the_admin_without_a_violation(page, site, tran
     page.get_by_role("link", name="Change status").click()
     page.wait_for_url("**/status/")
     assert page.locator("#id_to_status").count() == 1
+
+
+def test_staff_edit_each_language_in_a_tab_without_a_violation(page, site, transactional_db):
+    UserFactory(username="editor-on-duty", role="Editors")
+    page.goto("/admin/login/")
+    page.fill("#id_username", "editor-on-duty")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    page.goto("/admin/tracker/commitment/")
+    page.locator("#result_list tbody a").first.click()
+    page.wait_for_url("**/change/")
+
+    tabs = page.locator(".ui-tabs-nav").first
+    expect(tabs).to_be_visible()
+    tabs.get_by_role("tab", name="uk").click()
+    title_uk = page.locator("#id_title_uk")
+    expect(title_uk).to_be_visible()
+    expect(page.locator("#id_title_en")).to_be_hidden()
+    title_uk.fill("Пауза в ударах по енергетиці")
+    page.fill("#id_reason", "Ukrainian title")
+    page.click("input[name=_continue]")
+    page.wait_for_url("**/change/")
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
