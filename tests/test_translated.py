@@ -110,7 +110,7 @@ def test_a_translated_text_is_shown_in_the_readers_language_unmarked(client, pau
 
 def test_a_translation_made_after_a_page_was_cached_shows_at_once(client, pause, editor):
     before = get(client, pause.get_absolute_url(), "uk").content.decode()
-    assert "<span lang=\"en\">Russia</span>" in before
+    assert '<span lang="en">Russia</span>' in before
 
     russia = pause.roles.get().party
     russia.name_uk = "Росія"
@@ -145,3 +145,15 @@ def test_a_wording_is_quoted_in_its_own_language_and_says_which(client, pause, e
 
     assert '<blockquote lang="ru"><p>мораторий на удары по объектам энергетики</p>' in html
     assert "Як сформульовано (" in html
+
+
+def test_a_timeline_tick_is_titled_in_the_readers_language(client, pause, editor, reviewer):
+    event = pause.events.get()
+    event.summary_uk = "Дрони вдарили по Слов'янську."
+    services.save_record(event, actor=editor, reason="Ukrainian summary")
+
+    ukrainian = get(client, pause.get_absolute_url(), "uk").content.decode()
+    russian = get(client, pause.get_absolute_url(), "ru").content.decode()
+
+    assert "<title>2025-03-19: Дрони вдарили по Слов&#x27;янську. (" in ukrainian
+    assert "<title>2025-03-19: Drones hit Sloviansk. (" in russian

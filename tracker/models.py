@@ -764,8 +764,8 @@ class ComplianceSummary(models.Model):
     # [kind, verification, claimant id, count] for each combination.
     cells = models.JSONField(default=list, blank=True)
     # [day, standing ("verified", "alleged" or "" for anything else), count,
-    # first instant, a summary]: the reports of each day that count alike, oldest
-    # first, for the timeline's ticks.
+    # first instant, a summary in each language it has ({"en": …, "uk": …})]: the
+    # reports of each day that count alike, oldest first, for the timeline's ticks.
     days = models.JSONField(default=list, blank=True)
     # {day: "alleged" or "verified"}: the worst standing violation claim of each
     # day (a claim about a period marks every day of it), for the daily strip.

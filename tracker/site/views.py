@@ -401,7 +401,7 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
     day that count alike (two kinds of statement, say) share one, so the
     drawing grows with the days covered, not with the claims. A tick standing
     for one event is titled with its summary; one standing for several says
-    how many.
+    how many; the summary is in the reader's language, or in English.
     """
     spans = [
         presenters.ReadingSpan(
@@ -416,7 +416,8 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
     ticks = []
     for day, standing, count, first_at, summary in event_days:
         if count == 1:
-            what = summary
+            by_language = {f"summary_{language}": text for language, text in summary.items()}
+            what = str(translated.text(by_language, "summary"))
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
         at = dt.datetime.fromisoformat(first_at)
