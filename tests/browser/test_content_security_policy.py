@@ -15,6 +15,15 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
 
 
+def log_in(page, username: str, role: str) -> None:
+    UserFactory(username=username, role=role)
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
 def test_an_inline_script_is_refused_and_would_fail_the_test(open_tab, site):
     tab = open_tab()
     tab.goto("/")
@@ -34,13 +43,7 @@ def test_an_inline_script_is_refused_and_would_fail_the_test(open_tab, site):
 
 
 def test_a_reviewer_works_through_the_admin_without_a_violation(page, site, transactional_db):
-    UserFactory(username="reviewer-on-duty", role="Reviewers")
-
-    page.goto("/admin/login/")
-    page.fill("#id_username", "reviewer-on-duty")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    log_in(page, "reviewer-on-duty", "Reviewers")
 
     for path in [
         "/admin/tracker/commitment/",
@@ -59,12 +62,7 @@ def test_a_reviewer_works_through_the_admin_without_a_violation(page, site, tran
 
 
 def test_staff_edit_each_language_in_a_tab_without_a_violation(page, site, transactional_db):
-    UserFactory(username="editor-on-duty", role="Editors")
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor-on-duty")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    log_in(page, "editor-on-duty", "Editors")
 
     page.goto("/admin/tracker/commitment/")
     page.locator("#result_list tbody a").first.click()
