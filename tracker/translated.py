@@ -54,7 +54,7 @@ def text(record, field: str, language: str | None = None) -> Text:
         if value:
             return Text(value, candidate, candidate != language)
     # A record read before its translations existed keeps its text in the plain column.
-    value = _read(record, field) if not isinstance(record, Mapping) else record.get(field)
+    value = _read(record, field)
     if value:
         return Text(value, ENGLISH, language != ENGLISH)
     return Text("", language)
