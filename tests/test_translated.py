@@ -157,3 +157,17 @@ def test_a_timeline_tick_is_titled_in_the_readers_language(client, pause, editor
 
     assert "<title>2025-03-19: Дрони вдарили по Слов&#x27;янську. (" in ukrainian
     assert "<title>2025-03-19: Drones hit Sloviansk. (" in russian
+
+
+def test_a_summary_built_before_it_kept_every_language_still_titles_its_tick(client, pause):
+    """One web node may still run the previous version while another has migrated."""
+    summary = pause.compliance_summary
+    summary.days = [
+        [day, standing, n, at, text["en"]] for day, standing, n, at, text in summary.days
+    ]
+    summary.save()
+
+    response = get(client, pause.get_absolute_url(), "uk")
+
+    assert response.status_code == 200
+    assert "<title>2025-03-19: Drones hit Sloviansk. (" in response.content.decode()

@@ -416,7 +416,9 @@ def _timeline(readings: list[Reading], event_days: list[list], now) -> presenter
     ticks = []
     for day, standing, count, first_at, summary in event_days:
         if count == 1:
-            by_language = {f"summary_{language}": text for language, text in summary.items()}
+            # A summary built before it kept every language holds the English text alone.
+            texts = summary if isinstance(summary, dict) else {translated.ENGLISH: summary}
+            by_language = {f"summary_{language}": text for language, text in texts.items()}
             what = str(translated.text(by_language, "summary"))
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
