@@ -63,10 +63,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The README's picture of the board, from the demo data (needs Chromium).
+# The README's pictures of the board, in English and Ukrainian, from the demo data (needs Chromium).
 screenshot: install messages chromium
 	@command -v optipng >/dev/null || { $(APT_INSTALL) optipng; }
 	$(BIN)/python docs/screenshots/board.py docs/board.png
+	$(BIN)/python docs/screenshots/board.py docs/board-uk.png uk
 
 # Measures the tracker against its own floor (BENCHMARKS.md): SQLite, or PostgreSQL when
 # DATABASE_URL is set. BENCH_ARGS=--reuse keeps the data sets an earlier run built.

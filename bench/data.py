@@ -549,6 +549,7 @@ def make_events(rng, scale: Scale, commitments, sources, stream) -> None:
                         "received_by_id": party.pk,
                         "quantity": rng.randint(1, 400),
                         "unit": "prisoners",
+                        "unit_en": "prisoners",
                     }
                     quantity_rows.append(quantity)
                     quantity_history_rows.append(
@@ -609,10 +610,14 @@ def new_event(
         "occurred_on": calendar_day(occurred_at, precision),
         "occurred_until_on": calendar_day(occurred_until, precision) if occurred_until else None,
         "recorded_at": recorded_at,
+        # The plain columns and the English ones hold the same text, as the services write it.
         "location": f"Near {region}",
+        "location_en": f"Near {region}",
         "region": region,
+        "region_en": region,
         "count": rng.randint(2, 120) if is_violation and rng.random() < 0.1 else None,
         "summary": summary,
+        "summary_en": summary,
         "verification": str(weighted(rng, VERIFICATIONS)),
         "in_response_to_id": answers,
         "is_published": rng.random() < 0.97,

@@ -39,6 +39,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, so its translation tabs and registrations are in place first.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -173,6 +175,20 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates read "1 February 2026" in every language (config/formats/).
 FORMAT_MODULE_PATH = ["config.formats"]
+
+# The records' own texts (titles, terms, summaries, names…) in the same three
+# languages (django-modeltranslation; the fields are listed in tracker/translation.py).
+# English is required and is the fallback: a text not yet translated is shown in
+# English, marked as such on the page. Slugs are made from the English title.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "uk", "ru")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_REQUIRED_LANGUAGES = ("en",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+# Staff edit each language in a tab; the tabs need jQuery UI, served from this
+# site (static/vendor/jquery-ui, 1.14) because the Content-Security-Policy allows
+# no other. The admin's own jQuery runs it.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

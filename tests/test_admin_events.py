@@ -45,9 +45,9 @@ def event_form(commitment, **changes):
         "occurred_until_0": "",
         "occurred_until_1": "",
         "precision": "day",
-        "location": "Belarus–Ukraine border",
-        "region": "",
-        "summary": "First tranche: 390 for 390.",
+        "location_en": "Belarus–Ukraine border",
+        "region_en": "",
+        "summary_en": "First tranche: 390 for 390.",
         "count": "",
         "recorded_at_0": "2025-05-23",
         "recorded_at_1": "18:00",
@@ -68,10 +68,10 @@ def test_an_event_recorded_in_the_admin_starts_unverified_and_unpublished(
         "quantities-TOTAL_FORMS": "2",
         "quantities-0-received_by": ukraine.pk,
         "quantities-0-quantity": "390",
-        "quantities-0-unit": "people",
+        "quantities-0-unit_en": "people",
         "quantities-1-received_by": russia.pk,
         "quantities-1-quantity": "390",
-        "quantities-1-unit": "people",
+        "quantities-1-unit_en": "people",
     }
     response = client.post(reverse("admin:tracker_complianceevent_add"), data)
     assert response.status_code == 302
@@ -105,7 +105,7 @@ def test_the_add_page_opened_from_a_commitment_starts_with_that_commitment(
 def test_verification_and_publication_cannot_be_typed_into_the_event_form(client, editor, exchange):
     event = ComplianceEventFactory(commitment=exchange, is_published=False)
     client.force_login(editor)
-    data = event_form(exchange, verification="verified", is_published="on", summary="Edited")
+    data = event_form(exchange, verification="verified", is_published="on", summary_en="Edited")
     response = client.post(reverse("admin:tracker_complianceevent_change", args=[event.pk]), data)
     assert response.status_code == 302
     event.refresh_from_db()
@@ -150,7 +150,7 @@ def test_a_bad_quantity_row_saves_nothing_of_the_event(client, editor, exchange,
         "quantities-TOTAL_FORMS": "1",
         "quantities-0-received_by": ukraine.pk,
         "quantities-0-quantity": "-5",
-        "quantities-0-unit": "people",
+        "quantities-0-unit_en": "people",
     }
     response = client.post(reverse("admin:tracker_complianceevent_add"), data)
     assert response.status_code == 200

@@ -216,8 +216,8 @@ def test_adding_a_party_records_the_user_and_the_reason(client, editor, db):
     response = client.post(
         admin_url(Party, "add"),
         {
-            "name": "Türkiye",
-            "short_name": "",
+            "name_en": "Türkiye",
+            "short_name_en": "",
             "slug": "turkiye",
             "kind": "state",
             "time_zone": "Europe/Istanbul",
@@ -235,7 +235,7 @@ def test_a_save_without_a_reason_is_refused_and_changes_nothing(client, editor, 
     party = Party.objects.get(slug="russia")
     response = client.post(
         admin_url(Party, "change", party.pk),
-        {"name": "Russian Federation", "slug": "russia", "kind": "state", "time_zone": "UTC"},
+        {"name_en": "Russian Federation", "slug": "russia", "kind": "state", "time_zone": "UTC"},
     )
     assert response.status_code == 200
     assert "This field is required." in response.context["adminform"].form.errors["reason"]
@@ -246,13 +246,13 @@ def test_a_save_without_a_reason_is_refused_and_changes_nothing(client, editor, 
 def commitment_form(commitment, **changes):
     data = {
         "agreement": commitment.agreement_id,
-        "title": commitment.title,
+        "title_en": commitment.title,
         "slug": commitment.slug,
         "category": commitment.category,
         "shape": commitment.shape,
         "renews": "",
-        "terms": "No strikes on energy infrastructure.",
-        "conditions": "",
+        "terms_en": "No strikes on energy infrastructure.",
+        "conditions_en": "",
         "promised_quantity": "",
         "internal_note": "",
         "reason": "Scope per the Kremlin's list of 25 March",
@@ -336,7 +336,7 @@ def test_reverting_from_the_history_page_is_refused(client, reviewer, energy_pau
     assert 'value="Revert"' not in page.text
     response = client.post(
         url,
-        {"name": "Russia", "slug": "russia", "kind": "state", "time_zone": "UTC", "reason": "x"},
+        {"name_en": "Russia", "slug": "russia", "kind": "state", "time_zone": "UTC", "reason": "x"},
     )
     assert response.status_code == 403
     party.refresh_from_db()
@@ -349,10 +349,10 @@ def test_reverting_from_the_history_page_is_refused(client, reviewer, energy_pau
 def reading_form(commitment, **changes):
     return {
         "commitment": commitment.pk,
-        "label": "White House readout",
+        "label_en": "White House readout",
         "read_by": "",
         "wording": "",
-        "scope": "",
+        "scope_en": "",
         "time_zone": "Europe/Moscow",
         "precision": "day",
         "starts_at_0": "2025-03-18",
@@ -430,7 +430,7 @@ def test_a_party_with_an_unknown_time_zone_is_refused(client, editor, db):
     client.force_login(editor)
     response = client.post(
         admin_url(Party, "add"),
-        {"name": "Atlantis", "slug": "atlantis", "kind": "state", "time_zone": "Mars/Olympus"},
+        {"name_en": "Atlantis", "slug": "atlantis", "kind": "state", "time_zone": "Mars/Olympus"},
     )
     assert "“Mars/Olympus” is not an IANA time zone name." in response.text
     assert not Party.objects.filter(slug="atlantis").exists()
@@ -442,7 +442,7 @@ def test_a_source_without_url_is_refused(client, editor, db):
         admin_url(Source, "add"),
         {
             "url": "",
-            "title": "Kremlin readout",
+            "title_en": "Kremlin readout",
             "publisher": "Kremlin",
             "accessed_on": "2025-03-18",
             "reason": "Readout of the call",
@@ -468,7 +468,7 @@ def test_a_save_the_services_refuse_is_shown_and_nothing_of_the_page_is_kept(
         return save_record(obj, **kwargs)
 
     monkeypatch.setattr(services, "save_record", refuse_roles)
-    data = commitment_form(energy_pause, title="Energy and infrastructure pause")
+    data = commitment_form(energy_pause, title_en="Energy and infrastructure pause")
     data |= {
         "roles-TOTAL_FORMS": "3",
         "roles-2-commitment": energy_pause.pk,
@@ -543,7 +543,7 @@ def test_editing_a_reading_keeps_its_instants(client, editor, energy_pause):
     form = page.context["adminform"].form
     data = reading_form(
         energy_pause,
-        label="Ukraine's count (Zelensky, 25 March)",
+        label_en="Ukraine's count (Zelensky, 25 March)",
         read_by=reading.read_by_id,
         time_zone="Europe/Kyiv",
         starts_at_0=form["starts_at"].value().date().isoformat(),

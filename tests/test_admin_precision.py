@@ -25,7 +25,7 @@ def truce(db):
 def reading_form(commitment, **changes):
     return {
         "commitment": commitment.pk,
-        "label": "Kremlin's count",
+        "label_en": "Kremlin's count",
         "time_zone": "Europe/Moscow",
         "precision": FOLLOW_TIMES,
         "starts_at_0": "2025-04-19",
@@ -92,7 +92,7 @@ def test_editing_another_field_keeps_a_stored_day(client, editor, truce):
     url = reverse("admin:tracker_reading_change", args=[reading.pk])
 
     response = client.post(
-        url, reading_form(truce, precision="day", scope="Energy only", reason="Scope")
+        url, reading_form(truce, precision="day", scope_en="Energy only", reason="Scope")
     )
 
     assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_an_events_precision_follows_its_time_too(client, editor, truce):
         "occurred_at_0": "2025-04-19",
         "occurred_at_1": "18:10",
         "precision": FOLLOW_TIMES,
-        "summary": "Shelling ten minutes into the truce",
+        "summary_en": "Shelling ten minutes into the truce",
         "recorded_at_0": "2025-04-19",
         "recorded_at_1": "20:00",
         "reason": "Russian defence ministry statement",
@@ -123,7 +123,7 @@ def test_an_events_precision_follows_its_time_too(client, editor, truce):
     with_time = client.post(reverse("admin:tracker_complianceevent_add"), data)
     a_day = client.post(
         reverse("admin:tracker_complianceevent_add"),
-        data | {"occurred_at_1": "00:00", "summary": "A day of shelling"},
+        data | {"occurred_at_1": "00:00", "summary_en": "A day of shelling"},
     )
 
     assert with_time.status_code == a_day.status_code == 302

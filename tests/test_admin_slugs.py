@@ -13,12 +13,12 @@ from tracker.models import Agreement, Commitment, Party
 
 def agreement_form(**changes):
     return {
-        "title": "Easter truce announcement",
+        "title_en": "Easter truce announcement",
         "slug": "",
         "kind": "statement",
         "held_on": "2025-04-19",
-        "venue": "",
-        "summary": "",
+        "venue_en": "",
+        "summary_en": "",
         "internal_note": "",
         "reason": "Kremlin statement of 19 April",
     } | changes
@@ -46,7 +46,7 @@ def test_a_partys_slug_is_made_from_its_name(client, editor, db):
 
     response = client.post(
         reverse("admin:tracker_party_add"),
-        {"name": "Türkiye", "slug": "", "kind": "state", "time_zone": "Europe/Istanbul"}
+        {"name_en": "Türkiye", "slug": "", "kind": "state", "time_zone": "Europe/Istanbul"}
         | {"reason": "Host of the Istanbul talks"},
     )
 
@@ -69,7 +69,7 @@ def test_a_made_slug_that_is_taken_is_refused_on_the_slug(client, editor, db):
 def test_a_title_with_nothing_a_slug_can_use_asks_for_one(client, editor, db):
     client.force_login(editor)
 
-    response = client.post(reverse("admin:tracker_agreement_add"), agreement_form(title="!!!"))
+    response = client.post(reverse("admin:tracker_agreement_add"), agreement_form(title_en="!!!"))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["slug"] == [
@@ -78,7 +78,8 @@ def test_a_title_with_nothing_a_slug_can_use_asks_for_one(client, editor, db):
 
 
 @pytest.mark.parametrize(
-    "admin_name, source", [("agreement", "title"), ("commitment", "title"), ("party", "name")]
+    "admin_name, source",
+    [("agreement", "title_en"), ("commitment", "title_en"), ("party", "name_en")],
 )
 def test_the_slug_follows_its_source_by_the_trackers_script_not_djangos(
     client, editor, db, admin_name, source
@@ -100,7 +101,7 @@ def test_the_commitment_slug_is_made_on_save_too(client, editor, db):
         reverse("admin:tracker_commitment_add"),
         {
             "agreement": agreement.pk,
-            "title": "Easter truce",
+            "title_en": "Easter truce",
             "slug": "",
             "category": "other",
             "shape": "window",

@@ -87,7 +87,7 @@ def test_a_zone_chosen_from_the_list_is_saved(client, editor, pause):
     response = client.post(
         reverse("admin:tracker_party_add"),
         {
-            "name": "Vatican",
+            "name_en": "Vatican",
             "slug": "vatican",
             "kind": "state",
             "time_zone": "Europe/Vatican",
@@ -109,7 +109,7 @@ def test_a_name_that_is_not_on_the_list_is_refused_with_the_clocks_message(
         reverse("admin:tracker_reading_add"),
         {
             "commitment": pause.pk,
-            "label": "Kremlin's count",
+            "label_en": "Kremlin's count",
             "time_zone": typed,
             "precision": "day",
             "starts_at_0": "2025-04-19",

@@ -144,7 +144,9 @@ def test_events_show_sources_quantities_and_the_claim_they_answer(client, energy
     assert newest["id"] == denial.pk
     assert newest["in_response_to"] == claim.pk
     assert newest["sources"][0]["url"] == "https://example.org/denial"
-    assert newest["quantities"] == [{"received_by": "russia", "quantity": 5, "unit": "people"}]
+    assert newest["quantities"] == [
+        {"received_by": "russia", "quantity": 5, "unit": "people", "unit_uk": None, "unit_ru": None}
+    ]
     assert oldest["claimant"] == "russia"
     assert oldest["accused"] == "ukraine"
 
@@ -351,3 +353,21 @@ def test_options_and_head_are_answered_and_name_only_reading_methods(client, ene
     assert options.status_code == 200
     assert options["Allow"] == "GET, HEAD, OPTIONS"
     assert head.status_code == 200
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_each_text_is_english_under_its_own_name_with_its_translations_beside(
+    client, energy_pause, language
+):
+    energy_pause.title_uk = "Пауза в ударах по енергетиці"
+    energy_pause.save()
+
+    response = client.get(f"/api/commitments/{energy_pause.slug}/", HTTP_ACCEPT_LANGUAGE=language)
+
+    body = response.json()
+    assert body["title"] == energy_pause.title_en
+    assert body["title_uk"] == "Пауза в ударах по енергетиці"
+    assert body["title_ru"] is None
+    assert {"terms_uk", "terms_ru", "conditions_uk", "conditions_ru"} <= body.keys()
+    reading = body["readings"][0]
+    assert {"wording", "wording_language", "label_uk", "label_ru", "scope_uk"} <= reading.keys()

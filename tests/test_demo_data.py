@@ -8,6 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import TestCase
+from django.urls import reverse
 
 from tracker import public, services
 from tracker.clock import calendar_day
@@ -25,6 +26,7 @@ from tracker.models import (
     StatusChange,
     Verification,
 )
+from tracker.translation import TRANSLATED
 
 UTC = dt.UTC
 SUMMER_2025 = dt.datetime(2025, 7, 1, 12, tzinfo=UTC)
@@ -57,6 +59,29 @@ PEOPLE = [
     "Ushakov",
     "Kyslytsya",
     "Nebenzya",
+    # As the Ukrainian and Russian texts would spell them.
+    "Путін",
+    "Путин",
+    "Трамп",
+    "Зеленськ",
+    "Зеленск",
+    "Лавров",
+    "Пєсков",
+    "Песков",
+    "Мединськ",
+    "Мединск",
+    "Умєров",
+    "Умеров",
+    "Єрмак",
+    "Ермак",
+    "Сибіг",
+    "Сибиг",
+    "Фідан",
+    "Фидан",
+    "Ердоган",
+    "Эрдоган",
+    "Ушаков",
+    "Захарова",
 ]
 
 
@@ -318,6 +343,35 @@ class TestTheDemoDataSet(TestCase):
             StatusChange.Actor.CLOCK,
         }
 
+    def test_every_public_text_is_translated_into_ukrainian_and_russian(self):
+        """So each page of the demo reads fully in each language, with nothing marked."""
+        for model, options in TRANSLATED.items():
+            for record in model.objects.all():
+                for text in options.fields:
+                    english = getattr(record, f"{text}_en")
+                    for language in ("uk", "ru"):
+                        translated = getattr(record, f"{text}_{language}")
+                        assert bool(translated) == bool(english), (record, text, language)
+
+    def test_the_demo_pages_read_in_ukrainian_and_russian_with_no_english_stand_in(self):
+        addresses = [reverse("board"), reverse("changes")]
+        addresses += [c.get_absolute_url() for c in public.commitments()]
+        addresses += [a.get_absolute_url() for a in public.agreements()]
+        addresses += [p.get_absolute_url() for p in public.parties()]
+        with time_machine.travel(SUMMER_2025, tick=False):
+            for language in ("uk", "ru"):
+                for address in addresses:
+                    response = self.client.get(address, HTTP_ACCEPT_LANGUAGE=language)
+                    assert response.status_code == 200, address
+                    assert 'class="untranslated"' not in response.content.decode(), (
+                        address,
+                        language,
+                    )
+
+    def test_each_reading_says_which_language_its_wording_is_in(self):
+        for reading in Reading.objects.exclude(wording=""):
+            assert reading.wording_language == "en", reading
+
     def test_no_individual_is_named_anywhere_in_the_records(self):
         texts = []
         for model in (
@@ -336,7 +390,7 @@ class TestTheDemoDataSet(TestCase):
                 if f.get_internal_type() in ("CharField", "TextField") and f.name != "url"
             ]
             for row in model.objects.values_list(*text_fields):
-                texts.extend(row)
+                texts.extend(value for value in row if value)
         text = "\n".join(texts)
 
         named = [person for person in PEOPLE if person.lower() in text.lower()]

@@ -70,7 +70,11 @@ def test_an_edit_records_what_changed_who_changed_it_and_why(db, editor):
     assert new.history_type == "~"
     assert new.history_user == editor
     assert new.history_change_reason == "Kremlin statement of 25 March"
-    assert [change.field for change in new.diff_against(old).changes] == ["conditions"]
+    # The plain column and the English one: both hold the English text.
+    assert [change.field for change in new.diff_against(old).changes] == [
+        "conditions",
+        "conditions_en",
+    ]
 
 
 def test_a_status_change_is_recorded_with_the_reviewer_and_the_reason(db, reviewer):

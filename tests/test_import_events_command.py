@@ -74,6 +74,8 @@ def test_an_exported_events_file_imports_back_as_the_same_claims(client, tmp_pat
         region="Donetsk",
         count=3,
         summary="-3 degrees and no power: drones hit the grid",
+        summary_uk="-3 градуси і без світла: дрони влучили в мережу",
+        location_ru="Славянск",
     )
     strike.sources.add(SourceFactory(url="https://news.example.org/sloviansk"))
     delivery = ComplianceEventFactory(
@@ -93,6 +95,7 @@ def test_an_exported_events_file_imports_back_as_the_same_claims(client, tmp_pat
             event.commitment.slug, event.kind, event.claimant_id, event.accused_id,
             event.occurred_at, event.occurred_until, event.precision, event.location,
             event.region, event.count, event.summary,
+            event.summary_uk, event.summary_ru, event.location_ru,
             sorted((q.received_by_id, q.quantity, q.unit) for q in event.quantities.all()),
             sorted(s.url for s in event.sources.all()),
         )  # fmt: skip
@@ -294,7 +297,7 @@ def test_a_row_with_too_many_cells_is_named(tmp_path, editor, pause):
 
     out = refused(tmp_path, data)
 
-    assert "Line 3: This row has 3 cells, the header 17." in out
+    assert f"Line 3: This row has 3 cells, the header {len(COLUMNS)}." in out
 
 
 def test_a_formula_in_a_workbook_is_refused_never_evaluated(tmp_path, editor, pause):

@@ -159,3 +159,30 @@ def test_invalid_json_is_reported_with_its_line(db, tmp_path):
 def test_a_missing_file_is_reported(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot read .*missing.json"):
         load_demo("--file", str(tmp_path / "missing.json"))
+
+
+def test_translations_load_beside_the_english_text(db):
+    load_demo()
+
+    russia = Party.objects.get(slug="russia")
+    pause = Commitment.objects.get(slug="energy-strike-pause")
+    assert (russia.name_en, russia.name_uk, russia.name_ru) == ("Russia", "Росія", "Россия")
+    assert pause.title_uk == "Пауза в ударах по енергетичній інфраструктурі"
+    assert pause.title_ru == "Пауза в ударах по энергетической инфраструктуре"
+
+
+def test_a_translation_into_a_language_the_site_does_not_speak_is_refused(db, tmp_path):
+    data = demo_file_data()
+    data["parties"][0]["name_de"] = "Russland"
+
+    with pytest.raises(CommandError, match="party “russia”: unknown field “name_de”"):
+        load_demo("--file", write(tmp_path, data))
+
+
+def test_a_translation_with_a_control_character_is_refused_and_named(db, tmp_path):
+    data = demo_file_data()
+    data["parties"][0]["name_uk"] = "Ро\x00сія"
+
+    with pytest.raises(CommandError, match="party “russia”: name_uk: Remove the control"):
+        load_demo("--file", write(tmp_path, data))
+    assert not Party.objects.exists()

@@ -214,3 +214,58 @@ def test_the_open_data_page_says_how_formula_cells_are_neutralised(client, db):
     page = client.get("/data/").text
 
     assert "single quote" in page
+
+
+FIRST_COLUMNS = {
+    "commitments": ["slug", "title", "agreement"],
+    "readings": ["id", "commitment", "label"],
+    "events": ["id", "commitment", "kind"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_the_files_are_the_same_in_every_language_with_the_translations_beside(
+    client, exchange, language
+):
+    exchange.title_uk = "Обмін 1000 на 1000"
+    exchange.save()
+    reading = exchange.readings.get()
+    reading.label_ru = "Рабочее толкование"
+    reading.wording = "до 25 мая"
+    reading.wording_language = "ru"
+    reading.save()
+    event = ComplianceEventFactory(commitment=exchange, kind="delivery", summary="390 returned")
+    DeliveredQuantity.objects.create(
+        event=event,
+        received_by=exchange.roles.get(party__slug="russia").party,
+        quantity=390,
+        unit="people",
+    )
+
+    ask = {"HTTP_ACCEPT_LANGUAGE": language}
+    commitment = rows(client.get("/data/commitments.csv", **ask))[0]
+    reading_row = rows(client.get("/data/readings.csv", **ask))[0]
+    event_row = rows(client.get("/data/events.csv", **ask))[0]
+
+    assert (commitment["title"], commitment["title_uk"], commitment["title_ru"]) == (
+        "Exchange of 1,000 for 1,000",
+        "Обмін 1000 на 1000",
+        "",
+    )
+    assert (reading_row["label"], reading_row["label_ru"], reading_row["label_uk"]) == (
+        "Working reading",
+        "Рабочее толкование",
+        "",
+    )
+    assert (reading_row["wording"], reading_row["wording_language"]) == ("до 25 мая", "ru")
+    assert (event_row["summary"], event_row["summary_uk"]) == ("390 returned", "")
+    assert event_row["quantities"] == "russia: 390 people"
+
+
+def test_the_translation_columns_come_after_the_columns_the_files_always_had(client, db):
+    for table in files.TABLES.values():
+        header = next(csv.reader(io.StringIO(files.csv_lines(table).__next__())))
+        assert header[:3] == FIRST_COLUMNS[table.name]
+        translations = [name for name in header if name.endswith(("_uk", "_ru"))]
+        assert translations == header[-len(translations) :]
+        assert translations

@@ -153,3 +153,61 @@ def test_moving_a_recorded_event_into_the_future_is_refused(editor):
         services.save_record(event, actor=editor, reason="Wrong day")
 
     assert ComplianceEvent.objects.get(pk=event.pk).occurred_at == NOW - dt.timedelta(days=1)
+
+
+def test_translations_are_accepted_by_the_services_that_write_each_record(editor):
+    pause = CommitmentFactory()
+    event = services.record_event(
+        claim(
+            pause,
+            summary_uk="Дрони вдарили по підстанції.",
+            summary_ru="Беспилотники ударили по подстанции.",
+            location="Sloviansk",
+            location_uk="Слов'янськ",
+        ),
+        actor=editor,
+        reason="Reported",
+    )
+    reading = services.add_reading(
+        pause, actor=editor, reason="x", label="Kremlin's count", label_ru="Подсчёт Кремля"
+    )
+    services.update_reading(reading, actor=editor, reason="x", scope_uk="Енергетика")
+
+    stored = ComplianceEvent.objects.get(pk=event.pk)
+    assert (stored.summary_en, stored.summary_uk, stored.location_uk) == (
+        "Drones struck a substation.",
+        "Дрони вдарили по підстанції.",
+        "Слов'янськ",
+    )
+    reading = Reading.objects.get(pk=reading.pk)
+    assert (reading.label_en, reading.label_ru, reading.scope_uk) == (
+        "Kremlin's count",
+        "Подсчёт Кремля",
+        "Енергетика",
+    )
+
+
+def test_control_characters_in_a_translation_are_refused_by_its_own_name(editor):
+    pause = CommitmentFactory()
+
+    with pytest.raises(InvalidText) as refusal:
+        services.record_event(
+            claim(pause, summary_uk="Удар\x00", location_ru="Славянск\x1b[31m"),
+            actor=editor,
+            reason="Reported",
+        )
+
+    assert set(refusal.value.message_dict) == {"summary_uk", "location_ru"}
+    assert "control character" in refusal.value.message_dict["summary_uk"][0]
+    assert not ComplianceEvent.objects.exists()
+
+
+def test_a_translated_title_keeps_to_one_line_like_the_english_one(editor):
+    russia = PartyFactory(name="Russia", slug="russia")
+    russia.name_uk = "Ро\nсія"
+
+    with pytest.raises(InvalidText) as refusal:
+        services.save_record(russia, actor=editor, reason="Ukrainian name")
+
+    assert set(refusal.value.message_dict) == {"name_uk"}
+    assert Party.objects.get(pk=russia.pk).name_uk is None

@@ -47,7 +47,13 @@ def test_a_claim_counts_once_it_is_published_and_not_before(editor, reviewer):
     assert summary.claims == 1
     assert summary.cells == [["alleged_violation", "unverified", None, 1]]
     assert summary.days == [
-        ["2025-03-19", "alleged", 1, "2025-03-19T02:00:00+00:00", "Drones struck a substation."]
+        [
+            "2025-03-19",
+            "alleged",
+            1,
+            "2025-03-19T02:00:00+00:00",
+            {"en": "Drones struck a substation."},
+        ]
     ]
     assert summary.worst_days == {"2025-03-19": "alleged"}
     assert summary.last_event_at == dt.datetime(2025, 3, 19, 2, tzinfo=UTC)
@@ -167,4 +173,17 @@ def test_a_claim_about_a_period_marks_every_day_and_the_worst_report_wins():
         "2025-03-18": "alleged",
         "2025-03-19": "verified",
         "2025-03-20": "alleged",
+    }
+
+
+def test_a_days_summary_is_kept_in_every_language_it_has(editor, reviewer):
+    pause = CommitmentFactory()
+    event = services.record_event(
+        claim(pause, summary_uk="Дрони вдарили по підстанції."), actor=editor, reason="Reported"
+    )
+    services.publish(event, actor=reviewer, reason="Sourced")
+
+    assert summary_of(pause).days[0][4] == {
+        "en": "Drones struck a substation.",
+        "uk": "Дрони вдарили по підстанції.",
     }

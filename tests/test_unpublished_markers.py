@@ -115,17 +115,27 @@ def test_every_public_address_is_asked():
     assert set(REQUESTS) - addresses == set(), "these addresses no longer exist"
 
 
+# Each address is read in English, and again in Ukrainian and Russian: translations
+# (title_uk, summary_ru…) are texts of the record like any other.
+LANGUAGES = {"en": "", "uk": "uk ", "ru": "ru "}
+
+
 def read_every_public_output(client) -> dict[str, str]:
+    """{address: body} in English, and {"uk address": body}… in the other languages."""
     pages = {}
     with time_machine.travel(NOW, tick=False):
         for make_urls in REQUESTS.values():
             for url in make_urls():
-                response = client.get(url)
-                assert response.status_code in (200, 400, 404), f"{url}: {response.status_code}"
-                body = (
-                    b"".join(response.streaming_content) if response.streaming else response.content
-                )
-                pages[url] = body.decode().replace("\r\n ", "")  # iCalendar folds long lines
+                for language, prefix in LANGUAGES.items():
+                    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+                    assert response.status_code in (200, 400, 404), f"{url}: {response.status_code}"
+                    body = (
+                        b"".join(response.streaming_content)
+                        if response.streaming
+                        else response.content
+                    )
+                    # iCalendar folds long lines
+                    pages[prefix + url] = body.decode().replace("\r\n ", "")
     return pages
 
 
@@ -191,6 +201,8 @@ def marked_window(agreement, **fields) -> tuple[Commitment, list]:
     reading = ReadingFactory(
         commitment=commitment,
         label="MARKER-READING-LABEL",
+        label_uk="MARKER-UK-READING-LABEL",
+        scope_ru="MARKER-RU-READING-SCOPE",
         wording="MARKER-READING-WORDING",
         starts_at=dt.datetime(2031, 7, 3, 13, 13, tzinfo=UTC),
         ends_at=MARKED_END,
@@ -206,7 +218,9 @@ def marked_violation(commitment, **fields) -> ComplianceEvent:
         occurred_at=MARKED_EVENT_AT,
         precision="minute",
         location="MARKER-EVENT-LOCATION",
+        region_uk="MARKER-UK-EVENT-REGION",
         summary=fields.pop("summary", "MARKER-EVENT-SUMMARY"),
+        summary_ru="MARKER-RU-EVENT-SUMMARY",
         **fields,
     )
 

@@ -14,6 +14,9 @@ Used by the changes page and the changes feed. The rules, in one place:
 - Long texts (summaries, terms, wordings) are named, not quoted: the record's
   own page shows the current wording, so a text corrected later never lingers
   here.
+- Translated texts are read in the reader's language, or in English while
+  there is no translation: a new translation is a change for the readers of
+  that language only.
 
 ``recent_changes(limit)`` returns ``Change`` entries, newest first.
 """
@@ -28,9 +31,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import clock, public
+from tracker import clock, public, translated
 from tracker.clock import calendar_day, day_text
 from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
+from tracker.translation import TRANSLATED
 
 CORRECTION_PREFIX = "Correction"
 DEFAULT_LIMIT = 50
@@ -83,6 +87,15 @@ class Tracked:
     kind: str
     fields: dict[str, str]
     texts: frozenset[str] = frozenset()
+
+    @property
+    def translated(self) -> frozenset[str]:
+        """The public fields kept in every language."""
+        return frozenset(TRANSLATED[self.model].fields) & set(self.fields)
+
+    def columns(self) -> list[str]:
+        """Every column read to compare versions: each translated field in every language too."""
+        return [*self.fields, *translated.columns(*sorted(self.translated))]
 
 
 TRACKED = [
@@ -163,7 +176,7 @@ def _history_rows(tracked: Tracked, limit: int):
         | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
         id=OuterRef("id"),
     ).order_by("-history_date", "-history_id")
-    names = [*tracked.fields, "is_published"]
+    names = [*tracked.columns(), "is_published"]
     before = {f"before_{name}": Subquery(earlier.values(name)[:1]) for name in names}
     return list(
         history.objects.annotate(**before)
@@ -208,7 +221,9 @@ def recent_changes(
         .filter(pk__in={row.id for row in rows_by_kind["agreement"][1]} | parent_agreement_ids)
         .only("pk", "title", "slug")
     }
-    names = {party.pk: party.name for party in public.parties().only("pk", "name")}
+    names = {
+        party.pk: translated.text(party, "name") for party in public.parties().only("pk", "name")
+    }
     context = _Context(public_ids, commitments, agreements, names, tz_name)
 
     entries = []
@@ -267,7 +282,7 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
     corrected = reason.startswith(CORRECTION_PREFIX)
     changed = []
     for field_name, label in tracked.fields.items():
-        old, new = getattr(row, f"before_{field_name}"), getattr(row, field_name)
+        old, new = _value(tracked, row, field_name, "before_"), _value(tracked, row, field_name)
         if old == new:
             continue
         quoted = field_name not in tracked.texts
@@ -302,25 +317,37 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
     )
 
 
+def _value(tracked: Tracked, row, name: str, prefix: str = ""):
+    """A field of a history row (or of the version before it), as the reader reads it."""
+    if name not in tracked.translated:
+        return getattr(row, prefix + name)
+    versions = {column: getattr(row, prefix + column) for column in translated.columns(name)}
+    return str(translated.text({name: getattr(row, prefix + name), **versions}, name))
+
+
+def _title(record, field: str = "title") -> str:
+    return str(translated.text(record, field))
+
+
 def _name_and_url(kind: str, row, context: _Context) -> tuple[str, str]:
     """How a public record is named in a sentence, and where it is shown."""
     if kind == "agreement":
-        return _("The agreement “%(title)s”") % {"title": row.title}, reverse(
+        return _("The agreement “%(title)s”") % {"title": _title(row)}, reverse(
             "agreement", args=[row.slug]
         )
     if kind == "commitment":
-        return _("The commitment “%(title)s”") % {"title": row.title}, reverse(
+        return _("The commitment “%(title)s”") % {"title": _title(row)}, reverse(
             "commitment", args=[row.slug]
         )
     commitment = context.commitments[row.commitment_id]
     url = reverse("commitment", args=[commitment.slug])
     if kind == "reading":
         return _("The reading “%(label)s” of “%(commitment)s”") % {
-            "label": row.label,
-            "commitment": commitment.title,
+            "label": _title(row, "label"),
+            "commitment": _title(commitment),
         }, f"{url}#readings"
     return _("An event on “%(commitment)s” (%(day)s)") % {
-        "commitment": commitment.title,
+        "commitment": _title(commitment),
         "day": day_text(calendar_day(row.occurred_at, row.precision)),
     }, f"{url}#event-{row.id}"
 
@@ -333,19 +360,19 @@ def _tombstone_headline(kind: str, row, context: _Context) -> str:
         agreement = context.agreements.get(row.agreement_id)
         if agreement:
             return _("A commitment under “%(agreement)s” was withdrawn from publication.") % {
-                "agreement": agreement.title
+                "agreement": _title(agreement)
             }
         return _("A commitment was withdrawn from publication.")
     commitment = context.commitments.get(row.commitment_id)
     if kind == "reading":
         if commitment:
             return _("A reading of “%(commitment)s” was withdrawn from publication.") % {
-                "commitment": commitment.title
+                "commitment": _title(commitment)
             }
         return _("A reading was withdrawn from publication.")
     if commitment:
         return _("An event on “%(commitment)s” was withdrawn from publication.") % {
-            "commitment": commitment.title
+            "commitment": _title(commitment)
         }
     return _("An event was withdrawn from publication.")
 

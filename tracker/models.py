@@ -63,7 +63,7 @@ class Party(models.Model):
         help_text="IANA zone the party's announcements usually mean, e.g. Europe/Kyiv.",
     )
 
-    history = HistoricalRecords()
+    # History: registered in tracker/translation.py, after the translation fields.
 
     class Meta:
         ordering = ["name"]
@@ -88,7 +88,7 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(default=dt.date.today)
 
-    history = HistoricalRecords()
+    # History: registered in tracker/translation.py, after the translation fields.
 
     class Meta:
         ordering = ["-published_on", "publisher"]
@@ -126,7 +126,7 @@ class Agreement(models.Model):
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[parties, sources])
+    # History (with parties and sources): registered in tracker/translation.py.
 
     class Meta:
         ordering = ["-held_on", "title"]
@@ -262,7 +262,7 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # History: registered in tracker/translation.py, after the translation fields.
 
     class Meta:
         ordering = ["agreement__held_on", "title"]
@@ -388,12 +388,18 @@ class Reading(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
     wording = models.TextField(blank=True, help_text="The terms in the source's own words.")
+    wording_language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The language the wording is in, e.g. en, uk, ru. The wording is never "
+        "translated: it is quoted as the source gave it.",
+    )
     scope = models.TextField(blank=True, help_text="What this reading says is covered.")
     sources = models.ManyToManyField(Source, related_name="readings", blank=True)
     is_published = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[sources])
+    # History (with sources): registered in tracker/translation.py.
 
     class Meta:
         ordering = ["-is_working", "starts_at", "pk"]
@@ -569,7 +575,7 @@ class ComplianceEvent(models.Model):
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[sources])
+    # History (with sources): registered in tracker/translation.py.
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -687,7 +693,7 @@ class DeliveredQuantity(models.Model):
     )
     unit = models.CharField(max_length=40, default="people", help_text="e.g. prisoners, bodies")
 
-    history = HistoricalRecords()
+    # History: registered in tracker/translation.py, after the translation fields.
 
     class Meta:
         ordering = ["received_by__name"]
@@ -769,8 +775,8 @@ class ComplianceSummary(models.Model):
     # [kind, verification, claimant id, count] for each combination.
     cells = models.JSONField(default=list, blank=True)
     # [day, standing ("verified", "alleged" or "" for anything else), count,
-    # first instant, a summary]: the reports of each day that count alike, oldest
-    # first, for the timeline's ticks.
+    # first instant, a summary in each language it has ({"en": …, "uk": …})]: the
+    # reports of each day that count alike, oldest first, for the timeline's ticks.
     days = models.JSONField(default=list, blank=True)
     # {day: "alleged" or "verified"}: the worst standing violation claim of each
     # day (a claim about a period marks every day of it), for the daily strip.

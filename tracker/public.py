@@ -229,17 +229,21 @@ def joined_source_urls(model) -> Joined:
 
 
 def joined_handovers() -> Joined:
-    """Each public delivery's handovers as "party: quantity unit", by the receiving party's name."""
+    """Each public delivery's handovers as "party: quantity unit", by the receiving party's name.
+
+    In English, whatever the reader's language: the files' columns mean the same for everyone.
+    """
     given = DeliveredQuantity.objects.filter(event=OuterRef("pk"))
     value = Concat(
         "received_by__slug",
         Value(": "),
         Cast("quantity", models.TextField()),
         Value(" "),
-        "unit",
+        "unit_en",
         output_field=models.TextField(),
     )
-    return Joined(given.order_by("received_by__name", "pk").annotate(value=value).values("value"))
+    given = given.order_by("received_by__name_en", "pk")
+    return Joined(given.annotate(value=value).values("value"))
 
 
 # What the clock and the alerts follow -----------------------------------------------

@@ -11,14 +11,17 @@ which is also a ``ValidationError`` so forms can show it as it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from modeltranslation.fields import TranslationField
 
 from tracker import clock, duplicates, public
 from tracker.models import (
@@ -129,11 +132,42 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def in_english(service):
+    """Run a service in English, whatever language the person calling it reads in.
+
+    A translated text's plain name stands for its English text here:
+    ``title="…"`` sets the English title, and the plain ``title`` column, the
+    one the history and the open data's English columns read, always holds
+    the English text. Translations are given by their own names
+    (``title_uk="…"``, ``title_ru="…"``); see ``tracker.translation``.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return service(*args, **kwargs)
+
+    return wrapper
+
+
+def _is_english_column(field) -> bool:
+    """The English column of a translated text, checked under the text's plain name instead."""
+    return (
+        isinstance(field, TranslationField)
+        and field.language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    )
+
+
 def _refuse_control_characters(obj) -> None:
-    """Refuse text no field should hold, before anything reaches the database with it."""
+    """Refuse text no field should hold, before anything reaches the database with it.
+
+    Every translation is checked too, under its own name (``summary_uk``).
+    """
     errors = {}
     for field in obj._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField):
+            continue
+        if _is_english_column(field):
             continue
         value = getattr(obj, field.attname)
         multiline = isinstance(field, models.TextField)
@@ -264,6 +298,7 @@ def _keep_service_fields(obj) -> None:
 # Records ----------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def save_record(obj, *, actor, reason: str):
     """Create or edit a record's ordinary fields.
@@ -283,6 +318,7 @@ def save_record(obj, *, actor, reason: str):
     return obj
 
 
+@in_english
 @transaction.atomic
 def create_commitment(
     *,
@@ -306,6 +342,7 @@ def create_commitment(
 # Status -----------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def change_status(
     commitment: Commitment,
@@ -412,6 +449,7 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
 # Readings ---------------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def add_reading(
     commitment: Commitment,
@@ -440,6 +478,7 @@ def add_reading(
     return reading
 
 
+@in_english
 @transaction.atomic
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
     """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``."""
@@ -468,6 +507,7 @@ def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
         _save(old, actor=actor, reason=f"No longer the working reading: {reason}", validate=False)
 
 
+@in_english
 @transaction.atomic
 def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     """Make ``reading`` the one that drives status and alerts."""
@@ -483,6 +523,7 @@ def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     return locked
 
 
+@in_english
 @transaction.atomic
 def extend_window(
     commitment: Commitment,
@@ -533,6 +574,7 @@ def extend_window(
 # Compliance events -------------------------------------------------------------
 
 
+@in_english
 @transaction.atomic
 def record_event(
     event: ComplianceEvent,
@@ -540,14 +582,16 @@ def record_event(
     actor,
     reason: str,
     sources: Iterable[Source] | None = None,
-    quantities: Iterable[tuple[Party, int, str]] = (),
+    quantities: Iterable[tuple[Party, int, str | dict[str, str]]] = (),
 ) -> ComplianceEvent:
     """Record a reported event, unverified and unpublished until a reviewer says so.
 
     The event, its sources and its quantities are written together or not
     at all; on refusal ``event`` is left unsaved, so it can be corrected and
     recorded again. A claim that probably repeats one already recorded is
-    flagged with it (``tracker.duplicates``), whichever door it came in by.
+    flagged with it (``tracker.duplicates``), whichever door it came in by. A
+    quantity's unit is its English name ("people"), or the unit with its
+    translations (``{"unit": "people", "unit_uk": "осіб"}``).
     """
     _require(actor, "tracker.add_complianceevent", "record events")
     reason = _require_reason(reason)
@@ -565,9 +609,8 @@ def record_event(
             _save(event, actor=actor, reason=reason)
             _set_sources(event, sources)
             for party, quantity, unit in quantities:
-                row = DeliveredQuantity(
-                    event=event, received_by=party, quantity=quantity, unit=unit
-                )
+                units = unit if isinstance(unit, dict) else {"unit": unit}
+                row = DeliveredQuantity(event=event, received_by=party, quantity=quantity, **units)
                 _save(row, actor=actor, reason=reason)
     except Exception:
         event.pk = None
@@ -576,6 +619,7 @@ def record_event(
     return event
 
 
+@in_english
 @transaction.atomic
 def edit_event(
     event: ComplianceEvent, *, actor, reason: str, sources: Iterable[Source] | None = None
@@ -632,6 +676,7 @@ def _parent_is_public(obj) -> bool:
     return True
 
 
+@in_english
 @transaction.atomic
 def set_published(obj, published: bool, *, actor, reason: str):
     """Publish or unpublish a record. A child cannot be public while its parent is not."""

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -36,6 +37,8 @@ from tracker.models import (
 )
 
 SUMMARY_LENGTH = 80
+# A tick's summary is kept in every language: {"en": …, "uk": …, "ru": …}.
+SUMMARY_COLUMNS = [f"summary_{language}" for language in settings.MODELTRANSLATION_LANGUAGES]
 
 _waiting = threading.local()
 
@@ -66,11 +69,21 @@ def build(
         published.values_list(
             "commitment_id", "occurred_on", "occurred_until_on", "kind", "verification"
         )
-        .annotate(n=Count("pk"), first_at=Min("occurred_at"), summary=Min("summary"))
+        .annotate(
+            n=Count("pk"),
+            first_at=Min("occurred_at"),
+            **{f"first_{column}": Min(column) for column in SUMMARY_COLUMNS},
+        )
         .order_by("commitment_id", "occurred_on", "kind", "verification")
     )
     ticks: dict[int, dict[tuple, list]] = {pk: {} for pk in commitment_ids}
-    for pk, first, last, kind, verification, n, first_at, text in days:
+    for pk, first, last, kind, verification, n, first_at, *texts in days:
+        # The summary in each language it has, for a tick standing for one event.
+        text = {
+            column.removeprefix("summary_"): value[:SUMMARY_LENGTH]
+            for column, value in zip(SUMMARY_COLUMNS, texts, strict=True)
+            if value
+        }
         standing = violation_standing(kind, verification) or ""
         tick = ticks[pk].setdefault(
             (first, standing), [first.isoformat(), standing, 0, first_at, text]
@@ -81,7 +94,7 @@ def build(
         mark_worst_days(summaries[pk].worst_days, first, last, kind, verification)
     for pk, by_day in ticks.items():
         summaries[pk].days = [
-            [day, standing, n, first_at.isoformat(), text[:SUMMARY_LENGTH]]
+            [day, standing, n, first_at.isoformat(), text]
             for day, standing, n, first_at, text in by_day.values()
         ]
     claims = published.exclude(

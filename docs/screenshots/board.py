@@ -1,12 +1,14 @@
-"""Take the README's picture of the board from the demo data.
+"""Take the README's pictures of the board from the demo data.
 
     .venv/bin/python docs/screenshots/board.py docs/board.png
+    .venv/bin/python docs/screenshots/board.py docs/board-uk.png uk
 
 (or ``make screenshot``). The demo data is loaded into a throwaway SQLite
 database and served from a thread; Debian's Chromium photographs the board as
 it stood on 20 June 2025, after the last record in the data, so the picture
-changes only when the pages or the data do. When ``optipng`` is installed the
-PNG is squeezed losslessly afterwards.
+changes only when the pages or the data do. A language (en, uk, ru) after the
+file name photographs the board as a browser asking for that language sees it.
+When ``optipng`` is installed the PNG is squeezed losslessly afterwards.
 """
 
 import datetime as dt
@@ -54,18 +56,21 @@ def serve_demo_site():
     return f"http://127.0.0.1:{server.server_port}/"
 
 
-def photograph(url: str, output: Path) -> None:
+LOCALES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
+
+
+def photograph(url: str, output: Path, language: str = "en") -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT, locale="en-GB")
+        page = browser.new_page(viewport=VIEWPORT, locale=LOCALES[language])
         page.goto(url)
         page.screenshot(path=str(output))
         browser.close()
 
 
-def main(output: Path) -> None:
+def main(output: Path, language: str = "en") -> None:
     import django
     import time_machine
 
@@ -76,13 +81,13 @@ def main(output: Path) -> None:
         sys.path.insert(0, str(BASE_DIR))
         django.setup()
         with time_machine.travel(MOMENT, tick=False):
-            photograph(serve_demo_site(), output)
+            photograph(serve_demo_site(), output, language)
     if shutil.which("optipng"):
         subprocess.run(["optipng", "-quiet", "-o5", "-strip", "all", str(output)], check=True)
     print(f"{output}: {output.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} OUTPUT.png")
-    main(Path(sys.argv[1]).resolve())
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] and sys.argv[2] not in LOCALES:
+        sys.exit(f"usage: {sys.argv[0]} OUTPUT.png [{'|'.join(LOCALES)}]")
+    main(Path(sys.argv[1]).resolve(), *sys.argv[2:])

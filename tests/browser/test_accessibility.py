@@ -41,11 +41,30 @@ def test_page_has_no_serious_accessibility_problems(page, site, path, status):
 
 
 @pytest.mark.parametrize("path", ["/", "/commitments/energy-pause/"])
-def test_page_in_ukrainian_has_no_serious_accessibility_problems(open_tab, site, path):
-    page = open_tab("uk-UA")
+@pytest.mark.parametrize(
+    ("locale", "language", "marker"),
+    [
+        ("en-GB", "en", None),
+        ("uk-UA", "uk", "ще не перекладено"),
+        ("ru-RU", "ru", "ещё не переведено"),
+    ],
+    ids=["en", "uk", "ru"],
+)
+def test_page_in_each_language_has_no_serious_accessibility_problems(
+    open_tab, site, path, locale, language, marker
+):
+    """The records here are in English only: in Ukrainian and Russian each is marked."""
+    page = open_tab(locale)
     page.goto(path)
 
-    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    untranslated = page.locator(".untranslated")
+    if marker is None:
+        expect(untranslated).to_have_count(0)
+    else:
+        expect(untranslated.first).to_have_text(marker)
+        expect(untranslated.first).to_be_visible()
+        expect(page.locator('span[lang="en"]').first).to_be_visible()
     assert_accessible(page)
 
 

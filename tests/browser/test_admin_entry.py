@@ -33,7 +33,7 @@ def log_in(tab, user):
 def test_a_pasted_title_fills_the_slug_and_typing_a_slug_replaces_it(page, site, editor):
     log_in(page, editor)
     page.goto("/admin/tracker/agreement/add/")
-    title, slug = page.locator("#id_title"), page.locator("#id_slug")
+    title, slug = page.locator("#id_title_en"), page.locator("#id_slug")
 
     title.fill("Easter truce announcement")  # pasted: no key is pressed
     expect(slug).to_have_value("easter-truce-announcement")
@@ -49,7 +49,7 @@ def test_a_pasted_title_fills_the_slug_and_typing_a_slug_replaces_it(page, site,
 def test_a_cleared_slug_follows_the_title_again(page, site, editor):
     log_in(page, editor)
     page.goto("/admin/tracker/agreement/add/")
-    title, slug = page.locator("#id_title"), page.locator("#id_slug")
+    title, slug = page.locator("#id_title_en"), page.locator("#id_slug")
 
     title.click()
     page.keyboard.type("Easter truce")
@@ -66,14 +66,14 @@ def test_a_cleared_slug_follows_the_title_again(page, site, editor):
 def test_after_a_refused_save_an_untouched_slug_still_follows_the_title(page, site, editor):
     log_in(page, editor)
     page.goto("/admin/tracker/agreement/add/")
-    page.locator("#id_title").fill("Easter truce")
+    page.locator("#id_title_en").fill("Easter truce")
     page.locator("#id_held_on").fill("2025-04-19")
     page.get_by_role("button", name="Save", exact=True).click()  # no reason: refused
     page.wait_for_load_state()
 
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.locator("#id_slug")).to_have_value("easter-truce")
-    page.locator("#id_title").fill("Easter truce announcement")
+    page.locator("#id_title_en").fill("Easter truce announcement")
     expect(page.locator("#id_slug")).to_have_value("easter-truce-announcement")
     page.locator("#id_reason").fill("Kremlin statement of 19 April")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -85,7 +85,7 @@ def test_after_a_refused_save_an_untouched_slug_still_follows_the_title(page, si
 
 def add_the_kremlins_reading(tab, pause):
     tab.goto(f"/admin/tracker/reading/add/?commitment={pause.pk}")
-    tab.locator("#id_label").fill("Easter truce by the Kremlin")
+    tab.locator("#id_label_en").fill("Easter truce by the Kremlin")
     tab.locator("#id_starts_at_0").fill("2025-04-19")
     tab.locator("#id_starts_at_1").fill("18:00")
     tab.locator("#id_ends_at_0").fill("2025-04-21")

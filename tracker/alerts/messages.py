@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 
 from tracker import clock
@@ -34,6 +34,17 @@ class Message:
 
 
 def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
+    """The alert in English, its words and the records' texts alike, whoever runs the sweep.
+
+    The alert's own words are written in English only, so the records' texts
+    it quotes are given in English too, never in whatever language happens
+    to be active in the process that sends it.
+    """
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        return _compose(delivery, now)
+
+
+def _compose(delivery: Delivery, now: dt.datetime | None) -> Message:
     now = now or timezone.now()
     subscription, commitment = delivery.subscription, delivery.commitment
     context = {

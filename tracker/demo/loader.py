@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tracker import clock, services
 from tracker.models import (
@@ -42,6 +42,30 @@ from tracker.status import Status
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "ukraine-2025.json"
 REASON = "Demo data"
+
+# The texts each kind of record keeps in every language (tracker.translation): the
+# file gives the English one under its own name and the others beside it
+# ("title_uk", "title_ru"), each optional.
+TEXTS = {
+    "party": ("name", "short_name"),
+    "source": ("title",),
+    "agreement": ("title", "venue", "summary"),
+    "commitment": ("title", "terms", "conditions"),
+    "reading": ("label", "scope"),
+    "event": ("summary", "location", "region"),
+    "quantity": ("unit",),
+}
+TRANSLATIONS = [language for language in settings.MODELTRANSLATION_LANGUAGES if language != "en"]
+
+
+def _translations(kind: str) -> set[str]:
+    return {f"{text}_{language}" for text in TEXTS.get(kind, ()) for language in TRANSLATIONS}
+
+
+def translations(record: dict, kind: str) -> dict[str, str]:
+    """The translations a record gives, as the services take them: ``{"title_uk": …}``."""
+    return {name: record[name] for name in _translations(kind) if name in record}
+
 
 # Each kind of record: the fields it must have, and the fields it may have.
 FIELDS = {
@@ -77,6 +101,7 @@ FIELDS = {
             "due_at",
             "precision",
             "wording",
+            "wording_language",
             "scope",
             "sources",
             "published",
@@ -150,8 +175,12 @@ def load_file(path: Path | str = DEFAULT_FILE) -> LoadResult:
 
 @transaction.atomic
 def load(data: dict) -> LoadResult:
-    """Load parsed demo data in one transaction: all of it, or nothing."""
-    return _Loader().load(data)
+    """Load parsed demo data in one transaction: all of it, or nothing.
+
+    In English, whatever language is active: a text's plain name is its English text.
+    """
+    with translation.override("en"):
+        return _Loader().load(data)
 
 
 @contextmanager
@@ -185,7 +214,7 @@ def _check_fields(record, kind: str) -> dict:
     missing = sorted(required - record.keys())
     if missing:
         raise DemoDataError(f"missing {_quoted(missing)}.")
-    unknown = sorted(record.keys() - required - optional)
+    unknown = sorted(record.keys() - required - optional - _translations(kind))
     if unknown:
         raise DemoDataError(f"unknown field {_quoted(unknown)}.")
     return record
@@ -293,6 +322,7 @@ class _Loader:
             short_name=record.get("short_name", ""),
             kind=record.get("kind", Party.Kind.STATE),
             time_zone=record.get("time_zone", "UTC"),
+            **translations(record, "party"),
         )
         services.save_record(party, actor=services.IMPORT, reason=REASON)
         self.parties[party.slug] = party
@@ -310,6 +340,7 @@ class _Loader:
             publisher=record.get("publisher", ""),
             language=record.get("language", ""),
             published_on=_date(record.get("published_on")),
+            **translations(record, "source"),
         )
         if record.get("accessed_on"):
             source.accessed_on = _date(record["accessed_on"])
@@ -329,6 +360,7 @@ class _Loader:
                 held_on=_date(record["held_on"]),
                 venue=record.get("venue", ""),
                 summary=record.get("summary", ""),
+                **translations(record, "agreement"),
             )
             services.save_record(agreement, actor=services.IMPORT, reason=REASON)
             agreement.parties.set([self.party(slug) for slug in _list(record, "parties")])
@@ -356,6 +388,7 @@ class _Loader:
             terms=record.get("terms", ""),
             conditions=record.get("conditions", ""),
             promised_quantity=record.get("promised_quantity"),
+            **translations(record, "commitment"),
         )
         self.result.created["commitments"] += 1
 
@@ -416,7 +449,9 @@ class _Loader:
             time_zone=time_zone,
             precision=precision,
             wording=record.get("wording", ""),
+            wording_language=record.get("wording_language", ""),
             scope=record.get("scope", ""),
+            **translations(record, "reading"),
         )
         self.result.created["readings"] += 1
         return reading, record.get("published", True)
@@ -490,6 +525,7 @@ class _Loader:
             count=record.get("count"),
             summary=record["summary"],
             in_response_to=by_key.get(answered),
+            **translations(record, "event"),
         )
         services.record_event(
             event,
@@ -510,7 +546,8 @@ class _Loader:
         for number, item in enumerate(_list(record, "quantities"), start=1):
             with _about(f"quantity {number}"):
                 _check_fields(item, "quantity")
-                rows.append((self.party(item["received_by"]), item["quantity"], item["unit"]))
+                unit = {"unit": item["unit"], **translations(item, "quantity")}
+                rows.append((self.party(item["received_by"]), item["quantity"], unit))
         return rows
 
 

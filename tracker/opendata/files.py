@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tracker import public
+from tracker import public, translated
 from tracker.http import public_cache
 from tracker.models import (
     Category,
@@ -199,13 +200,38 @@ def _role_column(name: str, role: str, description: str) -> Column:
     return Column(name, description, lambda c: slugs(parties_in_role(c, role)))
 
 
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def translation_columns(*names: str, records: bool = False) -> tuple[Column, ...]:
+    """Each text's translations, after the columns every file already had.
+
+    The column named after a text keeps the English text, as it always did;
+    ``title_uk`` and ``title_ru`` give the translations, empty while there is none.
+    """
+    columns = []
+    for name in names:
+        for language in translated.TRANSLATIONS:
+            column = f"{name}_{language}"
+            description = format_lazy(
+                _("“{column}” in {language}; empty while not yet translated."),
+                column=name,
+                language=LANGUAGE_NAMES[language],
+            )
+            if records:
+                columns.append(Column(column, description, lambda r, c=column: getattr(r, c)))
+            else:
+                columns.append(Column(column, description, field=column))
+    return tuple(columns)
+
+
 COMMITMENTS = Table(
     name="commitments",
     description=_("One row per published commitment."),
     records=public_commitments,
     columns=(
         Column("slug", _("Identifier, also used in page and API addresses."), lambda c: c.slug),
-        Column("title", _("What was promised, in a few words."), lambda c: c.title),
+        Column("title", _("What was promised, in a few words."), lambda c: c.title_en),
         Column(
             "agreement", _("Slug of the agreement it was made under."), lambda c: c.agreement.slug
         ),
@@ -264,12 +290,13 @@ COMMITMENTS = Table(
         Column(
             "verified_violations", _("Violation claims verified."), lambda c: violation_counts(c)[1]
         ),
-        Column("terms", _("The terms in plain words."), lambda c: c.terms),
+        Column("terms", _("The terms in plain words."), lambda c: c.terms_en),
         Column(
             "conditions",
             _("Conditions for entry into force, as announced."),
-            lambda c: c.conditions,
+            lambda c: c.conditions_en,
         ),
+        *translation_columns("title", "terms", "conditions", records=True),
     ),
 )
 
@@ -283,7 +310,7 @@ READINGS = Table(
     columns=(
         Column("id", _("Identifier of the reading."), field="pk"),
         Column("commitment", _("Slug of the commitment."), field="commitment__slug"),
-        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), field="label"),
+        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), field="label_en"),
         Column(
             "read_by",
             _("Slug of the party that reads the terms this way."),
@@ -314,8 +341,14 @@ READINGS = Table(
             field="precision",
         ),
         Column("wording", _("The terms in the source's own words."), field="wording"),
-        Column("scope", _("What this reading says is covered."), field="scope"),
+        Column("scope", _("What this reading says is covered."), field="scope_en"),
         Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
+        Column(
+            "wording_language",
+            _("The language the wording is in (en, uk, ru); it is never translated."),
+            field="wording_language",
+        ),
+        *translation_columns("label", "scope"),
     ),
 )
 
@@ -356,10 +389,10 @@ EVENTS = Table(
             field="precision",
         ),
         Column("recorded_at", _("When it was recorded here (UTC)."), field="recorded_at"),
-        Column("location", _("Where, as reported."), field="location"),
-        Column("region", _("Region, as reported."), field="region"),
+        Column("location", _("Where, as reported."), field="location_en"),
+        Column("region", _("Region, as reported."), field="region_en"),
         Column("count", _("For aggregate claims: how many incidents it counts."), field="count"),
-        Column("summary", _("What is reported."), field="summary"),
+        Column("summary", _("What is reported."), field="summary_en"),
         Column("verification", one_of(Verification), field="verification"),
         Column(
             "in_response_to",
@@ -372,6 +405,7 @@ EVENTS = Table(
             field="handed_over",
         ),
         Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
+        *translation_columns("summary", "location", "region"),
     ),
 )
 

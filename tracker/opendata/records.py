@@ -2,7 +2,8 @@
 
 Each queryset starts from ``tracker.public``, so an unpublished record, an
 internal note or a staff member's name cannot reach a download by forgetting
-a filter.
+a filter. Records are ordered by their English texts, so a file or a page of
+the API lists them in the same order whatever language it was asked in.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def public_commitments() -> QuerySet[Commitment]:
         .prefetch_related(
             Prefetch("roles", queryset=public.roles().select_related("party")),
         )
-        .order_by("agreement__held_on", "title", "pk")
+        .order_by("agreement__held_on", "title_en", "pk")
     )
 
 
@@ -56,9 +57,9 @@ def public_agreements() -> QuerySet[Agreement]:
         .prefetch_related(
             public.named_parties(),
             public.cited_sources(),
-            Prefetch("commitments", queryset=public.commitments().order_by("title", "pk")),
+            Prefetch("commitments", queryset=public.commitments().order_by("title_en", "pk")),
         )
-        .order_by("-held_on", "title", "pk")
+        .order_by("-held_on", "title_en", "pk")
     )
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, clock, public, summaries
+from tracker import changelog, clock, public, summaries, translated
 from tracker.http import cached_fragment, public_cache
 from tracker.models import (
     Category,
@@ -237,7 +237,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         .prefetch_related(_obligors())
         .order_by("-agreement__held_on", "agreement__pk", "title")
     )
-    party_names = {party.pk: party.name for party in parties}
+    party_names = {party.pk: translated.text(party, "name") for party in parties}
     with_cards(request, _decorate(loaded, party_names, timezone.now(), zone_of(request).name))
     return render_to_string(
         "tracker/_board_listing.html",
@@ -302,7 +302,7 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         key=lambda r: (r.party.name, r.role),
     )
     readings = _readings_in_zones(commitment, zone, {role.party.time_zone for role in roles})
-    party_names = {party.pk: party.name for party in parties}
+    party_names = {party.pk: translated.text(party, "name") for party in parties}
     _decorate([commitment], party_names, now, zone)
     status_changes = list(public.status_changes().filter(commitment=commitment))
     page = paginator.page(page_number)
@@ -434,7 +434,7 @@ def _timeline(
     day that count alike (two kinds of statement, say) share one, so the
     drawing grows with the days covered, not with the claims. A tick standing
     for one event is titled with its summary; one standing for several says
-    how many.
+    how many; the summary is in the reader's language, or in English.
     """
     spans = [
         presenters.ReadingSpan(
@@ -449,7 +449,10 @@ def _timeline(
     ticks = []
     for day, standing, count, first_at, summary in event_days:
         if count == 1:
-            what = summary
+            # A summary built before it kept every language holds the English text alone.
+            texts = summary if isinstance(summary, dict) else {translated.ENGLISH: summary}
+            by_language = {f"summary_{language}": text for language, text in texts.items()}
+            what = str(translated.text(by_language, "summary"))
         else:
             what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
         at = dt.datetime.fromisoformat(first_at)
@@ -487,30 +490,43 @@ def _latest_deliveries(
     compliance summary. Returns
     {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
     oldest first, as ``presenters.deliveries_with_totals`` reads them, and
-    what each side had received before the first of them.
+    what each side had received before the first of them. Summaries, sides
+    and units are in the reader's language (``tracker.translated``); the
+    summary counts by the English unit, which names it in every language.
     """
     deliveries = events.filter(kind=EventKind.DELIVERY)
-    totals = {(names[party], unit): total for party, unit, total in summary.handovers}
+    summaries_in = translated.columns("summary")
+    units_in = [f"quantities__{column}" for column in translated.columns("unit")]
     latest = deliveries.order_by("-occurred_at", "-pk").values("pk")[:listed]
     rows = (
         deliveries.filter(pk__in=Subquery(latest))
         .order_by("occurred_at", "pk", "quantities__received_by__name", "quantities__unit")
-        .values_list(
+        .values(
             "pk",
             "occurred_at",
             "precision",
-            "summary",
-            "quantities__received_by__name",
+            *summaries_in,
+            "quantities__received_by_id",
             "quantities__quantity",
-            "quantities__unit",
+            *units_in,
         )
     )
     shown: dict[int, tuple] = {}
-    for pk, occurred_at, precision, summary, side, quantity, unit in rows:
-        day = clock.calendar_day(occurred_at, precision)
-        handovers = shown.setdefault(pk, (occurred_at, day, summary, []))[3]
-        if side is not None:
-            handovers.append((side, quantity, unit))
+    units: dict[str, translated.Text] = {}
+    for row in rows:
+        day = clock.calendar_day(row["occurred_at"], row["precision"])
+        summary_text = translated.text(row, "summary")
+        handovers = shown.setdefault(row["pk"], (row["occurred_at"], day, summary_text, []))[3]
+        if row["quantities__received_by_id"] is not None:
+            unit = translated.text({c[12:]: row[c] for c in units_in}, "unit")
+            units.setdefault(row[f"quantities__unit_{translated.ENGLISH}"], unit)
+            handovers.append(
+                (names[row["quantities__received_by_id"]], row["quantities__quantity"], unit)
+            )
+    totals = {
+        (names[party], units.get(unit) or translated.text({"unit": unit}, "unit")): total
+        for party, unit, total in summary.handovers
+    }
     before = dict(totals)
     for delivery in shown.values():
         for side, quantity, unit in delivery[3]:
@@ -535,7 +551,7 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> 
             event.handovers = latest[event.pk][3]
         else:
             event.handovers = [
-                (q.received_by.name, q.quantity, q.unit)
+                (translated.text(q.received_by, "name"), q.quantity, translated.text(q, "unit"))
                 for q in (event.quantities.all() if event in older else [])
             ]
     return claims
@@ -557,7 +573,7 @@ def agreement_detail(request, slug):
         .prefetch_related(_obligors())
         .order_by("title")
     )
-    party_names = {party.pk: party.name for party in public.parties()}
+    party_names = {party.pk: translated.text(party, "name") for party in public.parties()}
     zone = zone_of(request).name
     with_cards(request, _decorate(commitments, party_names, timezone.now(), zone))
     return render(

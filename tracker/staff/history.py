@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from modeltranslation.translator import NotRegistered, translator
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 NOISE_FIELDS = ["created_at", "updated_at"]
+
+
+def fields_to_skip(model) -> list[str]:
+    """Timestamps, and the plain column of each translated text, which repeats its English one.
+
+    A translated text is compared language by language (``title_en``,
+    ``title_uk``, ``title_ru``), so a history row shows which translation changed.
+    """
+    try:
+        translated = list(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        translated = []
+    return [*NOISE_FIELDS, *translated]
 
 
 def recorded_value(record, field_name: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -18,12 +19,15 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import services
 from tracker.services import TrackerError
 from tracker.staff.forms import ReasonForm
-from tracker.staff.history import NOISE_FIELDS, HistoryDiff, service_field_changes
+from tracker.staff.history import HistoryDiff, fields_to_skip, service_field_changes
 from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
@@ -51,10 +55,12 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
         reason = form.cleaned_data["reason"]
         for row in formset.save(commit=False):
             services.save_record(row, actor=request.user, reason=reason)
-        for row in formset.deleted_objects:
-            row._change_reason = reason
-            row._history_user = request.user
-            row.delete()
+        # In English, like the services: the history's plain columns keep the English text.
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            for row in formset.deleted_objects:
+                row._change_reason = reason
+                row._history_user = request.user
+                row.delete()
         formset.save_m2m()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -105,11 +111,12 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
         keeps by itself are left out as noise.
         """
         previous = None
+        skipped = fields_to_skip(self.model)
         for current in historical_records:
             if previous is not None:
                 delta = previous.diff_against(
                     current,
-                    excluded_fields=NOISE_FIELDS,
+                    excluded_fields=skipped,
                     foreign_keys_are_objs=foreign_keys_are_objs,
                 )
                 changes = [*delta.changes, *service_field_changes(current, previous)]
@@ -175,3 +182,25 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     def done(self, request, obj, message: str):
         self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(obj))
+
+
+class TranslatedRecordAdmin(TabbedTranslationAdmin, RecordAdmin):
+    """A record admin whose texts are edited in a tab per language, English first.
+
+    English is required; Ukrainian and Russian may be left empty until they
+    are translated, and the public pages show the English text, marked, in
+    the meantime. Saves go through the services like every record's, so a
+    translation edit leaves a history row with its user and reason.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        return self._patch_fieldsets(RecordAdmin.get_fieldsets(self, request, obj))
+
+
+class TranslatedTabularInline(ForgivingAutocompleteFields, TranslationTabularInline):
+    """An inline whose texts are edited per language, in tabs within each row."""
+
+
+def in_every_language(*texts: str) -> list[str]:
+    """Each translated text (or a lookup ending in one) once per language, to search them all."""
+    return get_translation_fields(*texts)

@@ -29,7 +29,13 @@ from tracker.models import (
 from tracker.staff.action_pages import CommitmentPages, EventPages, PublishPages, ReadingPages
 from tracker.staff.forms import ComplianceEventForm, ReadingForm
 from tracker.staff.intake.admin import EventImport, PossibleDuplicateFilter
-from tracker.staff.record_admin import RecordAdmin, format_utc
+from tracker.staff.record_admin import (
+    RecordAdmin,
+    TranslatedRecordAdmin,
+    TranslatedTabularInline,
+    format_utc,
+    in_every_language,
+)
 from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
 
@@ -40,26 +46,26 @@ RECENT_EVENTS_SHOWN = 10
 
 
 @admin.register(Party)
-class PartyAdmin(RecordAdmin):
+class PartyAdmin(TranslatedRecordAdmin):
     list_display = ["name", "short_name", "kind", "time_zone"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name", "slug"]
+    search_fields = [*in_every_language("name", "short_name"), "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Source)
-class SourceAdmin(RecordAdmin):
+class SourceAdmin(TranslatedRecordAdmin):
     list_display = ["__str__", "publisher", "language", "published_on", "accessed_on"]
     list_filter = ["language", "publisher"]
-    search_fields = ["url", "title", "publisher"]
+    search_fields = ["url", *in_every_language("title"), "publisher"]
     date_hierarchy = "published_on"
 
 
 @admin.register(Agreement)
-class AgreementAdmin(PublishPages, RecordAdmin):
+class AgreementAdmin(PublishPages, TranslatedRecordAdmin):
     list_display = ["title", "kind", "held_on", "venue", "is_published"]
     list_filter = ["kind", "is_published", "parties"]
-    search_fields = ["title", "venue", "summary"]
+    search_fields = in_every_language("title", "venue", "summary")
     date_hierarchy = "held_on"
     autocomplete_fields = ["parties", "sources"]
     prepopulated_fields = {"slug": ["title"]}
@@ -145,12 +151,12 @@ def working_reading_notice(commitment: Commitment) -> str | None:
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(CommitmentPages, PublishPages, RecordAdmin):
+class CommitmentAdmin(CommitmentPages, PublishPages, TranslatedRecordAdmin):
     change_form_template = "admin/tracker/commitment/change_form.html"
     list_display = ["title", "status", "working_end", "shape", "category", "is_published"]
     list_display += ["agreement"]
     list_filter = ["status", "category", "shape", "parties", "is_published"]
-    search_fields = ["title", "slug", "terms", "agreement__title"]
+    search_fields = ["slug", *in_every_language("title", "terms", "agreement__title")]
     list_select_related = ["agreement"]
     autocomplete_fields = ["agreement", "renews"]
     prepopulated_fields = {"slug": ["title"]}
@@ -231,7 +237,7 @@ class CommitmentAdmin(CommitmentPages, PublishPages, RecordAdmin):
 class CommitmentPartyAdmin(RecordAdmin):
     list_display = ["commitment", "party", "role"]
     list_filter = ["role", "party"]
-    search_fields = ["commitment__title", "party__name"]
+    search_fields = in_every_language("commitment__title", "party__name")
     autocomplete_fields = ["commitment", "party"]
     list_select_related = ["commitment", "party"]
 
@@ -240,19 +246,20 @@ class CommitmentPartyAdmin(RecordAdmin):
 
 
 @admin.register(Reading)
-class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, RecordAdmin):
+class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, TranslatedRecordAdmin):
     form = ReadingForm
     list_display = ["label", "commitment", "read_by", "is_working", "starts_at", "ends_at"]
     list_display += ["time_zone", "is_published"]
     list_filter = ["is_working", "is_published", "commitment__category", "read_by"]
-    search_fields = ["label", "wording", "scope", "commitment__title"]
+    search_fields = ["wording", *in_every_language("label", "scope", "commitment__title")]
     list_select_related = ["commitment", "read_by"]
     autocomplete_fields = ["commitment", "read_by", "sources"]
     readonly_fields = ["is_working", "is_published", "starts_utc", "ends_utc", "due_utc"]
 
     def get_record_fieldsets(self, request, obj=None):
         first = ["commitment", "label", "read_by"] + ([] if obj else ["make_working"])
-        terms = ["wording", "scope", "time_zone", "precision", "starts_at", "duration_days"]
+        terms = ["wording", "wording_language", "scope", "time_zone", "precision", "starts_at"]
+        terms += ["duration_days"]
         terms += ["ends_at", "is_open_ended", "due_at"]
         fieldsets = [
             (None, {"fields": first}),
@@ -281,20 +288,20 @@ class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, RecordAdmin):
 # Compliance events ------------------------------------------------------------------
 
 
-class DeliveredQuantityInline(ForgivingAutocompleteFields, admin.TabularInline):
+class DeliveredQuantityInline(TranslatedTabularInline):
     model = DeliveredQuantity
     autocomplete_fields = ["received_by"]
     extra = 0
 
 
 @admin.register(ComplianceEvent)
-class ComplianceEventAdmin(EventImport, EventPages, PublishPages, RecordAdmin):
+class ComplianceEventAdmin(EventImport, EventPages, PublishPages, TranslatedRecordAdmin):
     form = ComplianceEventForm
     list_display = ["occurred_at", "kind", "claim", "count", "verification", "is_published"]
     list_display += ["short_commitment", "possible_duplicate"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
     list_filter += ["commitment__category", PossibleDuplicateFilter]
-    search_fields = ["summary", "location", "region", "commitment__title"]
+    search_fields = in_every_language("summary", "location", "region", "commitment__title")
     list_select_related = ["commitment", "claimant", "accused"]
     date_hierarchy = "occurred_at"
     autocomplete_fields = ["commitment", "claimant", "accused", "in_response_to", "sources"]
@@ -341,10 +348,10 @@ class ComplianceEventAdmin(EventImport, EventPages, PublishPages, RecordAdmin):
 
 
 @admin.register(DeliveredQuantity)
-class DeliveredQuantityAdmin(RecordAdmin):
+class DeliveredQuantityAdmin(TranslatedRecordAdmin):
     list_display = ["event", "received_by", "quantity", "unit"]
     list_filter = ["received_by", "unit"]
-    search_fields = ["event__summary", "received_by__name"]
+    search_fields = in_every_language("event__summary", "received_by__name")
     autocomplete_fields = ["event", "received_by"]
     list_select_related = ["event", "received_by"]
 
@@ -362,7 +369,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
     list_display = ["commitment", "from_status", "to_status", "effective_at", "actor", "user"]
     list_display += ["is_correction"]
     list_filter = ["to_status", "actor", "is_correction"]
-    search_fields = ["commitment__title", "reason"]
+    search_fields = [*in_every_language("commitment__title"), "reason"]
     list_select_related = ["commitment", "user"]
     date_hierarchy = "effective_at"
 

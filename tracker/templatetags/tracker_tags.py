@@ -1,4 +1,4 @@
-"""Small template helpers for the public pages: times, query strings, shares.
+"""Small template helpers for the public pages: times, query strings, shares, record texts.
 
 Times are said on the reader's clock (``reader_zone`` in the context), and
 links keep that zone, so the helpers that need either take the context.
@@ -13,9 +13,14 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 
-from tracker import clock
+from tracker import clock, translated
 from tracker.clock import duration_text
 from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
 
@@ -108,3 +113,50 @@ def page_url(context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{_query(context, params)}"
+
+
+@register.filter
+def marked(value) -> SafeString:
+    """A record's text, with "not yet translated" after it when English stands in for it.
+
+    The English text is marked as English (``lang``), so a screen reader
+    reads it as such, and the note says in the page's language, in plain
+    visible words, that no translation exists yet.
+    """
+    if not isinstance(value, translated.Text) or not value.is_fallback:
+        return conditional_escape(value)
+    return format_html(
+        '<span lang="{}">{}</span> <small class="untranslated">{}</small>',
+        value.language,
+        str(value),
+        _("not yet translated"),
+    )
+
+
+@register.filter
+def text(record, field: str) -> SafeString:
+    """``{{ commitment|text:"title" }}``: the record's text in the reader's language, or marked."""
+    return marked(translated.text(record, field))
+
+
+@register.filter
+def plain_text(record, field: str) -> str:
+    """The record's text in the reader's language, or English, unmarked: for titles, attributes."""
+    return str(translated.text(record, field))
+
+
+@register.filter
+def short_text(record, field: str, words: int = 30) -> SafeString:
+    """Like ``text``, cut after ``words`` words, for lists."""
+    value = translated.text(record, field)
+    cut = Truncator(value).words(words)
+    return marked(translated.Text(cut, value.language, value.is_fallback))
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("Russian", "російська"), or its code."""
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code

@@ -3,13 +3,18 @@
 Every serializer names its fields one by one: a field added to a model (an
 internal note, a staff member) stays out of the API until someone decides it
 is public. Related records are named by slug, and only while they are public.
+Each translated text is given in English under its own name, with its
+translations beside it (``title_uk``, ``title_ru``), whatever language the
+request asked for.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
+from modeltranslation.translator import TranslationOptions
 from rest_framework import serializers
 
+from tracker import translated
 from tracker.models import (
     Agreement,
     Commitment,
@@ -22,6 +27,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.opendata.records import violation_counts
+from tracker.translation import TRANSLATED
 
 
 class PageLinkField(serializers.Field):
@@ -37,18 +43,40 @@ class PageLinkField(serializers.Field):
 PageLink = extend_schema_field({"type": "string", "format": "uri"})(PageLinkField)
 
 
-class SourceSerializer(serializers.ModelSerializer):
+def translations(*texts: str) -> list[str]:
+    """The translated versions of each text: ``title_uk``, ``title_ru``…"""
+    return [f"{text}_{language}" for text in texts for language in translated.TRANSLATIONS]
+
+
+class TranslatedModelSerializer(serializers.ModelSerializer):
+    """Gives each translated text under its own name in English, as it always was.
+
+    Its translations are separate fields beside it (``title_uk``, ``title_ru``),
+    null while not yet translated, whatever language the request asked for.
+    """
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        if field_name in TRANSLATED.get(model_class, TranslationOptions).fields:
+            english = f"{field_name}_{translated.ENGLISH}"
+            field_class, kwargs = super().build_field(english, info, model_class, nested_depth)
+            return field_class, {**kwargs, "source": english}
+        return super().build_field(field_name, info, model_class, nested_depth)
+
+
+class SourceSerializer(TranslatedModelSerializer):
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "language", "published_on", "accessed_on"]
+        fields += translations("title")
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(TranslatedModelSerializer):
     page = PageLink()
 
     class Meta:
         model = Party
         fields = ["slug", "name", "short_name", "kind", "time_zone", "page"]
+        fields += translations("name", "short_name")
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -80,7 +108,7 @@ class ComplianceSerializer(serializers.Serializer):
         return violation_counts(commitment)[1]
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(TranslatedModelSerializer):
     agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     parties = RoleSerializer(source="roles", many=True, read_only=True)
     working_window = WorkingWindowSerializer(
@@ -115,10 +143,11 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "terms",
             "conditions",
             "page",
+            *translations("title", "terms", "conditions"),
         ]
 
 
-class ReadingSerializer(serializers.ModelSerializer):
+class ReadingSerializer(TranslatedModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     read_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
@@ -139,8 +168,10 @@ class ReadingSerializer(serializers.ModelSerializer):
             "time_zone",
             "precision",
             "wording",
+            "wording_language",
             "scope",
             "sources",
+            *translations("label", "scope"),
         ]
 
 
@@ -160,15 +191,15 @@ class CommitmentDetailSerializer(CommitmentSerializer):
         fields = [*CommitmentSerializer.Meta.fields, "readings", "status_history"]
 
 
-class QuantitySerializer(serializers.ModelSerializer):
+class QuantitySerializer(TranslatedModelSerializer):
     received_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = DeliveredQuantity
-        fields = ["received_by", "quantity", "unit"]
+        fields = ["received_by", "quantity", "unit", *translations("unit")]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(TranslatedModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     accused = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -201,10 +232,11 @@ class EventSerializer(serializers.ModelSerializer):
             "in_response_to",
             "quantities",
             "sources",
+            *translations("summary", "location", "region"),
         ]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(TranslatedModelSerializer):
     parties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     commitments = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
@@ -223,4 +255,5 @@ class AgreementSerializer(serializers.ModelSerializer):
             "commitments",
             "sources",
             "page",
+            *translations("title", "venue", "summary"),
         ]

@@ -139,7 +139,7 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
     filterset_class = filters.PartyFilter
 
     def get_queryset(self):
-        return public.parties().order_by("name", "pk")
+        return public.parties().order_by("name_en", "pk")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tracker.clock import Precision
 from tracker.models import Commitment, ComplianceEvent, EventKind, Party
 from tracker.opendata.files import LIST_SEPARATOR
+from tracker.translated import TRANSLATIONS
 
 # Read past: the tracker sets these for every claim it records.
 KEPT_BY_THE_TRACKER = ("recorded_at", "verification")
@@ -220,6 +221,8 @@ def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
         count=cells.whole_number("count"),
         summary=cells.required("summary"),
         in_response_to_id=cells.whole_number("in_response_to"),
+        # The translations the open data gives beside each text; empty while there is none.
+        **{column: cells.text(column) or None for column in TRANSLATION_COLUMNS},
     )
     if event.count is not None and event.count < 0:
         cells.refuse("count", "A count cannot be below zero.")
@@ -255,6 +258,10 @@ FIELD_COLUMNS = {
     "quantity": "quantities",
     "unit": "quantities",
 }
+TRANSLATION_COLUMNS = [
+    f"{text}_{language}" for text in ("summary", "location", "region") for language in TRANSLATIONS
+]
+FIELD_COLUMNS.update({column: column for column in TRANSLATION_COLUMNS})
 
 
 def problems_from(refusal) -> list[Problem]:
