@@ -141,6 +141,10 @@ class TestPublicAddresses(Fuzzing):
             "/changes/": ["page"],
             "/agreements/call/": [],
             "/parties/russia/": [],
+            "/embed/commitments/pause/": [],
+            "/embed/commitments/pause/badge.svg": [],
+            "/commitments/pause/card.png": [],
+            "/card.png": [],
         }
         url = data.draw(st.sampled_from(sorted(pages)))
         query = data.draw(with_garbage({}, pages[url] or ["page"]))
