@@ -162,7 +162,7 @@ def test_an_unpublished_claim_is_not_counted(client, pause, russia, ukraine):
     assert "Draft pledge" not in page
 
 
-def test_the_counts_come_from_one_grouped_query(
+def test_the_counts_come_from_one_grouped_query_per_side(
     client, pause, russia, ukraine, django_assert_num_queries
 ):
     for month in range(1, 7):
@@ -170,7 +170,7 @@ def test_the_counts_come_from_one_grouped_query(
         claim(pause, russia, ukraine, day, Verification.VERIFIED)
         claim(pause, ukraine, russia, day, Verification.DISPUTED)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         rows = views.party_claims(russia)
 
     assert sorted(rows)[:2] == [
@@ -212,3 +212,20 @@ def test_a_party_bound_by_many_commitments_lists_the_live_ones_and_links_to_the_
     assert "Pledge 003" not in bound and "Pledge 004" not in bound
     assert 'href="/?party=russia"' in bound
     assert f"All {views.BOUND_LISTED + 2} on the board" in bound
+
+
+def test_the_counts_are_read_once_per_version_of_the_record(
+    client, pause, russia, ukraine, django_assert_max_num_queries
+):
+    claim(pause, russia, ukraine, dt.datetime(2025, 3, 19, tzinfo=UTC))
+    get(client)
+
+    five_minutes_later = time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False)
+    with five_minutes_later, django_assert_max_num_queries(7) as queries:
+        later = client.get("/parties/russia/")
+    claim(pause, russia, ukraine, dt.datetime(2025, 4, 2, tzinfo=UTC))
+    changed = get(client).content.decode()
+
+    assert "What it claims (1 claim)" in later.content.decode()
+    assert not any("GROUP BY" in query["sql"] for query in queries.captured_queries)
+    assert "What it claims (2 claims)" in changed

@@ -590,6 +590,32 @@ class ComplianceEvent(models.Model):
                 fields=["commitment", "kind", "-occurred_at", "-id"],
                 name="event_commitment_kind_idx",
             ),
+            # A party's page: its latest claims newest first, and its scorecard counted
+            # from the index alone (side, month, verification) without reading a row.
+            models.Index(
+                fields=[
+                    "claimant",
+                    "-occurred_at",
+                    "-id",
+                    "is_published",
+                    "commitment",
+                    "occurred_on",
+                    "verification",
+                ],
+                name="event_claimant_idx",
+            ),
+            models.Index(
+                fields=[
+                    "accused",
+                    "-occurred_at",
+                    "-id",
+                    "is_published",
+                    "commitment",
+                    "occurred_on",
+                    "verification",
+                ],
+                name="event_accused_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
