@@ -9,9 +9,9 @@ PORT ?= 8000
 export DEBUG ?= 1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run serve test lint format messages gettext chromium wrk screenshot demo bench clean
+.PHONY: install run serve test lint format messages gettext cairo chromium wrk screenshot demo bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed cairo
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ gettext:
 # The bench measures served pages with wrk; the suite runs the bench at a tiny scale.
 wrk:
 	@command -v wrk >/dev/null || { $(APT_INSTALL) wrk; }
+
+# The share images are rendered by CairoSVG, which loads Debian's libcairo2, in DejaVu Sans
+# (which has Cyrillic), found through fontconfig.
+cairo:
+	@{ /sbin/ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' && fc-list 2>/dev/null | grep -q 'DejaVu Sans'; } \
+		|| { $(APT_INSTALL) libcairo2 fontconfig fonts-dejavu-core; }
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser.
 chromium:
@@ -63,11 +69,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The README's pictures of the board, in English and Ukrainian, from the demo data (needs Chromium).
+# The README's pictures of the board, in English and Ukrainian (needs Chromium), and of a share
+# image, from the demo data.
 screenshot: install messages chromium
 	@command -v optipng >/dev/null || { $(APT_INSTALL) optipng; }
 	$(BIN)/python docs/screenshots/board.py docs/board.png
 	$(BIN)/python docs/screenshots/board.py docs/board-uk.png uk
+	$(BIN)/python docs/screenshots/card.py docs/card.png
 
 # Measures the tracker against its own floor (BENCHMARKS.md): SQLite, or PostgreSQL when
 # DATABASE_URL is set. BENCH_ARGS=--reuse keeps the data sets an earlier run built.

@@ -24,7 +24,7 @@ def measure(times: int, budget: float) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench import baselines
-    from bench.names import HEAVY_SLUG
+    from bench.names import HEAVY_SLUG, SIDE_PARTY_SLUG
     from bench.timing import repeat, summary
     from tracker.models import Commitment, ComplianceEvent
 
@@ -36,6 +36,7 @@ def measure(times: int, budget: float) -> dict:
         ("atom_feed", "/changes/feed/"),
         ("commitment_feed", f"/commitments/{HEAVY_SLUG}/feed/"),
         ("icalendar", "/calendar.ics"),
+        ("party", f"/parties/{SIDE_PARTY_SLUG}/"),
     ]
     client = Client()
     client.get("/bench/trivial/")  # imports and first connection, outside the timing

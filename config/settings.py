@@ -143,6 +143,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The embeddable card and badge (/embed/…) alone may be framed, by these sites: "*" for
+# any, or a comma-separated list such as "https://news.example.org,https://*.example.net".
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one client address, that pair is locked out for the cool-off;

@@ -27,6 +27,7 @@ PAGES = {
     "atom_feed",
     "commitment_feed",
     "icalendar",
+    "party",
 }
 
 pytestmark = pytest.mark.skipif(

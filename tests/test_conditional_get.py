@@ -22,7 +22,16 @@ from tracker.http import BROWSER_MAX_AGE, VERSION_SECONDS, forget_latest_change,
 UTC = dt.UTC
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2025, 4, 1, 12, 0, 30, tzinfo=UTC)
-PAGES = ["/", "/commitments/energy-pause/", "/agreements/talks/", "/parties/russia/", "/changes/"]
+PAGES = [
+    "/",
+    "/commitments/energy-pause/",
+    "/agreements/talks/",
+    "/parties/russia/",
+    "/changes/",
+    "/embed/commitments/energy-pause/",
+    "/embed/commitments/energy-pause/badge.svg",
+    "/card.png",
+]
 
 
 @pytest.fixture

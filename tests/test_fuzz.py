@@ -159,6 +159,10 @@ class TestPublicAddresses(Fuzzing):
             "/changes/": ["page", "tz"],
             "/agreements/call/": ["tz"],
             "/parties/russia/": ["tz"],
+            "/embed/commitments/pause/": ["tz"],
+            "/embed/commitments/pause/badge.svg": ["tz"],
+            "/commitments/pause/card.png": ["tz"],
+            "/card.png": ["tz"],
         }
         url = data.draw(st.sampled_from(sorted(pages)))
         query = data.draw(with_garbage({}, pages[url]))

@@ -28,6 +28,7 @@ from tests.factories import (
 )
 from tracker import services
 from tracker.models import ComplianceEvent
+from tracker.site import share
 
 UTC = dt.UTC
 
@@ -79,6 +80,10 @@ OUTPUTS = {
         reverse("alerts:subscribe"),
         reverse("alerts:subscribe") + "?commitment=hidden-pause",
     ],
+    "board_card": lambda: [reverse("board_card")],
+    "commitment_card": lambda: both("commitment_card"),
+    "commitment_embed": lambda: both("commitment_embed"),
+    "commitment_badge": lambda: both("commitment_badge"),
 }
 
 # Addresses that are not outputs of the record, with the reason.
@@ -125,6 +130,13 @@ def test_every_public_address_is_checked():
 
     assert addresses - set(OUTPUTS) - set(NOT_OUTPUTS) == set(), "add these to OUTPUTS"
     assert set(OUTPUTS) - addresses == set(), "these addresses no longer exist"
+
+
+@pytest.fixture(autouse=True)
+def images_read_as_their_drawing(monkeypatch):
+    """The share images are drawn as SVG, then rendered to PNG; here they stay SVG, so the
+    text they would show can be searched like any page's."""
+    monkeypatch.setattr(share.cairosvg, "svg2png", lambda bytestring, **options: bytestring)
 
 
 def read(client, url: str) -> str:
@@ -248,6 +260,9 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     assert showing(published, HIDDEN_COMMITMENT) >= {
         reverse("board"),
         reverse("commitment", args=[HIDDEN_SLUGS["commitment"]]),
+        reverse("commitment_card", args=[HIDDEN_SLUGS["commitment"]]),
+        reverse("commitment_embed", args=[HIDDEN_SLUGS["commitment"]]),
+        reverse("commitment_badge", args=[HIDDEN_SLUGS["commitment"]]),
         reverse("api_commitments"),
         reverse("commitments_csv"),
     }
@@ -274,3 +289,16 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         assert showing(withdrawn, text) == set(), f"{text} still shows after withdrawal"
     assert "withdrawn from publication" in withdrawn[reverse("changes")]
     assert "withdrawn from publication" in withdrawn[reverse("changes_feed")]
+
+
+def test_an_unpublished_commitment_has_no_embed_badge_or_share_image(client, world, staff_member):
+    hidden = [
+        reverse(name, args=[HIDDEN_SLUGS["commitment"]])
+        for name in ("commitment_embed", "commitment_badge", "commitment_card")
+    ]
+
+    assert [client.get(url).status_code for url in hidden] == [404, 404, 404]
+    services.publish(world[1], actor=staff_member, reason="Ready")
+    assert [client.get(url).status_code for url in hidden] == [200, 200, 200]
+    services.unpublish(world[1], actor=staff_member, reason="Withdrawn pending review")
+    assert [client.get(url).status_code for url in hidden] == [404, 404, 404]

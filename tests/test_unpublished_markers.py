@@ -41,6 +41,7 @@ from tracker import services
 from tracker.alerts.models import Delivery, Scope
 from tracker.alerts.sweep import sweep
 from tracker.models import Commitment, ComplianceEvent, EventKind, Verification
+from tracker.site import share
 
 UTC = dt.UTC
 CREATED = dt.datetime(2031, 7, 1, tzinfo=UTC)
@@ -99,6 +100,10 @@ REQUESTS = {
     "api_parties": lambda: [reverse("api_parties")],
     "api_schema": lambda: [reverse("api_schema") + "?format=json"],
     "alerts:subscribe": lambda: _with_query("alerts:subscribe", commitment=MARKED["commitment"]),
+    "board_card": lambda: [reverse("board_card")],
+    "commitment_card": lambda: _with_slug("commitment_card", "commitment"),
+    "commitment_embed": lambda: _with_slug("commitment_embed", "commitment"),
+    "commitment_badge": lambda: _with_slug("commitment_badge", "commitment"),
 }
 
 # Addresses that show one subscriber their own subscription, behind a signed token,
@@ -106,6 +111,12 @@ REQUESTS = {
 NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe"} | {
     name for name in every_public_address() if name.startswith("staff_api:")
 }
+
+
+@pytest.fixture(autouse=True)
+def images_read_as_their_drawing(monkeypatch):
+    """The share images stay the SVG they are drawn as, so their text can be searched."""
+    monkeypatch.setattr(share.cairosvg, "svg2png", lambda bytestring, **options: bytestring)
 
 
 def test_every_public_address_is_asked():
@@ -266,6 +277,9 @@ def unpublished_commitment(world) -> Scenario:
             reverse("calendar"),
             reverse("commitments_csv"),
             reverse("api_commitments"),
+            reverse("commitment_card", args=[MARKED["commitment"]]),
+            reverse("commitment_embed", args=[MARKED["commitment"]]),
+            reverse("commitment_badge", args=[MARKED["commitment"]]),
         ],
     )
 
@@ -288,6 +302,8 @@ def unpublished_working_reading(world) -> Scenario:
             reverse("commitments_csv"),
             reverse("readings_csv"),
             reverse("api_commitment", args=[MARKED["commitment"]]),
+            reverse("commitment_card", args=[MARKED["commitment"]]),
+            reverse("commitment_embed", args=[MARKED["commitment"]]),
         ],
     )
 

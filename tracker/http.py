@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -248,15 +248,22 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def public_cache(view: Callable) -> Callable:
+def public_cache(view: Callable | None = None, *, etag_func: Callable = etag) -> Callable:
     """Answer conditional GETs with 304 before the view runs, and allow shared caching.
 
     Use it on every public read-only view:
 
         @public_cache
         def board(request): ...
+
+    A response that shows one record alone, and nothing that changes with
+    the clock, can be validated by that record's own version instead, so it
+    stays fresh while other records change: ``@public_cache(etag_func=...)``,
+    whose function returns None for a record the public cannot see.
     """
-    conditional_view = condition(etag_func=etag, last_modified_func=last_modified)(view)
+    if view is None:
+        return partial(public_cache, etag_func=etag_func)
+    conditional_view = condition(etag_func=etag_func, last_modified_func=last_modified)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -607,6 +607,32 @@ class ComplianceEvent(models.Model):
             ),
             # The claims of one day, where a new claim's likely original is looked for.
             models.Index(fields=["commitment", "occurred_on"], name="event_same_day_idx"),
+            # A party's page: its latest claims newest first, and its scorecard counted
+            # from the index alone (side, month, verification) without reading a row.
+            models.Index(
+                fields=[
+                    "claimant",
+                    "-occurred_at",
+                    "-id",
+                    "is_published",
+                    "commitment",
+                    "occurred_on",
+                    "verification",
+                ],
+                name="event_claimant_idx",
+            ),
+            models.Index(
+                fields=[
+                    "accused",
+                    "-occurred_at",
+                    "-id",
+                    "is_published",
+                    "commitment",
+                    "occurred_on",
+                    "verification",
+                ],
+                name="event_accused_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),

@@ -19,6 +19,7 @@ PAGES = [
     ("/commitments/exchange-175/", 200),
     ("/agreements/call-2025-03-18/", 200),
     ("/parties/russia/", 200),
+    ("/embed/commitments/energy-pause/", 200),
     ("/changes/", 200),
     ("/data/", 200),
     ("/alerts/subscribe/", 200),

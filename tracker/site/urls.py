@@ -1,10 +1,18 @@
 from django.urls import path
 
-from tracker.site import views
+from tracker.site import embeds, share, views
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("card.png", share.board_card_png, name="board_card"),
     path("commitments/<slug:slug>/", views.commitment_detail, name="commitment"),
+    path("commitments/<slug:slug>/card.png", share.commitment_card_png, name="commitment_card"),
+    path("embed/commitments/<slug:slug>/", embeds.commitment_embed, name="commitment_embed"),
+    path(
+        "embed/commitments/<slug:slug>/badge.svg",
+        embeds.commitment_badge,
+        name="commitment_badge",
+    ),
     path("agreements/<slug:slug>/", views.agreement_detail, name="agreement"),
     path("parties/<slug:slug>/", views.party_detail, name="party"),
     path("changes/", views.changes, name="changes"),

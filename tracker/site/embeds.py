@@ -1,0 +1,118 @@
+"""What other sites may show of a commitment: an embeddable card and a status badge.
+
+Every other page refuses to be framed (Content-Security-Policy
+``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``); only the
+responses here say which sites may frame them (``EMBED_FRAME_ANCESTORS``,
+any by default), so a tracker's card can sit in a newsroom's live blog.
+
+Both read the commitment through ``tracker.public`` like every public page:
+an unpublished or unknown commitment is a 404, and only published claims
+are counted. They set no cookies and answer conditional GETs, so shared
+caches keep them.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from tracker import clock, public, translated
+from tracker.http import cached_fragment, public_cache
+from tracker.models import Commitment
+from tracker.site import drawing
+from tracker.site.views import CARD_LEAVES_OUT, _decorate, _obligors, card_version, summary_of
+from tracker.status import Shape
+
+
+def embeddable(view):
+    """Let the sites ``EMBED_FRAME_ANCESTORS`` names frame this view's responses, and no other."""
+
+    @wraps(view)
+    def framed(request, *args, **kwargs):
+        allowed = {"frame-ancestors": list(settings.EMBED_FRAME_ANCESTORS)}
+        return csp_replace(allowed)(view)(request, *args, **kwargs)
+
+    return xframe_options_exempt(framed)
+
+
+def public_commitment(slug: str) -> Commitment:
+    """A public commitment with what a card shows, decorated as the board decorates it; or 404."""
+    commitment = get_object_or_404(
+        public.commitments()
+        .annotate(**public.working_window())
+        .select_related("agreement", "compliance_summary")
+        .defer(*CARD_LEAVES_OUT)
+        .prefetch_related(_obligors()),
+        slug=slug,
+    )
+    summary = summary_of(commitment)
+    claimants = {claimant for _kind, _state, claimant, _n in summary.cells} if summary else set()
+    names = {
+        party.pk: translated.text(party, "name")
+        for party in public.parties().filter(pk__in=claimants - {None})
+    }
+    # An embed is read on other sites, by readers whose zone this site does not know.
+    _decorate([commitment], names, timezone.now(), "UTC", strips=False)
+    commitment.claims = summary.claims if summary else 0
+    commitment.dates = window_dates(commitment)
+    return commitment
+
+
+def window_dates(commitment: Commitment) -> str:
+    """The public working window in words: "From 2025-03-24 22:00 UTC to …", "Due …"."""
+    def utc(instant):
+        return clock.instant_text(instant, commitment.working_precision or "minute", "UTC")
+
+    start, end = utc(commitment.working_starts_at), utc(commitment.working_ends_at)
+    if commitment.shape == Shape.DELIVERABLE:
+        if commitment.working_due_at:
+            return _("Due %(due)s") % {"due": utc(commitment.working_due_at)}
+        return _("No due date published.")
+    if commitment.working_ends_at:
+        if commitment.working_starts_at:
+            return _("From %(start)s to %(end)s") % {"start": start, "end": end}
+        return _("Until %(end)s") % {"end": end}
+    if commitment.working_starts_at:
+        return _("From %(start)s, with no end") % {"start": start}
+    return _("No dates published yet.")
+
+
+@embeddable
+@public_cache
+@require_safe
+def commitment_embed(request, slug):
+    """A small page for an iframe: status, countdown or end, claims by claimant, a link back."""
+    commitment = public_commitment(slug)
+    page = cached_fragment(
+        request,
+        "embed",
+        lambda: render_to_string("tracker/embed.html", {"commitment": commitment}, request),
+        version=("embed", card_version(commitment), commitment.claims),
+    )
+    return HttpResponse(page)
+
+
+@embeddable
+@public_cache
+@require_safe
+def commitment_badge(request, slug):
+    """An SVG badge, "title | status", for a README, a wiki or a post."""
+    commitment = public_commitment(slug)
+    badge = drawing.Badge.for_status(
+        commitment.title, str(commitment.get_status_display()), commitment.status
+    )
+    return render(
+        request,
+        "tracker/badge.svg",
+        {"badge": badge, "commitment": commitment},
+        content_type="image/svg+xml; charset=utf-8",
+    )
