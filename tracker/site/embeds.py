@@ -69,6 +69,7 @@ def public_commitment(slug: str) -> Commitment:
 
 def window_dates(commitment: Commitment) -> str:
     """The public working window in words: "From 2025-03-24 22:00 UTC to …", "Due …"."""
+
     def utc(instant):
         return clock.instant_text(instant, commitment.working_precision or "minute", "UTC")
 
