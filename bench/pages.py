@@ -4,7 +4,8 @@ Run inside a bench database (``make bench`` does it); prints JSON on stdout.
 Pages are requested through Django's test client, so every request passes
 the real URLs, middleware and conditional-GET wrapper. The page cache is
 cleared before each request: the figures are for a page nobody has asked for
-this minute, the case the database has to answer.
+this minute, the case the database has to answer. A few searches follow
+(``bench.search``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def measure(times: int, budget: float) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench import baselines
+    from bench import baselines, search
     from bench.names import HEAVY_SLUG, SIDE_PARTY_SLUG
     from bench.timing import repeat, summary
     from tracker.models import Commitment, ComplianceEvent
@@ -37,6 +38,7 @@ def measure(times: int, budget: float) -> dict:
         ("commitment_feed", f"/commitments/{HEAVY_SLUG}/feed/"),
         ("icalendar", "/calendar.ics"),
         ("party", f"/parties/{SIDE_PARTY_SLUG}/"),
+        ("search", "/search/?q=energ"),
     ]
     client = Client()
     client.get("/bench/trivial/")  # imports and first connection, outside the timing
@@ -82,6 +84,7 @@ def measure(times: int, budget: float) -> dict:
         page["vs_trivial"] = round(page["p50_ms"] / trivial["p50_ms"], 1)
         result["pages"][name] = page
         print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
+    result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result
 
 

@@ -55,6 +55,19 @@ def targets(results: dict) -> list[Target]:
                 "×",
             ),
             Target(
+                f"search page time / trivial view ({scale})",
+                pages["search"]["vs_trivial"] if "search" in pages else None,
+                500,
+                "×",
+            ),
+            Target(
+                f"slowest of {len(measured.get('search', {}).get('searches', {}))} searches "
+                f"/ trivial view ({scale})",
+                measured["search"]["slowest_vs_trivial"] if "search" in measured else None,
+                500,
+                "×",
+            ),
+            Target(
                 f"CSV rows/s / raw read of the same rows ({scale})",
                 _ratio(
                     measured["csv"]["rows_per_second"],
@@ -226,6 +239,12 @@ def table(results: dict) -> str:
                 f"{name:<18}{page['queries']:>8}{page['p50_ms']:>11.1f}{page['p95_ms']:>11.1f}"
                 f"{page['baseline_p50_ms']:>11.1f}{page['vs_baseline']:>10.2f}"
                 f"{page['vs_trivial']:>11.0f}"
+            )
+        for words, search in measured.get("search", {}).get("searches", {}).items():
+            lines.append(
+                f"search {words!r:<17}{search['queries']:>5} queries{search['p50_ms']:>9.1f} ms p50"
+                f"{search['p95_ms']:>9.1f} ms p95{search['vs_trivial']:>8.0f} × trivial, "
+                f"{search['results']} results shown"
             )
         csv = measured["csv"]
         lines.append(

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.search import SEARCHES
+
 ROOT = Path(__file__).resolve().parent.parent
 # Two web nodes are measured only when they can share everything.
 SHARED_STATE = bool(os.environ.get("REDIS_URL")) and os.environ.get("DATABASE_URL", "").startswith(
@@ -28,6 +30,7 @@ PAGES = {
     "commitment_feed",
     "icalendar",
     "party",
+    "search",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -77,6 +80,23 @@ def test_every_page_is_measured_against_its_baseline_and_the_floor(results):
         assert page["p50_ms"] <= page["p95_ms"], name
         assert page["vs_baseline"] > 0 and page["vs_trivial"] > 0, name
     assert report["scales"]["tiny"]["trivial"]["samples"] >= 3
+
+
+def test_each_search_is_measured_against_the_floor_and_finds_what_the_data_holds(results):
+    report, table = results
+    measured = report["scales"]["tiny"]["search"]
+    searches = measured["searches"]
+    assert set(searches) == set(SEARCHES)
+    for words, search in searches.items():
+        assert search["status"] == 200, words
+        assert search["queries"] > 0, words
+        assert search["p50_ms"] <= search["p95_ms"], words
+        assert f"search {words!r}" in table
+    assert searches["energ"]["results"] > 0
+    assert searches["kharkiv"]["results"] > 0
+    assert searches["енергет"]["results"] == 1
+    assert searches["sloviansk"]["results"] == 0
+    assert measured["slowest_p50_ms"] == max(s["p50_ms"] for s in searches.values())
 
 
 def test_the_generated_data_has_one_commitment_with_a_tenth_of_the_events(results):
@@ -157,6 +177,8 @@ def test_every_target_is_checked_and_printed(results):
         "commitment page HTML bytes (tiny)",
         "board time / trivial view (tiny)",
         "commitment page time / trivial view (tiny)",
+        "search page time / trivial view (tiny)",
+        "slowest of 6 searches / trivial view (tiny)",
         "CSV rows/s / raw read of the same rows (tiny)",
         "served commitment page, 16 connections, / 14.6 req/s before (tiny)",
         "served commitment page errors (tiny)",

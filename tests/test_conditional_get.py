@@ -31,6 +31,7 @@ PAGES = [
     "/embed/commitments/energy-pause/",
     "/embed/commitments/energy-pause/badge.svg",
     "/card.png",
+    "/search/?q=pause",
 ]
 
 

@@ -84,6 +84,48 @@ GARBAGE = st.one_of(
     st.text(min_size=1000, max_size=3000),
 )
 PUBLIC_PAGES = ["/", "/commitments/pause/", "/changes/", "/agreements/call/", "/parties/russia/"]
+# What a search box gets: the syntax of every search engine, words in three scripts, and worse.
+SEARCH_PIECES = [
+    '"',
+    "*",
+    "NEAR(",
+    ")",
+    "AND",
+    "OR",
+    "NOT",
+    "' OR 1=1 --",
+    ":*",
+    "&",
+    "|",
+    "!",
+    "^",
+    "-",
+    "+",
+    "(",
+    "{",
+    "}",
+    "\\",
+    "'",
+    ";",
+    "%",
+    "_",
+    "\x00",
+    "\x1b",
+    "\u200b",
+    "energ",
+    "енергет",
+    "энерг",
+    "pause",
+    "ё",
+    "💥",
+    "1",
+]
+SEARCHES = st.one_of(
+    st.lists(st.sampled_from(SEARCH_PIECES), max_size=14).map(" ".join),
+    st.lists(st.sampled_from(SEARCH_PIECES), max_size=14).map("".join),
+    st.text(max_size=80),
+    st.sampled_from(["energy " * 2000, "енергет" * 1500, "a" * 10_000]),
+)
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FUZZ = settings(
     max_examples=12 * SCALE,
@@ -163,6 +205,7 @@ class TestPublicAddresses(Fuzzing):
             "/embed/commitments/pause/badge.svg": ["tz"],
             "/commitments/pause/card.png": ["tz"],
             "/card.png": ["tz"],
+            "/search/": ["q", "kind", "page", "tz"],
         }
         url = data.draw(st.sampled_from(sorted(pages)))
         query = data.draw(with_garbage({}, pages[url]))
@@ -191,6 +234,18 @@ class TestPublicAddresses(Fuzzing):
         response = self.visitor().get(f"{endpoint.path}?{urlencode(query, doseq=True)}")
 
         self.assert_answered(response, endpoint.path)
+
+    @settings(FUZZ, max_examples=30 * SCALE)
+    @given(st.data())
+    def test_no_search_fails_on_the_page_or_the_api(self, data):
+        lists = [endpoint.path for endpoint in ENDPOINTS if not endpoint.takes_slug]
+        url = data.draw(st.sampled_from(["/search/", *lists]))
+        query = data.draw(SEARCHES)
+
+        response = self.visitor().get(url, {"q": query})
+
+        self.assert_answered(response, url)
+        assert response.status_code in (200, 400), f"{url}?q={query!r}: {response.status_code}"
 
     @settings(FUZZ, max_examples=30 * SCALE)
     @given(st.data())

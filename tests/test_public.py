@@ -182,6 +182,7 @@ PUBLIC_OUTPUTS = [
     "tracker/alerts/views.py",
     "tracker/alerts/forms.py",
     "tracker/templatetags",
+    "tracker/search",
 ]
 
 

@@ -12,6 +12,7 @@ of staff never show at all.
 
 import datetime as dt
 from importlib import import_module
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLResolver, reverse
@@ -54,6 +55,10 @@ def both(url_name: str) -> list[str]:
     ]
 
 
+def searching(url_name: str, words: str = "hidden") -> str:
+    return f"{reverse(url_name)}?{urlencode({'q': words})}"
+
+
 # Every named address of the public site, and the requests that check it.
 OUTPUTS = {
     "board": lambda: [reverse("board"), reverse("board") + "?party=russia"],
@@ -69,12 +74,19 @@ OUTPUTS = {
     "commitments_csv": lambda: [reverse("commitments_csv")],
     "readings_csv": lambda: [reverse("readings_csv")],
     "events_csv": lambda: [reverse("events_csv")],
-    "api_commitments": lambda: [reverse("api_commitments")],
+    "search": lambda: [
+        searching("search", "hidden"),
+        # Internal notes and staff are in no search index (the page repeats the words asked).
+        searching("search", "secret note"),
+        searching("search", "secretov"),
+        searching("search", "zoy"),
+    ],
+    "api_commitments": lambda: [reverse("api_commitments"), searching("api_commitments")],
     "api_commitment": lambda: both("api_commitment"),
-    "api_readings": lambda: [reverse("api_readings")],
-    "api_events": lambda: [reverse("api_events")],
-    "api_agreements": lambda: [reverse("api_agreements")],
-    "api_parties": lambda: [reverse("api_parties")],
+    "api_readings": lambda: [reverse("api_readings"), searching("api_readings")],
+    "api_events": lambda: [reverse("api_events"), searching("api_events")],
+    "api_agreements": lambda: [reverse("api_agreements"), searching("api_agreements")],
+    "api_parties": lambda: [reverse("api_parties"), searching("api_parties", "secret")],
     "api_schema": lambda: [reverse("api_schema") + "?format=json"],
     "alerts:subscribe": lambda: [
         reverse("alerts:subscribe"),
@@ -146,7 +158,8 @@ def read(client, url: str) -> str:
     text = body.decode()
     if response["Content-Type"].startswith("text/calendar"):
         text = text.replace("\r\n ", "")  # iCalendar folds long lines
-    return text
+    # Search marks the words it found; a marked word must not hide the text around it.
+    return text.replace("<mark>", "").replace("</mark>", "")
 
 
 def read_everything(client) -> dict[str, str]:
@@ -256,6 +269,8 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     assert showing(published, HIDDEN_AGREEMENT) >= {
         reverse("agreement", args=[HIDDEN_SLUGS["agreement"]]),
         reverse("api_agreements"),
+        searching("search"),
+        searching("api_agreements"),
     }
     assert showing(published, HIDDEN_COMMITMENT) >= {
         reverse("board"),
@@ -265,6 +280,8 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         reverse("commitment_badge", args=[HIDDEN_SLUGS["commitment"]]),
         reverse("api_commitments"),
         reverse("commitments_csv"),
+        searching("search"),
+        searching("api_commitments"),
     }
     assert showing(published, HIDDEN_READING) >= {
         reverse("api_readings"),
@@ -272,12 +289,15 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         reverse("calendar"),
         reverse("commitment_calendar", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("api_commitment", args=[PUBLIC_SLUGS["commitment"]]),
+        searching("api_readings"),
     }
     assert showing(published, HIDDEN_EVENT) >= {
         reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("commitment_feed", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("api_events"),
         reverse("events_csv"),
+        searching("search"),
+        searching("api_events"),
     }
 
     for record in world:

@@ -135,6 +135,14 @@ def test_every_internal_link_and_form_keeps_the_zone(client, pause):
     assert '<input name="next" type="hidden" value="/?tz=Europe%2FKyiv">' in page
 
 
+def test_the_search_box_and_the_event_filters_keep_the_zone(client, pause):
+    page = text_of(get(client, "/commitments/energy-pause/", tz="Europe/Kyiv"))
+
+    for form_class in ("site-search", "event-filters"):
+        form = re.search(rf'<form class="{form_class}".*?</form>', page, re.S)[0]
+        assert '<input type="hidden" name="tz" value="Europe/Kyiv">' in form, form_class
+
+
 def test_utc_needs_no_parameter_in_the_links(client, pause):
     page = text_of(get(client, "/", tz="UTC"))
 

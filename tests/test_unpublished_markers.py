@@ -69,6 +69,11 @@ def _with_query(url_name: str, **queries: str) -> list[str]:
     return [base, *(f"{base}?{name}={value}" for name, value in queries.items())]
 
 
+def _searching(url_name: str) -> str:
+    """The address searching for the markers' word (the page repeats it, in lower case)."""
+    return f"{reverse(url_name)}?q=marker"
+
+
 REQUESTS = {
     "board": lambda: _with_query("board", party=MARKED["party"]),
     "commitment": lambda: (
@@ -86,18 +91,19 @@ REQUESTS = {
     "commitments_csv": lambda: [reverse("commitments_csv")],
     "readings_csv": lambda: [reverse("readings_csv")],
     "events_csv": lambda: [reverse("events_csv")],
+    "search": lambda: [_searching("search"), f"{_searching('search')}&kind=source"],
     "api_commitments": lambda: _with_query(
-        "api_commitments", agreement=MARKED["agreement"], party=MARKED["party"]
+        "api_commitments", agreement=MARKED["agreement"], party=MARKED["party"], q="marker"
     ),
     "api_commitment": lambda: _with_slug("api_commitment", "commitment"),
     "api_readings": lambda: _with_query(
-        "api_readings", commitment=MARKED["commitment"], party=MARKED["party"]
+        "api_readings", commitment=MARKED["commitment"], party=MARKED["party"], q="marker"
     ),
     "api_events": lambda: _with_query(
-        "api_events", commitment=MARKED["commitment"], claimant=MARKED["party"]
+        "api_events", commitment=MARKED["commitment"], claimant=MARKED["party"], q="marker"
     ),
-    "api_agreements": lambda: _with_query("api_agreements", party=MARKED["party"]),
-    "api_parties": lambda: [reverse("api_parties")],
+    "api_agreements": lambda: _with_query("api_agreements", party=MARKED["party"], q="marker"),
+    "api_parties": lambda: _with_query("api_parties", q="marker"),
     "api_schema": lambda: [reverse("api_schema") + "?format=json"],
     "alerts:subscribe": lambda: _with_query("alerts:subscribe", commitment=MARKED["commitment"]),
     "board_card": lambda: [reverse("board_card")],
@@ -145,8 +151,9 @@ def read_every_public_output(client) -> dict[str, str]:
                         if response.streaming
                         else response.content
                     )
-                    # iCalendar folds long lines
-                    pages[prefix + url] = body.decode().replace("\r\n ", "")
+                    text = body.decode().replace("\r\n ", "")  # iCalendar folds long lines
+                    # Search marks the words it found: a marked word must not hide a marker.
+                    pages[prefix + url] = text.replace("<mark>", "").replace("</mark>", "")
     return pages
 
 
@@ -254,6 +261,10 @@ def unpublished_agreement(world) -> Scenario:
             reverse("commitment", args=[MARKED["commitment"]]),
             reverse("api_agreements"),
             reverse("events_csv"),
+            _searching("search"),
+            _searching("api_agreements"),
+            _searching("api_commitments"),
+            _searching("api_events"),
         ],
     )
 
@@ -280,6 +291,8 @@ def unpublished_commitment(world) -> Scenario:
             reverse("commitment_card", args=[MARKED["commitment"]]),
             reverse("commitment_embed", args=[MARKED["commitment"]]),
             reverse("commitment_badge", args=[MARKED["commitment"]]),
+            _searching("search"),
+            _searching("api_commitments"),
         ],
     )
 
@@ -304,6 +317,7 @@ def unpublished_working_reading(world) -> Scenario:
             reverse("api_commitment", args=[MARKED["commitment"]]),
             reverse("commitment_card", args=[MARKED["commitment"]]),
             reverse("commitment_embed", args=[MARKED["commitment"]]),
+            _searching("api_readings"),
         ],
     )
 
@@ -326,6 +340,7 @@ def unpublished_other_reading(world) -> Scenario:
             reverse("calendar"),
             reverse("readings_csv"),
             reverse("api_readings"),
+            _searching("api_readings"),
         ],
     )
 
@@ -346,6 +361,8 @@ def unpublished_event(world) -> Scenario:
             reverse("commitment_feed", args=[PUBLIC["commitment"]]),
             reverse("events_csv"),
             reverse("api_events"),
+            _searching("search"),
+            _searching("api_events"),
         ],
     )
 
@@ -374,6 +391,8 @@ def source_of_unpublished_records(world) -> Scenario:
             reverse("commitment", args=[PUBLIC["commitment"]]),
             reverse("events_csv"),
             reverse("api_events"),
+            _searching("search"),
+            f"{_searching('search')}&kind=source",
         ],
     )
 
@@ -408,6 +427,7 @@ def party_named_only_by_unpublished_records(world) -> Scenario:
             reverse("commitment", args=[MARKED["commitment"]]),
             reverse("party", args=[MARKED["party"]]),
             reverse("api_parties"),
+            _searching("api_parties"),
         ],
     )
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from functools import reduce
+from operator import or_
 
 from django.db import models
 from django.db.models import (
@@ -44,6 +46,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import IsNull
 
 from tracker.models import (
     Agreement,
@@ -105,13 +108,22 @@ def status_changes() -> QuerySet[StatusChange]:
     )
 
 
-def sources() -> QuerySet[Source]:
-    cited = (
-        Q(Exists(agreements().filter(sources=OuterRef("pk"))))
-        | Q(Exists(readings().filter(sources=OuterRef("pk"))))
-        | Q(Exists(events().filter(sources=OuterRef("pk"))))
+def sources(among: list[int] | None = None) -> QuerySet[Source]:
+    """Public sources; ``among`` keeps to those ids.
+
+    Asked for a few ids (search asks for a few hundred), each source looks
+    for one public record citing it and stops there: PostgreSQL would
+    otherwise read every public claim's citations to answer for a few.
+    """
+    citing = [
+        records.filter(sources=OuterRef("pk")) for records in (events(), readings(), agreements())
+    ]
+    if among is None:
+        return Source.objects.filter(reduce(or_, (Q(Exists(c)) for c in citing)))
+    first_citation = [Subquery(c.order_by().values("pk")[:1]) for c in citing]
+    return Source.objects.filter(pk__in=among).filter(
+        reduce(or_, (Q(IsNull(first, False)) for first in first_citation))
     )
-    return Source.objects.filter(cited)
 
 
 def parties() -> QuerySet[Party]:
@@ -266,3 +278,44 @@ def windows_ending_between(after: dt.datetime, until: dt.datetime) -> QuerySet[R
     return working_readings().filter(
         ends_at__gt=after, ends_at__lte=until, commitment__in=live_windows()
     )
+
+
+# Search ------------------------------------------------------------------------------
+
+
+def _among(records: QuerySet, among: list[int] | None) -> QuerySet:
+    return records if among is None else records.filter(pk__in=among)
+
+
+SEARCHABLE = {
+    "commitment": lambda among: _among(commitments(), among),
+    "agreement": lambda among: _among(agreements(), among),
+    "event": lambda among: _among(events(), among),
+    "source": sources,
+    "reading": lambda among: _among(readings(), among),
+    "party": lambda among: _among(parties(), among),
+}
+
+
+def search(query, kinds, narrowed: QuerySet | None = None):
+    """The public records of ``kinds`` whose texts hold every word of ``query``, best first.
+
+    Search keeps what its index finds only where the public querysets above
+    hold it, so it finds nothing a page could not show, whatever the index
+    holds. ``narrowed`` (one kind only) searches within a list an output has
+    filtered already, such as an API list with its filters applied; it is
+    kept to what is public all the same. Returns ``tracker.search.Results``.
+    """
+    from tracker import search as engine
+
+    def records(kind: str):
+        if narrowed is None:
+            return SEARCHABLE[kind]
+
+        def narrowed_records(among: list[int] | None) -> QuerySet:
+            kept = narrowed if among is None else narrowed.filter(pk__in=among)
+            return kept.filter(pk__in=SEARCHABLE[kind](among).values("pk"))
+
+        return narrowed_records
+
+    return engine.find(query, {kind: records(kind) for kind in kinds})

@@ -23,6 +23,10 @@ PAGES = [
     ("/changes/", 200),
     ("/data/", 200),
     ("/alerts/subscribe/", 200),
+    ("/search/", 200),
+    ("/search/?q=energy", 200),
+    ("/search/?q=energy&kind=claim", 200),
+    ("/search/?q=zebra", 200),
     ("/commitments/no-such-commitment/", 404),
     ("/?status=no-such-status", 400),
 ]
@@ -41,7 +45,7 @@ def test_page_has_no_serious_accessibility_problems(page, site, path, status):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/", "/commitments/energy-pause/"])
+@pytest.mark.parametrize("path", ["/", "/commitments/energy-pause/", "/search/?q=energy"])
 @pytest.mark.parametrize(
     ("locale", "language", "marker"),
     [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.site import embeds, share, views
+from tracker.site import embeds, search, share, views
 
 urlpatterns = [
     path("", views.board, name="board"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("agreements/<slug:slug>/", views.agreement_detail, name="agreement"),
     path("parties/<slug:slug>/", views.party_detail, name="party"),
     path("changes/", views.changes, name="changes"),
+    path("search/", search.search, name="search"),
 ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tracker import clock, translated
 from tracker.clock import duration_text
+from tracker.search import words as search_words
 from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
 
 register = template.Library()
@@ -129,6 +130,26 @@ def marked(value) -> SafeString:
         '<span lang="{}">{}</span> <small class="untranslated">{}</small>',
         value.language,
         str(value),
+        _("not yet translated"),
+    )
+
+
+@register.filter
+def highlighted(value, query) -> SafeString:
+    """A text with the words of a search marked (``<mark>``), and its English stand-in marked.
+
+    The text is escaped piece by piece before the marks go in
+    (``tracker.search.words.highlight``), so a record's text can never
+    add markup of its own; the English stand-in is marked as ``marked`` does.
+    """
+    words = getattr(query, "words", ())
+    inner = search_words.highlight(str(value), words)
+    if not isinstance(value, translated.Text) or not value.is_fallback:
+        return inner
+    return format_html(
+        '<span lang="{}">{}</span> <small class="untranslated">{}</small>',
+        value.language,
+        inner,
         _("not yet translated"),
     )
 

@@ -9,13 +9,15 @@ of quietly returning everything.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from tracker import public
+from tracker import public, search
 from tracker.models import (
     Agreement,
     Category,
@@ -87,7 +89,52 @@ def public_commitment() -> filters.ModelChoiceFilter:
     )
 
 
-class CommitmentFilter(filters.FilterSet):
+SEARCH_HELP = format_lazy(
+    _(
+        "Words to find in the texts, in English, Ukrainian or Russian: the records holding "
+        "every word, where the beginning of a word is enough (energ finds energy), best match "
+        "first. At most {limit}; when more match, the newest of them."
+    ),
+    limit=search.CANDIDATES,
+)
+
+
+def search_filter() -> filters.CharFilter:
+    """``?q=``: applied after the endpoint's other filters, which it searches within."""
+    return filters.CharFilter(method="search", help_text=SEARCH_HELP)
+
+
+def searched(queryset, kind: str, text: str):
+    """The records of ``queryset`` matching ``text``, best first (``tracker.public.search``)."""
+    try:
+        query = search.read(text)
+    except search.QueryError as exc:
+        raise ValidationError({"q": [str(exc)]}) from exc
+    if not query:
+        raise ValidationError({"q": [_("Give at least one word of letters or digits.")]})
+    hits = public.search(query, [kind], narrowed=queryset).by_kind[kind].hits
+    best_first = Case(
+        *(When(pk=hit.pk, then=Value(place)) for place, hit in enumerate(hits)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=[hit.pk for hit in hits]).order_by(best_first)
+
+
+class Searchable(filters.FilterSet):
+    """A filter set whose ``q`` searches the kind of record it lists, within its other filters.
+
+    ``q`` comes last in ``Meta.fields``, so the other filters narrow the list first.
+    """
+
+    search_kind = ""
+    q = search_filter()
+
+    def search(self, queryset, name, value: str):
+        return searched(queryset, self.search_kind, value)
+
+
+class CommitmentFilter(Searchable):
+    search_kind = "commitment"
     status = filters.MultipleChoiceFilter(
         choices=Status.choices, help_text=_("Lifecycle status; repeat to allow several.")
     )
@@ -114,7 +161,16 @@ class CommitmentFilter(filters.FilterSet):
 
     class Meta:
         model = Commitment
-        fields = ["status", "category", "shape", "agreement", "party", "ends_after", "ends_before"]
+        fields = [
+            "status",
+            "category",
+            "shape",
+            "agreement",
+            "party",
+            "ends_after",
+            "ends_before",
+            "q",
+        ]
         form = RangeForm
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -122,7 +178,8 @@ class CommitmentFilter(filters.FilterSet):
         return queryset.filter(pk__in=public.roles().filter(party=party).values("commitment"))
 
 
-class ReadingFilter(filters.FilterSet):
+class ReadingFilter(Searchable):
+    search_kind = "reading"
     commitment = public_commitment()
     party = public_party(_("Slug of the party that reads the terms."), field_name="read_by")
     working = filters.TypedChoiceFilter(
@@ -134,11 +191,12 @@ class ReadingFilter(filters.FilterSet):
 
     class Meta:
         model = Reading
-        fields = ["commitment", "party", "working"]
+        fields = ["commitment", "party", "working", "q"]
         form = RangeForm
 
 
-class EventFilter(filters.FilterSet):
+class EventFilter(Searchable):
+    search_kind = "event"
     commitment = public_commitment()
     kind = filters.MultipleChoiceFilter(
         choices=EventKind.choices, help_text=_("Kind of event; repeat to allow several.")
@@ -173,6 +231,7 @@ class EventFilter(filters.FilterSet):
             "party",
             "occurred_after",
             "occurred_before",
+            "q",
         ]
         form = RangeForm
 
@@ -181,7 +240,8 @@ class EventFilter(filters.FilterSet):
         return queryset.filter(claimant=party) | queryset.filter(accused=party)
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(Searchable):
+    search_kind = "agreement"
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices)
     party = public_party(_("Slug of a party to the agreement."), method="by_party")
     held_after = filters.DateFilter(
@@ -193,7 +253,7 @@ class AgreementFilter(filters.FilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["kind", "party", "held_after", "held_before"]
+        fields = ["kind", "party", "held_after", "held_before", "q"]
         form = RangeForm
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -203,9 +263,10 @@ class AgreementFilter(filters.FilterSet):
         )
 
 
-class PartyFilter(filters.FilterSet):
+class PartyFilter(Searchable):
+    search_kind = "party"
     kind = filters.ChoiceFilter(choices=Party.Kind.choices)
 
     class Meta:
         model = Party
-        fields = ["kind"]
+        fields = ["kind", "q"]
