@@ -84,6 +84,8 @@ class AsOf:
 def read_day(text: str) -> dt.date:
     """The date ``text`` names, written YYYY-MM-DD; anything else is refused with the reason."""
     text = (text or "").strip()
+    if not text:
+        raise NotADay(_("Choose a day, written as YYYY-MM-DD, for example 2025-04-01."))
     if not DAY.fullmatch(text):
         raise NotADay(
             _("“%(asked)s” is not a date: write it as YYYY-MM-DD, for example 2025-04-01.")
