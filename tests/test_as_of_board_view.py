@@ -8,9 +8,11 @@ import time_machine
 
 from tests.as_of_support import (
     AGREED,
+    FIRST_CLAIMS,
     KHERSON,
     NOW,
     SLOVIANSK,
+    claim,
     get,
     weeks_of_history,
 )
@@ -25,9 +27,10 @@ def history(db):
     return weeks_of_history()
 
 
-def card(page: str) -> str:
-    """The first commitment card on a page, as text without its markup."""
-    html = re.search(r'<article class="card".*?</article>', page, re.S)[0]
+def card(page: str, title: str = "Pause on strikes") -> str:
+    """The card of the commitment called ``title``, as text without its markup."""
+    cards = re.findall(r'<article class="card".*?</article>', page, re.S)
+    html = next(html for html in cards if title in html)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
@@ -62,6 +65,43 @@ def test_a_card_whose_window_was_extended_since_is_marked_corrected_later_with_a
 
     assert "Corrected later (on 2 April 2025): see the current version" in card(page)
     assert f'href="/commitments/energy-pause/#reading-{history.reading.pk}"' in page
+
+
+def counted_once(history, summary: str):
+    """A second commitment, with one claim on it from 20 March."""
+    with time_machine.travel(AGREED, tick=False):
+        exchange = CommitmentFactory(agreement=history.pause.agreement, title="Prisoner exchange")
+    with time_machine.travel(FIRST_CLAIMS, tick=False):
+        return claim(
+            exchange,
+            history.kherson.claimant,
+            history.kherson.accused,
+            summary,
+            history.reviewer,
+            dt.datetime(2025, 3, 19, tzinfo=UTC),
+        )
+
+
+def test_a_card_is_marked_when_a_claim_it_counts_was_verified_later(client, history):
+    counted = counted_once(history, "Exchange delayed")
+    with time_machine.travel(dt.datetime(2025, 4, 3, tzinfo=UTC), tick=False):
+        services.verify_event(counted, "refuted", actor=history.reviewer, reason="Disproved")
+
+    page = get(client, "/as-of/2025-03-21/").content.decode()
+
+    assert "Corrected later (on 3 April 2025)" in card(page, "Prisoner exchange")
+    assert f'href="/commitments/{counted.commitment.slug}/#event-{counted.pk}"' in page
+
+
+def test_a_card_is_not_marked_when_only_the_words_of_a_claim_it_counts_changed(client, history):
+    counted = counted_once(history, "Exchange delayed")
+    with time_machine.travel(dt.datetime(2025, 4, 3, tzinfo=UTC), tick=False):
+        counted.summary = "Exchange delayed by a day"
+        services.edit_event(counted, actor=history.reviewer, reason="Wording")
+
+    page = get(client, "/as-of/2025-03-21/").content.decode()
+
+    assert "Corrected later" not in card(page, "Prisoner exchange")
 
 
 def test_cards_lead_to_the_commitment_as_it_stood_that_day(client, history):

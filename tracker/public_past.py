@@ -224,8 +224,21 @@ def sources(records: Iterable) -> None:
 # Corrections ----------------------------------------------------------------------
 
 
-def corrections(records: Iterable, moment: dt.datetime) -> dict[tuple[type, int], Correction]:
-    """{(model, id): the first later published change to what each shown record shows}."""
+# What a board's card counts of each claim: a change to its words alone leaves the card as it was.
+COUNTED = {
+    ComplianceEvent: ["kind", "verification", "claimant_id", "occurred_at", "occurred_until"],
+}
+
+
+def corrections(
+    records: Iterable, moment: dt.datetime, compared: dict[type, list[str]] | None = None
+) -> dict[tuple[type, int], Correction]:
+    """{(model, id): the first later published change to what each shown record shows}.
+
+    ``compared`` names, for some models, the fields that count instead of
+    ``COMPARED``'s: ``COUNTED`` for claims a page counts rather than shows.
+    """
+    compared = {**COMPARED, **(compared or {})}
     records = list(records)
     by_model: dict[type, list] = {}
     for record in records:
@@ -235,7 +248,7 @@ def corrections(records: Iterable, moment: dt.datetime) -> dict[tuple[type, int]
     parents = {r.pk if isinstance(r, Commitment) else r.commitment_id for r in records}
     slugs = dict(public.commitments().filter(pk__in=parents).values_list("pk", "slug"))
     for model, group in by_model.items():
-        fields = COMPARED[model]
+        fields = compared[model]
         shown = {record.pk: record for record in group}
         later = (
             model.history.model.objects.filter(

@@ -238,13 +238,22 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     names = {party.pk: translated.text(party, "name") for party in parties}
     claims = _by_commitment(public_past.events([c.pk for c in listed], moment))
     working = [c.working_reading for c in listed if c.working_reading]
-    corrected = public_past.corrections([*listed, *working], moment)
+    counted = [claim for claims_of in claims.values() for claim in claims_of]
+    corrected = public_past.corrections(
+        [*listed, *working, *counted], moment, compared=public_past.COUNTED
+    )
     zone = asked.zone.name
     for commitment in listed:
         commitment.obligor_roles = bound.get(commitment.pk, [])
         commitment.as_of_url = f"{commitment.get_absolute_url()}?{asked.query}"
         _decorate(commitment, claims.get(commitment.pk, []), names, moment, zone)
-        commitment.correction = _mark(corrected, zone, commitment, commitment.working_reading)
+        commitment.correction = _mark(
+            corrected,
+            zone,
+            commitment,
+            commitment.working_reading,
+            *claims.get(commitment.pk, []),
+        )
         commitment.card = render_to_string(
             "tracker/_commitment_card.html", {"commitment": commitment}, request
         )
