@@ -232,3 +232,11 @@ def test_the_past_keeps_its_version_as_the_minutes_pass(client, history):
 
     assert later.status_code == 304
     assert "public" in first["Cache-Control"]
+
+
+def test_the_past_is_shown_in_the_readers_language(client, history):
+    page = get(client, "/as-of/2025-03-21/", Accept_Language="uk").content.decode()
+
+    assert "Зведення станом на кінець 21 березня 2025" in page
+    assert "Виправлено пізніше" in page
+    assert 'lang="uk"' in page

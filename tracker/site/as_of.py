@@ -111,11 +111,14 @@ def past_etag(request, *args, **kwargs) -> str:
     """The validator of a past page: the record's version, the language and the zone.
 
     No minute: the day has ended, and a page of it says every time relative
-    to that end, so only a correction or a withdrawal (a new version) changes it.
+    to that end, so only a correction or a withdrawal (a new version) changes
+    it, or the date, which moves the last day the picker offers.
     """
     token = current_version().token
     language = getattr(request, "LANGUAGE_CODE", "")
-    parts = ["as-of", token, language, zone_of(request).name]
+    zone = zone_of(request)
+    # Today's date too: the date picker offers days up to yesterday.
+    parts = ["as-of", token, language, zone.name, today(zone).isoformat()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
