@@ -50,6 +50,7 @@ PARAMETER = "as_of"
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMMITMENTS_PER_PAGE = 24
 EVENTS_PER_PAGE = 20
+NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
 
 
 class NotADay(ValueError):
@@ -98,13 +99,21 @@ def read_day(text: str) -> dt.date:
 
 
 def today(zone: ReaderZone) -> dt.date:
+    """The day it is on the reader's clock: it has not ended, so it is not in the past yet."""
     return clock.utc_to_local(timezone.now(), zone.name).date()
 
 
 def first_day(zone: ReaderZone) -> dt.date | None:
-    """The first day with a public record on the reader's clock, or None while there is none."""
-    first = public_past.first_publication()
-    return None if first is None else clock.utc_to_local(first, zone.name).date()
+    """The first day with a public record on the reader's clock, or None while there is none.
+
+    Looked up once per version of the record: only a publication or a withdrawal moves it.
+    """
+    first = cache.get_or_set(
+        f"tracker:as-of-first:{current_version().token}",
+        lambda: public_past.first_publication() or NEVER,
+        SHARED_MAX_AGE,
+    )
+    return None if first == NEVER else clock.utc_to_local(first, zone.name).date()
 
 
 def past_etag(request, *args, **kwargs) -> str:
@@ -142,7 +151,7 @@ def _asked(request, text: str, today_url: str):
     try:
         day = read_day(text)
     except NotADay as exc:
-        return render(request, "400.html", {"errors": [str(exc)]}, status=400)
+        return _bad(request, [str(exc)])
     latest = today(zone)
     if day == latest:
         return redirect(with_zone(today_url, zone))
@@ -163,6 +172,11 @@ def _asked(request, text: str, today_url: str):
     return AsOf(day, zone)
 
 
+def _bad(request, errors: list[str]):
+    """A 400 page that says what was wrong with the address."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
 def picker(request) -> dict:
     """What the date picker offers: any day up to yesterday on the reader's clock."""
     return {"as_of_latest": today(zone_of(request)) - dt.timedelta(days=1)}
@@ -177,7 +191,7 @@ def pick(request):
     try:
         day = read_day(request.GET.get("date", ""))
     except NotADay as exc:
-        return render(request, "400.html", {"errors": [str(exc)]}, status=400)
+        return _bad(request, [str(exc)])
     return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
 
 
@@ -206,10 +220,6 @@ def board(request, day: str):
 
 class NoSuchPage(Exception):
     """A page number past the last page."""
-
-
-def _bad(request, errors: list[str]):
-    return render(request, "400.html", {"errors": errors}, status=400)
 
 
 def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
