@@ -5,6 +5,9 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.as_of_support import (
     AGREED,
@@ -16,7 +19,7 @@ from tests.as_of_support import (
     get,
     weeks_of_history,
 )
-from tests.factories import AgreementFactory, CommitmentFactory
+from tests.factories import AgreementFactory, CommitmentFactory, ComplianceEventFactory
 from tracker import services
 
 UTC = dt.UTC
@@ -240,3 +243,20 @@ def test_the_past_is_shown_in_the_readers_language(client, history):
     assert "Зведення станом на кінець 21 березня 2025" in page
     assert "Виправлено пізніше" in page
     assert 'lang="uk"' in page
+
+
+def test_the_past_board_costs_the_same_queries_however_many_commitments_and_claims(client, history):
+    def queries_for_the_board() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, "/as-of/2025-03-21/").status_code == 200
+        return len(queries.captured_queries)
+
+    few = queries_for_the_board()
+    with time_machine.travel(AGREED, tick=False):
+        for _ in range(5):
+            more = CommitmentFactory(agreement=history.pause.agreement)
+            ComplianceEventFactory.create_batch(3, commitment=more)
+    many = queries_for_the_board()
+
+    assert few == many
