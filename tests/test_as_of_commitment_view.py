@@ -194,3 +194,11 @@ def test_the_claims_are_paginated(client, history):
 
     assert response.status_code == 400
     assert "There is no page 2: the events fill 1." in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "9" * 5000])
+def test_a_page_number_that_is_not_one_is_refused(client, history, page):
+    response = get(client, f"{PAGE}?as_of=2025-03-26&page={page}")
+
+    assert response.status_code == 400
+    assert "Pages are numbered from 1." in response.content.decode()

@@ -47,7 +47,8 @@ from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 from tracker.status import Status
 
 PARAMETER = "as_of"
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+PAGE = re.compile(r"[1-9][0-9]{0,8}")
 COMMITMENTS_PER_PAGE = 24
 EVENTS_PER_PAGE = 20
 NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
@@ -358,8 +359,7 @@ def commitment(request, slug: str):
     asked = _asked(request, request.GET.get(PARAMETER, ""), current.get_absolute_url())
     if not isinstance(asked, AsOf):
         return asked
-    number = request.GET.get("page") or "1"
-    if not number.isdigit() or int(number) < 1:
+    if not PAGE.fullmatch(request.GET.get("page") or "1"):
         return _bad(request, [_("Pages are numbered from 1.")])
     try:
         page = _cached(
