@@ -124,6 +124,26 @@ def test_a_claim_lists_the_sources_it_cited_then(client, history):
     assert "Satellite imagery report" not in middle
 
 
+def test_a_status_corrected_later_is_shown_as_it_was_and_marked(client, history):
+    """A correction recorded on 4 April says the pause was never suspended on 25 March."""
+    with time_machine.travel(dt.datetime(2025, 4, 4, 9, tzinfo=UTC), tick=False):
+        services.change_status(
+            history.pause,
+            "in_force",
+            actor=history.reviewer,
+            reason="The suspension was misreported",
+            effective_at=dt.datetime(2025, 3, 25, 12, tzinfo=UTC),
+            correction=True,
+        )
+
+    page = get(client, f"{PAGE}?as_of=2025-03-26").content.decode()
+    top = text_of(page.split('<section id="readings"')[0])
+
+    assert "suspended" in top
+    assert "Corrected later (on 4 April 2025)" in top
+    assert "misreported" not in section(page, "history")
+
+
 def test_a_claim_unpublished_today_is_absent_from_the_past_too(client, history):
     page = get(client, f"{PAGE}?as_of=2025-03-21").content.decode()
 
