@@ -161,12 +161,30 @@ def readings(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Reading
     return [_as_record(row) for row in rows.order_by("-is_working", "label", "id")]
 
 
-def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
-    """The claims on these commitments shown at ``moment``, as they stood then, newest first."""
-    rows = _shown(
+def event_versions(commitment_ids: Iterable[int], moment: dt.datetime) -> QuerySet:
+    """The history rows of the claims shown at ``moment``, newest first, to count or to page."""
+    return _shown(
         ComplianceEvent, public.events(), moment, commitment_id__in=list(commitment_ids)
     ).order_by("-occurred_at", "-id")
-    return [_as_record(row) for row in rows]
+
+
+def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
+    """The claims on these commitments shown at ``moment``, as they stood then, newest first."""
+    return as_records(event_versions(commitment_ids, moment))
+
+
+def as_records(versions: Iterable) -> list:
+    """Records as their history rows (from ``event_versions``, say) have them."""
+    return [_as_record(row) for row in versions]
+
+
+# What the tallies and the daily strip count of each claim.
+REPORTED = ["kind", "verification", "claimant_id", "occurred_at", "occurred_until", "precision"]
+
+
+def reports(versions: QuerySet) -> list[tuple]:
+    """``REPORTED`` of each claim, read as plain values: a page counts them all, shows a few."""
+    return list(versions.order_by().values_list(*REPORTED))
 
 
 def roles(

@@ -260,7 +260,7 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     for commitment in listed:
         commitment.obligor_roles = bound.get(commitment.pk, [])
         commitment.as_of_url = f"{commitment.get_absolute_url()}?{asked.query}"
-        _decorate(commitment, claims.get(commitment.pk, []), names, moment, zone)
+        _decorate(commitment, _reported(claims.get(commitment.pk, [])), names, moment, zone)
         commitment.correction = _mark(
             corrected,
             zone,
@@ -313,8 +313,16 @@ def _mark(corrected: dict, zone: str, *records) -> Mark | None:
     return Mark(clock.day_text(clock.local_day(first.at, tz_name=zone)), first.url)
 
 
-def _decorate(commitment, events: list, names: dict, moment: dt.datetime, zone: str) -> None:
-    """The countdown, tallies and strip of a commitment as they read at ``moment``."""
+def _reported(events: list) -> list[tuple]:
+    """What the tallies and the strip count of each claim (``public_past.REPORTED``)."""
+    return [tuple(getattr(event, name) for name in public_past.REPORTED) for event in events]
+
+
+def _decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: str) -> None:
+    """The countdown, tallies and strip of a commitment as they read at ``moment``.
+
+    ``reports`` holds what they count of each claim shown (``public_past.REPORTED``).
+    """
     commitment.deadline = clock.deadline_text(
         commitment.shape,
         commitment.working_starts_at,
@@ -327,15 +335,14 @@ def _decorate(commitment, events: list, names: dict, moment: dt.datetime, zone: 
         precision=commitment.working_precision or clock.Precision.MINUTE,
         tz_name=zone,
     )
-    cells = Counter((e.kind, e.verification, e.claimant_id) for e in events)
+    cells = Counter((kind, verification, claimant) for kind, verification, claimant, *_ in reports)
     picture = CompliancePicture(cells=[(*cell, n) for cell, n in cells.items()])
-    commitment.picture = picture
     commitment.tallies = presenters.violation_tallies(picture.violations_by_claimant(), names)
     worst: dict[str, str] = {}
-    for e in events:
-        first = clock.calendar_day(e.occurred_at, e.precision)
-        last = clock.calendar_day(e.occurred_until, e.precision) if e.occurred_until else None
-        summaries.mark_worst_days(worst, first, last, e.kind, e.verification)
+    for kind, verification, _claimant, at, until, precision in reports:
+        first = clock.calendar_day(at, precision)
+        last = clock.calendar_day(until, precision) if until else None
+        summaries.mark_worst_days(worst, first, last, kind, verification)
     by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
     commitment.strip = presenters.daily_strip(
         commitment.working_starts_at,
@@ -378,12 +385,25 @@ def _commitment_page(request, current, asked: AsOf) -> str:
     shown = found[0]
     roles = public_past.roles([shown.pk], moment).get(shown.pk, [])
     readings = public_past.readings([shown.pk], moment)
-    claims = public_past.events([shown.pk], moment)
+    # Every claim is counted, from plain values; only the page shown is read as records.
+    versions = public_past.event_versions([shown.pk], moment)
+    reports = public_past.reports(versions)
+    paginator = Paginator(versions, EVENTS_PER_PAGE, allow_empty_first_page=True)
+    paginator.count = len(reports)
+    number = int(request.GET.get("page") or 1)
+    if number > paginator.num_pages:
+        raise NoSuchPage(
+            _("There is no page %(page)d: the events fill %(pages)d.")
+            % {"page": number, "pages": paginator.num_pages}
+        )
+    page = paginator.page(number)
+    claims = public_past.as_records(page.object_list)
+    page.object_list = claims
     public_past.sources([*readings, *claims])
     corrected = public_past.corrections([shown, *readings, *claims], moment)
     parties = {party.pk: party for party in public.parties()}
     names = {pk: translated.text(party, "name") for pk, party in parties.items()}
-    _decorate(shown, claims, names, moment, zone)
+    _decorate(shown, reports, names, moment, zone)
     shown.correction = _mark(corrected, zone, shown)
     party_zones = {role.party.time_zone for role in roles}
     for reading in readings:
@@ -405,13 +425,6 @@ def _commitment_page(request, current, asked: AsOf) -> str:
         claim.claimant = parties.get(claim.claimant_id)
         claim.accused = parties.get(claim.accused_id)
         claim.handovers = []
-    paginator = Paginator(claims, EVENTS_PER_PAGE, allow_empty_first_page=True)
-    number = int(request.GET.get("page") or 1)
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the events fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
     changes = public_past.status_changes(shown, moment)
     return render_to_string(
         "tracker/as_of_commitment.html",
@@ -429,7 +442,7 @@ def _commitment_page(request, current, asked: AsOf) -> str:
                 deadlines=[shown.working_ends_at, shown.working_due_at],
                 precision=shown.working_precision or clock.Precision.MINUTE,
             ),
-            "page": paginator.page(number),
+            "page": page,
         },
         request,
     )
