@@ -32,12 +32,15 @@ PAGES = [
     "/embed/commitments/energy-pause/badge.svg",
     "/card.png",
     "/search/?q=pause",
+    "/as-of/2025-03-31/",
+    "/commitments/energy-pause/?as_of=2025-03-31",
 ]
 
 
 @pytest.fixture
 def pause(db):
-    with time_machine.travel(NOW - dt.timedelta(hours=1), tick=False):
+    # Two days back, so the past has a day to show: the board as of 31 March.
+    with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
         commitment = CommitmentFactory(slug="energy-pause", agreement__slug="talks")
         ReadingFactory(commitment=commitment)
         CommitmentPartyFactory(commitment=commitment, party=PartyFactory(slug="russia"))
@@ -137,6 +140,25 @@ def test_countdowns_move_on_so_the_version_changes_with_the_minute(client, pause
     later = get(client, "/", now=NOW + dt.timedelta(minutes=1), If_None_Match=before)
 
     assert later.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/as-of/2025-03-31/", "/commitments/energy-pause/?as_of=2025-03-31"]
+)
+def test_a_past_page_keeps_its_version_as_the_minutes_pass_until_a_record_changes(
+    client, pause, url
+):
+    """A past day's countdowns are counted from its end: only a correction changes the page."""
+    reviewer = UserFactory(username="olena.k", role="Reviewers")
+    before = get(client, url)["ETag"]
+
+    an_hour_later = get(client, url, now=NOW + dt.timedelta(hours=1), If_None_Match=before)
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        services.unpublish(pause, actor=reviewer, reason="Under review")
+    withdrawn = get(client, url, now=NOW + dt.timedelta(hours=1), If_None_Match=before)
+
+    assert an_hour_later.status_code == 304
+    assert withdrawn.status_code == 404
 
 
 def test_each_language_is_its_own_version(client, pause):

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import os
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import time_machine
 from django.apps import apps
@@ -44,6 +44,9 @@ from tracker.opendata.api.views import ENDPOINTS
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 10, 12, tzinfo=UTC)
+# The world is made a few days before NOW, so the board has a past to show.
+MADE = NOW - dt.timedelta(days=3)
+PAST_DAY = "2025-04-08"
 
 ODD_VALUES = [
     "",
@@ -83,7 +86,15 @@ GARBAGE = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1)).map(str),
     st.text(min_size=1000, max_size=3000),
 )
-PUBLIC_PAGES = ["/", "/commitments/pause/", "/changes/", "/agreements/call/", "/parties/russia/"]
+PUBLIC_PAGES = [
+    "/",
+    "/commitments/pause/",
+    "/changes/",
+    "/agreements/call/",
+    "/parties/russia/",
+    f"/as-of/{PAST_DAY}/",
+    f"/commitments/pause/?as_of={PAST_DAY}",
+]
 # What a search box gets: the syntax of every search engine, words in three scripts, and worse.
 SEARCH_PIECES = [
     '"',
@@ -151,7 +162,7 @@ class Fuzzing(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        with time_machine.travel(NOW, tick=False):
+        with time_machine.travel(MADE, tick=False):
             cls.russia = PartyFactory(name="Russia", slug="russia", time_zone="Europe/Moscow")
             cls.ukraine = PartyFactory(name="Ukraine", slug="ukraine", time_zone="Europe/Kyiv")
             cls.source = SourceFactory()
@@ -197,7 +208,17 @@ class TestPublicAddresses(Fuzzing):
     def test_no_query_to_a_public_page_fails(self, data):
         pages = {
             "/": ["status", "category", "party", "page", "tz"],
-            "/commitments/pause/": ["claimant", "kind", "verification", "page", "per_page", "tz"],
+            "/commitments/pause/": [
+                "claimant",
+                "kind",
+                "verification",
+                "page",
+                "per_page",
+                "tz",
+                "as_of",
+            ],
+            f"/as-of/{PAST_DAY}/": ["status", "category", "party", "page", "tz"],
+            "/as-of/": ["date", "tz"],
             "/changes/": ["page", "tz"],
             "/agreements/call/": ["tz"],
             "/parties/russia/": ["tz"],
@@ -215,9 +236,36 @@ class TestPublicAddresses(Fuzzing):
         self.assert_answered(response, url)
 
     @FUZZ
+    @given(st.data())
+    def test_no_day_asked_of_the_past_fails(self, data):
+        day = data.draw(
+            st.one_of(
+                GARBAGE,
+                st.dates(min_value=dt.date(1, 1, 1)).map(str),
+                st.sampled_from(["2025-04-07", PAST_DAY, "2025-04-09", "2025-04-10"]),
+            )
+        )
+        zone = data.draw(st.sampled_from(["", "UTC", "Pacific/Kiritimati", "Etc/GMT+12"]))
+        url = data.draw(
+            st.sampled_from(
+                [
+                    f"/as-of/{quote(day, safe='')}/?{urlencode({'tz': zone})}",
+                    f"/as-of/?{urlencode({'date': day, 'tz': zone})}",
+                    f"/commitments/pause/?{urlencode({'as_of': day, 'tz': zone})}",
+                ]
+            )
+        )
+
+        response = self.visitor().get(url)
+
+        self.assert_answered(response, url)
+        assert response.status_code in (200, 302, 400, 404), f"{url}: {response.status_code}"
+
+    @FUZZ
     @given(st.sampled_from(PUBLIC_PAGES), GARBAGE)
     def test_any_zone_asked_for_still_gives_the_page(self, url, zone):
-        response = self.visitor().get(f"{url}?{urlencode({'tz': zone})}")
+        joiner = "&" if "?" in url else "?"
+        response = self.visitor().get(f"{url}{joiner}{urlencode({'tz': zone})}")
 
         assert response.status_code == 200, f"{url} with tz={zone!r}: {response.status_code}"
         page = response.content.decode()

@@ -175,6 +175,7 @@ RECORDS = {
 PUBLIC_OUTPUTS = [
     "tracker/site",
     "tracker/changelog.py",
+    "tracker/public_past.py",
     "tracker/opendata",
     "tracker/alerts/outbox.py",
     "tracker/alerts/delivery.py",

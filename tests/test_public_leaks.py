@@ -15,6 +15,7 @@ from importlib import import_module
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.urls import URLResolver, reverse
 
 from tests.factories import (
@@ -55,6 +56,20 @@ def both(url_name: str) -> list[str]:
     ]
 
 
+# The test's days: the records are made, then read, published, read, withdrawn and read,
+# each on a later day, so the past has a day before the drafts were published and one after.
+MADE = dt.datetime(2025, 3, 20, 10, tzinfo=UTC)
+READ_DRAFTS = dt.datetime(2025, 3, 22, 12, tzinfo=UTC)
+READ_PUBLISHED = dt.datetime(2025, 3, 24, 12, tzinfo=UTC)
+READ_WITHDRAWN = dt.datetime(2025, 3, 26, 12, tzinfo=UTC)
+DRAFTS_DAY, PUBLISHED_DAY = "2025-03-21", "2025-03-23"
+
+
+def as_of(url_name: str) -> list[str]:
+    """The commitment pages as they stood before the drafts were published, and after."""
+    return [f"{url}?as_of={day}" for url in both(url_name) for day in (DRAFTS_DAY, PUBLISHED_DAY)]
+
+
 def searching(url_name: str, words: str = "hidden") -> str:
     return f"{reverse(url_name)}?{urlencode({'q': words})}"
 
@@ -62,7 +77,12 @@ def searching(url_name: str, words: str = "hidden") -> str:
 # Every named address of the public site, and the requests that check it.
 OUTPUTS = {
     "board": lambda: [reverse("board"), reverse("board") + "?party=russia"],
-    "commitment": lambda: both("commitment"),
+    "commitment": lambda: both("commitment") + as_of("commitment"),
+    "as_of_board": lambda: [
+        reverse("as_of_board", args=[day]) + query
+        for day in (DRAFTS_DAY, PUBLISHED_DAY)
+        for query in ("", "?party=russia")
+    ],
     "agreement": lambda: both("agreement"),
     "party": lambda: [reverse("party", args=["russia"]), reverse("party", args=["ukraine"])],
     "changes": lambda: [reverse("changes")],
@@ -101,6 +121,7 @@ OUTPUTS = {
 # Addresses that are not outputs of the record, with the reason.
 STAFF_ONLY = "answers staff tools only, behind a staff member's token, and is never cached"
 NOT_OUTPUTS = {
+    "as_of_pick": "redirects the date picker's ?date= to /as-of/<day>/ and shows no record",
     "alerts:confirm": "shows one subscriber their own subscription, behind a signed token",
     "alerts:unsubscribe": "shows one subscriber their own subscription, behind a signed token",
     "staff_api:events": STAFF_ONLY,
@@ -192,6 +213,11 @@ def staff_member(db):
 @pytest.fixture
 def world(db, staff_member):
     """A published commitment with notes and staff traces, and one draft of each kind."""
+    with time_machine.travel(MADE, tick=False):
+        return make_world(staff_member)
+
+
+def make_world(staff_member):
     russia = PartyFactory(name="Russia", slug="russia")
     ukraine = PartyFactory(name="Ukraine", slug="ukraine")
     agreement = AgreementFactory(
@@ -255,15 +281,18 @@ def world(db, staff_member):
 def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withdrawn(
     client, world, staff_member
 ):
-    before = read_everything(client)
+    with time_machine.travel(READ_DRAFTS, tick=False):
+        before = read_everything(client)
     assert_never_shown(before)
     for text in HIDDEN:
         assert showing(before, text) == set(), f"{text} leaked before publication"
     assert "Pause on energy strikes" in before[reverse("board")]
 
-    for record in world:
-        services.publish(record, actor=staff_member, reason="Ready")
-    published = read_everything(client)
+    with time_machine.travel(READ_DRAFTS, tick=False):
+        for record in world:
+            services.publish(record, actor=staff_member, reason="Ready")
+    with time_machine.travel(READ_PUBLISHED, tick=False):
+        published = read_everything(client)
 
     assert_never_shown(published)
     assert showing(published, HIDDEN_AGREEMENT) >= {
@@ -299,10 +328,25 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         searching("search"),
         searching("api_events"),
     }
+    # The past shows the drafts from the day they were published, and not before.
+    published_then = reverse("as_of_board", args=[PUBLISHED_DAY])
+    public_then = f"{reverse('commitment', args=[PUBLIC_SLUGS['commitment']])}?as_of="
+    hidden_then = f"{reverse('commitment', args=[HIDDEN_SLUGS['commitment']])}?as_of="
+    assert showing(published, HIDDEN_COMMITMENT) >= {published_then, hidden_then + PUBLISHED_DAY}
+    assert showing(published, HIDDEN_READING) >= {public_then + PUBLISHED_DAY}
+    assert showing(published, HIDDEN_EVENT) >= {public_then + PUBLISHED_DAY}
+    for text in HIDDEN:
+        assert not showing(published, text) & {
+            reverse("as_of_board", args=[DRAFTS_DAY]),
+            public_then + DRAFTS_DAY,
+            hidden_then + DRAFTS_DAY,
+        }, f"{text} shows on a day before it was published"
 
-    for record in world:
-        services.unpublish(record, actor=staff_member, reason="Withdrawn pending review")
-    withdrawn = read_everything(client)
+    with time_machine.travel(READ_PUBLISHED, tick=False):
+        for record in world:
+            services.unpublish(record, actor=staff_member, reason="Withdrawn pending review")
+    with time_machine.travel(READ_WITHDRAWN, tick=False):
+        withdrawn = read_everything(client)
 
     assert_never_shown(withdrawn)
     for text in HIDDEN:

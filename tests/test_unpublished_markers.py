@@ -74,11 +74,19 @@ def _searching(url_name: str) -> str:
     return f"{reverse(url_name)}?q=marker"
 
 
+# A day between the records' making and the publication of the marked ones.
+PAST_DAY = "2031-07-11"
+
 REQUESTS = {
     "board": lambda: _with_query("board", party=MARKED["party"]),
+    "as_of_board": lambda: [
+        reverse("as_of_board", args=[PAST_DAY]),
+        reverse("as_of_board", args=[PAST_DAY]) + f"?party={MARKED['party']}",
+    ],
     "commitment": lambda: (
         _with_slug("commitment", "commitment")
         + [reverse("commitment", args=[PUBLIC["commitment"]]) + f"?claimant={MARKED['party']}"]
+        + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("commitment", "commitment")]
     ),
     "agreement": lambda: _with_slug("agreement", "agreement"),
     "party": lambda: _with_slug("party", "party"),
@@ -113,8 +121,9 @@ REQUESTS = {
 }
 
 # Addresses that show one subscriber their own subscription, behind a signed token,
-# and those that answer staff tools only, behind a staff member's token.
-NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe"} | {
+# the date picker's redirect to the board of a day (it shows no record), and those
+# that answer staff tools only, behind a staff member's token.
+NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe", "as_of_pick"} | {
     name for name in every_public_address() if name.startswith("staff_api:")
 }
 

@@ -5,10 +5,16 @@ colour contrast, form labels, landmarks and headings are checked as a
 visitor's assistive technology meets them.
 """
 
+import datetime as dt
+
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
+from tests.browser.conftest import NOW
 from tests.browser.support import accessibility_problems
+from tests.factories import UserFactory
+from tracker import services
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +35,8 @@ PAGES = [
     ("/search/?q=zebra", 200),
     ("/commitments/no-such-commitment/", 404),
     ("/?status=no-such-status", 400),
+    ("/as-of/2025-01-01/", 404),
+    ("/as-of/2025-02-30/", 400),
 ]
 
 
@@ -70,6 +78,44 @@ def test_page_in_each_language_has_no_serious_accessibility_problems(
         expect(untranslated.first).to_have_text(marker)
         expect(untranslated.first).to_be_visible()
         expect(page.locator('span[lang="en"]').first).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.fixture
+def a_week_later(site):
+    """A week after the records were published, one claim verified since: their day is past."""
+    reviewer = UserFactory(username="a-week-later", role="Reviewers")
+    with time_machine.travel(NOW + dt.timedelta(days=7), tick=False):
+        claim = site["pause"].events.get(summary__startswith="Drones hit")
+        services.verify_event(claim, "verified", actor=reviewer, reason="Imagery checked")
+        yield
+
+
+@pytest.mark.parametrize(
+    "path", ["/as-of/2025-04-10/", "/commitments/energy-pause/?as_of=2025-04-10"]
+)
+@pytest.mark.parametrize(
+    ("locale", "language", "marker"),
+    [
+        ("en-GB", "en", None),
+        ("uk-UA", "uk", "ще не перекладено"),
+        ("ru-RU", "ru", "ещё не переведено"),
+    ],
+    ids=["en", "uk", "ru"],
+)
+def test_the_past_in_each_language_has_no_serious_accessibility_problems(
+    open_tab, a_week_later, path, locale, language, marker
+):
+    """The board as it stood, with its banner, picker and a claim marked as corrected later."""
+    page = open_tab(locale)
+    response = page.goto(path)
+
+    assert response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".as-of-banner h2")).to_be_visible()
+    expect(page.locator(".corrected-later").first).to_be_visible()
+    if marker is not None:
+        expect(page.locator(".untranslated").first).to_have_text(marker)
     assert_accessible(page)
 
 

@@ -1,10 +1,13 @@
 """The board in a real browser: a visitor scans it, filters it and follows a commitment."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
+from tests.browser.conftest import NOW
 from tests.browser.support import save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -52,3 +55,22 @@ def test_visitor_filters_the_board_by_status(page, site):
     expect(page.get_by_role("article")).to_have_count(1)
     expect(page.get_by_role("article")).to_contain_text("Exchange 175 prisoners for 175")
     expect(page.get_by_text("1 commitment", exact=False)).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-script", "without-script"])
+def test_visitor_picks_a_past_day_and_sees_the_board_as_it_stood(open_tab, site, javascript):
+    """A week after the records were published, their day is in the past."""
+    page = open_tab(javascript=javascript)
+    with time_machine.travel(NOW + dt.timedelta(days=7), tick=False):
+        page.goto("/")
+
+        page.get_by_label("The board as it stood at the end of").fill("2025-04-10")
+        page.get_by_role("button", name="Show that day").click()
+
+        expect(page).to_have_url(re.compile(r"/as-of/2025-04-10/$"))
+        expect(page.get_by_role("heading", level=2, name=re.compile("as it stood"))).to_have_text(
+            "The board as it stood at the end of 10 April 2025"
+        )
+        expect(page.get_by_role("article", name=PAUSE)).to_contain_text("in force")
+        page.get_by_role("link", name="See today's board").click()
+        expect(page).to_have_url(re.compile(r"/$"))

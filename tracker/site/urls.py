@@ -1,9 +1,11 @@
 from django.urls import path
 
-from tracker.site import embeds, search, share, views
+from tracker.site import as_of, embeds, search, share, views
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("as-of/", as_of.pick, name="as_of_pick"),
+    path("as-of/<str:day>/", as_of.board, name="as_of_board"),
     path("card.png", share.board_card_png, name="board_card"),
     path("commitments/<slug:slug>/", views.commitment_detail, name="commitment"),
     path("commitments/<slug:slug>/card.png", share.commitment_card_png, name="commitment_card"),

@@ -48,7 +48,7 @@ from tracker.models import (
     Party,
     Reading,
 )
-from tracker.site import presenters, scorecards
+from tracker.site import as_of, presenters, scorecards
 from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage, EventFilters
 from tracker.site.presenters import Severity
 from tracker.site.reader_zone import zone_of
@@ -195,7 +195,7 @@ def board(request):
         )
     except NoSuchPage as exc:
         return bad_request(request, [str(exc)])
-    return render(request, "tracker/board.html", {"listing": listing})
+    return render(request, "tracker/board.html", {"listing": listing, **as_of.picker(request)})
 
 
 class NoSuchPage(Exception):
@@ -262,9 +262,11 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     )
 
 
-@public_cache
+@public_cache(etag_func=as_of.commitment_etag)
 @require_safe
 def commitment_detail(request, slug):
+    if as_of.PARAMETER in request.GET:
+        return as_of.commitment(request, slug)
     parties = list(public.parties())
     filters = EventFilters(request.GET, parties=parties)
     if not filters.is_valid():

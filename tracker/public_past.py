@@ -1,0 +1,321 @@
+"""What the public saw at an instant in the past, rebuilt from the history tables.
+
+The as-of pages (``tracker.site.as_of``) read the past here, and nowhere
+else. Every record comes from its history table, as its latest version
+before the instant; the lifecycle transitions come from the status-change
+log. The rules are those of ``tracker.public``, applied twice, then and now:
+
+- A record is shown as it stood at the instant when its version then was
+  published (and its parents' versions then were published too), **and** it
+  is public today by ``tracker.public``. A record withdrawn since is gone
+  from the past as well: withdrawing it means the public should not read it,
+  on any page.
+- What is shown is the version then: the commitment's status, texts and
+  category; each reading's terms, and which one was working; each claim's
+  summary and verification state.
+- A commitment's working window is its working reading's as it stood then,
+  only while that reading was published then and is public today.
+- Roles (who is bound) are today's public roles, each as it stood then;
+  one made later is left out. The parties are named as they are today.
+- The status-change log counts the transitions recorded by the instant.
+- A shown record whose public fields (those ``tracker.changelog`` compares)
+  changed after the instant, in a published version, is marked with the
+  first such change: it was corrected later, and the page links to the
+  record as it reads today. A status is corrected later when a correction
+  recorded after the instant took effect before it.
+
+Internal notes and the staff who made a change stay out, as everywhere: the
+pages name the fields they show one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+
+from tracker import changelog, public
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    Reading,
+    StatusChange,
+)
+
+# The fields whose later change marks a record as corrected: what the public
+# pages show, as the changelog compares them. A commitment's status moves on
+# by itself (it expires, it is suspended); only a correction of it counts.
+COMPARED = {
+    tracked.model: [
+        name for name in tracked.columns() if not (tracked.model is Commitment and name == "status")
+    ]
+    for tracked in changelog.TRACKED
+}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A later change to a record shown as it stood: when, and where it reads as it is now."""
+
+    at: dt.datetime
+    url: str
+
+
+def _versions(model, moment: dt.datetime, **filters) -> QuerySet:
+    """Each record's latest history row before ``moment``, unless that row is its deletion."""
+    history = model.history.model
+    latest = (
+        history.objects.filter(id=OuterRef("id"), history_date__lt=moment)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return (
+        history.objects.filter(history_date__lt=moment, **filters)
+        .filter(history_id=Subquery(latest))
+        .exclude(history_type="-")
+    )
+
+
+def _shown(model, public_now: QuerySet, moment: dt.datetime, **filters) -> QuerySet:
+    """The versions published at ``moment`` of the records that are public today."""
+    return _versions(model, moment, **filters).filter(
+        is_published=True, id__in=public_now.values("pk")
+    )
+
+
+def _as_record(version):
+    """The record as its history row has it, with the row kept beside it."""
+    record = version.instance
+    record.version = version
+    return record
+
+
+# Commitments ----------------------------------------------------------------------
+
+
+def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
+    """The commitments the public saw at ``moment``, each as it stood then.
+
+    Each carries ``agreement`` (as it stood then), ``version`` (its history
+    row) and its working window then: ``working_reading_id``,
+    ``working_starts_at``, ``working_ends_at``, ``working_due_at``,
+    ``working_precision``, each None without a working reading shown then.
+    """
+    filters = {} if pk is None else {"id": pk}
+    rows = list(_shown(Commitment, public.commitments(), moment, **filters))
+    agreements = {
+        row.id: _as_record(row)
+        for row in _shown(
+            Agreement, public.agreements(), moment, id__in={row.agreement_id for row in rows}
+        )
+    }
+    shown = []
+    for row in rows:
+        agreement = agreements.get(row.agreement_id)
+        if agreement is None:
+            continue  # its agreement was not published then
+        commitment = _as_record(row)
+        commitment.agreement = agreement
+        shown.append(commitment)
+    _with_working_windows(shown, moment)
+    return shown
+
+
+def _with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
+    working = {
+        reading.commitment_id: reading
+        for reading in readings([c.pk for c in commitments], moment)
+        if reading.is_working
+    }
+    for commitment in commitments:
+        reading = working.get(commitment.pk)
+        commitment.working_reading = reading
+        commitment.working_reading_id = reading.pk if reading else None
+        for name in ("starts_at", "ends_at", "due_at", "precision"):
+            setattr(commitment, f"working_{name}", getattr(reading, name) if reading else None)
+
+
+def first_publication() -> dt.datetime | None:
+    """When the first commitment still public today was first published: where the past begins."""
+    history = Commitment.history.model
+    return history.objects.filter(
+        is_published=True, id__in=public.commitments().values("pk")
+    ).aggregate(first=Min("history_date"))["first"]
+
+
+# What a commitment brings along -----------------------------------------------------
+
+
+def readings(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Reading]:
+    """The readings of these commitments shown at ``moment``, as they stood then.
+
+    Only the commitments' versions then say whether these commitments were
+    shown; ask for the ids ``commitments()`` gave.
+    """
+    rows = _shown(Reading, public.readings(), moment, commitment_id__in=list(commitment_ids))
+    return [_as_record(row) for row in rows.order_by("-is_working", "label", "id")]
+
+
+def event_versions(commitment_ids: Iterable[int], moment: dt.datetime) -> QuerySet:
+    """The history rows of the claims shown at ``moment``, newest first, to count or to page."""
+    return _shown(
+        ComplianceEvent, public.events(), moment, commitment_id__in=list(commitment_ids)
+    ).order_by("-occurred_at", "-id")
+
+
+def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
+    """The claims on these commitments shown at ``moment``, as they stood then, newest first."""
+    return as_records(event_versions(commitment_ids, moment))
+
+
+def as_records(versions: Iterable) -> list:
+    """Records as their history rows (from ``event_versions``, say) have them."""
+    return [_as_record(row) for row in versions]
+
+
+# What the tallies and the daily strip count of each claim.
+REPORTED = ["kind", "verification", "claimant_id", "occurred_at", "occurred_until", "precision"]
+
+
+def reports(versions: QuerySet) -> list[tuple]:
+    """``REPORTED`` of each claim, read as plain values: a page counts them all, shows a few."""
+    return list(versions.order_by().values_list(*REPORTED))
+
+
+def roles(
+    commitment_ids: Iterable[int], moment: dt.datetime, role: str | None = None
+) -> dict[int, list[CommitmentParty]]:
+    """{commitment id: [its roles then, of ``role`` if given]}, naming today's parties."""
+    filters = {} if role is None else {"role": role}
+    rows = _versions(
+        CommitmentParty,
+        moment,
+        commitment_id__in=list(commitment_ids),
+        id__in=public.roles().values("pk"),
+        **filters,
+    )
+    parties = {party.pk: party for party in public.parties()}
+    bound: dict[int, list] = {}
+    for row in rows.order_by("id"):
+        if row.party_id not in parties:
+            continue
+        played = row.instance
+        played.party = parties[row.party_id]
+        bound.setdefault(row.commitment_id, []).append(played)
+    for listed in bound.values():
+        listed.sort(key=lambda r: (r.party.name, r.role))
+    return bound
+
+
+def status_changes(commitment: Commitment, moment: dt.datetime) -> list[StatusChange]:
+    """The transitions recorded by ``moment``, in the order they took effect."""
+    return list(public.status_changes().filter(commitment=commitment, recorded_at__lt=moment))
+
+
+def sources(records: Iterable) -> None:
+    """Give each reading or claim ``cited``: the public sources its version cited then."""
+    records = list(records)
+    by_model: dict[type, list] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record)
+    cited: dict[tuple[type, int], list[int]] = {}
+    for model, group in by_model.items():
+        links = group[0].version.sources.model  # the history of the record's sources
+        for history_id, source_id in (
+            links.objects.filter(history_id__in=[r.version.history_id for r in group])
+            .order_by("source_id")
+            .values_list("history_id", "source_id")
+        ):
+            cited.setdefault((model, history_id), []).append(source_id)
+    wanted = {pk for ids in cited.values() for pk in ids}
+    found = {s.pk: s for s in public.sources(among=list(wanted))} if wanted else {}
+    for record in records:
+        ids = cited.get((type(record), record.version.history_id), [])
+        record.cited = [found[pk] for pk in ids if pk in found]
+
+
+# Corrections ----------------------------------------------------------------------
+
+
+# What a board's card counts of each claim: a change to its words alone leaves the card as it was.
+COUNTED = {
+    ComplianceEvent: ["kind", "verification", "claimant_id", "occurred_at", "occurred_until"],
+}
+
+
+def corrections(
+    records: Iterable, moment: dt.datetime, compared: dict[type, list[str]] | None = None
+) -> dict[tuple[type, int], Correction]:
+    """{(model, id): the first later published change to what each shown record shows}.
+
+    ``compared`` names, for some models, the fields that count instead of
+    ``COMPARED``'s: ``COUNTED`` for claims a page counts rather than shows.
+    """
+    compared = {**COMPARED, **(compared or {})}
+    records = list(records)
+    by_model: dict[type, list] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record)
+    found: dict[tuple[type, int], Correction] = {}
+    # Addresses by today's slugs: a slug may have changed since.
+    parents = {r.pk if isinstance(r, Commitment) else r.commitment_id for r in records}
+    slugs = dict(public.commitments().filter(pk__in=parents).values_list("pk", "slug"))
+    for model, group in by_model.items():
+        fields = compared[model]
+        shown = {record.pk: record for record in group}
+        later = (
+            model.history.model.objects.filter(
+                id__in=list(shown), history_date__gte=moment, is_published=True
+            )
+            .exclude(history_type="-")
+            .order_by("id", "history_date", "history_id")
+            .values("id", "history_date", *fields)
+        )
+        for row in later:
+            key = (model, row["id"])
+            if key in found:
+                continue
+            version = shown[row["id"]].version
+            if any(getattr(version, name) != row[name] for name in fields):
+                found[key] = Correction(row["history_date"], _current_url(shown[row["id"]], slugs))
+    commitments = [r for r in records if isinstance(r, Commitment)]
+    if commitments:
+        _status_corrections(commitments, moment, found, slugs)
+    return found
+
+
+def _status_corrections(
+    commitments: list[Commitment], moment: dt.datetime, found: dict, slugs: dict[int, str]
+) -> None:
+    """A status corrected after ``moment`` by a correction that took effect before it."""
+    by_pk = {commitment.pk: commitment for commitment in commitments}
+    corrected = (
+        public.status_changes()
+        .filter(
+            commitment_id__in=list(by_pk),
+            is_correction=True,
+            recorded_at__gte=moment,
+            effective_at__lt=moment,
+        )
+        .order_by("recorded_at")
+        .values_list("commitment_id", "recorded_at")
+    )
+    for pk, recorded_at in corrected:
+        key = (Commitment, pk)
+        if key not in found or recorded_at < found[key].at:
+            found[key] = Correction(recorded_at, _current_url(by_pk[pk], slugs))
+
+
+def _current_url(record, slugs: dict[int, str]) -> str:
+    """Where the record reads as it is now: its commitment's page, at the record."""
+    if isinstance(record, Commitment):
+        return reverse("commitment", args=[slugs[record.pk]])
+    url = reverse("commitment", args=[slugs[record.commitment_id]])
+    if isinstance(record, Reading):
+        return f"{url}#reading-{record.pk}"
+    return f"{url}#event-{record.pk}"

@@ -1,0 +1,448 @@
+"""The board, and a commitment's page, as they stood at the end of a past day.
+
+``/as-of/2025-04-01/`` is the board as the public saw it when 1 April 2025
+ended; ``/commitments/<slug>/?as_of=2025-04-01`` is one commitment then. The
+day ends at midnight in UTC, or in the reader's zone when ``?tz=`` names one,
+and the banner says which. The records come from ``tracker.public_past``:
+withdrawn since, they are left out; corrected since, they are marked.
+
+Which days there are: from the day the first commitment still public was
+published, to yesterday on the reader's clock. Today has not ended, so its
+address leads to today's page. A day outside that range is answered with 404
+and a page giving the range: the address is well formed, there is just no
+board of that day to show. A day that is not a date at all (``2025-02-30``,
+``yesterday``) is a 400 saying how to write one.
+
+The past changes only when a record is corrected or withdrawn, and every
+such change makes a new version of the record (``tracker.http``); so these
+pages are validated by that version, the language and the zone, without the
+minute the live pages need for their countdowns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from tracker import clock, public, public_past, summaries, translated
+from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache
+from tracker.models import Category, CommitmentParty, CompliancePicture
+from tracker.site import presenters
+from tracker.site.filters import BoardFilters
+from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
+from tracker.status import Status
+
+PARAMETER = "as_of"
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+PAGE = re.compile(r"[1-9][0-9]{0,8}")
+COMMITMENTS_PER_PAGE = 24
+EVENTS_PER_PAGE = 20
+NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
+
+
+class NotADay(ValueError):
+    """What was asked for is not a date written as YYYY-MM-DD."""
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A past day, the reader's zone, and the instant that day ended there."""
+
+    day: dt.date
+    zone: ReaderZone
+
+    @property
+    def moment(self) -> dt.datetime:
+        return clock.end_of_day(self.day, self.zone.name)
+
+    @property
+    def day_text(self) -> str:
+        return clock.day_text(self.day)
+
+    @property
+    def moment_text(self) -> str:
+        """The instant the day ended, in UTC: what the reader can compare with any record."""
+        return clock.instant_text(self.moment, clock.Precision.MINUTE, "UTC")
+
+    @property
+    def query(self) -> str:
+        return f"{PARAMETER}={self.day.isoformat()}"
+
+
+def read_day(text: str) -> dt.date:
+    """The date ``text`` names, written YYYY-MM-DD; anything else is refused with the reason."""
+    text = (text or "").strip()
+    if not text:
+        raise NotADay(_("Choose a day, written as YYYY-MM-DD, for example 2025-04-01."))
+    if not DAY.fullmatch(text):
+        raise NotADay(
+            _("“%(asked)s” is not a date: write it as YYYY-MM-DD, for example 2025-04-01.")
+            % {"asked": text[:40]}
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise NotADay(_("There is no day %(asked)s in the calendar.") % {"asked": text}) from None
+
+
+def today(zone: ReaderZone) -> dt.date:
+    """The day it is on the reader's clock: it has not ended, so it is not in the past yet."""
+    return clock.utc_to_local(timezone.now(), zone.name).date()
+
+
+def first_day(zone: ReaderZone) -> dt.date | None:
+    """The first day with a public record on the reader's clock, or None while there is none.
+
+    Looked up once per version of the record: only a publication or a withdrawal moves it.
+    """
+    first = cache.get_or_set(
+        f"tracker:as-of-first:{current_version().token}",
+        lambda: public_past.first_publication() or NEVER,
+        SHARED_MAX_AGE,
+    )
+    return None if first == NEVER else clock.utc_to_local(first, zone.name).date()
+
+
+def past_etag(request, *args, **kwargs) -> str:
+    """The validator of a past page: the record's version, the language and the zone.
+
+    No minute: the day has ended, and a page of it says every time relative
+    to that end, so only a correction or a withdrawal (a new version) changes
+    it, or the date, which moves the last day the picker offers.
+    """
+    token = current_version().token
+    language = getattr(request, "LANGUAGE_CODE", "")
+    zone = zone_of(request)
+    # Today's date too: the date picker offers days up to yesterday.
+    parts = ["as-of", token, language, zone.name, today(zone).isoformat()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def commitment_etag(request, *args, **kwargs) -> str:
+    """A commitment page's validator: the past's with ``?as_of=``, else the live page's."""
+    if PARAMETER in request.GET:
+        return past_etag(request)
+    return etag(request, *args, **kwargs)
+
+
+def _cached(request, name: str, render_page) -> str:
+    """Render a past page once per version, language, zone and address."""
+    key = f"{past_etag(request)}|{request.get_full_path()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return cache.get_or_set(f"tracker:{name}:{digest}", render_page, SHARED_MAX_AGE)
+
+
+def _asked(request, text: str, today_url: str):
+    """The day asked for, or the answer to give instead (400, 404, or today's page)."""
+    zone = zone_of(request)
+    try:
+        day = read_day(text)
+    except NotADay as exc:
+        return _bad(request, [str(exc)])
+    latest = today(zone)
+    if day == latest:
+        return redirect(with_zone(today_url, zone))
+    first = first_day(zone)
+    if day > latest or first is None or day < first:
+        return render(
+            request,
+            "tracker/as_of_unavailable.html",
+            {
+                "asked": day,
+                "first": first,
+                "last": latest - dt.timedelta(days=1),
+                "is_future": day > latest,
+                "today_url": today_url,
+            },
+            status=404,
+        )
+    return AsOf(day, zone)
+
+
+def _bad(request, errors: list[str]):
+    """A 400 page that says what was wrong with the address."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def picker(request) -> dict:
+    """What the date picker offers: any day up to yesterday on the reader's clock."""
+    return {"as_of_latest": today(zone_of(request)) - dt.timedelta(days=1)}
+
+
+# Pages -------------------------------------------------------------------------
+
+
+@require_safe
+def pick(request):
+    """The date picker's GET form sends ``?date=``; the canonical address names the day."""
+    try:
+        day = read_day(request.GET.get("date", ""))
+    except NotADay as exc:
+        return _bad(request, [str(exc)])
+    return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
+
+
+@public_cache(etag_func=past_etag)
+@require_safe
+def board(request, day: str):
+    asked = _asked(request, day, reverse("board"))
+    if not isinstance(asked, AsOf):
+        return asked
+    binds = public.roles().filter(party=OuterRef("pk"), role=CommitmentParty.Role.OBLIGOR)
+    parties = list(public.parties().annotate(binds=Exists(binds)))
+    filters = BoardFilters(request.GET, parties=parties)
+    if not filters.is_valid():
+        return _bad(request, [m for ms in filters.errors.values() for m in ms])
+    chosen = filters.cleaned_data
+    try:
+        listing = _cached(request, "as-of-board", lambda: _listing(request, asked, chosen, parties))
+    except NoSuchPage as exc:
+        return _bad(request, [str(exc)])
+    return render(
+        request,
+        "tracker/as_of_board.html",
+        {"listing": listing, "as_of": asked, **picker(request)},
+    )
+
+
+class NoSuchPage(Exception):
+    """A page number past the last page."""
+
+
+def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
+    """The board's filters and one page of its commitments as they stood, grouped by agreement."""
+    moment = asked.moment
+    shown = public_past.commitments(moment)
+    bound = public_past.roles([c.pk for c in shown], moment, CommitmentParty.Role.OBLIGOR)
+    if chosen["status"]:
+        shown = [c for c in shown if c.status == chosen["status"]]
+    if chosen["category"]:
+        shown = [c for c in shown if c.category == chosen["category"]]
+    if chosen["party"]:
+        shown = [
+            c for c in shown if any(r.party_id == chosen["party"].pk for r in bound.get(c.pk, []))
+        ]
+    shown.sort(key=lambda c: c.title)
+    shown.sort(key=lambda c: (c.agreement.held_on, -c.agreement.pk), reverse=True)
+    groups = presenters.group_by_agreement(shown)
+    pages = presenters.pack([(items, len(items)) for _a, items in groups], COMMITMENTS_PER_PAGE)
+    paginator = Paginator(pages, 1, allow_empty_first_page=True)
+    number = chosen["page"] or 1
+    if number > paginator.num_pages:
+        raise NoSuchPage(
+            _("There is no page %(page)d: the commitments fill %(pages)d.")
+            % {"page": number, "pages": paginator.num_pages}
+        )
+    page = paginator.page(number)
+    listed = [c for items in (page.object_list[0] if page.object_list else []) for c in items]
+    names = {party.pk: translated.text(party, "name") for party in parties}
+    claims = _by_commitment(public_past.events([c.pk for c in listed], moment))
+    working = [c.working_reading for c in listed if c.working_reading]
+    counted = [claim for claims_of in claims.values() for claim in claims_of]
+    corrected = public_past.corrections(
+        [*listed, *working, *counted], moment, compared=public_past.COUNTED
+    )
+    zone = asked.zone.name
+    for commitment in listed:
+        commitment.obligor_roles = bound.get(commitment.pk, [])
+        commitment.as_of_url = f"{commitment.get_absolute_url()}?{asked.query}"
+        _decorate(commitment, _reported(claims.get(commitment.pk, [])), names, moment, zone)
+        commitment.correction = _mark(
+            corrected,
+            zone,
+            commitment,
+            commitment.working_reading,
+            *claims.get(commitment.pk, []),
+        )
+        commitment.card = render_to_string(
+            "tracker/_commitment_card.html", {"commitment": commitment}, request
+        )
+    return render_to_string(
+        "tracker/_board_listing.html",
+        {
+            "groups": presenters.group_by_agreement(listed),
+            "count": len(shown),
+            "page": page,
+            "filters": chosen,
+            "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
+            "clear_url": reverse("as_of_board", args=[asked.day.isoformat()]),
+            "statuses": Status.choices,
+            "categories": Category.choices,
+            "parties": [p for p in parties if p.binds or p == chosen["party"]],
+        },
+        request,
+    )
+
+
+def _by_commitment(events: list) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for event in events:
+        grouped.setdefault(event.commitment_id, []).append(event)
+    return grouped
+
+
+@dataclass(frozen=True)
+class Mark:
+    """ "Corrected later": on which day, on the reader's clock, and where it reads as it is now."""
+
+    day: str
+    url: str
+
+
+def _mark(corrected: dict, zone: str, *records) -> Mark | None:
+    """The mark for the earliest later correction of any of ``records``, or None."""
+    found = [corrected.get((type(r), r.pk)) for r in records if r is not None]
+    found = [c for c in found if c is not None]
+    if not found:
+        return None
+    first = min(found, key=lambda c: c.at)
+    return Mark(clock.day_text(clock.local_day(first.at, tz_name=zone)), first.url)
+
+
+def _reported(events: list) -> list[tuple]:
+    """What the tallies and the strip count of each claim (``public_past.REPORTED``)."""
+    return [tuple(getattr(event, name) for name in public_past.REPORTED) for event in events]
+
+
+def _decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: str) -> None:
+    """The countdown, tallies and strip of a commitment as they read at ``moment``.
+
+    ``reports`` holds what they count of each claim shown (``public_past.REPORTED``).
+    """
+    commitment.deadline = clock.deadline_text(
+        commitment.shape,
+        commitment.working_starts_at,
+        commitment.working_ends_at,
+        commitment.working_due_at,
+        moment,
+        status=commitment.status,
+        status_changed_at=commitment.status_changed_at,
+        has_terms=commitment.working_reading_id is not None,
+        precision=commitment.working_precision or clock.Precision.MINUTE,
+        tz_name=zone,
+    )
+    cells = Counter((kind, verification, claimant) for kind, verification, claimant, *_ in reports)
+    picture = CompliancePicture(cells=[(*cell, n) for cell, n in cells.items()])
+    commitment.tallies = presenters.violation_tallies(picture.violations_by_claimant(), names)
+    worst: dict[str, str] = {}
+    for kind, verification, _claimant, at, until, precision in reports:
+        first = clock.calendar_day(at, precision)
+        last = clock.calendar_day(until, precision) if until else None
+        summaries.mark_worst_days(worst, first, last, kind, verification)
+    by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
+    commitment.strip = presenters.daily_strip(
+        commitment.working_starts_at,
+        commitment.working_ends_at,
+        presenters.severity_by_standing(by_day),
+        moment,
+        commitment.working_precision,
+    )
+
+
+class Cited(list):
+    """Sources cited then, listed as the templates list a record's own: ``sources.all``."""
+
+    def all(self):
+        return self
+
+
+def commitment(request, slug: str):
+    """A commitment page as it stood at the end of ``?as_of=`` (``views.commitment_detail``)."""
+    current = get_object_or_404(public.commitments(), slug=slug)
+    asked = _asked(request, request.GET.get(PARAMETER, ""), current.get_absolute_url())
+    if not isinstance(asked, AsOf):
+        return asked
+    if not PAGE.fullmatch(request.GET.get("page") or "1"):
+        return _bad(request, [_("Pages are numbered from 1.")])
+    try:
+        page = _cached(
+            request, "as-of-commitment", lambda: _commitment_page(request, current, asked)
+        )
+    except NoSuchPage as exc:
+        return _bad(request, [str(exc)])
+    return HttpResponse(page)
+
+
+def _commitment_page(request, current, asked: AsOf) -> str:
+    moment, zone = asked.moment, asked.zone.name
+    found = public_past.commitments(moment, pk=current.pk)
+    if not found:
+        raise Http404("not public then")
+    shown = found[0]
+    roles = public_past.roles([shown.pk], moment).get(shown.pk, [])
+    readings = public_past.readings([shown.pk], moment)
+    # Every claim is counted, from plain values; only the page shown is read as records.
+    versions = public_past.event_versions([shown.pk], moment)
+    reports = public_past.reports(versions)
+    paginator = Paginator(versions, EVENTS_PER_PAGE, allow_empty_first_page=True)
+    paginator.count = len(reports)
+    number = int(request.GET.get("page") or 1)
+    if number > paginator.num_pages:
+        raise NoSuchPage(
+            _("There is no page %(page)d: the events fill %(pages)d.")
+            % {"page": number, "pages": paginator.num_pages}
+        )
+    page = paginator.page(number)
+    claims = public_past.as_records(page.object_list)
+    page.object_list = claims
+    public_past.sources([*readings, *claims])
+    corrected = public_past.corrections([shown, *readings, *claims], moment)
+    parties = {party.pk: party for party in public.parties()}
+    names = {pk: translated.text(party, "name") for pk, party in parties.items()}
+    _decorate(shown, reports, names, moment, zone)
+    shown.correction = _mark(corrected, zone, shown)
+    party_zones = {role.party.time_zone for role in roles}
+    for reading in readings:
+        reading.correction = _mark(corrected, zone, reading)
+        reading.cited = Cited(reading.cited)
+        reading.read_by = parties.get(reading.read_by_id)
+        for name, instant in (
+            ("starts", reading.starts_at),
+            ("ends", reading.ends_at),
+            ("due", reading.due_at),
+        ):
+            texts = presenters.in_zones(
+                instant, reading.precision, zone, reading.time_zone, party_zones
+            )
+            setattr(reading, name, texts)
+    for claim in claims:
+        claim.correction = _mark(corrected, zone, claim)
+        claim.cited = Cited(claim.cited)
+        claim.claimant = parties.get(claim.claimant_id)
+        claim.accused = parties.get(claim.accused_id)
+        claim.handovers = []
+    changes = public_past.status_changes(shown, moment)
+    return render_to_string(
+        "tracker/as_of_commitment.html",
+        {
+            "as_of": asked,
+            "commitment": shown,
+            "current_url": current.get_absolute_url(),
+            "roles": roles,
+            "readings": readings,
+            "status_changes": changes,
+            "since": presenters.status_since(
+                changes,
+                shown.agreement.held_on,
+                zone,
+                deadlines=[shown.working_ends_at, shown.working_due_at],
+                precision=shown.working_precision or clock.Precision.MINUTE,
+            ),
+            "page": page,
+        },
+        request,
+    )
