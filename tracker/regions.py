@@ -29,7 +29,6 @@ from django.utils.translation import get_language
 COUNTRIES = ("UA", "RU")
 LANGUAGES = ("en", "uk", "ru")
 CATALOGUE = "iso3166-2"
-CODE_SHAPE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,18 @@ class Region:
 
     def name(self, language: str | None = None) -> str:
         """The region's name in ``language`` (the active one by default), or in English."""
-        language = (language or get_language() or "en").split("-")[0]
-        return self.names.get(language) or self.names["en"]
+        return self.names.get(_language(language)) or self.names["en"]
+
+
+def _language(language: str | None) -> str:
+    return (language or get_language() or "en").split("-")[0]
 
 
 @functools.cache
-def _catalogue(language: str) -> gettext.NullTranslations:
+def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
     if language == "en":
         return gettext.NullTranslations()
-    return gettext.translation(
-        CATALOGUE, pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
 @functools.cache
@@ -62,7 +62,7 @@ def regions() -> dict[str, Region]:
             pycountry.subdivisions.get(country_code=country), key=lambda s: s.code
         ):
             english = subdivision.name
-            names = {language: _catalogue(language).gettext(english) for language in LANGUAGES}
+            names = {lang: _catalogue(CATALOGUE, lang).gettext(english) for lang in LANGUAGES}
             found[subdivision.code] = Region(subdivision.code, country, names)
     return found
 
@@ -107,32 +107,28 @@ def validate_region_codes(values) -> None:
         raise ValidationError("Give each region once.", code="repeated_region")
 
 
+def country_name(country: str, language: str | None = None) -> str:
+    """A country's name (ISO 3166-1 alpha-2 code) in ``language``, or in English."""
+    english = pycountry.countries.get(alpha_2=country).name
+    return _catalogue("iso3166-1", _language(language)).gettext(english)
+
+
 def choices(language: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The regions as grouped choices, by country, each by its name in ``language``."""
     grouped = []
     for country in COUNTRIES:
         members = [r for r in regions().values() if r.country == country]
-        members.sort(key=lambda r: _sort_key(r.name(language)))
-        label = pycountry.countries.get(alpha_2=country).name
-        label = _catalogue_countries(language).gettext(label)
-        grouped.append((label, [(r.code, f"{r.name(language)} ({r.code})") for r in members]))
+        members.sort(key=lambda r: sort_key(r.name(language)))
+        grouped.append(
+            (
+                country_name(country, language),
+                [(r.code, f"{r.name(language)} ({r.code})") for r in members],
+            )
+        )
     return grouped
 
 
-@functools.cache
-def _countries_catalogue(language: str) -> gettext.NullTranslations:
-    if language == "en":
-        return gettext.NullTranslations()
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
-
-
-def _catalogue_countries(language: str | None) -> gettext.NullTranslations:
-    return _countries_catalogue((language or get_language() or "en").split("-")[0])
-
-
-def _sort_key(text: str) -> str:
+def sort_key(text: str) -> str:
     return unicodedata.normalize("NFKD", text).casefold()
 
 
@@ -197,7 +193,3 @@ def match_any(texts: Iterable[str]) -> str | None:
         if code:
             return code
     return None
-
-
-def looks_like_code(value: str) -> bool:
-    return bool(CODE_SHAPE.match(value))
