@@ -83,7 +83,16 @@ GARBAGE = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1)).map(str),
     st.text(min_size=1000, max_size=3000),
 )
-PUBLIC_PAGES = ["/", "/commitments/pause/", "/changes/", "/agreements/call/", "/parties/russia/"]
+PUBLIC_PAGES = [
+    "/",
+    "/commitments/pause/",
+    "/changes/",
+    "/agreements/call/",
+    "/parties/russia/",
+    "/regions/",
+    "/regions/UA-59/",
+]
+REGION_FILTERS = ["commitment", "claimant", "kind", "verification", "from", "to", "tz"]
 # What a search box gets: the syntax of every search engine, words in three scripts, and worse.
 SEARCH_PIECES = [
     '"',
@@ -206,6 +215,9 @@ class TestPublicAddresses(Fuzzing):
             "/commitments/pause/card.png": ["tz"],
             "/card.png": ["tz"],
             "/search/": ["q", "kind", "page", "tz"],
+            "/regions/": REGION_FILTERS,
+            "/regions/UA-59/": [*REGION_FILTERS, "page"],
+            "/regions/XX-99/": REGION_FILTERS,
         }
         url = data.draw(st.sampled_from(sorted(pages)))
         query = data.draw(with_garbage({}, pages[url]))
@@ -289,6 +301,7 @@ class TestAdminForms(Fuzzing):
                 "category": "prisoners",
                 "shape": "deliverable",
                 "promised_quantity": "1000",
+                "regions": ["UA-59", "RU-KRS"],
                 **management_forms("roles", "readings"),
             },
             "reading": {
@@ -309,6 +322,7 @@ class TestAdminForms(Fuzzing):
                 "occurred_at_1": time,
                 "precision": "minute",
                 "summary": "Drones over Sloviansk",
+                "region": "UA-14",
                 "count": "3",
                 "recorded_at_0": day,
                 "recorded_at_1": time,
@@ -421,7 +435,7 @@ class TestStaffApi(Fuzzing):
                 "quantities": [{"received_by": "russia", "quantity": 12, "unit": "people"}],
                 **reason,
             },
-            ("patch", event): {"summary": "Drones", "region": "Donetsk", **reason},
+            ("patch", event): {"summary": "Drones", "region": "UA-14", **reason},
             ("post", f"{event}verify/"): {"verification": "verified", **reason},
             ("post", f"{event}publish/"): {"published": False, **reason},
             ("post", "/api/staff/sources/"): {

@@ -91,9 +91,8 @@ def unknown_code_message(code: str) -> str:
 def validate_region_code(value: str) -> None:
     """Refuse anything but the code of a known region, saying which code was wrong."""
     if value and not is_known(value):
-        raise ValidationError(
-            unknown_code_message(value), code="unknown_region", params={"value": value}
-        )
+        # The message is complete: no params, so a "%" in the value is never read as a format.
+        raise ValidationError(unknown_code_message(value), code="unknown_region")
 
 
 def validate_region_codes(values) -> None:
