@@ -98,7 +98,7 @@ OUTPUTS = {
     "commitment_badge": lambda: both("commitment_badge"),
     "regions": lambda: [
         reverse("regions"),
-        reverse("regions") + "?commitment=hidden-pause",
+        reverse("regions") + "?commitment=public-pause",
         reverse("regions") + "?claimant=russia&kind=alleged_violation",
     ],
     "region": lambda: [

@@ -74,9 +74,9 @@ def test_the_map_and_the_table_count_the_published_claims_of_each_region(client,
 def test_each_tile_links_to_its_regions_claims_and_is_shaded_by_its_count(client, world):
     page = client.get("/regions/").content.decode()
 
-    assert '<a href="/regions/UA-59/" class="tile shade-4">' in page
-    assert '<a href="/regions/RU-KRS/" class="tile shade-2">' in page
-    assert '<a href="/regions/UA-65/" class="tile shade-0">' in page
+    assert '<a href="/regions/UA-59/" class="tile shade-4 country-UA">' in page
+    assert '<a href="/regions/RU-KRS/" class="tile shade-2 country-RU">' in page
+    assert '<a href="/regions/UA-65/" class="tile shade-0 country-UA">' in page
 
 
 def test_an_unpublished_claim_or_a_claim_on_an_unpublished_commitment_is_never_counted(

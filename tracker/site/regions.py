@@ -56,7 +56,7 @@ class Counted:
     def label(self) -> str:
         """A few letters of the name for the tile: the first word, cut short."""
         word = self.name.split()[0] if self.name else self.code
-        return word if len(word) <= 7 else f"{word[:6]}."
+        return word if len(word) <= 8 else f"{word[:7]}."
 
 
 def _filters(request) -> RegionFilters:
