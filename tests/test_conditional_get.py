@@ -32,6 +32,8 @@ PAGES = [
     "/embed/commitments/energy-pause/badge.svg",
     "/card.png",
     "/search/?q=pause",
+    "/regions/",
+    "/regions/UA-59/?claimant=russia",
 ]
 
 

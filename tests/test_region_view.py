@@ -86,3 +86,14 @@ def test_a_claims_region_links_to_the_regions_page(client, sumy_claims):
     page = client.get("/commitments/energy-pause/").content.decode()
 
     assert '<a href="/regions/UA-59/">Sumska oblast</a>' in page
+
+
+def test_a_claims_time_is_shown_on_the_readers_clock(client, db):
+    ComplianceEventFactory(
+        region="UA-63", precision="minute", occurred_at=dt.datetime(2025, 3, 28, 9, tzinfo=UTC)
+    )
+
+    page = client.get("/regions/UA-63/?tz=Europe/Kyiv").content.decode()
+
+    assert "28 March 2025, 11:00 Kyiv" in page
+    assert 'href="/regions/?tz=Europe%2FKyiv"' in page

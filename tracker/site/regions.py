@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import public, regions
+from tracker import public, regions, translated
 from tracker.http import public_cache
 from tracker.site import region_grid
 from tracker.site.filters import EVENTS_PER_PAGE, RegionFilters
@@ -61,7 +61,8 @@ class Counted:
 
 def _filters(request) -> RegionFilters:
     parties = list(public.parties().order_by("name"))
-    commitments = {c.slug: c for c in public.commitments().only("pk", "slug", "title")}
+    listed = public.commitments().only("pk", "slug", "title", *_title_columns()).order_by("title")
+    commitments = {c.slug: c for c in listed}
     return RegionFilters(request.GET, parties=parties, commitments=commitments)
 
 
@@ -223,6 +224,4 @@ def region_detail(request, code):
 
 
 def _title_columns() -> list[str]:
-    from tracker import translated
-
     return [f"title_{language}" for language in translated.LANGUAGES]
