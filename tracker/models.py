@@ -228,7 +228,15 @@ class CompliancePicture:
 
 
 class Commitment(models.Model):
-    """One thing promised under an agreement."""
+    """One thing promised under an agreement.
+
+    The regions it covers are a validated list of ISO 3166-2 codes
+    (``tracker.regions``) rather than a table of their own: a commitment names
+    a few regions at most, the list is read and written whole with the rest
+    of the commitment, and so its history row records every change to it
+    beside the other terms, with the same user and reason. Pages count claims
+    by each claim's own region, never by looking inside these lists.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
     title = models.CharField(max_length=200)
@@ -259,11 +267,7 @@ class Commitment(models.Model):
         help_text="The earlier commitment this one renews after it ended.",
     )
     parties = models.ManyToManyField(Party, through="CommitmentParty", related_name="commitments")
-    # A validated list of codes rather than a table of its own: a commitment names a
-    # few regions at most, the list is read and written whole, with the rest of the
-    # commitment, and so its history row records every change to it beside the
-    # other terms, with the same user and reason. Pages count claims by the
-    # event's own region, never by looking inside these lists.
+    # A validated list of codes: see the docstring.
     regions = models.JSONField(
         default=list,
         blank=True,
