@@ -116,7 +116,17 @@ PARTIES = [
 HEAVY_TITLE_UK = "Пауза в ударах по енергетичній інфраструктурі"
 HEAVY_TITLE_RU = "Пауза в ударах по энергетической инфраструктуре"
 VENUES = ["Riyadh", "Istanbul", "Geneva", "Jeddah", "Abu Dhabi", "Doha", "Vatican City", "Minsk"]
-REGIONS = ["Kharkiv", "Odesa", "Zaporizhzhia", "Dnipro", "Kursk", "Belgorod", "Kherson", "Sumy"]
+# Places and the ISO 3166-2 codes of their regions.
+REGIONS = [
+    ("Kharkiv", "UA-63"),
+    ("Odesa", "UA-51"),
+    ("Zaporizhzhia", "UA-23"),
+    ("Dnipro", "UA-12"),
+    ("Kursk", "RU-KRS"),
+    ("Belgorod", "RU-BEL"),
+    ("Kherson", "UA-65"),
+    ("Sumy", "UA-59"),
+]
 PUBLISHERS = ["Reuters", "Kyiv Independent", "TASS", "AP", "Ukrinform", "Interfax", "BBC"]
 
 # Roughly how often each kind of event is reported; allegations dominate.
@@ -597,7 +607,7 @@ def new_event(
     occurred_at = commitment.status_changed_at + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60))
     recorded_at = occurred_at + dt.timedelta(hours=rng.randint(1, 72))
     is_violation = kind in (EventKind.ALLEGED_VIOLATION, EventKind.CONFIRMED_VIOLATION)
-    region = rng.choice(REGIONS)
+    region, region_code = rng.choice(REGIONS)
     answers = last_event.get(commitment.pk) if rng.random() < 0.03 else None
     if is_violation:
         summary = (
@@ -623,8 +633,7 @@ def new_event(
         # The plain columns and the English ones hold the same text, as the services write it.
         "location": f"Near {region}",
         "location_en": f"Near {region}",
-        "region": region,
-        "region_en": region,
+        "region": region_code,
         "count": rng.randint(2, 120) if is_violation and rng.random() < 0.1 else None,
         "summary": summary,
         "summary_en": summary,

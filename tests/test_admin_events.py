@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import (
@@ -46,7 +47,7 @@ def event_form(commitment, **changes):
         "occurred_until_1": "",
         "precision": "day",
         "location_en": "Belarus–Ukraine border",
-        "region_en": "",
+        "region": "",
         "summary_en": "First tranche: 390 for 390.",
         "count": "",
         "recorded_at_0": "2025-05-23",
@@ -221,3 +222,56 @@ def test_a_reviewer_unpublishes_an_event(client, reviewer, exchange):
     assert response.status_code == 302
     event.refresh_from_db()
     assert not event.is_published
+
+
+def test_the_region_is_chosen_from_the_list_named_in_the_staff_users_language(
+    client, editor, exchange
+):
+    client.force_login(editor)
+
+    english = client.get(reverse("admin:tracker_complianceevent_add")).content.decode()
+    ukrainian = client.get(
+        reverse("admin:tracker_complianceevent_add"), HTTP_ACCEPT_LANGUAGE="uk"
+    ).content.decode()
+
+    assert '<select name="region" class="region-select"' in english
+    assert '<option value="UA-59">Sumska oblast (UA-59)</option>' in english
+    assert '<option value="UA-59">Сумська область (UA-59)</option>' in ukrainian
+    assert "tracker/admin/region-select.js" in english
+
+
+def test_a_region_chosen_in_the_admin_is_recorded(client, editor, exchange):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:tracker_complianceevent_add"), event_form(exchange, region="UA-65")
+    )
+
+    assert response.status_code == 302
+    assert ComplianceEvent.objects.get().region == "UA-65"
+
+
+def test_an_unknown_region_code_in_the_admin_is_a_clear_error(client, editor, exchange):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:tracker_complianceevent_add"), event_form(exchange, region="XX-99")
+    )
+
+    assert response.status_code == 200
+    assert "Unknown region code “XX-99”" in response.content.decode()
+    assert not ComplianceEvent.objects.exists()
+
+
+def test_a_commitments_regions_are_chosen_from_the_list(client, reviewer, exchange):
+    client.force_login(reviewer)
+    url = reverse("admin:tracker_commitment_change", args=[exchange.pk])
+    page = client.get(url).content.decode()
+    form = client.get(url).context["adminform"].form
+
+    assert '<select name="regions" class="region-select"' in page
+    assert "multiple" in page[page.index('<select name="regions"') :][:120]
+    assert form.fields["regions"].clean(["UA-59", "RU-KRS"]) == ["UA-59", "RU-KRS"]
+    with pytest.raises(ValidationError) as refused:
+        form.fields["regions"].clean(["UA-59", "XX-99"])
+    assert "Unknown region code “XX-99”" in refused.value.messages[0]

@@ -34,6 +34,8 @@ PAGES = [
     "/search/?q=pause",
     "/as-of/2025-03-31/",
     "/commitments/energy-pause/?as_of=2025-03-31",
+    "/regions/",
+    "/regions/UA-59/?claimant=russia",
 ]
 
 

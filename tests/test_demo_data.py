@@ -294,12 +294,23 @@ class TestTheDemoDataSet(TestCase):
         assert sudzha.responses.get().claimant.name == "Ukraine"
         assert "fake" in fourteen.responses.get().summary
 
+    def test_claims_and_commitments_carry_the_regions_their_places_lie_in(self):
+        placed = dict(ComplianceEvent.objects.exclude(region="").values_list("summary", "region"))
+
+        assert sorted(set(placed.values())) == ["RU-KDA", "RU-KRS", "RU-SAR", "UA-59"]
+        assert event("Hours after the call, Ukraine reported").region == "UA-59"
+        assert event("Russia's defence ministry said Ukraine fired HIMARS").region == "RU-KRS"
+        several = event("Russia's defence ministry said Ukraine had struck Russian energy")
+        assert (several.region, several.location.split(",")[0]) == ("", "Bryansk")
+        black_sea = Commitment.objects.get(slug="black-sea-safe-navigation")
+        assert black_sea.regions == ["UA-51", "UA-48", "UA-65", "RU-KDA"]
+
     def test_aggregate_claims_are_single_records_with_their_counts(self):
         over_120 = ComplianceEvent.objects.get(count=120)
         several_hundred = event("Russia's foreign minister said")
         eight = ComplianceEvent.objects.get(count=8)
 
-        assert (over_120.claimant.name, over_120.region) == ("Russia", "15 regions")
+        assert (over_120.claimant.name, over_120.location) == ("Russia", "15 regions")
         assert over_120.occurred_at.date() < over_120.occurred_until.date()
         assert "more than 120" in over_120.summary
         assert several_hundred.count is None

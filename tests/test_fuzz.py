@@ -94,7 +94,10 @@ PUBLIC_PAGES = [
     "/parties/russia/",
     f"/as-of/{PAST_DAY}/",
     f"/commitments/pause/?as_of={PAST_DAY}",
+    "/regions/",
+    "/regions/UA-59/",
 ]
+REGION_FILTERS = ["commitment", "claimant", "kind", "verification", "from", "to", "tz"]
 # What a search box gets: the syntax of every search engine, words in three scripts, and worse.
 SEARCH_PIECES = [
     '"',
@@ -227,6 +230,9 @@ class TestPublicAddresses(Fuzzing):
             "/commitments/pause/card.png": ["tz"],
             "/card.png": ["tz"],
             "/search/": ["q", "kind", "page", "tz"],
+            "/regions/": REGION_FILTERS,
+            "/regions/UA-59/": [*REGION_FILTERS, "page"],
+            "/regions/XX-99/": REGION_FILTERS,
         }
         url = data.draw(st.sampled_from(sorted(pages)))
         query = data.draw(with_garbage({}, pages[url]))
@@ -337,6 +343,7 @@ class TestAdminForms(Fuzzing):
                 "category": "prisoners",
                 "shape": "deliverable",
                 "promised_quantity": "1000",
+                "regions": ["UA-59", "RU-KRS"],
                 **management_forms("roles", "readings"),
             },
             "reading": {
@@ -357,6 +364,7 @@ class TestAdminForms(Fuzzing):
                 "occurred_at_1": time,
                 "precision": "minute",
                 "summary": "Drones over Sloviansk",
+                "region": "UA-14",
                 "count": "3",
                 "recorded_at_0": day,
                 "recorded_at_1": time,
@@ -469,7 +477,7 @@ class TestStaffApi(Fuzzing):
                 "quantities": [{"received_by": "russia", "quantity": 12, "unit": "people"}],
                 **reason,
             },
-            ("patch", event): {"summary": "Drones", "region": "Donetsk", **reason},
+            ("patch", event): {"summary": "Drones", "region": "UA-14", **reason},
             ("post", f"{event}verify/"): {"verification": "verified", **reason},
             ("post", f"{event}publish/"): {"published": False, **reason},
             ("post", "/api/staff/sources/"): {

@@ -71,7 +71,7 @@ def test_an_exported_events_file_imports_back_as_the_same_claims(client, tmp_pat
         occurred_until=dt.datetime(2025, 3, 19, 5, tzinfo=UTC),
         precision="hour",
         location="Sloviansk",
-        region="Donetsk",
+        region="UA-14",
         count=3,
         summary="-3 degrees and no power: drones hit the grid",
         summary_uk="-3 градуси і без світла: дрони влучили в мережу",
@@ -384,3 +384,23 @@ def test_progress_can_be_a_bar_or_nothing(tmp_path, editor, pause, capsys):
 def test_the_generic_import_command_is_switched_off_for_the_services_sake(tmp_path, editor):
     with pytest.raises(CommandError, match="import_events"):
         call_command("import", "tracker.ComplianceEvent", str(tmp_path / "claims.csv"))
+
+
+def test_an_unknown_region_code_is_named_by_line_and_column_and_nothing_written(
+    tmp_path, editor, pause
+):
+    out = refused(tmp_path, claims_csv(claim_row(), claim_row(region="XX-99")))
+
+    assert "Line 3, column region: Unknown region code “XX-99”" in out
+
+
+def test_a_region_name_instead_of_a_code_is_refused(tmp_path, editor, pause):
+    out = refused(tmp_path, claims_csv(claim_row(region="Sumy")))
+
+    assert "Line 2, column region: Unknown region code “Sumy”" in out
+
+
+def test_a_region_code_is_imported(tmp_path, editor, pause):
+    run(write(tmp_path, claims_csv(claim_row(region="UA-59"))))
+
+    assert ComplianceEvent.objects.get().region == "UA-59"

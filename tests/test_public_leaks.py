@@ -116,6 +116,15 @@ OUTPUTS = {
     "commitment_card": lambda: both("commitment_card"),
     "commitment_embed": lambda: both("commitment_embed"),
     "commitment_badge": lambda: both("commitment_badge"),
+    "regions": lambda: [
+        reverse("regions"),
+        reverse("regions") + "?commitment=public-pause",
+        reverse("regions") + "?claimant=russia&kind=alleged_violation",
+    ],
+    "region": lambda: [
+        reverse("region", args=["UA-65"]),
+        reverse("region", args=["UA-65"]) + "?commitment=public-pause",
+    ],
 }
 
 # Addresses that are not outputs of the record, with the reason.
@@ -272,6 +281,7 @@ def make_world(staff_member):
         claimant=russia,
         accused=ukraine,
         summary=HIDDEN_EVENT,
+        region="UA-65",
         internal_note="SECRET-NOTE-HE",
         is_published=False,
     )
@@ -303,6 +313,7 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     }
     assert showing(published, HIDDEN_COMMITMENT) >= {
         reverse("board"),
+        reverse("regions"),
         reverse("commitment", args=[HIDDEN_SLUGS["commitment"]]),
         reverse("commitment_card", args=[HIDDEN_SLUGS["commitment"]]),
         reverse("commitment_embed", args=[HIDDEN_SLUGS["commitment"]]),
@@ -322,6 +333,7 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     }
     assert showing(published, HIDDEN_EVENT) >= {
         reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("region", args=["UA-65"]),
         reverse("commitment_feed", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("api_events"),
         reverse("events_csv"),

@@ -32,6 +32,8 @@ PUBLIC_PAGES = [
     "/changes/",
     "/data/",
     "/alerts/subscribe/",
+    "/regions/",
+    "/regions/UA-59/",
     "/no-such-page/",
 ]
 

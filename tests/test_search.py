@@ -87,9 +87,7 @@ def test_each_kind_of_record_is_found_by_its_texts():
     russia = PartyFactory(name="Russia", name_uk="Росія", slug="russia")
     commitment = CommitmentFactory(terms="No strikes on refineries")
     CommitmentFactory(agreement=commitment.agreement).roles.create(party=russia, role="obligor")
-    event = ComplianceEventFactory(
-        commitment=commitment, location="Near Sloviansk", region="Donetsk"
-    )
+    event = ComplianceEventFactory(commitment=commitment, location="Near Sloviansk", region="UA-14")
     reading = ReadingFactory(commitment=commitment, label="Kremlin's count", wording="Thirty days")
     source = SourceFactory(title="Readout of the call", publisher="Reuters")
     event.sources.add(source)

@@ -93,7 +93,7 @@ def test_every_write_keeps_its_history_with_the_tokens_user_and_the_reason(
 ):
     claim = send(client, "post", EVENTS, shelling(), editor).json()
     url = f"{EVENTS}{claim['id']}/"
-    send(client, "patch", url, {"region": "Kharkiv", "reason": "Region from the map"}, editor)
+    send(client, "patch", url, {"region": "UA-63", "reason": "Region from the map"}, editor)
     send(
         client,
         "post",
@@ -177,7 +177,7 @@ def test_an_edit_cannot_undo_a_verification_made_meanwhile(client, editor, revie
     url = f"{EVENTS}{claim['id']}/"
     send(client, "post", f"{url}verify/", {"verification": "verified", "reason": "Seen"}, reviewer)
 
-    response = send(client, "patch", url, {"region": "Kharkiv", "reason": "Region"}, editor)
+    response = send(client, "patch", url, {"region": "UA-63", "reason": "Region"}, editor)
 
     assert response.json()["verification"] == "verified"
 
@@ -377,7 +377,7 @@ def test_what_the_services_refuse_is_named_by_field(client, editor, truce):
 def test_an_edit_needs_a_reason_too(client, editor, truce):
     event = ComplianceEventFactory(commitment=truce["truce"])
 
-    response = send(client, "patch", f"{EVENTS}{event.pk}/", {"region": "Sumy"}, editor)
+    response = send(client, "patch", f"{EVENTS}{event.pk}/", {"region": "UA-59"}, editor)
 
     assert response.status_code == 400
     assert response.json() == {"reason": ["Say why: every change needs a reason."]}
@@ -530,3 +530,21 @@ def test_every_staff_address_refuses_anonymous_visitors(client, truce, method, u
 
     assert response.status_code == 401
     assert "HIDDEN-CLAIM" not in response.content.decode()
+
+
+def test_an_unknown_region_code_is_refused_with_the_field_and_nothing_written(
+    client, editor, truce
+):
+    response = send(client, "post", EVENTS, shelling(region="XX-99"), editor)
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["region"]
+    assert response.json()["region"][0].startswith("Unknown region code “XX-99”")
+    assert not ComplianceEvent.objects.exists()
+
+
+def test_a_known_region_code_is_recorded(client, editor, truce):
+    response = send(client, "post", EVENTS, shelling(region="UA-65"), editor)
+
+    assert response.status_code == 201
+    assert ComplianceEvent.objects.get().region == "UA-65"

@@ -118,6 +118,10 @@ REQUESTS = {
     "commitment_card": lambda: _with_slug("commitment_card", "commitment"),
     "commitment_embed": lambda: _with_slug("commitment_embed", "commitment"),
     "commitment_badge": lambda: _with_slug("commitment_badge", "commitment"),
+    "regions": lambda: _with_query(
+        "regions", commitment=MARKED["commitment"], claimant=MARKED["party"]
+    ),
+    "region": lambda: [reverse("region", args=["UA-65"])],
 }
 
 # Addresses that show one subscriber their own subscription, behind a signed token,
@@ -245,7 +249,8 @@ def marked_violation(commitment, **fields) -> ComplianceEvent:
         occurred_at=MARKED_EVENT_AT,
         precision="minute",
         location="MARKER-EVENT-LOCATION",
-        region_uk="MARKER-UK-EVENT-REGION",
+        location_uk="MARKER-UK-EVENT-LOCATION",
+        region="UA-65",
         summary=fields.pop("summary", "MARKER-EVENT-SUMMARY"),
         summary_ru="MARKER-RU-EVENT-SUMMARY",
         **fields,

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker import clock
 from tracker.clock import Precision
+from tracker.regions import validate_region_code, validate_region_codes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
 LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
@@ -227,7 +228,15 @@ class CompliancePicture:
 
 
 class Commitment(models.Model):
-    """One thing promised under an agreement."""
+    """One thing promised under an agreement.
+
+    The regions it covers are a validated list of ISO 3166-2 codes
+    (``tracker.regions``) rather than a table of their own: a commitment names
+    a few regions at most, the list is read and written whole with the rest
+    of the commitment, and so its history row records every change to it
+    beside the other terms, with the same user and reason. Pages count claims
+    by each claim's own region, never by looking inside these lists.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
     title = models.CharField(max_length=200)
@@ -258,6 +267,13 @@ class Commitment(models.Model):
         help_text="The earlier commitment this one renews after it ended.",
     )
     parties = models.ManyToManyField(Party, through="CommitmentParty", related_name="commitments")
+    # A validated list of codes: see the docstring.
+    regions = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_region_codes],
+        help_text="The regions the commitment covers, as ISO 3166-2 codes (UA-59, RU-KRS).",
+    )
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -521,8 +537,15 @@ class ComplianceEvent(models.Model):
     )
     occurred_until_on = models.DateField(null=True, blank=True, editable=False)
     recorded_at = models.DateTimeField(default=timezone.now)
-    location = models.CharField(max_length=200, blank=True)
-    region = models.CharField(max_length=120, blank=True)
+    # The place as reported, in words ("Sudzha gas metering station"); it also keeps
+    # whatever free text named a region that no code matched when regions became codes.
+    location = models.CharField(max_length=330, blank=True)
+    region = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_region_code],
+        help_text="The region, as an ISO 3166-2 code (UA-59 Sumy, RU-KRS Kursk).",
+    )
     count = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -605,6 +628,8 @@ class ComplianceEvent(models.Model):
                 fields=["commitment", "kind", "-occurred_at", "-id"],
                 name="event_commitment_kind_idx",
             ),
+            # A region's claims, newest first (the regions pages).
+            models.Index(fields=["region", "-occurred_at", "-id"], name="event_region_idx"),
             # The claims of one day, where a new claim's likely original is looked for.
             models.Index(fields=["commitment", "occurred_on"], name="event_same_day_idx"),
             # A party's page: its latest claims newest first, and its scorecard counted

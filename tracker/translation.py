@@ -62,7 +62,8 @@ class ReadingTexts(TranslationOptions):
 
 
 class EventTexts(TranslationOptions):
-    fields = ("summary", "location", "region")
+    # The region is a code (tracker.regions), named in each language from the standard.
+    fields = ("summary", "location")
 
 
 class QuantityTexts(TranslationOptions):

@@ -59,12 +59,12 @@ def serve_demo_site():
 LOCALES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
 
 
-def photograph(url: str, output: Path, language: str = "en") -> None:
+def photograph(url: str, output: Path, language: str = "en", viewport: dict = VIEWPORT) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT, locale=LOCALES[language])
+        page = browser.new_page(viewport=viewport, locale=LOCALES[language])
         page.goto(url)
         page.screenshot(path=str(output))
         browser.close()

@@ -204,6 +204,7 @@ def site(transactional_db):
         accused=ukraine,
         occurred_at=dt.datetime(2025, 3, 28, 6, tzinfo=UTC),
         summary="Rockets hit the Sudzha gas metering station.",
+        region="RU-KRS",
         verification=Verification.DISPUTED,
     )
     claim.sources.add(SourceFactory(url="https://news.example.org/sudzha", title="Sudzha"))
@@ -223,6 +224,7 @@ def site(transactional_db):
         accused=russia,
         occurred_at=dt.datetime(2025, 3, 19, 1, tzinfo=UTC),
         summary="Drones hit power supply in Sloviansk.",
+        region="UA-14",
     )
     ComplianceEventFactory(
         commitment=pause,

@@ -33,6 +33,11 @@ PAGES = [
     ("/search/?q=energy", 200),
     ("/search/?q=energy&kind=claim", 200),
     ("/search/?q=zebra", 200),
+    ("/regions/", 200),
+    ("/regions/?claimant=russia&from=2025-03-01&to=2025-04-30", 200),
+    ("/regions/?from=yesterday", 400),
+    ("/regions/RU-KRS/", 200),
+    ("/regions/XX-99/", 404),
     ("/commitments/no-such-commitment/", 404),
     ("/?status=no-such-status", 400),
     ("/as-of/2025-01-01/", 404),
@@ -116,6 +121,30 @@ def test_the_past_in_each_language_has_no_serious_accessibility_problems(
     expect(page.locator(".corrected-later").first).to_be_visible()
     if marker is not None:
         expect(page.locator(".untranslated").first).to_have_text(marker)
+
+
+@pytest.mark.parametrize("path", ["/regions/", "/regions/RU-KRS/"])
+@pytest.mark.parametrize(
+    ("locale", "language", "heading"),
+    [
+        ("en-GB", "en", "Claims by region"),
+        ("uk-UA", "uk", "Заяви за регіонами"),
+        ("ru-RU", "ru", "Заявления по регионам"),
+    ],
+    ids=["en", "uk", "ru"],
+)
+def test_the_regions_pages_in_each_language_have_no_serious_accessibility_problems(
+    open_tab, site, path, locale, language, heading
+):
+    page = open_tab(locale)
+    page.goto(path)
+
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    if path == "/regions/":
+        expect(page.locator("h1")).to_have_text(heading)
+        expect(page.locator("svg a.tile")).not_to_have_count(0)
+    else:
+        expect(page.get_by_role("link", name=heading)).to_be_visible()
     assert_accessible(page)
 
 

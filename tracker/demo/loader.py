@@ -52,7 +52,7 @@ TEXTS = {
     "agreement": ("title", "venue", "summary"),
     "commitment": ("title", "terms", "conditions"),
     "reading": ("label", "scope"),
-    "event": ("summary", "location", "region"),
+    "event": ("summary", "location"),
     "quantity": ("unit",),
 }
 TRANSLATIONS = [language for language in settings.MODELTRANSLATION_LANGUAGES if language != "en"]
@@ -82,6 +82,7 @@ FIELDS = {
             "terms",
             "conditions",
             "promised_quantity",
+            "regions",
             "roles",
             "readings",
             "status_history",
@@ -388,6 +389,7 @@ class _Loader:
             terms=record.get("terms", ""),
             conditions=record.get("conditions", ""),
             promised_quantity=record.get("promised_quantity"),
+            regions=record.get("regions", []),
             **translations(record, "commitment"),
         )
         self.result.created["commitments"] += 1

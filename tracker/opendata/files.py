@@ -290,6 +290,11 @@ COMMITMENTS = Table(
         Column(
             "verified_violations", _("Violation claims verified."), lambda c: violation_counts(c)[1]
         ),
+        Column(
+            "regions",
+            _("The regions it covers, as ISO 3166-2 codes, separated by “; ”."),
+            lambda c: LIST_SEPARATOR.join(c.regions or []),
+        ),
         Column("terms", _("The terms in plain words."), lambda c: c.terms_en),
         Column(
             "conditions",
@@ -390,7 +395,11 @@ EVENTS = Table(
         ),
         Column("recorded_at", _("When it was recorded here (UTC)."), field="recorded_at"),
         Column("location", _("Where, as reported."), field="location_en"),
-        Column("region", _("Region, as reported."), field="region_en"),
+        Column(
+            "region",
+            _("The region, as an ISO 3166-2 code (UA-59 for Sumy oblast), if one is given."),
+            field="region",
+        ),
         Column("count", _("For aggregate claims: how many incidents it counts."), field="count"),
         Column("summary", _("What is reported."), field="summary_en"),
         Column("verification", one_of(Verification), field="verification"),
@@ -405,7 +414,7 @@ EVENTS = Table(
             field="handed_over",
         ),
         Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
-        *translation_columns("summary", "location", "region"),
+        *translation_columns("summary", "location"),
     ),
 )
 

@@ -63,7 +63,7 @@ DOCUMENTS = {
     for document in (
         Document("commitment", Commitment, title=("title",), body=("terms", "conditions")),
         Document("agreement", Agreement, title=("title",), body=("venue", "summary")),
-        Document("event", ComplianceEvent, title=("summary",), body=("location", "region")),
+        Document("event", ComplianceEvent, title=("summary",), body=("location",)),
         Document("source", Source, title=("title",), plain_body=("publisher",)),
         Document("reading", Reading, title=("label",), body=("scope",), plain_body=("wording",)),
         Document("party", Party, title=("name", "short_name")),

@@ -117,3 +117,58 @@ class ChangesPage(forms.Form):
             ),
         },
     )
+
+
+class CommitmentSlugField(forms.SlugField):
+    """A public commitment chosen by its slug; an unknown slug is an error, not an empty map."""
+
+    def __init__(self, *, commitments: dict, **kwargs):
+        self.commitments = commitments
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if value not in self.commitments:
+            raise forms.ValidationError(
+                _("There is no commitment called “%(slug)s”.") % {"slug": value},
+                code="unknown_commitment",
+            )
+        return self.commitments[value]
+
+
+class RegionFilters(EventFilters):
+    """The claims the regions pages count: by commitment, claimant, kind, verification and dates."""
+
+    def __init__(self, data, *, parties: list[Party], commitments: dict):
+        super().__init__(data, parties=parties)
+        self.fields["commitment"] = CommitmentSlugField(
+            commitments=commitments, label=gettext_lazy("Commitment")
+        )
+        # "from" and "to" name the period in the address; "from" is no Python name.
+        self.fields["from"] = forms.DateField(
+            label=gettext_lazy("From"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={
+                "invalid": gettext_lazy("Give the first day as a date, e.g. 2025-03-18.")
+            },
+        )
+        self.fields["to"] = forms.DateField(
+            label=gettext_lazy("To"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={
+                "invalid": gettext_lazy("Give the last day as a date, e.g. 2025-04-17.")
+            },
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("from"), cleaned.get("to")
+        if since and until and until < since:
+            raise forms.ValidationError(
+                _("The period must end on or after the day it starts."), code="period"
+            )
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.site import as_of, embeds, search, share, views
+from tracker.site import as_of, embeds, regions, search, share, views
 
 urlpatterns = [
     path("", views.board, name="board"),
@@ -19,4 +19,6 @@ urlpatterns = [
     path("parties/<slug:slug>/", views.party_detail, name="party"),
     path("changes/", views.changes, name="changes"),
     path("search/", search.search, name="search"),
+    path("regions/", regions.regions_map, name="regions"),
+    path("regions/<str:code>/", regions.region_detail, name="region"),
 ]

@@ -36,6 +36,7 @@ from tracker.staff.record_admin import (
     format_utc,
     in_every_language,
 )
+from tracker.staff.regions import RegionFormFields
 from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
 
@@ -151,7 +152,7 @@ def working_reading_notice(commitment: Commitment) -> str | None:
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(CommitmentPages, PublishPages, TranslatedRecordAdmin):
+class CommitmentAdmin(RegionFormFields, CommitmentPages, PublishPages, TranslatedRecordAdmin):
     change_form_template = "admin/tracker/commitment/change_form.html"
     list_display = ["title", "status", "working_end", "shape", "category", "is_published"]
     list_display += ["agreement"]
@@ -163,7 +164,7 @@ class CommitmentAdmin(CommitmentPages, PublishPages, TranslatedRecordAdmin):
     readonly_fields = ["status", "status_changed_at", "is_published", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["agreement", "title", "slug", "category", "shape", "renews"]}),
-        ("Terms", {"fields": ["terms", "conditions", "promised_quantity"]}),
+        ("Terms", {"fields": ["terms", "conditions", "promised_quantity", "regions"]}),
         ("Status", {"fields": ["status", "status_changed_at", "is_published"]}),
         ("Staff", {"fields": ["internal_note", "created_at", "updated_at"]}),
     ]
@@ -295,13 +296,15 @@ class DeliveredQuantityInline(TranslatedTabularInline):
 
 
 @admin.register(ComplianceEvent)
-class ComplianceEventAdmin(EventImport, EventPages, PublishPages, TranslatedRecordAdmin):
+class ComplianceEventAdmin(
+    RegionFormFields, EventImport, EventPages, PublishPages, TranslatedRecordAdmin
+):
     form = ComplianceEventForm
     list_display = ["occurred_at", "kind", "claim", "count", "verification", "is_published"]
     list_display += ["short_commitment", "possible_duplicate"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
     list_filter += ["commitment__category", PossibleDuplicateFilter]
-    search_fields = in_every_language("summary", "location", "region", "commitment__title")
+    search_fields = [*in_every_language("summary", "location", "commitment__title"), "region"]
     list_select_related = ["commitment", "claimant", "accused"]
     date_hierarchy = "occurred_at"
     autocomplete_fields = ["commitment", "claimant", "accused", "in_response_to", "sources"]

@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
-from tracker import clock, translated
+from tracker import clock, regions, translated
 from tracker.clock import duration_text
 from tracker.search import words as search_words
 from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
@@ -114,6 +114,12 @@ def page_url(context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{_query(context, params)}"
+
+
+@register.filter
+def region_name(code: str) -> str:
+    """A region's name in the reader's language, from its ISO 3166-2 code."""
+    return regions.name(code) if code else ""
 
 
 @register.filter

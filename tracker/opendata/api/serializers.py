@@ -123,6 +123,11 @@ class CommitmentSerializer(TranslatedModelSerializer):
         read_only=True,
         help_text="Slug of the earlier commitment this one renews.",
     )
+    regions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The regions it covers, as ISO 3166-2 codes, e.g. UA-59.",
+    )
     page = PageLink()
 
     class Meta:
@@ -138,6 +143,7 @@ class CommitmentSerializer(TranslatedModelSerializer):
             "parties",
             "working_window",
             "promised_quantity",
+            "regions",
             "renews",
             "compliance",
             "terms",
@@ -232,7 +238,7 @@ class EventSerializer(TranslatedModelSerializer):
             "in_response_to",
             "quantities",
             "sources",
-            *translations("summary", "location", "region"),
+            *translations("summary", "location"),
         ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 
+from tracker import regions
 from tracker.clock import Precision
 from tracker.models import Commitment, ComplianceEvent, EventKind, Party
 from tracker.opendata.files import LIST_SEPARATOR
@@ -174,6 +175,14 @@ class Cells:
             return None
         return parsed.astimezone(dt.UTC)
 
+    def region(self, column: str) -> str:
+        """A region's ISO 3166-2 code, checked by the one rule every door applies."""
+        code = self.text(column)
+        if code and not regions.is_known(code):
+            self.refuse(column, regions.unknown_code_message(code))
+            return ""
+        return code
+
     def listed(self, column: str) -> list[str]:
         return [item.strip() for item in self.text(column).split(LIST_SEPARATOR.strip())]
 
@@ -217,7 +226,7 @@ def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
         occurred_until=cells.instant("occurred_until"),
         precision=cells.choice("precision", Precision, default=Precision.DAY),
         location=cells.text("location"),
-        region=cells.text("region"),
+        region=cells.region("region"),
         count=cells.whole_number("count"),
         summary=cells.required("summary"),
         in_response_to_id=cells.whole_number("in_response_to"),
@@ -259,7 +268,7 @@ FIELD_COLUMNS = {
     "unit": "quantities",
 }
 TRANSLATION_COLUMNS = [
-    f"{text}_{language}" for text in ("summary", "location", "region") for language in TRANSLATIONS
+    f"{text}_{language}" for text in ("summary", "location") for language in TRANSLATIONS
 ]
 FIELD_COLUMNS.update({column: column for column in TRANSLATION_COLUMNS})
 

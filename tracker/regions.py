@@ -1,0 +1,194 @@
+"""Regions: ISO 3166-2 codes for where a claim is placed and what a commitment covers.
+
+One pure module, with no database: the regions of the countries concerned
+(Ukraine's oblasts, cities and Crimea; Russia's subjects), each region's name
+in English, Ukrainian and Russian, and the one rule every door applies to a
+code (the models' validators, the admin's choices, the import, the write API).
+
+The codes and the names are pycountry's, from the ISO 3166-2 standard as the
+Debian iso-codes project keeps it; the translations are iso-codes' own gettext
+catalogues (``pycountry.LOCALES_DIR``), read with ``gettext``. A name that a
+catalogue does not translate (several Russian subjects in Russian, for one)
+is given in English, the standard's romanised name.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+
+# The countries whose regions claims and commitments may name.
+COUNTRIES = ("UA", "RU")
+LANGUAGES = ("en", "uk", "ru")
+CATALOGUE = "iso3166-2"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    country: str
+    names: dict[str, str]
+
+    def name(self, language: str | None = None) -> str:
+        """The region's name in ``language`` (the active one by default), or in English."""
+        return self.names.get(_language(language)) or self.names["en"]
+
+
+def _language(language: str | None) -> str:
+    return (language or get_language() or "en").split("-")[0]
+
+
+@functools.cache
+def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+@functools.cache
+def regions() -> dict[str, Region]:
+    """Every region of the countries concerned, by code, in the order of their codes."""
+    found = {}
+    for country in COUNTRIES:
+        for subdivision in sorted(
+            pycountry.subdivisions.get(country_code=country), key=lambda s: s.code
+        ):
+            english = subdivision.name
+            names = {lang: _catalogue(CATALOGUE, lang).gettext(english) for lang in LANGUAGES}
+            found[subdivision.code] = Region(subdivision.code, country, names)
+    return found
+
+
+def get(code: str) -> Region | None:
+    return regions().get(code)
+
+
+def name(code: str, language: str | None = None) -> str:
+    """The name of the region ``code`` in ``language``; an unknown code is given as it is."""
+    region = get(code)
+    return region.name(language) if region else code
+
+
+def is_known(code: str) -> bool:
+    return code in regions()
+
+
+def unknown_code_message(code: str) -> str:
+    return (
+        f"Unknown region code “{code}”: give an ISO 3166-2 code of a region of "
+        f"{' or '.join(COUNTRIES)}, e.g. UA-59 (Sumy oblast) or RU-KRS (Kursk oblast)."
+    )
+
+
+def validate_region_code(value: str) -> None:
+    """Refuse anything but the code of a known region, saying which code was wrong."""
+    if value and not is_known(value):
+        # The message is complete: no params, so a "%" in the value is never read as a format.
+        raise ValidationError(unknown_code_message(value), code="unknown_region")
+
+
+def validate_region_codes(values) -> None:
+    """Refuse a list of codes unless it is a list of distinct known region codes."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValidationError("Give the regions as a list of ISO 3166-2 codes.", code="invalid")
+    unknown = [v for v in values if not is_known(v)]
+    if unknown:
+        raise ValidationError(unknown_code_message(unknown[0]), code="unknown_region")
+    if len(set(values)) != len(values):
+        raise ValidationError("Give each region once.", code="repeated_region")
+
+
+def country_name(country: str, language: str | None = None) -> str:
+    """A country's name (ISO 3166-1 alpha-2 code) in ``language``, or in English."""
+    english = pycountry.countries.get(alpha_2=country).name
+    return _catalogue("iso3166-1", _language(language)).gettext(english)
+
+
+def choices(language: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The regions as grouped choices, by country, each by its name in ``language``."""
+    grouped = []
+    for country in COUNTRIES:
+        members = [r for r in regions().values() if r.country == country]
+        members.sort(key=lambda r: sort_key(r.name(language)))
+        grouped.append(
+            (
+                country_name(country, language),
+                [(r.code, f"{r.name(language)} ({r.code})") for r in members],
+            )
+        )
+    return grouped
+
+
+def sort_key(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).casefold()
+
+
+def parse_list(text: str, separator: str = ";") -> list[str]:
+    """Codes written in one cell or field ("UA-59; RU-KRS"), trimmed, empties dropped."""
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+# Matching free text to a region -------------------------------------------------------
+
+# Words that say what kind of region a name is, in the three languages, left out
+# when a free text is compared with the names ("Kursk region", "Курська область").
+GENERIC_WORDS = {
+    "oblast",
+    "oblast'",
+    "region",
+    "province",
+    "kray",
+    "krai",
+    "область",
+    "обл",
+    "обл.",
+    "край",
+    "регіон",
+    "регион",
+}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("ʼ", "'")
+    words = re.split(r"[\s,]+", text.strip())
+    return tuple(w for w in words if w and w not in GENERIC_WORDS)
+
+
+@functools.cache
+def _names_index() -> dict[tuple[str, ...], str]:
+    index: dict[tuple[str, ...], str] = {}
+    for region in regions().values():
+        for text in {region.code.casefold(), *region.names.values()}:
+            index.setdefault(_words(text), region.code)
+    index.pop((), None)
+    return index
+
+
+def match(text: str) -> str | None:
+    """The code of the one region ``text`` names (a code, or a name in any language), or None.
+
+    "UA-59", "Sumska oblast", "Сумська область" and "Сумская область" all give
+    UA-59. A text naming several regions, or a place within one, gives None.
+    """
+    if not text or not text.strip():
+        return None
+    if is_known(text.strip().upper()):
+        return text.strip().upper()
+    return _names_index().get(_words(text))
+
+
+def match_any(texts: Iterable[str]) -> str | None:
+    """The region the first matching text names, trying each (one per language) in turn."""
+    for text in texts:
+        code = match(text or "")
+        if code:
+            return code
+    return None
