@@ -105,6 +105,7 @@ class Pending:
     quantities: list[DeliveredQuantity]
     original: Candidate | None
     key: tuple | None
+    words: str
     tag: Any = None
     # Set when the database refused the claim after all.
     refusal: DatabaseError | None = None
@@ -112,7 +113,7 @@ class Pending:
     def candidate(self) -> Candidate:
         return Candidate(
             pk=None,
-            words=duplicates.normalised(self.event.summary or ""),
+            words=self.words,
             source_urls=frozenset(source.url for source in self.sources),
             values=_values(self.event),
             waiting=self,
@@ -233,14 +234,15 @@ class ClaimBatch:
         services._keep_service_fields(event)
         event.recorded_by = self.user
         key = duplicates.same_day_key(event)
-        original = self._original(event, key, sources)
+        words = duplicates.normalised(event.summary or "")
+        original = self._original(key, words, sources)
         if original is not None and original.id is not None:
             event.possible_duplicate_of_id = original.id
         if event.in_response_to_id is not None and event.in_response_to_id not in self.events:
             self.flush()  # it may name a claim of this file: the database is asked, as by one
         self._validate(event, self._known(event))
         rows = self._quantities(event, quantities)
-        return Pending(event, sources, rows, original, key, tag)
+        return Pending(event, sources, rows, original, key, words, tag)
 
     def _sources(self, urls: Iterable[str]) -> list[Source]:
         """The sources named, each found by its URL or made (not saved yet), in the order given."""
@@ -260,11 +262,10 @@ class ClaimBatch:
             found.append(source)
         return found
 
-    def _original(self, event, key, sources: list[Source]) -> Candidate | None:
-        """The earliest claim ``event`` probably repeats (``duplicates.likely_original``)."""
+    def _original(self, key, words: str, sources: list[Source]) -> Candidate | None:
+        """The earliest claim a new one probably repeats (``duplicates.likely_original``)."""
         if key is None:
             return None
-        words = duplicates.normalised(event.summary or "")
         urls = {source.url for source in sources}
         for candidate in self._group(key):
             if (
