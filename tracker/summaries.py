@@ -42,7 +42,7 @@ SUMMARY_COLUMNS = [f"summary_{language}" for language in settings.MODELTRANSLATI
 
 # Commitments rebuilt together: few queries for many, yet after an import that
 # touched every commitment, memory holds the counts of a few at a time.
-REFRESH_BATCH = 25
+REFRESH_BATCH = 10
 
 _waiting = threading.local()
 
