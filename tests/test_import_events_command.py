@@ -1,6 +1,7 @@
 """manage.py import_events: a file of claims recorded through the services, all or nothing."""
 
 import datetime as dt
+import hashlib
 import io
 import json
 
@@ -404,3 +405,150 @@ def test_a_region_code_is_imported(tmp_path, editor, pause):
     run(write(tmp_path, claims_csv(claim_row(region="UA-59"))))
 
     assert ComplianceEvent.objects.get().region == "UA-59"
+
+
+# Large files ---------------------------------------------------------------------------
+
+
+def many_claims(count: int, *, start: int = 0) -> list[dict]:
+    """``count`` different claims, a few an hour, over the weeks before the frozen clock.
+
+    Two hundred sources are cited in turn, so no two claims of a day cite the same.
+    """
+    first = dt.datetime(2025, 2, 1, tzinfo=UTC)
+    return [
+        claim_row(
+            occurred_at=(first + dt.timedelta(minutes=37 * n)).isoformat(),
+            summary=f"Claim {n}: {hashlib.sha256(str(n).encode()).hexdigest()[:24]}",
+            source_urls=f"https://mod.example.org/daily/{n % 200}",
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def test_two_thousand_rows_are_two_thousand_claims_each_with_its_history(tmp_path, reviewer, pause):
+    path = write(tmp_path, claims_csv(*many_claims(2000)), "ministry-spring.csv")
+
+    out, _err, error = run(path, user="reviewer")
+
+    assert error is None, out
+    assert "2000 rows: 2000 new, 0 already there, 0 refused" in out
+    events = ComplianceEvent.objects.all()
+    assert events.count() == 2000
+    assert set(events.values_list("recorded_by", "is_published", "verification")) == {
+        (reviewer.pk, False, "unverified")
+    }
+    history = ComplianceEvent.history.all()
+    # Recorded, then its sources set: two rows for each claim, as for one typed in.
+    assert history.filter(history_type="+").count() == 2000
+    assert history.filter(history_type="~").count() == 2000
+    assert set(history.values_list("history_user", "history_change_reason")) == {
+        (reviewer.pk, "Imported from ministry-spring.csv")
+    }
+    assert set(events.values_list("pk", flat=True)) == set(
+        history.filter(history_type="+").values_list("id", flat=True)
+    )
+    assert Source.objects.count() == 200
+    assert Source.history.count() == 200
+    latest = ComplianceEvent.objects.order_by("pk").last()
+    assert [s.url for s in latest.sources.all()] == ["https://mod.example.org/daily/199"]
+    assert [row.source.url for row in latest.history.first().sources.all()] == [
+        "https://mod.example.org/daily/199"
+    ]
+
+
+def test_after_an_import_each_summary_is_rebuilt_once_and_is_right(
+    tmp_path, editor, pause, parties, monkeypatch
+):
+    from tracker import summaries
+
+    russia, ukraine = parties
+    ComplianceEventFactory(
+        commitment=pause,
+        claimant=ukraine,
+        accused=russia,
+        occurred_at=dt.datetime(2025, 3, 1, tzinfo=UTC),
+        is_published=True,
+    )
+    exchange = CommitmentFactory(slug="exchange-175", shape="deliverable", category="prisoners")
+    rows = [
+        *many_claims(600),
+        claim_row(commitment="exchange-175", kind="delivery", quantities="ukraine: 175"),
+    ]
+    built = []
+    build = summaries.build
+    monkeypatch.setattr(summaries, "build", lambda ids, **kw: built.append(ids) or build(ids, **kw))
+
+    _out, _err, error = run(write(tmp_path, claims_csv(*rows)))
+
+    assert error is None
+    assert built == [sorted([pause.pk, exchange.pk])]
+    for commitment in (pause, exchange):
+        stored = summaries.ComplianceSummary.objects.get(commitment=commitment)
+        (fresh,) = build([commitment.pk])
+        assert (stored.cells, stored.days, stored.worst_days, stored.handovers) == (
+            fresh.cells,
+            fresh.days,
+            fresh.worst_days,
+            fresh.handovers,
+        )
+        assert (stored.claims, stored.last_event_at) == (fresh.claims, fresh.last_event_at)
+    assert DeliveredQuantity.objects.get().quantity == 175
+
+
+def test_a_claim_repeated_later_in_a_long_file_is_flagged_with_the_line_it_repeats(
+    tmp_path, editor, pause
+):
+    rows = many_claims(1200)
+    # Line 1102 words line 2's claim a little differently, in a later batch.
+    rows[1100] = {**rows[0], "summary": rows[0]["summary"] + ".", "source_urls": ""}
+    # Line 1103 cites line 1102's source, on the same day as line 1102.
+    rows[1101] = {**rows[1101], "occurred_at": rows[1100]["occurred_at"]}
+    rows[1101]["summary"] = "Another report altogether"
+    rows[1101]["source_urls"] = rows[1100]["source_urls"] = "https://example.org/once"
+
+    out, _err, error = run(write(tmp_path, claims_csv(*rows)))
+
+    assert error is None, out
+    assert "1200 rows: 1200 new (2 possible duplicates)" in out
+    assert "Line 1102: new, possibly a duplicate of line 2." in out
+    assert "Line 1103: new, possibly a duplicate of line 1102." in out
+    first, repeat, citing = (
+        ComplianceEvent.objects.get(summary=rows[n]["summary"]) for n in (0, 1100, 1101)
+    )
+    assert (repeat.possible_duplicate_of, citing.possible_duplicate_of) == (first, repeat)
+
+
+def test_a_claim_given_twice_in_one_batch_is_refused_at_its_second_line(tmp_path, editor, pause):
+    rows = many_claims(300)
+
+    out = refused(tmp_path, claims_csv(*rows, rows[120]))
+
+    assert "Line 302: This row repeats the claim on line 122" in out
+
+
+def queries_to_import(tmp_path, rows: list[dict]) -> tuple[int, int]:
+    """How many queries a dry run of these rows makes: inserts, and all the others."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = write(tmp_path, claims_csv(*rows), f"claims-{len(rows)}.csv")
+    with CaptureQueriesContext(connection) as queries:
+        _out, _err, error = run(path, "--dry-run")
+    assert error is None
+    inserts = sum(query["sql"].startswith("INSERT") for query in queries)
+    return inserts, len(queries) - inserts
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(tmp_path, editor, pause, monkeypatch):
+    from tracker import recording
+
+    monkeypatch.setattr(recording, "BATCH_SIZE", 1000)
+    hundred_inserts, hundred_others = queries_to_import(tmp_path, many_claims(100))
+    inserts, others = queries_to_import(tmp_path, many_claims(1000))
+
+    # Look-ups are made once per batch of rows, whatever its length.
+    assert others == hundred_others
+    # Many rows go into each INSERT: as many as the database takes values in one
+    # (999 on SQLite, so some thirty claims, with their thirty-odd columns).
+    assert inserts <= 1000 / 5

@@ -347,3 +347,61 @@ def test_verifying_sends_the_signal_with_the_previous_state(pause, reviewer):
         services.event_verified.disconnect(listener)
 
     assert heard == [(event.pk, "verified", "corroborated")]
+
+
+# Recording many at once ----------------------------------------------------------------
+
+
+def test_claims_recorded_together_are_recorded_as_one_by_one_and_flagged_against_each_other(
+    pause, exchange, russia, ukraine, editor
+):
+    from tracker.recording import NewClaim, record_events
+
+    url = "https://mod.example.org/daily/2025-03-28"
+    first, again, delivery = record_events(
+        [
+            NewClaim(claim(pause, ukraine, russia), source_urls=[url]),
+            NewClaim(
+                claim(pause, ukraine, russia, summary="Rockets hit the Sudzha gas metering station")
+            ),
+            NewClaim(
+                claim(exchange, ukraine, None, kind=EventKind.DELIVERY, summary="175 for 175"),
+                quantities=[(ukraine, 175, "people")],
+            ),
+        ],
+        actor=editor,
+        reason="Daily list",
+    )
+
+    assert (first.recorded_by, first.verification, first.is_published) == (
+        editor,
+        "unverified",
+        False,
+    )
+    assert again.possible_duplicate_of == first
+    assert [s.url for s in first.sources.all()] == [url]
+    assert Source.objects.get(url=url).history.get().history_change_reason == "Daily list"
+    assert [(q.received_by, q.quantity) for q in delivery.quantities.all()] == [(ukraine, 175)]
+    assert {(h.history_user, h.history_change_reason) for h in first.history.all()} == {
+        (editor, "Daily list")
+    }
+
+
+def test_one_refused_claim_among_many_records_none(pause, russia, ukraine, editor):
+    from tracker.recording import NewClaim, record_events
+
+    with pytest.raises(InvalidEvent, match="cannot accuse itself"):
+        record_events(
+            [NewClaim(claim(pause, ukraine, russia)), NewClaim(claim(pause, russia, russia))],
+            actor=editor,
+            reason="Daily list",
+        )
+
+    assert not ComplianceEvent.objects.exists()
+
+
+def test_only_those_who_may_record_claims_record_many(pause, russia, ukraine, outsider):
+    from tracker.recording import NewClaim, record_events
+
+    with pytest.raises(NotPermitted):
+        record_events([NewClaim(claim(pause, ukraine, russia))], actor=outsider, reason="x")

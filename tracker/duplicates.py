@@ -18,7 +18,8 @@ party, dated on the same day, and either
 Such a claim is flagged, never dropped: a reviewer decides. The earlier
 claims are found in SQL by commitment and day (an index covers both), so
 recording a claim reads the few claims of its day, never every claim of
-its commitment.
+its commitment. A file of claims (``tracker.recording``) reads the claims
+of each batch's days at once and applies the same rule to them in memory.
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ def normalised(text: str) -> str:
 
 def similarity(first: str, second: str) -> float:
     """How alike two summaries read, from 0 to 1, once normalised."""
-    a, b = normalised(first), normalised(second)
+    return words_similarity(normalised(first), normalised(second))
+
+
+def words_similarity(a: str, b: str) -> float:
+    """``similarity`` of two summaries already normalised."""
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -59,6 +64,14 @@ def similarity(first: str, second: str) -> float:
 
 def near_identical(first: str, second: str) -> bool:
     return similarity(first, second) >= SIMILAR_ENOUGH
+
+
+def same_day_key(event: ComplianceEvent) -> tuple | None:
+    """What two claims must share to be alike at all; None when ``event`` has no day yet."""
+    if event.commitment_id is None or event.occurred_at is None:
+        return None
+    event.date_days()
+    return (event.commitment_id, event.occurred_on, event.claimant_id, event.accused_id)
 
 
 def same_day_claims(event: ComplianceEvent):
@@ -82,9 +95,8 @@ def likely_original(event: ComplianceEvent, sources: Iterable[Source] = ()) -> i
     rule the pages use. One query when nothing was claimed that day, two at
     most otherwise.
     """
-    if event.commitment_id is None or event.occurred_at is None:
+    if same_day_key(event) is None:
         return None
-    event.date_days()
     candidates = same_day_claims(event)
     summaries = list(candidates.values_list("pk", "summary"))
     if not summaries:

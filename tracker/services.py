@@ -268,6 +268,12 @@ SERVICE_FIELDS: dict[type, dict[str, tuple[type[TrackerError], str] | None]] = {
 }
 
 
+@functools.cache
+def _blank(model):
+    """A new record of ``model`` as made with no values: read, never changed."""
+    return model()
+
+
 def _keep_service_fields(obj) -> None:
     """Stop an ordinary edit from changing what only a service may change.
 
@@ -280,7 +286,7 @@ def _keep_service_fields(obj) -> None:
     if not fields:
         return
     if obj.pk is None:
-        blank = type(obj)()
+        blank = _blank(type(obj))
         for name, refusal in fields.items():
             default = getattr(blank, obj._meta.get_field(name).attname)
             if refusal is None:

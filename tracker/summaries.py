@@ -40,6 +40,10 @@ SUMMARY_LENGTH = 80
 # A tick's summary is kept in every language: {"en": …, "uk": …, "ru": …}.
 SUMMARY_COLUMNS = [f"summary_{language}" for language in settings.MODELTRANSLATION_LANGUAGES]
 
+# Commitments rebuilt together: few queries for many, yet after an import that
+# touched every commitment, memory holds the counts of a few at a time.
+REFRESH_BATCH = 10
+
 _waiting = threading.local()
 
 
@@ -137,7 +141,8 @@ def refresh(commitment_ids: Iterable[int]) -> None:
     if waiting is not None:
         waiting.update(ids)
         return
-    store(build(ids))
+    for start in range(0, len(ids), REFRESH_BATCH):
+        store(build(ids[start : start + REFRESH_BATCH]))
 
 
 def store(summaries: list[ComplianceSummary], model=ComplianceSummary) -> None:

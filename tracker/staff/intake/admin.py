@@ -5,9 +5,10 @@ kept between preview and confirmation, the preview, the button on the
 events list. Everything else is the intake's, on the one path the
 ``import_events`` command takes too: the formats below only carry the
 uploaded bytes, unread, and the resource's ``import_data`` hands them to
-``importer.import_claims``, which reads the file, records each claim through
-``services.record_event`` (permission, validation, duplicate flag, history
-with the reason “Imported from <file name>”) and rolls back a preview.
+``importer.import_claims``, which reads the file, records each claim as
+``services.record_event`` would, a batch at a time (``tracker.recording``:
+permission, validation, duplicate flag, history with the reason “Imported
+from <file name>”) and rolls back a preview.
 django-import-export's own row import, which would save models directly, is
 never reached, and its admin log entries are not written: the history rows
 are the record of who imported what.

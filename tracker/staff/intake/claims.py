@@ -1,8 +1,9 @@
 """One row of a file, read as a claim: the event to record, its sources and quantities.
 
 This only reads the cells: slugs become records, text becomes instants and
-numbers. Whether the claim may be recorded is for ``services.record_event``
-to say, as for a claim typed into the admin. Columns that the tracker keeps
+numbers. Whether the claim may be recorded is for the services to say
+(``tracker.recording``, by the rules of ``services.record_event``), as for a
+claim typed into the admin. Columns that the tracker keeps
 itself are read past: an imported claim is recorded now (``recorded_at``),
 unverified (``verification``) and unpublished, whatever the file says.
 """

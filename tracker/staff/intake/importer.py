@@ -1,13 +1,16 @@
 """Importing a file of claims through the services, all or nothing.
 
 The whole file is one transaction. Each row is read (``claims``), then
-recorded by ``services.record_event`` exactly as a claim typed into the
-admin would be: the same permission check, validation, duplicate flag and
-history, with the reason “Imported from <file name>” and the importing
-user as the recorder. A row that is refused rolls back its own savepoint,
-and the rest are still checked, so one run names every bad row; then, if
-any row was refused, the transaction rolls back and nothing is written.
-A dry run (and the admin's preview) is the same run, rolled back at the end.
+checked by ``recording.ClaimBatch`` exactly as ``services.record_event``
+checks a claim typed into the admin: the same permission check, validation,
+duplicate flag and history, with the reason “Imported from <file name>” and
+the importing user as the recorder. Rows are read and written a batch at a
+time (``recording.BATCH_SIZE``), with the look-ups of a batch made at once,
+so an import costs a few queries per batch, not several per row. A row that
+is refused is not written, and the rest are still checked, so one run names
+every bad row; then, if any row was refused, the transaction rolls back and
+nothing is written. A dry run (and the admin's preview) is the same run,
+rolled back at the end.
 
 Why one transaction, and what it costs: on PostgreSQL others keep reading
 the record as it was until the commit, and see the whole file at once; on
@@ -15,10 +18,10 @@ SQLite the import holds the write lock, so other writers wait for it (up
 to the database's busy timeout), which is why very large files are for the
 command, not the admin. Either way a failure leaves nothing behind.
 
-Each row's outcome is handed to ``report`` as soon as it is known, and only
-counts are kept, so memory stays flat whatever the length of the file: the
-one thing kept per written row is its id and line (twelve bytes), to name
-the line a repeated claim first appeared on.
+Each row's outcome is handed to ``report`` once its batch is written, and
+only counts are kept, so memory stays flat whatever the length of the file:
+the one thing kept per written row is its id and line (twelve bytes), to
+name the line a repeated claim first appeared on.
 """
 
 from __future__ import annotations
@@ -26,15 +29,15 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from tracker import http, services, summaries
-from tracker.models import ComplianceEvent, Source
+from tracker import http, recording, services, summaries
+from tracker.models import ComplianceEvent
 from tracker.staff.intake import reading
 from tracker.staff.intake.claims import (
     Claim,
@@ -154,14 +157,13 @@ class Tally:
 
 
 class Run:
-    """One pass over a file's rows, inside the import's transaction."""
+    """One pass over a file's rows, inside the import's transaction, a batch of rows at a time."""
 
     def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool):
-        self.actor = actor
-        self.reason = reason
         self.place = place
         self.all_or_nothing = all_or_nothing
         self.lookups = Lookups()
+        self.batch = recording.ClaimBatch(actor=actor, reason=reason)
         # The ids of the claims written so far, in the order written (ids only
         # grow within a run), and the line each came from.
         self.written_ids = array("q")
@@ -174,10 +176,44 @@ class Run:
         problem = Problem(refused.column, refused.message)
         return self.outcome(refused.line, REFUSED, problems=[problem], whole_file=True)
 
-    def row(self, row: reading.Row) -> Outcome:
+    def outcomes(self, rows: Iterable[reading.Row]) -> Iterator[Outcome]:
+        """Each row's outcome, in order, as each batch of rows is written."""
+        chunk: list[reading.Row] = []
+        try:
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) == recording.BATCH_SIZE:
+                    yield from self.rows(chunk)
+                    chunk = []
+        except reading.FileRefused:
+            yield from self.rows(chunk)
+            raise
+        yield from self.rows(chunk)
+
+    def rows(self, rows: list[reading.Row]) -> list[Outcome]:
+        read = [(row, *self.read(row)) for row in rows]
+        claims = [claim for _row, _shown, claim in read if isinstance(claim, Claim)]
+        new = [claim for claim in claims if claim.id is None]
+        self.batch.prepare(
+            [claim.event for claim in new], [url for claim in new for url in claim.source_urls]
+        )
+        given = [claim.id for claim in claims if claim.id is not None]
+        there = set(ComplianceEvent.objects.filter(pk__in=given).values_list("pk", flat=True))
+        checked = [
+            self.check(row, shown, claim, there) if isinstance(claim, Claim) else claim
+            for row, shown, claim in read
+        ]
+        self.batch.flush()
+        for pending in checked:
+            if isinstance(pending, recording.Pending) and pending.refusal is None:
+                self.written_ids.append(pending.event.pk)
+                self.written_lines.append(pending.tag[0])
+        return [self.written(result) for result in checked]
+
+    def read(self, row: reading.Row) -> tuple[dict, Claim | Outcome]:
         if row.problems:
             problems = [Problem(column, message) for column, message in row.problems]
-            return self.outcome(row.line, REFUSED, problems=problems)
+            return {}, self.outcome(row.line, REFUSED, problems=problems)
         shown = {
             "commitment": _shown(row.values.get("commitment")),
             "kind": _shown(row.values.get("kind")),
@@ -188,10 +224,16 @@ class Run:
         try:
             claim = read_claim(row.values, self.lookups)
         except RowRefused as refused:
-            return self.outcome(row.line, REFUSED, problems=refused.problems, **shown)
+            return shown, self.outcome(row.line, REFUSED, problems=refused.problems, **shown)
         shown["occurred_at"] = claim.event.occurred_at
+        return shown, claim
+
+    def check(
+        self, row: reading.Row, shown: dict, claim: Claim, there: set[int]
+    ) -> Outcome | recording.Pending:
+        """The row's outcome, or the claim checked and kept to be written with its batch."""
         if claim.id is not None:
-            if ComplianceEvent.objects.filter(pk=claim.id).exists():
+            if claim.id in there or self.written_since(claim.id):
                 return self.outcome(row.line, ALREADY_THERE, event_id=claim.id, **shown)
             problem = Problem(
                 "id",
@@ -200,11 +242,15 @@ class Run:
             )
             return self.outcome(row.line, REFUSED, problems=[problem], **shown)
         try:
-            with transaction.atomic():
-                event = self.record(claim)
-                repeated = self.repeated_line(event)
-                if repeated is not None:
-                    raise RowRefused([Problem("", self.repeat_message(repeated))])
+            pending = self.batch.check(
+                claim.event,
+                source_urls=claim.source_urls,
+                quantities=claim.quantities,
+                tag=(row.line, shown),
+            )
+            repeated = self.repeated_line(pending)
+            if repeated is not None:
+                raise RowRefused([Problem("", self.repeat_message(repeated))])
         except RowRefused as refused:
             return self.outcome(row.line, REFUSED, problems=refused.problems, **shown)
         except services.NotPermitted:
@@ -214,38 +260,32 @@ class Run:
         except DatabaseError as refusal:
             problem = Problem("", f"The database refused the row: {refusal}")
             return self.outcome(row.line, REFUSED, problems=[problem], **shown)
-        self.written_ids.append(event.pk)
-        self.written_lines.append(row.line)
-        original = event.possible_duplicate_of_id
+        self.batch.keep(pending)
+        return pending
+
+    def written_since(self, event_id: int) -> bool:
+        """Whether a claim kept in this batch got ``event_id``: written first to know."""
+        if not self.batch.pending:
+            return False
+        self.batch.flush()
+        return ComplianceEvent.objects.filter(pk=event_id).exists()
+
+    def written(self, result: Outcome | recording.Pending) -> Outcome:
+        if isinstance(result, Outcome):
+            return result
+        line, shown = result.tag
+        if result.refusal is not None:
+            problem = Problem("", f"The database refused the row: {result.refusal}")
+            return self.outcome(line, REFUSED, problems=[problem], **shown)
+        original = result.event.possible_duplicate_of_id
         return self.outcome(
-            row.line,
+            line,
             NEW,
-            event_id=event.pk,
+            event_id=result.event.pk,
             duplicate_of=original,
             duplicate_line=self.line_of(original),
             **shown,
         )
-
-    def record(self, claim: Claim) -> ComplianceEvent:
-        return services.record_event(
-            claim.event,
-            actor=self.actor,
-            reason=self.reason,
-            sources=self.sources(claim.source_urls),
-            quantities=claim.quantities,
-        )
-
-    def sources(self, urls: list[str]) -> list[Source]:
-        """The sources named, each found by its URL or added, in the order given."""
-        if not urls:
-            return []
-        known = {source.url: source for source in Source.objects.filter(url__in=urls)}
-        for url in dict.fromkeys(urls):
-            if url not in known:
-                source = Source(url=url)
-                services.save_record(source, actor=self.actor, reason=self.reason)
-                known[url] = source
-        return [known[url] for url in dict.fromkeys(urls)]
 
     def line_of(self, event_id: int | None) -> int | None:
         """The line a claim written in this run came from; None for any other claim."""
@@ -256,33 +296,18 @@ class Run:
             return self.written_lines[at]
         return None
 
-    def repeated_line(self, event: ComplianceEvent) -> int | None:
+    def repeated_line(self, pending: recording.Pending) -> int | None:
         """The earlier line of this file that gave exactly the same claim, if any.
 
-        Only a claim flagged as a likely duplicate can be one, so most rows
-        cost no query here.
+        Only a claim flagged as a likely duplicate can be one, and the claims
+        of its day are in memory already, so this costs no query.
         """
-        if event.possible_duplicate_of_id is None or not self.written_ids:
+        if pending.original is None:
             return None
-        same = ComplianceEvent.objects.filter(
-            pk__gte=self.written_ids[0],
-            pk__lt=event.pk,
-            commitment_id=event.commitment_id,
-            occurred_on=event.occurred_on,
-            kind=event.kind,
-            claimant_id=event.claimant_id,
-            accused_id=event.accused_id,
-            occurred_at=event.occurred_at,
-            occurred_until=event.occurred_until,
-            precision=event.precision,
-            location=event.location,
-            region=event.region,
-            count=event.count,
-            summary=event.summary,
-            in_response_to_id=event.in_response_to_id,
-        )
-        for pk in same.order_by("pk").values_list("pk", flat=True):
-            if (line := self.line_of(pk)) is not None:
+        since = self.written_ids[0] if self.written_ids else None
+        for candidate in self.batch.same_claims(pending, since=since):
+            line = candidate.tag[0] if candidate.waiting else self.line_of(candidate.pk)
+            if line is not None:
                 return line
         return None
 
@@ -334,8 +359,8 @@ def import_claims(
     with transaction.atomic():
         with summaries.deferred(), http.one_version_for_many_writes():
             try:
-                for row in reading.rows(stream, file_format):
-                    counted(run.row(row))
+                for outcome in run.outcomes(reading.rows(stream, file_format)):
+                    counted(outcome)
             except reading.FileRefused as refused:
                 counted(run.file_refused(refused))
         refused = tally.unreadable or (all_or_nothing and tally.refused)
