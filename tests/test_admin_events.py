@@ -235,7 +235,7 @@ def test_the_region_is_chosen_from_the_list_named_in_the_staff_users_language(
     ).content.decode()
 
     assert '<select name="region" class="region-select"' in english
-    assert '<option value="UA-59">Sumska oblast (UA-59)</option>' in english
+    assert '<option value="UA-59">Sumy Oblast (UA-59)</option>' in english
     assert '<option value="UA-59">Сумська область (UA-59)</option>' in ukrainian
     assert "tracker/admin/region-select.js" in english
 

@@ -42,7 +42,7 @@ def test_a_regions_page_lists_its_published_claims_newest_first(client, sumy_cla
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert '<h1>Sumska oblast <span class="muted">UA-59</span></h1>' in page
+    assert '<h1>Sumy Oblast <span class="muted">UA-59</span></h1>' in page
     assert "25 claims · page 1 of 2" in page
     assert page.index("Strike number 24") < page.index("Strike number 5")
     assert "A draft claim" not in page and "A claim in Kharkiv" not in page
@@ -85,7 +85,7 @@ def test_the_commitments_covering_the_region_are_listed(client, sumy_claims):
 def test_a_claims_region_links_to_the_regions_page(client, sumy_claims):
     page = client.get("/commitments/energy-pause/").content.decode()
 
-    assert '<a href="/regions/UA-59/">Sumska oblast</a>' in page
+    assert '<a href="/regions/UA-59/">Sumy Oblast</a>' in page
 
 
 def test_a_claims_time_is_shown_on_the_readers_clock(client, db):

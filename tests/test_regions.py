@@ -12,7 +12,7 @@ def test_regions_are_the_iso_codes_of_ukraine_and_russia_with_names_in_three_lan
     sumy = regions.get("UA-59")
 
     assert (sumy.name("en"), sumy.name("uk"), sumy.name("ru")) == (
-        "Sumska oblast",
+        "Sumy Oblast",
         "Сумська область",
         "Сумская область",
     )
@@ -21,7 +21,19 @@ def test_regions_are_the_iso_codes_of_ukraine_and_russia_with_names_in_three_lan
 
 
 def test_a_name_the_catalogue_does_not_translate_is_given_in_english():
-    assert regions.get("UA-48").name("ru") == regions.get("UA-48").name("en")
+    assert regions.get("RU-TVE").name("ru") == regions.get("RU-TVE").name("en")
+
+
+def test_the_regions_on_the_map_have_the_names_the_press_uses():
+    kursk = regions.get("RU-KRS")
+
+    assert (kursk.name("en"), kursk.name("uk"), kursk.name("ru")) == (
+        "Kursk Oblast",
+        "Курська область",
+        "Курская область",
+    )
+    assert regions.get("UA-48").name("ru") == "Николаевская область"
+    assert all(regions.get(code).name("ru").isascii() is False for code in region_grid.TILES)
 
 
 def test_the_name_follows_the_active_language():
@@ -54,6 +66,9 @@ def test_a_list_of_regions_must_hold_known_codes_each_once():
         ("Курська область", "RU-KRS"),
         ("Сумская обл.", "UA-59"),
         ("Kharkivska oblast", "UA-63"),
+        ("Kharkiv Oblast", "UA-63"),
+        ("Kurskaya oblast'", "RU-KRS"),
+        ("Kursk region", "RU-KRS"),
         ("Donetsk and Sumy regions", None),
         ("15 regions", None),
         ("", None),

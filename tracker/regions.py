@@ -10,6 +10,11 @@ Debian iso-codes project keeps it; the translations are iso-codes' own gettext
 catalogues (``pycountry.LOCALES_DIR``), read with ``gettext``. A name that a
 catalogue does not translate (several Russian subjects in Russian, for one)
 is given in English, the standard's romanised name.
+
+For the regions on the map, ``COMMON_NAMES`` gives the names the press uses
+("Sumy Oblast" rather than the standard's "Sumska oblast") and the Russian
+names the catalogue lacks; the standard's own names stay known as aliases, so
+free text in either form still finds its region.
 """
 
 from __future__ import annotations
@@ -30,12 +35,52 @@ COUNTRIES = ("UA", "RU")
 LANGUAGES = ("en", "uk", "ru")
 CATALOGUE = "iso3166-2"
 
+# code: {language: name}, over the standard's names where these read better.
+COMMON_NAMES: dict[str, dict[str, str]] = {
+    "RU-BEL": {"en": "Belgorod Oblast", "ru": "Белгородская область"},
+    "RU-BRY": {"en": "Bryansk Oblast", "ru": "Брянская область"},
+    "RU-KDA": {"en": "Krasnodar Krai", "ru": "Краснодарский край"},
+    "RU-KRS": {"en": "Kursk Oblast", "ru": "Курская область"},
+    "RU-LIP": {"en": "Lipetsk Oblast", "ru": "Липецкая область"},
+    "RU-ROS": {"en": "Rostov Oblast", "ru": "Ростовская область"},
+    "RU-SAR": {"en": "Saratov Oblast", "ru": "Саратовская область"},
+    "RU-SMO": {"en": "Smolensk Oblast", "ru": "Смоленская область"},
+    "RU-VOR": {"en": "Voronezh Oblast"},
+    "UA-05": {"en": "Vinnytsia Oblast"},
+    "UA-07": {"en": "Volyn Oblast"},
+    "UA-09": {"en": "Luhansk Oblast"},
+    "UA-12": {"en": "Dnipropetrovsk Oblast"},
+    "UA-14": {"en": "Donetsk Oblast"},
+    "UA-18": {"en": "Zhytomyr Oblast"},
+    "UA-21": {"en": "Zakarpattia Oblast"},
+    "UA-23": {"en": "Zaporizhzhia Oblast"},
+    "UA-26": {"en": "Ivano-Frankivsk Oblast"},
+    "UA-32": {"en": "Kyiv Oblast"},
+    "UA-35": {"en": "Kirovohrad Oblast"},
+    "UA-43": {"en": "Autonomous Republic of Crimea"},
+    "UA-46": {"en": "Lviv Oblast"},
+    "UA-48": {"en": "Mykolaiv Oblast", "ru": "Николаевская область"},
+    "UA-51": {"en": "Odesa Oblast"},
+    "UA-53": {"en": "Poltava Oblast"},
+    "UA-56": {"en": "Rivne Oblast"},
+    "UA-59": {"en": "Sumy Oblast"},
+    "UA-61": {"en": "Ternopil Oblast"},
+    "UA-63": {"en": "Kharkiv Oblast"},
+    "UA-65": {"en": "Kherson Oblast"},
+    "UA-68": {"en": "Khmelnytskyi Oblast"},
+    "UA-71": {"en": "Cherkasy Oblast"},
+    "UA-74": {"en": "Chernihiv Oblast"},
+    "UA-77": {"en": "Chernivtsi Oblast"},
+}
+
 
 @dataclass(frozen=True)
 class Region:
     code: str
     country: str
     names: dict[str, str]
+    # Other names free text may give it: the standard's, where a common name replaced it.
+    aliases: tuple[str, ...] = ()
 
     def name(self, language: str | None = None) -> str:
         """The region's name in ``language`` (the active one by default), or in English."""
@@ -62,8 +107,10 @@ def regions() -> dict[str, Region]:
             pycountry.subdivisions.get(country_code=country), key=lambda s: s.code
         ):
             english = subdivision.name
-            names = {lang: _catalogue(CATALOGUE, lang).gettext(english) for lang in LANGUAGES}
-            found[subdivision.code] = Region(subdivision.code, country, names)
+            standard = {lang: _catalogue(CATALOGUE, lang).gettext(english) for lang in LANGUAGES}
+            names = {**standard, **COMMON_NAMES.get(subdivision.code, {})}
+            aliases = tuple(sorted(set(standard.values()) - set(names.values())))
+            found[subdivision.code] = Region(subdivision.code, country, names, aliases)
     return found
 
 
@@ -166,7 +213,7 @@ def _words(text: str) -> tuple[str, ...]:
 def _names_index() -> dict[tuple[str, ...], str]:
     index: dict[tuple[str, ...], str] = {}
     for region in regions().values():
-        for text in {region.code.casefold(), *region.names.values()}:
+        for text in {region.code.casefold(), *region.names.values(), *region.aliases}:
             index.setdefault(_words(text), region.code)
     index.pop((), None)
     return index
