@@ -7,21 +7,25 @@ import pytest
 from django.utils import translation
 
 from tracker.site.presenters import (
-    AXIS_MOST_MARKS,
-    STRIP_MAX_DAYS,
     ClaimantTally,
-    ReadingSpan,
-    Severity,
-    axis_marks,
-    daily_strip,
     deliveries_with_totals,
     in_zones,
     pack,
+    status_since,
+    violation_tallies,
+)
+from tracker.site.strips import (
+    STRIP_MAX_DAYS,
+    Severity,
+    daily_strip,
     severity_by_day,
     severity_of,
-    status_since,
+)
+from tracker.site.timelines import (
+    AXIS_MOST_MARKS,
+    ReadingSpan,
+    axis_marks,
     timeline,
-    violation_tallies,
 )
 
 UTC = dt.UTC

@@ -41,7 +41,7 @@ from django.views.decorators.http import require_safe
 from tracker import clock, public, public_past, summaries, translated
 from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache
 from tracker.models import Category, CommitmentParty, CompliancePicture
-from tracker.site import presenters
+from tracker.site import presenters, strips
 from tracker.site.filters import BoardFilters
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 from tracker.status import Status
@@ -344,10 +344,10 @@ def _decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone:
         last = clock.calendar_day(until, precision) if until else None
         summaries.mark_worst_days(worst, first, last, kind, verification)
     by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
-    commitment.strip = presenters.daily_strip(
+    commitment.strip = strips.daily_strip(
         commitment.working_starts_at,
         commitment.working_ends_at,
-        presenters.severity_by_standing(by_day),
+        strips.severity_by_standing(by_day),
         moment,
         commitment.working_precision,
     )

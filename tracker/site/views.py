@@ -48,10 +48,10 @@ from tracker.models import (
     Party,
     Reading,
 )
-from tracker.site import as_of, presenters, scorecards
+from tracker.site import as_of, presenters, scorecards, timelines
 from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage, EventFilters
-from tracker.site.presenters import Severity
 from tracker.site.reader_zone import zone_of
+from tracker.site.strips import Severity, daily_strip, severity_by_standing
 from tracker.status import Status
 
 COMMITMENTS_PER_PAGE = 24
@@ -166,8 +166,8 @@ def _decorate(
             commitment.compliance.violations_by_claimant(), party_names
         )
         if strips:
-            worst = presenters.severity_by_standing(summaries.worst_days(summary_of(commitment)))
-            commitment.strip = presenters.daily_strip(
+            worst = severity_by_standing(summaries.worst_days(summary_of(commitment)))
+            commitment.strip = daily_strip(
                 commitment.working_starts_at,
                 commitment.working_ends_at,
                 worst,
@@ -436,7 +436,7 @@ def _readings_in_zones(
 
 def _timeline(
     readings: list[Reading], event_days: list[list], now, tz_name: str
-) -> presenters.Timeline | None:
+) -> timelines.Timeline | None:
     """Readings as bars, and one tick per day and severity of the events reported.
 
     ``event_days`` are the rows of the compliance summary: the reports of a
@@ -446,7 +446,7 @@ def _timeline(
     how many; the summary is in the reader's language, or in English.
     """
     spans = [
-        presenters.ReadingSpan(
+        timelines.ReadingSpan(
             label=reading.label,
             start=reading.starts_at,
             end=reading.ends_at or reading.due_at,
@@ -467,7 +467,7 @@ def _timeline(
         at = dt.datetime.fromisoformat(first_at)
         when = clock.day_text(dt.date.fromisoformat(day))
         ticks.append((at, severities[standing], f"{when}: {what}"))
-    return presenters.timeline(spans, ticks, now, tz_name)
+    return timelines.timeline(spans, ticks, now, tz_name)
 
 
 def _claims(events, chosen: dict):
