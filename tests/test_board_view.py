@@ -17,7 +17,7 @@ from tests.factories import (
 )
 from tracker import summaries
 from tracker.models import Agreement, Category
-from tracker.site import views
+from tracker.site import cards
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
@@ -53,18 +53,18 @@ def energy_pause(russia, ukraine, **fields):
 @contextmanager
 def patch_render_to_string(rendered: list):
     """Note which commitments' cards are rendered, rather than taken from the cache."""
-    original = views.render_to_string
+    original = cards.render_to_string
 
     def noting(template, context=None, request=None):
         if template == "tracker/_commitment_card.html":
             rendered.append(context["commitment"].pk)
         return original(template, context, request)
 
-    views.render_to_string = noting
+    cards.render_to_string = noting
     try:
         yield
     finally:
-        views.render_to_string = original
+        cards.render_to_string = original
 
 
 def get_board(client, query=""):

@@ -15,7 +15,7 @@ from tests.factories import (
     PartyFactory,
 )
 from tracker.models import EventKind, Verification
-from tracker.site import views
+from tracker.site import party_page
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -171,7 +171,7 @@ def test_the_counts_come_from_one_grouped_query_per_side(
         claim(pause, ukraine, russia, day, Verification.DISPUTED)
 
     with django_assert_num_queries(2):
-        rows = views.party_claims(russia)
+        rows = party_page.party_claims(russia)
 
     assert sorted(rows)[:2] == [
         ("against", "2025-01", "disputed", 1),
@@ -197,7 +197,7 @@ def test_the_commitments_that_bind_it_are_listed_with_their_status(client, russi
 def test_a_party_bound_by_many_commitments_lists_the_live_ones_and_links_to_the_rest(
     client, russia, settings
 ):
-    for n in range(views.BOUND_LISTED + 2):
+    for n in range(party_page.BOUND_LISTED + 2):
         status = "expired" if n < 5 else "in_force"
         CommitmentPartyFactory(
             commitment=CommitmentFactory(title=f"Pledge {n:03d}", status=status), party=russia
@@ -206,12 +206,12 @@ def test_a_party_bound_by_many_commitments_lists_the_live_ones_and_links_to_the_
     page = get(client).content.decode()
 
     bound = page[page.index("What binds it") : page.index("Claims month by month")]
-    assert bound.count("<tr>") == views.BOUND_LISTED + 1  # and the header row
+    assert bound.count("<tr>") == party_page.BOUND_LISTED + 1  # and the header row
     # The five expired are listed after the 47 in force: three make the list, two do not.
     assert "Pledge 002" in bound
     assert "Pledge 003" not in bound and "Pledge 004" not in bound
     assert 'href="/?party=russia"' in bound
-    assert f"All {views.BOUND_LISTED + 2} on the board" in bound
+    assert f"All {party_page.BOUND_LISTED + 2} on the board" in bound
 
 
 def test_the_counts_are_read_once_per_version_of_the_record(

@@ -260,7 +260,7 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     for commitment in listed:
         commitment.obligor_roles = bound.get(commitment.pk, [])
         commitment.as_of_url = f"{commitment.get_absolute_url()}?{asked.query}"
-        _decorate(commitment, _reported(claims.get(commitment.pk, [])), names, moment, zone)
+        decorate(commitment, _reported(claims.get(commitment.pk, [])), names, moment, zone)
         commitment.correction = _mark(
             corrected,
             zone,
@@ -318,7 +318,7 @@ def _reported(events: list) -> list[tuple]:
     return [tuple(getattr(event, name) for name in public_past.REPORTED) for event in events]
 
 
-def _decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: str) -> None:
+def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: str) -> None:
     """The countdown, tallies and strip of a commitment as they read at ``moment``.
 
     ``reports`` holds what they count of each claim shown (``public_past.REPORTED``).
@@ -403,7 +403,7 @@ def _commitment_page(request, current, asked: AsOf) -> str:
     corrected = public_past.corrections([shown, *readings, *claims], moment)
     parties = {party.pk: party for party in public.parties()}
     names = {pk: translated.text(party, "name") for pk, party in parties.items()}
-    _decorate(shown, reports, names, moment, zone)
+    decorate(shown, reports, names, moment, zone)
     shown.correction = _mark(corrected, zone, shown)
     party_zones = {role.party.time_zone for role in roles}
     for reading in readings:

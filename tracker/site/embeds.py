@@ -29,7 +29,7 @@ from tracker import clock, public, translated
 from tracker.http import cached_fragment, public_cache
 from tracker.models import Commitment
 from tracker.site import drawing
-from tracker.site.views import CARD_LEAVES_OUT, _decorate, _obligors, card_version, summary_of
+from tracker.site.cards import CARD_LEAVES_OUT, card_version, decorate, obligors, summary_of
 from tracker.status import Shape
 
 
@@ -51,7 +51,7 @@ def public_commitment(slug: str) -> Commitment:
         .annotate(**public.working_window())
         .select_related("agreement", "compliance_summary")
         .defer(*CARD_LEAVES_OUT)
-        .prefetch_related(_obligors()),
+        .prefetch_related(obligors()),
         slug=slug,
     )
     summary = summary_of(commitment)
@@ -61,7 +61,7 @@ def public_commitment(slug: str) -> Commitment:
         for party in public.parties().filter(pk__in=claimants - {None})
     }
     # An embed is read on other sites, by readers whose zone this site does not know.
-    _decorate([commitment], names, timezone.now(), "UTC", strips=False)
+    decorate([commitment], names, timezone.now(), "UTC", strips=False)
     commitment.claims = summary.claims if summary else 0
     commitment.dates = window_dates(commitment)
     return commitment

@@ -29,9 +29,9 @@ from django.views.decorators.http import require_safe
 from tracker import public
 from tracker.http import current_version, public_cache
 from tracker.models import Commitment
+from tracker.site.cards import card_version
 from tracker.site.drawing import ShareCard
 from tracker.site.embeds import public_commitment
-from tracker.site.views import card_version
 from tracker.status import Status
 
 PNG_SECONDS = 24 * 3600

@@ -1,0 +1,346 @@
+"""The commitment page: its readings, timeline, strip, deliveries and claims.
+
+Read only through ``tracker.public``, in a fixed number of queries whatever
+the number of claims: the strip and the timeline come from the commitment's
+compliance summary and the claims are paged in SQL. The whole page is kept
+under the record's version (``tracker.http.cached_fragment``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Window,
+    prefetch_related_objects,
+)
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
+
+from tracker import clock, public, translated
+from tracker.http import cached_fragment, public_cache
+from tracker.models import Commitment, ComplianceEvent, ComplianceSummary, EventKind, Party, Reading
+from tracker.site import as_of, presenters, timelines
+from tracker.site.cards import decorate, summary_of
+from tracker.site.filters import EventFilters
+from tracker.site.reader_zone import zone_of
+from tracker.site.strips import Severity
+from tracker.site.views import NoSuchPage, bad_request, form_errors
+
+DELIVERIES_LISTED = 20
+
+
+@public_cache(etag_func=as_of.commitment_etag)
+@require_safe
+def commitment_detail(request, slug):
+    if as_of.PARAMETER in request.GET:
+        return as_of.commitment(request, slug)
+    parties = list(public.parties())
+    filters = EventFilters(request.GET, parties=parties)
+    if not filters.is_valid():
+        # An address that names no public commitment is a 404 whatever its filters say.
+        get_object_or_404(public.commitments(), slug=slug)
+        return bad_request(request, form_errors(filters))
+    try:
+        page = cached_fragment(
+            request,
+            "commitment",
+            lambda: _commitment_page(request, slug, filters, parties),
+        )
+    except NoSuchPage as exc:
+        return bad_request(request, [str(exc)])
+    return HttpResponse(page)
+
+
+def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Party]) -> str:
+    """The whole commitment page, for one version of the record, filters and page of claims."""
+    chosen = filters.cleaned_data
+    commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
+
+    events = public.events().filter(commitment=commitment)
+    claims = _claims(events, chosen).select_related("claimant", "accused")
+    summary = summary_of(commitment)
+    page_number = chosen["page"] or 1
+    per_page = chosen["per_page"]
+    shown_claims, listed = _page_of_claims(claims, page_number, per_page, _is_filtered(chosen))
+    if listed is None:
+        listed = summary.claims if summary else 0
+    paginator = CountedPaginator(shown_claims, per_page, listed)
+    if page_number > paginator.num_pages:
+        raise NoSuchPage(
+            _("There is no page %(page)d: the events fill %(pages)d.")
+            % {"page": page_number, "pages": paginator.num_pages}
+        )
+
+    now = timezone.now()
+    zone = zone_of(request).name
+    roles = sorted(
+        public.roles().filter(commitment=commitment).select_related("party"),
+        key=lambda r: (r.party.name, r.role),
+    )
+    readings = _readings_in_zones(commitment, zone, {role.party.time_zone for role in roles})
+    party_names = {party.pk: translated.text(party, "name") for party in parties}
+    decorate([commitment], party_names, now, zone)
+    status_changes = list(public.status_changes().filter(commitment=commitment))
+    page = paginator.page(page_number)
+    claimant_ids = {cell[2] for cell in commitment.compliance.cells}
+    delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
+    latest, before = (
+        _latest_deliveries(summary, events, DELIVERIES_LISTED, party_names)
+        if delivery_count
+        else ({}, {})
+    )
+    page.object_list = _with_sources_and_handovers(shown_claims, latest)
+    listed_deliveries, totals = presenters.deliveries_with_totals(
+        latest.values(), commitment.promised_quantity, before
+    )
+
+    return render_to_string(
+        "tracker/commitment.html",
+        {
+            "commitment": commitment,
+            "renews": commitment.renews if commitment.renews_is_public else None,
+            "roles": roles,
+            "readings": readings,
+            "timeline": _timeline(readings, summary.days if summary else [], now, zone),
+            "status_changes": status_changes,
+            "since": presenters.status_since(
+                status_changes,
+                commitment.agreement.held_on,
+                zone,
+                deadlines=[commitment.working_ends_at, commitment.working_due_at],
+                precision=commitment.working_precision or clock.Precision.MINUTE,
+            ),
+            "page": page,
+            "filters": filters,
+            "chosen": chosen,
+            "is_filtered": _is_filtered(chosen),
+            "claimants": [party for party in parties if party.pk in claimant_ids],
+            "deliveries": listed_deliveries,
+            "delivery_count": delivery_count,
+            "totals": totals,
+        },
+        request,
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count, because the count came with another query.
+
+    ``object_list`` is the page already read, whatever page is asked for.
+    """
+
+    def __init__(self, object_list, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(self.object_list, number, paginator)
+
+
+def _page_of_claims(claims, number: int, per_page: int, count_them: bool):
+    """One page of claims, with their answers, and how many the filters list when asked.
+
+    The count comes with the page, from a window over the same query, so a
+    filtered page costs one query; unfiltered, the summary already knows it.
+    A page past the end reads nothing and is counted by itself.
+    """
+    start = (number - 1) * per_page
+    if count_them:
+        claims = claims.annotate(listed_in_all=Window(Count("pk")))
+    rows = list(claims.prefetch_related(_answers())[start : start + per_page])
+    if not count_them:
+        return rows, None
+    if rows:
+        return rows, rows[0].listed_in_all
+    return rows, claims.count() if number > 1 else 0
+
+
+def _is_filtered(chosen: dict) -> bool:
+    return bool(chosen["claimant"] or chosen["kind"] or chosen["verification"])
+
+
+def _commitment_for_page(chosen: dict):
+    """Commitments with all the page says about them that fits in one row.
+
+    Besides the compliance summary and the working reading, each row carries
+    the commitment it renews with whether the public may see that one.
+    """
+    renewed_is_public = public.commitments().filter(pk=OuterRef("renews_id"))
+    return (
+        public.commitments()
+        .annotate(**public.working_window(), renews_is_public=Exists(renewed_is_public))
+        .select_related("agreement", "renews", "compliance_summary")
+    )
+
+
+def _readings_in_zones(
+    commitment: Commitment, reader_zone: str, party_zones: set[str]
+) -> list[Reading]:
+    """Published readings, each instant said as precisely as its source gave it.
+
+    An hour or a minute is given on the reader's clock and on the wall
+    clocks of the wording and the parties; a day is that day in the zone its
+    wording meant (``presenters.in_zones``).
+    """
+    readings = list(
+        public.readings()
+        .filter(commitment=commitment)
+        .select_related("read_by")
+        .prefetch_related(public.cited_sources())
+    )
+    for reading in readings:
+        for name, instant in (
+            ("starts", reading.starts_at),
+            ("ends", reading.ends_at),
+            ("due", reading.due_at),
+        ):
+            texts = presenters.in_zones(
+                instant, reading.precision, reader_zone, reading.time_zone, party_zones
+            )
+            setattr(reading, name, texts)
+    return readings
+
+
+def _timeline(
+    readings: list[Reading], event_days: list[list], now, tz_name: str
+) -> timelines.Timeline | None:
+    """Readings as bars, and one tick per day and severity of the events reported.
+
+    ``event_days`` are the rows of the compliance summary: the reports of a
+    day that count alike (two kinds of statement, say) share one, so the
+    drawing grows with the days covered, not with the claims. A tick standing
+    for one event is titled with its summary; one standing for several says
+    how many; the summary is in the reader's language, or in English.
+    """
+    spans = [
+        timelines.ReadingSpan(
+            label=reading.label,
+            start=reading.starts_at,
+            end=reading.ends_at or reading.due_at,
+            is_working=reading.is_working,
+        )
+        for reading in readings
+    ]
+    severities = {"verified": Severity.VERIFIED, "alleged": Severity.ALLEGED, "": Severity.NONE}
+    ticks = []
+    for day, standing, count, first_at, summary in event_days:
+        if count == 1:
+            # A summary built before it kept every language holds the English text alone.
+            texts = summary if isinstance(summary, dict) else {translated.ENGLISH: summary}
+            by_language = {f"summary_{language}": text for language, text in texts.items()}
+            what = str(translated.text(by_language, "summary"))
+        else:
+            what = ngettext("%(counter)s claim", "%(counter)s claims", count) % {"counter": count}
+        at = dt.datetime.fromisoformat(first_at)
+        when = clock.day_text(dt.date.fromisoformat(day))
+        ticks.append((at, severities[standing], f"{when}: {what}"))
+    return timelines.timeline(spans, ticks, now, tz_name)
+
+
+def _claims(events, chosen: dict):
+    """The claims the filters choose; answers to a published claim are shown beside it instead."""
+    claims = events.exclude(
+        in_response_to__is_published=True, in_response_to__commitment=F("commitment")
+    )
+    if chosen["claimant"]:
+        claims = claims.filter(claimant=chosen["claimant"])
+    if chosen["kind"]:
+        claims = claims.filter(kind=chosen["kind"])
+    if chosen["verification"]:
+        claims = claims.filter(verification=chosen["verification"])
+    return claims
+
+
+def _answers():
+    """The published answers to each claim, oldest first, to show beside it."""
+    answers = public.events().select_related("claimant", "accused").order_by("occurred_at", "pk")
+    return Prefetch("responses", queryset=answers)
+
+
+def _latest_deliveries(
+    summary: ComplianceSummary, events, listed: int, names: dict[int, str]
+) -> tuple[dict[int, tuple], dict]:
+    """The latest ``listed`` deliveries with what each side received, and the totals before them.
+
+    One query, however many deliveries there were: the totals come from the
+    compliance summary. Returns
+    {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
+    oldest first, as ``presenters.deliveries_with_totals`` reads them, and
+    what each side had received before the first of them. Summaries, sides
+    and units are in the reader's language (``tracker.translated``); the
+    summary counts by the English unit, which names it in every language.
+    """
+    deliveries = events.filter(kind=EventKind.DELIVERY)
+    summaries_in = translated.columns("summary")
+    units_in = [f"quantities__{column}" for column in translated.columns("unit")]
+    latest = deliveries.order_by("-occurred_at", "-pk").values("pk")[:listed]
+    rows = (
+        deliveries.filter(pk__in=Subquery(latest))
+        .order_by("occurred_at", "pk", "quantities__received_by__name", "quantities__unit")
+        .values(
+            "pk",
+            "occurred_at",
+            "precision",
+            *summaries_in,
+            "quantities__received_by_id",
+            "quantities__quantity",
+            *units_in,
+        )
+    )
+    shown: dict[int, tuple] = {}
+    units: dict[str, translated.Text] = {}
+    for row in rows:
+        day = clock.calendar_day(row["occurred_at"], row["precision"])
+        summary_text = translated.text(row, "summary")
+        handovers = shown.setdefault(row["pk"], (row["occurred_at"], day, summary_text, []))[3]
+        if row["quantities__received_by_id"] is not None:
+            unit = translated.text({c[12:]: row[c] for c in units_in}, "unit")
+            units.setdefault(row[f"quantities__unit_{translated.ENGLISH}"], unit)
+            handovers.append(
+                (names[row["quantities__received_by_id"]], row["quantities__quantity"], unit)
+            )
+    totals = {
+        (names[party], units.get(unit) or translated.text({"unit": unit}, "unit")): total
+        for party, unit, total in summary.handovers
+    }
+    before = dict(totals)
+    for delivery in shown.values():
+        for side, quantity, unit in delivery[3]:
+            before[side, unit] -= quantity
+    return shown, before
+
+
+def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
+    """Load the sources of the listed claims and their answers together, in one query.
+
+    Only deliveries hand over quantities. Those among the latest deliveries,
+    read for their table already, take them from there; any other (an old
+    delivery on a later page) is read in one more query.
+    """
+    listed = claims + [response for claim in claims for response in claim.responses.all()]
+    prefetch_related_objects(listed, public.cited_sources())
+    older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
+    if older:
+        prefetch_related_objects(older, public.handovers())
+    for event in listed:
+        if event.pk in latest:
+            event.handovers = latest[event.pk][3]
+        else:
+            event.handovers = [
+                (translated.text(q.received_by, "name"), q.quantity, translated.text(q, "unit"))
+                for q in (event.quantities.all() if event in older else [])
+            ]
+    return claims
