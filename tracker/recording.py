@@ -47,6 +47,7 @@ from tracker.models import (
     Party,
     Source,
 )
+from tracker.services import base
 
 BATCH_SIZE = 500
 # Values per query, well under any database's limit on parameters.
@@ -132,10 +133,10 @@ class ClaimBatch:
     """
 
     def __init__(self, *, actor, reason: str):
-        services._require(actor, "tracker.add_complianceevent", "record events")
-        self.reason = services._require_reason(reason)
+        base.require(actor, "tracker.add_complianceevent", "record events")
+        self.reason = base.require_reason(reason)
         self.actor = actor
-        self.user = services._user(actor)
+        self.user = base.user_of(actor)
         self.pending: list[Pending] = []
         self._forget()
 
@@ -231,7 +232,7 @@ class ClaimBatch:
         quantities = list(quantities)
         if quantities and event.kind != EventKind.DELIVERY:
             raise services.InvalidEvent({"kind": ["Only a delivery hands over quantities."]})
-        services._keep_service_fields(event)
+        base.keep_service_fields(event)
         event.recorded_by = self.user
         key = duplicates.same_day_key(event)
         words = duplicates.normalised(event.summary or "")
@@ -255,7 +256,7 @@ class ClaimBatch:
         for url in urls:
             source = self.sources.get(url)
             if source is None:
-                services._require(self.actor, "tracker.add_source", "add sources")
+                base.require(self.actor, "tracker.add_source", "add sources")
                 source = Source(url=url)
                 # The URL is in neither the record nor this batch: no query need say it is unique.
                 self._validate(source, (), unique=False)
@@ -293,12 +294,12 @@ class ClaimBatch:
 
     @staticmethod
     def _validate(obj, known: Iterable[str], *, unique: bool = True) -> None:
-        services._refuse_control_characters(obj)
+        base.refuse_control_characters(obj)
         try:
             obj.full_clean(exclude=list(known), validate_unique=unique, validate_constraints=False)
         except ValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise services._error_class_for(obj)(detail) from exc
+            raise base.error_class_for(obj)(detail) from exc
 
     def _quantities(self, event, quantities) -> list[DeliveredQuantity]:
         rows, given = [], set()
