@@ -134,19 +134,34 @@ def parties() -> QuerySet[Party]:
 def _named_parties() -> QuerySet[Party]:
     """The parties a public record names, as a query built once per process.
 
-    Building its six subqueries costs more than the database takes to run
-    them, on every page that lists parties; the rule never changes, so each
-    call above starts from a fresh copy of this one.
+    Building its subqueries costs more than the database takes to run them,
+    on every page that lists parties; the rule never changes, so each call
+    above starts from a fresh copy of this one.
+
+    Claims are asked for a party's newest public claim on each side, along
+    the index each side has (party, newest first), not whether one exists:
+    a side of the conflict makes half of all claims and most parties none,
+    and PostgreSQL, planning one query for every party, scanned the whole
+    table to prove that a party made none (1.4 s at 100,000 claims; 10 ms
+    this way).
     """
     named = (
         Q(Exists(agreements().filter(parties=OuterRef("pk"))))
         | Q(Exists(roles().filter(party=OuterRef("pk"))))
         | Q(Exists(readings().filter(read_by=OuterRef("pk"))))
-        | Q(Exists(events().filter(claimant=OuterRef("pk"))))
-        | Q(Exists(events().filter(accused=OuterRef("pk"))))
+        | Q(newest_claim_by__isnull=False)
+        | Q(newest_claim_against__isnull=False)
         | Q(Exists(quantities().filter(received_by=OuterRef("pk"))))
     )
-    return Party.objects.filter(named)
+    return Party.objects.alias(
+        newest_claim_by=_newest_claim("claimant"),
+        newest_claim_against=_newest_claim("accused"),
+    ).filter(named)
+
+
+def _newest_claim(side: str) -> Subquery:
+    claims = events().filter(**{side: OuterRef("pk")}).order_by("-occurred_at", "-id")
+    return Subquery(claims.values("pk")[:1])
 
 
 # The working window ---------------------------------------------------------------
