@@ -56,10 +56,14 @@ run: demo
 	$(MANAGE) alerts --loop --interval 30 & alerts=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# The suite runs in as many processes as the machine has cores (pytest-xdist), each
+# with a database of its own; TEST_PROCESSES=0 runs it in this one.
+TEST_PROCESSES ?= auto
+
 test: install messages chromium wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,47 @@
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
+from django.test.utils import override_settings
 from django.utils import translation
 
 from tests.factories import UserFactory
 from tracker.http import forget_latest_change
+
+
+def redis_database_of_this_worker(url: str, worker: str) -> str:
+    """The Redis address ``url`` with a database of this test process's own.
+
+    With the suite spread over several processes (pytest-xdist), each one clears
+    the cache before every test; on one shared Redis database they would clear
+    each other's. Process ``gwN`` takes the database ``N + 1`` places after the one
+    ``REDIS_URL`` names, which stays for the processes the tests start themselves
+    (the bench), so it must leave room: Redis has 16 databases by default.
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + 1 + int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_of_this_worker():
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("REDIS_URL")
+    if not (worker and url):
+        yield
+        return
+    from django.conf import settings
+
+    caches = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": redis_database_of_this_worker(url, worker),
+        }
+    }
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture
