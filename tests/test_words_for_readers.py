@@ -103,6 +103,17 @@ class TestTheDemoDataInEveryLanguage(TestCase):
                 for code in NEVER:
                     assert code not in page, (language, code)
 
+    def test_a_reason_a_person_wrote_is_marked_as_english_on_other_pages(self):
+        for language in ("uk", "ru"):
+            with self.subTest(language=language):
+                with time_machine.travel(SUMMER_2025, tick=False):
+                    response = self.client.get(PAUSE, headers={"accept-language": language})
+                history = response.content.decode().split('<section id="history"')[1]
+                assert '<span lang="en">In force from the call on 18 March' in history
+                assert '<small class="untranslated">' in history
+        english = self.client.get(PAUSE, headers={"accept-language": "en"}).content.decode()
+        assert '<span lang="en">In force from the call' not in english
+
     def test_a_deliverable_is_a_one_off_act(self):
         for language, said in SAID.items():
             with self.subTest(language=language):

@@ -6,14 +6,18 @@ staff and for the history tables. Neither is what a reader of the Ukrainian
 page should see. Each is said here in the reader's language, as a phrase:
 "in English", "англійською", "на английском"; "its agreed period ended".
 
-Reasons typed by people are theirs and are shown as they wrote them; only
-the reasons below, which the tracker itself writes, are translated. A new
+Reasons typed by people are theirs and are shown as they wrote them, in
+English, the language of the staff pages (the pages mark them as English
+for readers of another language); only the reasons below, which the
+tracker itself writes, are translated. A new
 reason written by the system belongs in ``SYSTEM_REASONS`` (a whole reason)
 or ``SYSTEM_PREFIXES`` (words put before a person's reason), so it is never
 shown in English on a page in another language.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
@@ -82,16 +86,21 @@ def is_system_reason(reason: str) -> bool:
     return reason in SYSTEM_REASONS
 
 
-def reason_for_readers(reason: str | None) -> str:
+def reason_for_readers(
+    reason: str | None, *, person: Callable[[str], str] = str, escape: Callable = str
+) -> str:
     """A stored reason as readers of this page's language read it.
 
     The system's own reasons are translated; a person's reason is kept as
-    written, with any words the system put before it translated.
+    written, with any words the system put before it translated. ``person``
+    is applied to a person's words and ``escape`` to the system's, so a page
+    can mark the first as English and escape both (``|reason`` in templates).
     """
     reason = reason or ""
     if reason in SYSTEM_REASONS:
-        return str(SYSTEM_REASONS[reason])
+        return escape(str(SYSTEM_REASONS[reason]))
     for prefix, words in SYSTEM_PREFIXES.items():
         if reason.startswith(prefix) and len(reason) > len(prefix):
-            return str(words) % {"reason": reason_for_readers(reason[len(prefix) :])}
-    return reason
+            inner = reason_for_readers(reason[len(prefix) :], person=person, escape=escape)
+            return escape(str(words)) % {"reason": inner}
+    return person(reason)

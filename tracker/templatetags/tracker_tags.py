@@ -15,9 +15,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from tracker import clock, regions, translated, words
@@ -118,9 +118,18 @@ def in_language(code: str) -> str:
 
 
 @register.filter
-def reason(text: str) -> str:
-    """A stored reason in the reader's language when the tracker wrote it (``tracker.words``)."""
-    return words.reason_for_readers(text)
+def reason(text: str) -> SafeString:
+    """A stored reason in the reader's language when the tracker wrote it (``tracker.words``).
+
+    A reason a person wrote is in English, as staff write them, and is
+    marked as such on a page in another language, like an untranslated text.
+    """
+    in_english = (get_language() or translated.ENGLISH).startswith(translated.ENGLISH)
+
+    def person(said: str) -> str:
+        return marked(translated.Text(said, translated.ENGLISH, not in_english))
+
+    return mark_safe(words.reason_for_readers(text, person=person, escape=conditional_escape))
 
 
 @register.filter
