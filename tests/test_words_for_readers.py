@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import translation
 
-from tracker import words
+from tests.factories import CommitmentFactory
+from tracker import services, words
 
 UTC = dt.UTC
 SUMMER_2025 = dt.datetime(2025, 7, 1, 12, tzinfo=UTC)
@@ -103,16 +104,19 @@ class TestTheDemoDataInEveryLanguage(TestCase):
                 for code in NEVER:
                     assert code not in page, (language, code)
 
-    def test_a_reason_a_person_wrote_is_marked_as_english_on_other_pages(self):
-        for language in ("uk", "ru"):
+    def test_the_reasons_people_gave_for_status_changes_are_in_the_readers_language(self):
+        reasons = {
+            "en": "In force from the call on 18 March by the Kremlin",
+            "uk": "Діє від розмови 18 березня за підрахунком Кремля",
+            "ru": "Действует с разговора 18 марта по подсчёту Кремля",
+        }
+        for language, reason in reasons.items():
             with self.subTest(language=language):
                 with time_machine.travel(SUMMER_2025, tick=False):
                     response = self.client.get(PAUSE, headers={"accept-language": language})
                 history = response.content.decode().split('<section id="history"')[1]
-                assert '<span lang="en">In force from the call on 18 March' in history
-                assert '<small class="untranslated">' in history
-        english = self.client.get(PAUSE, headers={"accept-language": "en"}).content.decode()
-        assert '<span lang="en">In force from the call' not in english
+                assert reason in history
+                assert 'class="untranslated"' not in history
 
     def test_a_deliverable_is_a_one_off_act(self):
         for language, said in SAID.items():
@@ -182,8 +186,27 @@ def test_reasons_the_system_wrote_are_translated_and_peoples_are_kept(language, 
         assert words.reason_for_readers(stored) == shown
 
 
+@pytest.mark.django_db
+def test_a_reason_not_yet_translated_is_marked_as_english(client):
+    pause = CommitmentFactory(title="Pause", slug="pause", status="in_force")
+    services.change_status(
+        pause,
+        "suspended",
+        actor=services.IMPORT,
+        reason="Talks broke down",
+        reason_in={"reason_uk": "Переговори зірвалися"},
+    )
+
+    ukrainian = client.get("/commitments/pause/", headers={"accept-language": "uk"})
+    russian = client.get("/commitments/pause/", headers={"accept-language": "ru"})
+
+    assert "<td>Переговори зірвалися</td>" in ukrainian.content.decode()
+    assert '<span lang="en">Talks broke down</span> <small class="untranslated">' in (
+        russian.content.decode()
+    )
+
+
 def test_the_services_write_the_reasons_the_words_know():
-    from tracker import services
     from tracker.demo import loader
 
     assert services.WINDOW_ENDED in words.SYSTEM_REASONS

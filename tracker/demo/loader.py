@@ -54,6 +54,7 @@ TEXTS = {
     "reading": ("label", "scope"),
     "event": ("summary", "location"),
     "quantity": ("unit",),
+    "status change": ("reason",),
 }
 TRANSLATIONS = [language for language in settings.MODELTRANSLATION_LANGUAGES if language != "en"]
 
@@ -480,6 +481,7 @@ class _Loader:
             effective_at=clock.local_to_utc(local, record["time_zone"], precision),
             precision=precision,
             time_zone=record["time_zone"],
+            reason_in=translations(record, "status change"),
         )
         self.result.created["status changes"] += 1
 

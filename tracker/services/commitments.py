@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, public, words
+from tracker import clock, public, translated, words
 from tracker.models import (
     Commitment,
     CommitmentParty,
@@ -19,12 +19,14 @@ from tracker.models import (
     Reading,
     Source,
     StatusChange,
+    has_control_characters,
 )
 from tracker.services import base
 from tracker.services.base import (
     CLOCK,
     InvalidEvent,
     InvalidTerms,
+    InvalidText,
     PublishingRefused,
     SystemActor,
     TransitionNotAllowed,
@@ -96,6 +98,7 @@ def change_status(
     precision: str = clock.Precision.MINUTE,
     time_zone: str = "UTC",
     correction: bool = False,
+    reason_in: Mapping[str, str] | None = None,
 ) -> StatusChange:
     """Move a commitment to ``to_status`` and log the transition.
 
@@ -107,7 +110,9 @@ def change_status(
     clock may: a sweep can be asked about any instant). ``precision`` and
     ``time_zone`` say how exactly that time was given and on which clock
     ("fulfilled on 19 March", Kyiv time, is a day), so every page says the
-    change as it was meant.
+    change as it was meant. ``reason`` is in English, as every service
+    writes; ``reason_in`` may give it in other languages, by column
+    (``{"reason_uk": …, "reason_ru": …}``), for the public pages.
     """
     if correction:
         base.require(actor, "tracker.correct_commitment_status", "correct a final status")
@@ -125,6 +130,7 @@ def change_status(
         raise TransitionNotAllowed(f"“{precision}” is not a precision: say day, hour or minute.")
     if not clock.is_known_zone(time_zone):
         raise TransitionNotAllowed(f"“{time_zone}” is not an IANA time zone name.")
+    translations = _reason_translations(reason_in)
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     try:
         check_transition(locked.status, to_status, locked.shape, correction=correction)
@@ -147,6 +153,7 @@ def change_status(
         time_zone=time_zone,
         recorded_at=now,
         reason=reason,
+        **translations,
         is_correction=correction,
         actor=role_of(actor),
         user=base.user_of(actor),
@@ -157,6 +164,19 @@ def change_status(
     commitment.status_changed_zone = time_zone
     status_changed.send(sender=Commitment, change=change)
     return change
+
+
+def _reason_translations(given: Mapping[str, str] | None) -> dict[str, str]:
+    """A status change's reason in other languages, by column, refused if it is not text."""
+    allowed = {f"reason_{language}" for language in translated.TRANSLATIONS}
+    given = dict(given or {})
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise InvalidTerms(f"No such translation of a reason: {', '.join(unknown)}.")
+    for column, text in given.items():
+        if not isinstance(text, str) or has_control_characters(text, multiline=True):
+            raise InvalidText({column: [base.CONTROL_CHARACTERS]}, code="control_characters")
+    return {column: text.strip() or None for column, text in given.items()}
 
 
 WINDOW_ENDED = words.WINDOW_ENDED

@@ -133,6 +133,19 @@ def reason(text: str) -> SafeString:
 
 
 @register.filter
+def status_reason(change) -> SafeString:
+    """Why a status changed, in the reader's language.
+
+    The tracker's own reasons ("window ended") are said in the reader's
+    words; a person's reason in its translation, or in English, marked.
+    """
+    english = translated.text(change, "reason", translated.ENGLISH)
+    if words.is_system_reason(english):
+        return conditional_escape(words.reason_for_readers(english))
+    return marked(translated.text(change, "reason"))
+
+
+@register.filter
 def iso_day(day: dt.date | None) -> str:
     """A date as a form's date field and an address take it: "2025-03-19"."""
     return day.isoformat() if day is not None else ""
