@@ -139,7 +139,7 @@ def test_commitment_list_shows_status_as_text_and_the_countdown(client, reviewer
     with time_machine.travel(dt.datetime(2025, 4, 14, 0, tzinfo=UTC), tick=False):
         response = client.get(admin_url(Commitment, "changelist"))
     assert "in force" in response.text
-    assert "17 April 2025, UTC · ends in 3 days" in response.text
+    assert "17 April 2025 · ends in 3 days" in response.text
 
 
 def test_commitment_list_counts_down_as_the_public_pages_do(client, reviewer, db):
@@ -160,7 +160,7 @@ def test_commitment_list_counts_down_as_the_public_pages_do(client, reviewer, db
     with time_machine.travel(dt.datetime(2025, 4, 4, tzinfo=UTC), tick=False):
         listing = client.get(admin_url(Commitment, "changelist")).text
 
-    assert "1 January 2025, UTC · ended 4 January 2025" in listing
+    assert "1 January 2025 · ended 4 January 2025" in listing
     assert "was due" not in listing
 
 

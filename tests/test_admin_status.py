@@ -122,6 +122,37 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "precision", "said"),
+    [("00:00", "day", "31 March 2025"), ("18:00", "minute", "31 March 2025, 15:00 UTC")],
+)
+def test_a_change_typed_at_midnight_is_kept_as_that_day_in_the_readings_zone(
+    client, editor, pause, typed, precision, said
+):
+    """As on the other staff forms, a time of 00:00 means the day alone."""
+    client.force_login(editor)
+    with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
+        client.post(
+            status_url(pause),
+            {
+                "to_status": "suspended",
+                "effective_at_0": "2025-03-31",
+                "effective_at_1": typed,
+                "reason": "Both sides report strikes on substations",
+            },
+        )
+        page = client.get(pause.get_absolute_url()).content.decode()
+
+    change = StatusChange.objects.get(commitment=pause)
+    pause.refresh_from_db()
+    assert (change.precision, change.time_zone) == (precision, "Europe/Moscow")
+    assert (pause.status_changed_precision, pause.status_changed_zone) == (
+        precision,
+        "Europe/Moscow",
+    )
+    assert f"since {said}" in page
+
+
 def test_a_refused_status_change_shows_the_typed_time_in_utc(client, editor, pause):
     client.force_login(editor)
     with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):

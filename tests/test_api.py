@@ -107,6 +107,9 @@ def test_commitment_detail_shows_every_reading_and_the_status_history_by_role(
             "reason": "The month ran out.",
             "is_correction": False,
             "actor": "reviewer",
+            # Translations beside the English reason, null while not translated.
+            "reason_uk": None,
+            "reason_ru": None,
         }
     ]
     assert "reviewer@example.org" not in response.content.decode()

@@ -447,10 +447,18 @@ def test_the_countdown_is_said_in_the_readers_language():
 def test_a_day_is_said_as_that_day_in_its_own_zone_not_the_evening_before_in_utc():
     until_1_february_moscow = clock.local_to_utc(dt.date(2026, 2, 1), MOSCOW, Precision.DAY)
 
-    text = clock.instant_text(until_1_february_moscow, "day", "UTC", own_zone=MOSCOW)
-
+    for reader in ("UTC", KYIV, MOSCOW, "America/New_York", "Asia/Tokyo"):
+        text = clock.instant_text(until_1_february_moscow, "day", reader, own_zone=MOSCOW)
+        assert text == "1 February 2026"
     assert until_1_february_moscow == utc(2026, 1, 31, 21)
-    assert text == "1 February 2026, Moscow"
+
+
+def test_a_day_given_in_kyiv_is_not_moved_by_the_half_day_rule_of_claims():
+    # 00:00 on 19 March in Kyiv is 22:00 on the 18th in UTC; dated by its own clock.
+    kyiv_midnight_of_19_march = utc(2025, 3, 18, 22)
+
+    assert clock.instant_text(kyiv_midnight_of_19_march, "day", own_zone=KYIV) == "19 March 2025"
+    assert clock.source_day(kyiv_midnight_of_19_march, KYIV) == dt.date(2025, 3, 19)
 
 
 def test_a_day_without_a_zone_of_its_own_is_the_day_its_source_named():
@@ -459,39 +467,90 @@ def test_a_day_without_a_zone_of_its_own_is_the_day_its_source_named():
     assert clock.instant_text(kyiv_midnight_of_23_may, "day", MOSCOW) == "23 May 2025"
 
 
+def test_a_plain_date_is_that_date():
+    assert clock.instant_text(dt.date(2025, 3, 18), "minute", KYIV) == "18 March 2025"
+
+
 def test_an_hour_is_said_as_an_hour_and_a_minute_as_a_minute_on_the_readers_clock():
     instant = utc(2025, 3, 18, 21, 37)
 
-    assert clock.instant_text(instant, "hour", KYIV) == "18 March 2025, 23:00 Kyiv"
-    assert clock.instant_text(instant, "minute", KYIV) == "18 March 2025, 23:37 Kyiv"
+    assert clock.instant_text(instant, "hour", KYIV) == "18 March 2025, 23:00 Kyiv time"
+    assert clock.instant_text(instant, "minute", KYIV) == "18 March 2025, 23:37 Kyiv time"
     assert clock.instant_text(instant, "minute", "UTC") == "18 March 2025, 21:37 UTC"
     assert clock.instant_text(None) == "—"
+
+
+def test_a_minute_ignores_the_zone_its_source_meant_and_names_the_readers_clock():
+    instant = utc(2025, 3, 18, 21, 37)
+
+    text = clock.instant_text(instant, "minute", "UTC", own_zone=MOSCOW)
+
+    assert text == "18 March 2025, 21:37 UTC"
 
 
 def test_the_readers_clock_follows_kyivs_change_to_summer_time_on_30_march_2025():
     before = utc(2025, 3, 30, 0, 59)  # 02:59 in Kyiv, UTC+2
     after = utc(2025, 3, 30, 1, 0)  # 04:00 in Kyiv, UTC+3: 03:00 never came
 
-    assert clock.instant_text(before, "minute", KYIV) == "30 March 2025, 02:59 Kyiv"
-    assert clock.instant_text(after, "minute", KYIV) == "30 March 2025, 04:00 Kyiv"
+    assert clock.instant_text(before, "minute", KYIV) == "30 March 2025, 02:59 Kyiv time"
+    assert clock.instant_text(after, "minute", KYIV) == "30 March 2025, 04:00 Kyiv time"
 
 
-def test_a_zone_with_no_name_of_ours_is_called_by_its_city():
+def test_a_zone_with_no_name_of_ours_is_called_by_its_city_and_its_clock_by_its_name():
     assert clock.zone_label("America/Los_Angeles") == "Los Angeles"
     assert clock.zone_label(KYIV) == "Kyiv"
+    assert clock.zone_time("America/Los_Angeles") == "America/Los_Angeles time"
 
 
 @pytest.mark.parametrize(
-    ("language", "expected"),
+    ("language", "day", "minute_in_kyiv", "minute_in_utc"),
     [
-        ("en", "1 February 2026, Moscow"),
-        ("uk", "1 лютого 2026, Москва"),
-        ("ru", "1 февраля 2026, Москва"),
+        ("en", "1 February 2026", "18 March 2025, 23:37 Kyiv time", "18 March 2025, 21:37 UTC"),
+        (
+            "uk",
+            "1 лютого 2026",
+            "18 березня 2025, 23:37 за київським часом",
+            "18 березня 2025, 21:37 за UTC",
+        ),
+        (
+            "ru",
+            "1 февраля 2026",
+            "18 марта 2025, 23:37 по киевскому времени",
+            "18 марта 2025, 21:37 по UTC",
+        ),
     ],
 )
-def test_dates_read_naturally_in_every_language(language, expected):
+def test_instants_read_naturally_in_every_language(language, day, minute_in_kyiv, minute_in_utc):
+    minute = utc(2025, 3, 18, 21, 37)
     with translation.override(language):
-        assert clock.instant_text(utc(2026, 1, 31, 21), "day", own_zone=MOSCOW) == expected
+        assert clock.instant_text(utc(2026, 1, 31, 21), "day", own_zone=MOSCOW) == day
+        assert clock.instant_text(minute, "minute", KYIV) == minute_in_kyiv
+        assert clock.instant_text(minute, "minute", "UTC") == minute_in_utc
+
+
+@pytest.mark.parametrize(
+    ("language", "kyiv", "moscow_precision"),
+    [
+        ("en", "Kyiv", "to the day, Moscow time"),
+        ("uk", "Київ", "з точністю до дня, за московським часом"),
+        ("ru", "Киев", "с точностью до дня, по московскому времени"),
+    ],
+)
+def test_zones_and_precisions_are_words_in_the_readers_language(language, kyiv, moscow_precision):
+    with translation.override(language):
+        assert clock.zone_label(KYIV) == kyiv
+        assert clock.precision_text("day", MOSCOW) == moscow_precision
+
+
+def test_machine_times_are_valid_html_a_day_its_date_a_minute_utc_without_fractions():
+    kyiv_midnight_of_19_march = utc(2025, 3, 18, 22)
+    sub_second = dt.datetime(2025, 3, 18, 21, 37, 5, 123456, tzinfo=UTC)
+
+    assert clock.machine_time(kyiv_midnight_of_19_march, "day", own_zone=KYIV) == "2025-03-19"
+    assert clock.machine_time(utc(2025, 3, 18, 21, 37), "minute") == "2025-03-18T21:37Z"
+    assert clock.machine_time(sub_second, "minute") == "2025-03-18T21:37:05Z"
+    assert clock.machine_time(dt.date(2025, 3, 18)) == "2025-03-18"
+    assert clock.machine_time(None) == ""
 
 
 # Countdowns turn into dates when they are far ---------------------------------------
@@ -566,7 +625,7 @@ def test_an_announced_commitment_whose_window_passed_never_came_into_force():
         precision="day",
     )
 
-    assert text == "never in force; its window ended 17 April 2025"
+    assert text == "never in force; its period ended 17 April 2025"
     assert "ago" not in text
 
 
@@ -575,7 +634,7 @@ def test_an_announced_commitment_inside_its_window_is_not_in_force_yet():
         "window", utc(2025, 3, 18), NOW + dt.timedelta(days=3), None, NOW, status="announced"
     )
 
-    assert text == "not in force yet; its window ends in 3 days"
+    assert text == "not in force yet; its period ends in 3 days"
 
 
 def test_an_announced_act_past_its_due_date_never_came_into_force():

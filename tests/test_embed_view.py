@@ -42,6 +42,7 @@ def pause(russia, ukraine):
         commitment=commitment,
         starts_at=dt.datetime(2025, 3, 24, 22, tzinfo=UTC),
         ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
+        time_zone="Europe/Kyiv",  # Kyiv's midnights: 25 March to 24 April, given as days
     )
     return commitment
 

@@ -68,7 +68,7 @@ def test_commitment_feed_lists_status_changes_and_published_events_newest_first(
     expiry, event = entries(client.get("/commitments/energy-pause/feed/"))
 
     assert expiry["title"] == "Status: in force → expired"
-    assert "window ended" in expiry["summary"]
+    assert "its agreed period ended" in expiry["summary"]
     assert "the clock" in expiry["summary"]
     assert event["title"] == "Alleged violation: Ukraine against Russia (unverified)"
     assert "Strike on a substation in Sloviansk" in event["summary"]
@@ -126,11 +126,11 @@ def test_changes_feed_shows_publications_and_withdrawals_with_their_reasons(
         services.unpublish(event, actor=reviewer, reason="The source withdrew its report")
     withdrawal = entries(client.get("/changes/feed/"))[0]
 
-    assert publication["title"].startswith("An event on “Pause on energy strikes”")
+    assert publication["title"].endswith("on “Pause on energy strikes” (19 March 2025)")
+    assert publication["title"].startswith("Alleged violation, claimed by ")
     assert "Two sources agree" in publication["summary"]
-    assert withdrawal["title"] == (
-        "An event on “Pause on energy strikes” was withdrawn from publication."
-    )
+    assert withdrawal["title"] == "A claim on “Pause on energy strikes”"
+    assert "withdrawn from publication" in withdrawal["summary"]
     assert "The source withdrew its report" in withdrawal["summary"]
     assert withdrawal["link"] == "http://testserver/commitments/energy-pause/"
 

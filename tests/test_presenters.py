@@ -167,7 +167,7 @@ def test_the_axis_is_said_in_words_for_readers_who_cannot_see_it():
     drawing = timeline([kremlin, ukraine], [], NOW, "Europe/Kyiv")
 
     assert drawing.axis_summary == (
-        "The axis runs from 16 March 2025 to 25 April 2025 (Kyiv), marked at "
+        "The axis runs from 16 March 2025 to 25 April 2025 (Kyiv time), marked at "
         "17 March, 24 March, 31 March, 7 April, 14 April, 21 April."
     )
 
@@ -261,10 +261,10 @@ def test_a_minute_is_shown_on_the_readers_clock_then_each_other_zone_once_across
 
     assert before == [
         "24 March 2025, 22:00 UTC",
-        "25 March 2025, 00:00 Kyiv",
-        "25 March 2025, 01:00 Moscow",
+        "25 March 2025, 00:00 Kyiv time",
+        "25 March 2025, 01:00 Moscow time",
     ]
-    assert after == ["24 April 2025, 00:00 Moscow", "24 April 2025, 00:00 Kyiv"]
+    assert after == ["24 April 2025, 00:00 Moscow time", "24 April 2025, 00:00 Kyiv time"]
     assert in_zones(None, "minute", "UTC", "Europe/Kyiv") == []
 
 
@@ -273,12 +273,12 @@ def test_a_day_is_shown_once_as_the_day_its_wording_named():
 
     shown = in_zones(until_1_february_moscow, "day", "Europe/Kyiv", "Europe/Moscow", ["UTC"])
 
-    assert shown == ["1 February 2026, Moscow"]
+    assert shown == ["1 February 2026"]
 
 
 def test_an_hour_is_shown_as_an_hour():
     assert in_zones(at(2025, 3, 18, 21, 37), "hour", "Europe/Kyiv", "Europe/Kyiv") == [
-        "18 March 2025, 23:00 Kyiv"
+        "18 March 2025, 23:00 Kyiv time"
     ]
 
 
@@ -290,6 +290,8 @@ class Change:
     effective_at: dt.datetime
     recorded_at: dt.datetime
     pk: int
+    precision: str = "minute"
+    time_zone: str = "UTC"
 
 
 def test_since_is_when_the_last_recorded_change_took_effect_not_when_it_was_recorded():
@@ -298,7 +300,7 @@ def test_since_is_when_the_last_recorded_change_took_effect_not_when_it_was_reco
 
     since = status_since([suspended, in_force], dt.date(2025, 3, 18), "Europe/Kyiv")
 
-    assert since == "25 March 2025, 16:30 Kyiv"
+    assert since == "25 March 2025, 16:30 Kyiv time"
 
 
 def test_a_commitment_never_changed_is_announced_since_its_agreement():
@@ -306,12 +308,22 @@ def test_a_commitment_never_changed_is_announced_since_its_agreement():
 
 
 def test_an_expiry_at_a_day_precision_end_is_said_as_that_day():
-    end = at(2025, 4, 16, 21)
-    expired = Change(end, at(2025, 4, 16, 21, 1), pk=3)
+    end = at(2025, 4, 16, 21)  # midnight starting 17 April in Moscow
+    expired = Change(end, at(2025, 4, 16, 21, 1), pk=3, precision="day", time_zone="Europe/Moscow")
 
-    since = status_since([expired], dt.date(2025, 3, 18), deadlines=[end], precision="day")
+    since = status_since([expired], dt.date(2025, 3, 18))
 
     assert since == "17 April 2025"
+
+
+def test_a_change_given_as_a_day_is_that_day_on_its_own_clock_whatever_the_readers():
+    kyiv_midnight_of_19_march = at(2025, 3, 18, 22)
+    fulfilled = Change(
+        kyiv_midnight_of_19_march, at(2025, 3, 20), pk=4, precision="day", time_zone="Europe/Kyiv"
+    )
+
+    for reader in ("UTC", "Europe/Moscow", "America/New_York"):
+        assert status_since([fulfilled], dt.date(2025, 3, 18), reader) == "19 March 2025"
 
 
 # Deliveries ----------------------------------------------------------------------

@@ -175,6 +175,7 @@ RECORDS = {
 PUBLIC_OUTPUTS = [
     "tracker/site",
     "tracker/changelog.py",
+    "tracker/changelog_groups.py",
     "tracker/public_past.py",
     "tracker/opendata",
     "tracker/alerts/outbox.py",

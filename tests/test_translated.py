@@ -144,7 +144,7 @@ def test_a_wording_is_quoted_in_its_own_language_and_says_which(client, pause, e
     html = get(client, pause.get_absolute_url(), "uk").content.decode()
 
     assert '<blockquote lang="ru"><p>мораторий на удары по объектам энергетики</p>' in html
-    assert "Як сформульовано (" in html
+    assert "Формулювання російською:" in html
 
 
 def test_a_timeline_tick_is_titled_in_the_readers_language(client, pause, editor, reviewer):

@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import clock, public, translated
 from tracker.clock import calendar_day, day_text
-from tracker.models import Agreement, Commitment, ComplianceEvent, Reading
+from tracker.models import Agreement, Commitment, ComplianceEvent, EventKind, Reading
+from tracker.status import Shape
 from tracker.translation import TRANSLATED
 
 CORRECTION_PREFIX = "Correction"
@@ -66,6 +68,11 @@ class Change:
     url: str | None
     reason: str
     fields: list[FieldChange] = field(default_factory=list)
+    # The record changed ("event-12"), and how the changelog names it: what it
+    # is, who claims it against whom, and under which commitment; only the
+    # record's kind and public parent once it is withdrawn.
+    record: str = ""
+    subject: str = ""
 
     @property
     def is_tombstone(self) -> bool:
@@ -117,7 +124,7 @@ TRACKED = [
         {
             "title": gettext_lazy("title"),
             "category": gettext_lazy("category"),
-            "shape": gettext_lazy("shape"),
+            "shape": gettext_lazy("kind of commitment"),
             "terms": gettext_lazy("terms"),
             "conditions": gettext_lazy("conditions"),
             "promised_quantity": gettext_lazy("promised quantity"),
@@ -197,7 +204,18 @@ def recent_changes(
     learn which records are public now, and one for party names.
     """
     # Some rows turn out to have nothing public to say; read a few more than needed.
-    wanted = (offset + limit) * 2
+    entries, _unread_before = read_changes((offset + limit) * 2, tz_name)
+    return entries[offset : offset + limit]
+
+
+def read_changes(rows: int, tz_name: str = "UTC") -> tuple[list[Change], dt.datetime | None]:
+    """The changes among the newest ``rows`` history rows of each kind, newest first.
+
+    Also returns the instant before which some rows were left unread (the
+    latest of the oldest rows read of each kind that had more), or None when
+    every row was read: changes before it may be missing.
+    """
+    wanted = rows
     rows_by_kind = {t.kind: (t, _history_rows(t, wanted)) for t in TRACKED}
     public_ids = {
         "agreement": _public_ids(public.agreements(), rows_by_kind["agreement"][1]),
@@ -233,7 +251,8 @@ def recent_changes(
             if entry is not None:
                 entries.append(entry)
     entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[offset : offset + limit]
+    cut = [read[-1].history_date for _, read in rows_by_kind.values() if len(read) >= wanted]
+    return entries, max(cut, default=None)
 
 
 def _public_ids(public_queryset, rows) -> set[int]:
@@ -256,6 +275,7 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
     reason = row.history_change_reason or ""
     key = f"{tracked.kind}-{row.history_id}"
 
+    record = f"{tracked.kind}-{row.id}"
     if was_public and (not row.is_published or row.history_type == "-"):
         return Change(
             key=key,
@@ -265,10 +285,13 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
             headline=_tombstone_headline(tracked.kind, row, context),
             url=_parent_url(tracked.kind, row, context),
             reason=reason,
+            record=record,
+            subject=_tombstone_subject(tracked.kind, row, context),
         )
     if not is_public_now:
         return None
     name, url = _name_and_url(tracked.kind, row, context)
+    subject = _subject(tracked.kind, row, context)
     if not was_public:
         return Change(
             key=key,
@@ -278,6 +301,8 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
             headline=_("%(record)s was published.") % {"record": name},
             url=url,
             reason=reason,
+            record=record,
+            subject=subject,
         )
     corrected = reason.startswith(CORRECTION_PREFIX)
     changed = []
@@ -288,13 +313,17 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         quoted = field_name not in tracked.texts
         precision = getattr(row, "precision", None) or clock.Precision.MINUTE
         old_precision = getattr(row, "before_precision", None) or precision
+        zone = getattr(row, "time_zone", None)
+        old_zone = getattr(row, "before_time_zone", None) or zone
         changed.append(
             FieldChange(
                 label=str(label),
-                old=_display(tracked, field_name, old, context, old_precision)
+                old=_display(tracked, field_name, old, context, old_precision, old_zone)
                 if quoted and not corrected
                 else None,
-                new=_display(tracked, field_name, new, context, precision) if quoted else None,
+                new=_display(tracked, field_name, new, context, precision, zone)
+                if quoted
+                else None,
             )
         )
     if not changed:
@@ -314,6 +343,8 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         url=url,
         reason=reason,
         fields=changed,
+        record=record,
+        subject=subject,
     )
 
 
@@ -352,6 +383,64 @@ def _name_and_url(kind: str, row, context: _Context) -> tuple[str, str]:
     }, f"{url}#event-{row.id}"
 
 
+def _subject(kind: str, row, context: _Context) -> str:
+    """A public record named for the changelog: what it is, and for a claim, who claims what.
+
+    "Alleged violation, claimed by Russia against Ukraine, on “Pause on
+    strikes against energy infrastructure” (28 March 2025)".
+    """
+    if kind == "agreement":
+        return _("Agreement “%(title)s”") % {"title": _title(row)}
+    if kind == "commitment":
+        return _("Commitment “%(title)s”") % {"title": _title(row)}
+    commitment = _title(context.commitments[row.commitment_id])
+    if kind == "reading":
+        return _("Reading “%(label)s” of “%(commitment)s”") % {
+            "label": _title(row, "label"),
+            "commitment": commitment,
+        }
+    return _("%(claim)s, on “%(commitment)s” (%(day)s)") % {
+        "claim": claim_words(row.kind, row.claimant_id, row.accused_id, context.party_names),
+        "commitment": commitment,
+        "day": day_text(calendar_day(row.occurred_at, row.precision)),
+    }
+
+
+def claim_words(kind: str, claimant_id, accused_id, names: dict) -> str:
+    """A claim by its kind and sides: "Alleged violation, claimed by Russia against Ukraine"."""
+    words = {
+        "kind": capfirst(EventKind(kind).label) if kind in EventKind.values else kind,
+        "claimant": names.get(claimant_id),
+        "accused": names.get(accused_id),
+    }
+    if words["claimant"] and words["accused"]:
+        return _("%(kind)s, claimed by %(claimant)s against %(accused)s") % words
+    if words["claimant"]:
+        return _("%(kind)s, claimed by %(claimant)s") % words
+    if words["accused"]:
+        return _("%(kind)s, against %(accused)s") % words
+    return str(words["kind"])
+
+
+def _tombstone_subject(kind: str, row, context: _Context) -> str:
+    """A record withdrawn from publication, named only by its kind and its public parent."""
+    if kind == "agreement":
+        return _("An agreement")
+    if kind == "commitment":
+        agreement = context.agreements.get(row.agreement_id)
+        if agreement:
+            return _("A commitment under “%(agreement)s”") % {"agreement": _title(agreement)}
+        return _("A commitment")
+    commitment = context.commitments.get(row.commitment_id)
+    if kind == "reading":
+        if commitment:
+            return _("A reading of “%(commitment)s”") % {"commitment": _title(commitment)}
+        return _("A reading")
+    if commitment:
+        return _("A claim on “%(commitment)s”") % {"commitment": _title(commitment)}
+    return _("A claim")
+
+
 def _tombstone_headline(kind: str, row, context: _Context) -> str:
     """Say that a record left public view, naming only its public parent."""
     if kind == "agreement":
@@ -386,17 +475,30 @@ def _parent_url(kind: str, row, context: _Context) -> str | None:
 
 
 def _display(
-    tracked: Tracked, name: str, value, context: _Context, precision: str = "minute"
+    tracked: Tracked,
+    name: str,
+    value,
+    context: _Context,
+    precision: str = "minute",
+    own_zone: str | None = None,
 ) -> str:
-    """A field value as a reader sees it: choice labels, party names, times on their clock."""
+    """A field value as a reader sees it: choice labels, party names, times and zones in words.
+
+    An instant is said as precisely as its record gives it, a day in the
+    zone its wording meant (``clock.instant_text``).
+    """
     if value is None or value == "":
         return "—"
     if name in ("claimant_id", "accused_id"):
         return context.party_names.get(value, "—")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if name == "time_zone":
+        return clock.zone_time(value)
+    if name == "shape" and value in Shape.values:
+        return Shape(value).in_words
     if isinstance(value, dt.datetime):
-        return clock.instant_text(value, precision, context.tz_name)
+        return clock.instant_text(value, precision, context.tz_name, own_zone=own_zone)
     if isinstance(value, dt.date):
         return day_text(value)
     model_field = tracked.model._meta.get_field(name)

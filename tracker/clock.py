@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.db.models import TextChoices
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from tracker.status import Status
@@ -264,24 +264,40 @@ def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
 # thinks in dates, and "ended 594 days 2 h ago" makes them do the sum.
 DATES_BEYOND = dt.timedelta(days=30)
 
-# The zones the tracker's parties and readers name most, as readers call them.
-ZONE_LABELS = {
-    "UTC": gettext_lazy("UTC"),
-    "Europe/Kyiv": gettext_lazy("Kyiv"),
-    "Europe/Kiev": gettext_lazy("Kyiv"),
-    "Europe/Moscow": gettext_lazy("Moscow"),
-    "Europe/Istanbul": gettext_lazy("Istanbul"),
-    "America/New_York": gettext_lazy("New York"),
-    "Asia/Dubai": gettext_lazy("Dubai"),
+# The zones the tracker's parties and readers name most: the place, as readers
+# call it ("Kyiv"), and the clock, as a time is said on it ("Kyiv time", "за
+# київським часом", "по киевскому времени"). UTC is UTC in every language.
+ZONE_WORDS = {
+    "UTC": (gettext_lazy("UTC"), pgettext_lazy("a time on the clock of", "UTC")),
+    "Etc/UTC": (gettext_lazy("UTC"), pgettext_lazy("a time on the clock of", "UTC")),
+    "Europe/Kyiv": (gettext_lazy("Kyiv"), gettext_lazy("Kyiv time")),
+    "Europe/Kiev": (gettext_lazy("Kyiv"), gettext_lazy("Kyiv time")),
+    "Europe/Moscow": (gettext_lazy("Moscow"), gettext_lazy("Moscow time")),
+    "Europe/Istanbul": (gettext_lazy("Istanbul"), gettext_lazy("Istanbul time")),
+    "America/New_York": (gettext_lazy("New York"), gettext_lazy("New York time")),
+    "Asia/Dubai": (gettext_lazy("Dubai"), gettext_lazy("Dubai time")),
+    "Asia/Riyadh": (gettext_lazy("Riyadh"), gettext_lazy("Riyadh time")),
 }
 
 
 def zone_label(name: str) -> str:
-    """A zone as readers call it: "Kyiv", "UTC"; a zone without a name of ours by its city."""
-    label = ZONE_LABELS.get(name)
-    if label is not None:
-        return str(label)
+    """A zone as readers call its place: "Kyiv", "UTC"; one without a name of ours by its city."""
+    words = ZONE_WORDS.get(name)
+    if words is not None:
+        return str(words[0])
     return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_time(name: str) -> str:
+    """The clock of a zone, as a time is said on it: "Kyiv time", "за київським часом", "UTC".
+
+    A zone without words of ours is named by its IANA name, which is at
+    least exact: "Asia/Tokyo time".
+    """
+    words = ZONE_WORDS.get(name)
+    if words is not None:
+        return str(words[1])
+    return _("%(zone)s time") % {"zone": name}
 
 
 def day_text(day: dt.date) -> str:
@@ -289,14 +305,30 @@ def day_text(day: dt.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
-def local_day(instant: dt.datetime, precision: str = "minute", tz_name: str = "UTC") -> dt.date:
+def source_day(instant: dt.datetime, own_zone: str | None = None) -> dt.date:
+    """The day a day-precision instant names: that day on the clock of the zone its source meant.
+
+    Without a zone of its own (a claim keeps none), the day is read the way
+    claims are dated (``calendar_day``).
+    """
+    if own_zone and is_known_zone(own_zone):
+        return utc_to_local(instant, own_zone).date()
+    return calendar_day(instant, Precision.DAY)
+
+
+def local_day(
+    instant: dt.datetime,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+    own_zone: str | None = None,
+) -> dt.date:
     """The day an instant falls on for a reader on ``tz_name``'s clock.
 
-    A day-precision instant is the day its source named, on whatever clock:
-    moving it to another zone would date it a day early or late.
+    A day-precision instant is the day its source named, on its own clock
+    (``source_day``): moving it to another zone would date it a day early or late.
     """
     if precision == Precision.DAY:
-        return calendar_day(instant, precision)
+        return source_day(instant, own_zone)
     return utc_to_local(instant, tz_name).date()
 
 
@@ -315,30 +347,76 @@ def local_text(instant: dt.datetime, precision: str = "minute", tz_name: str = "
 
 
 def instant_text(
-    instant: dt.datetime | None,
+    instant: dt.datetime | dt.date | None,
     precision: str = "minute",
     tz_name: str = "UTC",
     *,
     own_zone: str | None = None,
 ) -> str:
-    """An instant for readers, with the zone it is said in.
+    """An instant for readers: the one way every page, card, feed, list and alert says one.
 
-    An hour or a minute is said on the reader's clock (``tz_name``):
-    "18 March 2025, 21:00 UTC". A day is that day in its own zone, the one
-    its wording meant, when it is known: "1 February 2026, Moscow"; a day
-    whose zone is not kept (an event's) is the day its source named.
+    ``precision`` and ``own_zone`` are the instant's own: how exactly its
+    source gave it and the zone its wording meant. ``tz_name`` is the
+    reader's clock.
+
+    - A day is that day, in the zone its source meant, whatever the reader's
+      clock: "19 March 2025" (midnight in Kyiv is the evening before in UTC,
+      which is not what the source said).
+    - An hour or a minute is said on the reader's clock, with that clock
+      named: "18 March 2025, 21:00 UTC", "18 березня 2025, 23:00 за
+      київським часом".
+    - A plain date is that date.
     """
     if instant is None:
         return "—"
+    if not isinstance(instant, dt.datetime):
+        return day_text(instant)
     if precision == Precision.DAY:
-        if own_zone:
-            day = utc_to_local(instant, own_zone).date()
-            return _("%(day)s, %(zone)s") % {"day": day_text(day), "zone": zone_label(own_zone)}
-        return day_text(calendar_day(instant, precision))
+        return day_text(source_day(instant, own_zone))
+    if not is_known_zone(tz_name):
+        tz_name = "UTC"
     return _("%(time)s %(zone)s") % {
         "time": local_text(instant, precision, tz_name),
-        "zone": zone_label(tz_name),
+        "zone": zone_time(tz_name),
     }
+
+
+def machine_time(
+    instant: dt.datetime | dt.date | None,
+    precision: str = "minute",
+    *,
+    own_zone: str | None = None,
+) -> str:
+    """An instant as machines read it, in a form HTML's ``datetime`` attribute accepts.
+
+    A day is the date its source named ("2025-03-19", a valid date string);
+    anything finer is a UTC time to the minute, or to the second when it has
+    seconds ("2025-03-18T21:37Z", "2025-03-18T21:37:05Z"). Fractions of a
+    second are dropped: HTML allows at most three digits of them, and no
+    reader needs them.
+    """
+    if instant is None:
+        return ""
+    if not isinstance(instant, dt.datetime):
+        return instant.isoformat()
+    if precision == Precision.DAY:
+        return source_day(instant, own_zone).isoformat()
+    utc = require_aware(instant).astimezone(UTC).replace(microsecond=0)
+    shape = "%Y-%m-%dT%H:%M:%SZ" if utc.second else "%Y-%m-%dT%H:%MZ"
+    return utc.strftime(shape)
+
+
+PRECISION_WORDS = {
+    Precision.DAY: gettext_lazy("to the day, %(zone)s"),
+    Precision.HOUR: gettext_lazy("to the hour, %(zone)s"),
+    Precision.MINUTE: gettext_lazy("to the minute, %(zone)s"),
+}
+
+
+def precision_text(precision: str, own_zone: str) -> str:
+    """How exactly a source gave its instants, and on which clock: "to the day, Moscow time"."""
+    words = PRECISION_WORDS.get(precision, PRECISION_WORDS[Precision.MINUTE])
+    return str(words) % {"zone": zone_time(own_zone)}
 
 
 def duration_text(delta: dt.timedelta) -> str:
@@ -365,8 +443,8 @@ def _is_far(instant: dt.datetime, now: dt.datetime) -> bool:
     return abs(instant - now) > DATES_BEYOND
 
 
-def _date(instant: dt.datetime, precision: str, tz_name: str) -> str:
-    return day_text(local_day(instant, precision, tz_name))
+def _date(instant: dt.datetime, precision: str, tz_name: str, own_zone: str | None) -> str:
+    return day_text(local_day(instant, precision, tz_name, own_zone))
 
 
 def countdown_text(
@@ -376,48 +454,61 @@ def countdown_text(
     *,
     precision: str = "minute",
     tz_name: str = "UTC",
+    own_zone: str | None = None,
 ) -> str:
     """What the board says about a window: "ends in 3 days 4 h", "ended 12 days ago".
 
     Further than ``DATES_BEYOND`` (30 days) either way it gives the date instead, on
     the reader's clock (``tz_name``) or, for a day-precision window, the day
-    its source named: "ended 17 April 2025".
+    its source named on its own clock (``own_zone``): "ended 17 April 2025".
     """
     state = window_state(start, end, now)
+    dated = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
     if state is WindowState.NOT_STARTED:
         if _is_far(start, now):
-            return _("starts %(date)s") % {"date": _date(start, precision, tz_name)}
+            return _("starts %(date)s") % {"date": _date(start, **dated)}
         return _("starts in %(time)s") % {"time": duration_text(start - now)}
     if end is None:
         return _("no end date")
     if state is WindowState.RUNNING:
         if _is_far(end, now):
-            return _("ends %(date)s") % {"date": _date(end, precision, tz_name)}
+            return _("ends %(date)s") % {"date": _date(end, **dated)}
         return _("ends in %(time)s") % {"time": duration_text(end - now)}
-    return ended_text(end, now, precision=precision, tz_name=tz_name)
+    return ended_text(end, now, **dated)
 
 
 def ended_text(
-    end: dt.datetime, now: dt.datetime, *, precision: str = "minute", tz_name: str = "UTC"
+    end: dt.datetime,
+    now: dt.datetime,
+    *,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+    own_zone: str | None = None,
 ) -> str:
     """ "ended 12 days ago", or the date once that is further back than ``DATES_BEYOND``."""
     if _is_far(end, now):
-        return _("ended %(date)s") % {"date": _date(end, precision, tz_name)}
+        return _("ended %(date)s") % {"date": _date(end, precision, tz_name, own_zone)}
     return _("ended %(time)s ago") % {"time": duration_text(now - end)}
 
 
 def due_text(
-    due: dt.datetime | None, now: dt.datetime, *, precision: str = "minute", tz_name: str = "UTC"
+    due: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+    own_zone: str | None = None,
 ) -> str:
     """What the board says about a one-off act with a deadline; dates beyond ``DATES_BEYOND``."""
     if due is None:
         return _("no due date")
+    dated = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
     if now < due:
         if _is_far(due, now):
-            return _("due %(date)s") % {"date": _date(due, precision, tz_name)}
+            return _("due %(date)s") % {"date": _date(due, **dated)}
         return _("due in %(time)s") % {"time": duration_text(due - now)}
     if _is_far(due, now):
-        return _("was due %(date)s") % {"date": _date(due, precision, tz_name)}
+        return _("was due %(date)s") % {"date": _date(due, **dated)}
     return _("was due %(time)s ago") % {"time": duration_text(now - due)}
 
 
@@ -430,28 +521,38 @@ def deadline_text(
     *,
     status: str | None = None,
     status_changed_at: dt.datetime | None = None,
+    status_precision: str | None = None,
+    status_zone: str | None = None,
     has_terms: bool = True,
     precision: str = "minute",
     tz_name: str = "UTC",
+    own_zone: str | None = None,
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
-    Once a commitment has reached a final status the deadline no longer
-    matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
-    then says when it ended, when the status change took effect. A
-    commitment with no public working reading (``has_terms`` false) has no
-    dates to count to yet, which is not the same as having no end. One still
-    announced whose deadline has passed never came into force, and says so
-    rather than that it "ended"; one announced inside its window is not in
-    force yet.
+    ``precision`` and ``own_zone`` are the working reading's; ``tz_name`` is
+    the reader's clock. Once a commitment has reached a final status the
+    deadline no longer matters ("was due 93 days ago" beside "Fulfilled"
+    misleads): the text then says when it ended, when the status change took
+    effect, as precisely as that change was given (``status_precision`` and
+    ``status_zone``; a change kept without them is as precise as the
+    deadline it fell on, else to the minute). A commitment with no public
+    working reading (``has_terms`` false) has no dates to count to yet,
+    which is not the same as having no end. One still announced whose
+    deadline has passed never came into force, and says so rather than that
+    it "ended"; one announced inside its window is not in force yet.
     """
     if status is not None and Status(status).is_final and status_changed_at is not None:
-        # Expired by the clock, or done on the day it was due: as precise as that deadline.
-        exact = precision if status_changed_at in (end, due) else Precision.MINUTE
-        return ended_text(status_changed_at, now, precision=exact, tz_name=tz_name)
+        if status_precision:
+            exact, zone = status_precision, status_zone
+        elif status_changed_at in (end, due):
+            exact, zone = precision, own_zone
+        else:
+            exact, zone = Precision.MINUTE, None
+        return ended_text(status_changed_at, now, precision=exact, tz_name=tz_name, own_zone=zone)
     if not has_terms:
         return _("dates not yet published")
-    when = {"precision": precision, "tz_name": tz_name}
+    when = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
     if shape == "deliverable":
         text = due_text(due, now, **when)
         if status == Status.ANNOUNCED and due is not None and due <= now:
@@ -461,7 +562,7 @@ def deadline_text(
     if status == Status.ANNOUNCED and end is not None:
         state = window_state(start, end, now)
         if state is WindowState.ENDED:
-            return _("never in force; its window %(deadline)s") % {"deadline": text}
+            return _("never in force; its period %(deadline)s") % {"deadline": text}
         if state is WindowState.RUNNING:
-            return _("not in force yet; its window %(deadline)s") % {"deadline": text}
+            return _("not in force yet; its period %(deadline)s") % {"deadline": text}
     return text

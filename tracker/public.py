@@ -183,6 +183,7 @@ WORKING_FIELDS = {
     "working_ends_at": "ends_at",
     "working_due_at": "due_at",
     "working_precision": "precision",
+    "working_time_zone": "time_zone",
 }
 
 

@@ -104,7 +104,8 @@ def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
     Each carries ``agreement`` (as it stood then), ``version`` (its history
     row) and its working window then: ``working_reading_id``,
     ``working_starts_at``, ``working_ends_at``, ``working_due_at``,
-    ``working_precision``, each None without a working reading shown then.
+    ``working_precision``, ``working_time_zone``, each None without a working
+    reading shown then.
     """
     filters = {} if pk is None else {"id": pk}
     rows = list(_shown(Commitment, public.commitments(), moment, **filters))
@@ -136,7 +137,7 @@ def _with_working_windows(commitments: list[Commitment], moment: dt.datetime) ->
         reading = working.get(commitment.pk)
         commitment.working_reading = reading
         commitment.working_reading_id = reading.pk if reading else None
-        for name in ("starts_at", "ends_at", "due_at", "precision"):
+        for name in ("starts_at", "ends_at", "due_at", "precision", "time_zone"):
             setattr(commitment, f"working_{name}", getattr(reading, name) if reading else None)
 
 

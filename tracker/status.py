@@ -41,6 +41,18 @@ class Shape(TextChoices):
     DELIVERABLE = "deliverable", _("deliverable")
     PROCESS = "process", _("process")
 
+    @property
+    def in_words(self) -> str:
+        """The shape as readers would put it; "window" and "deliverable" are the tracker's words."""
+        return str(SHAPE_IN_WORDS[self])
+
+
+SHAPE_IN_WORDS = {
+    Shape.WINDOW: _("in force for a set period"),
+    Shape.DELIVERABLE: _("a one-off act, such as an exchange"),
+    Shape.PROCESS: _("talks or measures still to be worked out"),
+}
+
 
 FINAL_STATUSES = frozenset({Status.FULFILLED, Status.EXPIRED, Status.COLLAPSED, Status.SUPERSEDED})
 

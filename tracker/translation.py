@@ -8,6 +8,9 @@ one while that language has none (``MODELTRANSLATION_FALLBACK_LANGUAGES``);
 The plain ``title`` column keeps the English text, because every write goes
 through ``tracker.services`` in English (``services.in_english``).
 
+A status change's reason is kept in three languages too; the status log
+keeps no history of its own, being one.
+
 Not translated, on purpose: slugs (addresses stay the same in every
 language), a reading's ``wording`` (a quotation, labelled with the language
 it is in), publishers' names, and internal notes (staff only, never public).
@@ -35,6 +38,7 @@ from tracker.models import (
     Party,
     Reading,
     Source,
+    StatusChange,
 )
 
 
@@ -66,6 +70,11 @@ class EventTexts(TranslationOptions):
     fields = ("summary", "location")
 
 
+class StatusChangeTexts(TranslationOptions):
+    # The reason a person gave; the tracker's own reasons are said by tracker.words.
+    fields = ("reason",)
+
+
 class QuantityTexts(TranslationOptions):
     fields = ("unit",)
     # The English unit defaults to "people"; a translation is given or left empty.
@@ -82,7 +91,15 @@ TRANSLATED = {
     DeliveredQuantity: QuantityTexts,
 }
 
-for model, options in TRANSLATED.items():
+# Texts of records that keep no history of their own: the status log is itself a history.
+TRANSLATED_WITHOUT_HISTORY = {
+    StatusChange: StatusChangeTexts,
+}
+
+# Every model with texts in three languages, whether or not it keeps a history.
+EVERY_TRANSLATED = {**TRANSLATED, **TRANSLATED_WITHOUT_HISTORY}
+
+for model, options in EVERY_TRANSLATED.items():
     translator.register(model, options)
 
 

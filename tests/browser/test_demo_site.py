@@ -55,19 +55,20 @@ def test_demo_board_lists_every_commitment_and_passes_the_accessibility_check(pa
 
 
 def test_demo_energy_pause_shows_both_readings_in_every_language(open_tab, demo):
-    # Each count is given to the day: its end is the day its wording named, in its own zone.
+    # Each count is given to the day: its end is the day its wording named, on its own clock.
     ends = {
-        "en-GB": ("17 April 2025, Moscow", "24 April 2025, Kyiv"),
-        "uk-UA": ("17 квітня 2025, Москва", "24 квітня 2025, Київ"),
-        "ru-RU": ("17 апреля 2025, Москва", "24 апреля 2025, Киев"),
+        "en-GB": ("17 April 2025", "24 April 2025", "to the day, Moscow time"),
+        "uk-UA": ("17 квітня 2025", "24 квітня 2025", "з точністю до дня, за московським часом"),
+        "ru-RU": ("17 апреля 2025", "24 апреля 2025", "с точностью до дня, по московскому времени"),
     }
-    for language, (kremlin_end, ukraine_end) in ends.items():
+    for language, (kremlin_end, ukraine_end, stated) in ends.items():
         page = open_tab(language)
         page.goto(ENERGY_PAUSE)
 
         readings = page.locator("#readings")
         expect(readings).to_contain_text(kremlin_end)
         expect(readings).to_contain_text(ukraine_end)
+        expect(readings).to_contain_text(stated)
         save_screenshot(page, f"demo-energy-pause-{language}")
         problems = accessibility_problems(page)
         assert not problems, f"{language}: " + "\n".join(problems)
@@ -81,3 +82,33 @@ def test_demo_pages_pass_the_accessibility_check(page, demo):
         assert response.status == 200, path
         problems += [f"{path}: {problem}" for problem in accessibility_problems(page)]
     assert not problems, "\n".join(problems)
+
+
+def test_demo_exchange_of_19_march_reads_19_march_in_every_language(open_tab, demo):
+    """Fulfilled on 19 March on Kyiv's clock: never the evening before in UTC."""
+    fulfilled = {"en-GB": "19 March 2025", "uk-UA": "19 березня 2025", "ru-RU": "19 марта 2025"}
+    for language, day in fulfilled.items():
+        page = open_tab(language)
+        page.goto("/commitments/exchange-2025-03-19/")
+
+        history = page.locator("#history tbody tr")
+        expect(history.nth(1).locator("td").first).to_have_text(day)
+        expect(page.locator("#history")).not_to_contain_text("22:00")
+        save_screenshot(page, f"demo-exchange-{language}")
+
+
+def test_demo_changes_are_one_entry_for_the_load_and_pass_the_accessibility_check(open_tab, demo):
+    loaded = {
+        "en-GB": "The demonstration data set was loaded",
+        "uk-UA": "Завантажено демонстраційний набір даних",
+        "ru-RU": "Загружен демонстрационный набор данных",
+    }
+    for language, heading in loaded.items():
+        page = open_tab(language)
+        page.goto("/changes/")
+
+        expect(page.locator("ol.changes > li")).to_have_count(1)
+        expect(page.locator("ol.changes h2")).to_have_text(heading)
+        save_screenshot(page, f"demo-changes-{language}")
+        problems = accessibility_problems(page)
+        assert not problems, f"{language}: " + "\n".join(problems)

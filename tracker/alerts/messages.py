@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
-from tracker import clock
+from tracker import clock, public
 from tracker.alerts import rules
 from tracker.alerts.models import Delivery, Topic
 from tracker.models import StatusChange
@@ -57,7 +57,7 @@ def _compose(delivery: Delivery, now: dt.datetime | None) -> Message:
         "event": delivery.event,
         "deadline": delivery.deadline,
         # In the words the pages use, on the UTC clock: subscribers live in many zones.
-        "deadline_text": clock.instant_text(delivery.deadline) if delivery.deadline else "",
+        "deadline_text": deadline_text(delivery),
     }
     if delivery.topic == Topic.EXPIRING:
         context["ends_in"] = clock.duration_text(delivery.deadline - now)
@@ -69,7 +69,10 @@ def _compose(delivery: Delivery, now: dt.datetime | None) -> Message:
             delivery.event.occurred_at, delivery.event.precision
         )
     if delivery.status_change:
-        context["effective_text"] = clock.instant_text(delivery.status_change.effective_at)
+        change = delivery.status_change
+        context["effective_text"] = clock.instant_text(
+            change.effective_at, change.precision, own_zone=change.time_zone
+        )
         context["from_status"] = capfirst(Status(delivery.status_change.from_status).label)
         context["to_status"] = capfirst(Status(delivery.status_change.to_status).label)
         context["actor"] = StatusChange.Actor(delivery.status_change.actor).label
@@ -80,6 +83,24 @@ def _compose(delivery: Delivery, now: dt.datetime | None) -> Message:
         html=render_to_string("email/alert.html", context),
         payload=payload(delivery, context),
     )
+
+
+def deadline_text(delivery: Delivery, tz_name: str = "UTC") -> str:
+    """The deadline an alert is about, as precisely as what set it, on ``tz_name``'s clock.
+
+    An expiry's deadline is its status change's time, given as that change
+    was; a warning's is the working reading's end, given as that reading
+    gave it: "17 April 2025", not the evening before in UTC.
+    """
+    deadline, change = delivery.deadline, delivery.status_change
+    if deadline is None:
+        return ""
+    if change is not None and change.effective_at == deadline:
+        return clock.instant_text(deadline, change.precision, tz_name, own_zone=change.time_zone)
+    reading = public.working_reading(delivery.commitment)
+    if reading is not None and deadline in (reading.ends_at, reading.due_at):
+        return clock.instant_text(deadline, reading.precision, tz_name, own_zone=reading.time_zone)
+    return clock.instant_text(deadline, clock.Precision.MINUTE, tz_name)
 
 
 def iso(instant: dt.datetime | None) -> str | None:

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 
-from tracker import clock, services
+from tracker import clock, services, words
 from tracker.models import (
     Agreement,
     Commitment,
@@ -41,7 +41,7 @@ from tracker.models import (
 from tracker.status import Status
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "ukraine-2025.json"
-REASON = "Demo data"
+REASON = words.DEMO_DATA
 
 # The texts each kind of record keeps in every language (tracker.translation): the
 # file gives the English one under its own name and the others beside it
@@ -54,6 +54,7 @@ TEXTS = {
     "reading": ("label", "scope"),
     "event": ("summary", "location"),
     "quantity": ("unit",),
+    "status change": ("reason",),
 }
 TRANSLATIONS = [language for language in settings.MODELTRANSLATION_LANGUAGES if language != "en"]
 
@@ -467,13 +468,20 @@ class _Loader:
         missing = [key for key in ("at", "time_zone", "reason") if not record.get(key)]
         if missing:
             raise DemoDataError(f"missing {_quoted(missing)}.")
-        effective_at = _instant(record["at"], record["time_zone"], clock.Precision.MINUTE)
+        # "2025-03-19" is that day on the record's clock; "2025-03-19T14:00" a minute.
+        local = _local_time(record["at"])
+        precision = (
+            clock.Precision.MINUTE if isinstance(local, dt.datetime) else clock.Precision.DAY
+        )
         services.change_status(
             commitment,
             record["status"],
             actor=services.IMPORT,
             reason=record["reason"],
-            effective_at=effective_at,
+            effective_at=clock.local_to_utc(local, record["time_zone"], precision),
+            precision=precision,
+            time_zone=record["time_zone"],
+            reason_in=translations(record, "status change"),
         )
         self.result.created["status changes"] += 1
 
@@ -499,6 +507,8 @@ class _Loader:
             actor=services.CLOCK,
             reason=services.WINDOW_ENDED,
             effective_at=reading.ends_at,
+            precision=reading.precision,
+            time_zone=reading.time_zone,
         )
         self.result.created["status changes"] += 1
 

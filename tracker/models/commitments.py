@@ -54,6 +54,15 @@ class Commitment(models.Model):
         editable=False,
     )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # How exactly the present status's change was given, and on which clock:
+    # kept beside its time so a card says "ended 19 March 2025", the day it
+    # was given as, not the evening before on another clock (``StatusChange``).
+    status_changed_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.MINUTE, editable=False
+    )
+    status_changed_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone], editable=False
+    )
     is_published = models.BooleanField(default=False, editable=False)
     renews = models.ForeignKey(
         "self",
@@ -124,6 +133,11 @@ class Commitment(models.Model):
     @property
     def lifecycle(self) -> Status:
         return Status(self.status)
+
+    @property
+    def shape_in_words(self) -> str:
+        """What kind of promise this is, in plain words for readers (``Shape.in_words``)."""
+        return Shape(self.shape).in_words
 
     @property
     def compliance(self) -> CompliancePicture:
@@ -331,6 +345,11 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     effective_at = models.DateTimeField()
+    # How exactly the change's time was given, and the zone it was given in:
+    # what caused it decides (a window's end as its reading gave it, "fulfilled
+    # on 19 March" in Kyiv as that day), so every page says it as it was meant.
+    precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.MINUTE)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     recorded_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
     is_correction = models.BooleanField(default=False)

@@ -55,13 +55,14 @@ def _summary(reading: Reading, moment: str) -> str:
 
 
 def _description(reading: Reading, instant: dt.datetime, page: str) -> str:
-    local = clock.utc_to_local(instant, reading.time_zone)
     lines = [
         _("Reading: %(label)s") % {"label": reading.label},
         _("This is the working reading, which drives the commitment's status.")
         if reading.is_working
         else _("This is not the working reading; it is shown because the parties disagree."),
-        f"{local:%Y-%m-%d %H:%M} {reading.time_zone}",
+        clock.instant_text(
+            instant, reading.precision, reading.time_zone, own_zone=reading.time_zone
+        ),
         _("Status now: %(status)s") % {"status": reading.commitment.get_status_display()},
     ]
     if reading.wording:

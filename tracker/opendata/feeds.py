@@ -19,8 +19,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tracker import changelog, public
+from tracker import changelog, changelog_groups, clock, public, words
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
 from tracker.opendata.calendar import uid_domain
@@ -91,7 +92,7 @@ def event_entry(event: ComplianceEvent, page: str) -> Entry:
         "<p>{}</p><p>{}: {}</p>{}",
         event.summary,
         _("Occurred"),
-        f"{event.occurred_at:%Y-%m-%d %H:%M} UTC",
+        clock.instant_text(event.occurred_at, event.precision),
         format_html(
             "<p>{}</p><ul>{}</ul>",
             _("Sources"),
@@ -120,9 +121,9 @@ def status_entry(change: StatusChange, page: str) -> Entry:
         title = _("Correction: %(title)s") % {"title": title}
     description = format_html(
         "<p>{}</p><p>{}: {} · {}: {}</p>",
-        change.reason,
+        words.reason_for_readers(change.reason),
         _("Took effect"),
-        f"{change.effective_at:%Y-%m-%d %H:%M} UTC",
+        clock.instant_text(change.effective_at, change.precision, own_zone=change.time_zone),
         _("By"),
         change.get_actor_display(),
     )
@@ -173,25 +174,54 @@ class CommitmentFeed(EntryFeed):
 commitment_feed = public_cache(CommitmentFeed())
 
 
-def change_entry(change: changelog.Change) -> Entry:
-    """A changelog entry; a tombstone links to the record's public parent or to /changes/."""
+ACTIONS = {
+    changelog.PUBLISHED: gettext_lazy("published"),
+    changelog.CHANGED: gettext_lazy("change"),
+    changelog.CORRECTED: gettext_lazy("correction"),
+    changelog.RETRACTED: gettext_lazy("retraction"),
+    changelog.WITHDRAWN: gettext_lazy("withdrawn from publication"),
+}
+
+
+def change_step(change: changelog.Change) -> str:
+    """One change of a changelog entry: when, what kind of change, the values and the reason."""
     details = format_html_join(
         "",
-        "<li>{}: {} → {}</li>",
-        ((f.label, "—" if f.old is None else f.old, f.new) for f in change.fields),
+        "<li>{}: {}</li>",
+        (
+            (f.label, _("reworded") if f.new is None else f"{f.old} → {f.new}" if f.old else f.new)
+            for f in change.fields
+        ),
     )
-    description = format_html(
-        "{}{}",
-        format_html("<p>{}</p>", change.reason) if change.reason else "",
+    reason = words.reason_for_readers(change.reason)
+    return format_html(
+        "<li><p>{} · {}</p>{}{}</li>",
+        clock.instant_text(change.at),
+        ACTIONS.get(change.action, change.action),
         format_html("<ul>{}</ul>", details) if change.fields else "",
+        format_html("<p>{} {}</p>", _("Reason:"), reason) if reason else "",
     )
+
+
+def change_entry(group: changelog_groups.Group) -> Entry:
+    """A changelog entry: the changes to one record on one day, or one load of the demo data.
+
+    Its id stays the same all day, so a feed reader shows a later change to
+    the same record that day as an update of the entry; a tombstone links to
+    the record's public parent or to /changes/.
+    """
+    if group.is_demo_load:
+        description = format_html("<p>{}</p>", group.loaded)
+    else:
+        steps = format_html_join("", "{}", ((change_step(c),) for c in group.changes))
+        description = format_html("<ol>{}</ol>", steps)
     return Entry(
-        id=tag(f"change-{change.key}"),
-        title=change.headline,
+        id=tag(f"changes-{group.key}"),
+        title=group.subject,
         description=description,
-        link=change.url or reverse("changes"),
-        published=change.at,
-        updated=change.at,
+        link=group.url or reverse("changes"),
+        published=group.changes[-1].at,
+        updated=group.at,
     )
 
 
@@ -208,7 +238,7 @@ class ChangesFeed(EntryFeed):
         return reverse("changes")
 
     def items(self) -> list[Entry]:
-        return [change_entry(change) for change in changelog.recent_changes(FEED_LENGTH)]
+        return [change_entry(group) for group in changelog_groups.recent_groups(FEED_LENGTH)]
 
 
 changes_feed = public_cache(ChangesFeed())

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, public
+from tracker import clock, public, translated, words
 from tracker.models import (
     Commitment,
     CommitmentParty,
@@ -19,12 +19,14 @@ from tracker.models import (
     Reading,
     Source,
     StatusChange,
+    has_control_characters,
 )
 from tracker.services import base
 from tracker.services.base import (
     CLOCK,
     InvalidEvent,
     InvalidTerms,
+    InvalidText,
     PublishingRefused,
     SystemActor,
     TransitionNotAllowed,
@@ -93,7 +95,10 @@ def change_status(
     actor,
     reason: str,
     effective_at: dt.datetime | None = None,
+    precision: str = clock.Precision.MINUTE,
+    time_zone: str = "UTC",
     correction: bool = False,
+    reason_in: Mapping[str, str] | None = None,
 ) -> StatusChange:
     """Move a commitment to ``to_status`` and log the transition.
 
@@ -102,7 +107,12 @@ def change_status(
     result instead of overwriting it. ``effective_at`` is when the change
     happened in the world (the end of a window, the day a party withdrew);
     it defaults to now, and people cannot date a change in the future (the
-    clock may: a sweep can be asked about any instant).
+    clock may: a sweep can be asked about any instant). ``precision`` and
+    ``time_zone`` say how exactly that time was given and on which clock
+    ("fulfilled on 19 March", Kyiv time, is a day), so every page says the
+    change as it was meant. ``reason`` is in English, as every service
+    writes; ``reason_in`` may give it in other languages, by column
+    (``{"reason_uk": …, "reason_ru": …}``), for the public pages.
     """
     if correction:
         base.require(actor, "tracker.correct_commitment_status", "correct a final status")
@@ -116,6 +126,11 @@ def change_status(
         raise TransitionNotAllowed("Say in which time zone the change took effect.")
     elif effective_at > now and not isinstance(actor, SystemActor):
         raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
+    if precision not in clock.Precision.values:
+        raise TransitionNotAllowed(f"“{precision}” is not a precision: say day, hour or minute.")
+    if not clock.is_known_zone(time_zone):
+        raise TransitionNotAllowed(f"“{time_zone}” is not an IANA time zone name.")
+    translations = _reason_translations(reason_in)
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     try:
         check_transition(locked.status, to_status, locked.shape, correction=correction)
@@ -125,26 +140,46 @@ def change_status(
     from_status = locked.status
     locked.status = Status(to_status).value
     locked.status_changed_at = effective_at
-    history_reason = f"Correction: {reason}" if correction else reason
+    locked.status_changed_precision = precision
+    locked.status_changed_zone = time_zone
+    history_reason = f"{words.CORRECTION}{reason}" if correction else reason
     base.save(locked, actor=actor, reason=history_reason, validate=False)
     change = StatusChange.objects.create(
         commitment=locked,
         from_status=from_status,
         to_status=locked.status,
         effective_at=effective_at,
+        precision=precision,
+        time_zone=time_zone,
         recorded_at=now,
         reason=reason,
+        **translations,
         is_correction=correction,
         actor=role_of(actor),
         user=base.user_of(actor),
     )
     commitment.status = locked.status
     commitment.status_changed_at = locked.status_changed_at
+    commitment.status_changed_precision = precision
+    commitment.status_changed_zone = time_zone
     status_changed.send(sender=Commitment, change=change)
     return change
 
 
-WINDOW_ENDED = "window ended"
+def _reason_translations(given: Mapping[str, str] | None) -> dict[str, str]:
+    """A status change's reason in other languages, by column, refused if it is not text."""
+    allowed = {f"reason_{language}" for language in translated.TRANSLATIONS}
+    given = dict(given or {})
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise InvalidTerms(f"No such translation of a reason: {', '.join(unknown)}.")
+    for column, text in given.items():
+        if not isinstance(text, str) or has_control_characters(text, multiline=True):
+            raise InvalidText({column: [base.CONTROL_CHARACTERS]}, code="control_characters")
+    return {column: text.strip() or None for column, text in given.items()}
+
+
+WINDOW_ENDED = words.WINDOW_ENDED
 
 
 def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
@@ -184,7 +219,13 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
     if working is None or working.ends_at is None or working.ends_at > now:
         return None  # extended, reopened or withdrawn since the list was read
     return change_status(
-        commitment, Status.EXPIRED, actor=CLOCK, reason=WINDOW_ENDED, effective_at=working.ends_at
+        commitment,
+        Status.EXPIRED,
+        actor=CLOCK,
+        reason=WINDOW_ENDED,
+        effective_at=working.ends_at,
+        precision=working.precision,
+        time_zone=working.time_zone,
     )
 
 
@@ -246,9 +287,7 @@ def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
     )
     for old in current:
         old.is_working = False
-        base.save(
-            old, actor=actor, reason=f"No longer the working reading: {reason}", validate=False
-        )
+        base.save(old, actor=actor, reason=f"{words.NO_LONGER_WORKING}{reason}", validate=False)
 
 
 @in_english
@@ -311,7 +350,7 @@ def extend_window(
     if new_end <= reading.ends_at:
         raise InvalidTerms("An extension must move the end later.")
     reading.change_terms(ends_at=new_end)
-    base.save(reading, actor=actor, reason=f"Extended: {reason}")
+    base.save(reading, actor=actor, reason=f"{words.EXTENDED}{reason}")
     return reading
 
 

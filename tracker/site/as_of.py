@@ -41,7 +41,7 @@ from django.views.decorators.http import require_safe
 from tracker import clock, public, public_past, summaries, translated
 from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache
 from tracker.models import Category, CommitmentParty, CompliancePicture
-from tracker.site import presenters, strips
+from tracker.site import cards, presenters, strips
 from tracker.site.filters import BoardFilters
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 from tracker.status import Status
@@ -323,18 +323,7 @@ def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: 
 
     ``reports`` holds what they count of each claim shown (``public_past.REPORTED``).
     """
-    commitment.deadline = clock.deadline_text(
-        commitment.shape,
-        commitment.working_starts_at,
-        commitment.working_ends_at,
-        commitment.working_due_at,
-        moment,
-        status=commitment.status,
-        status_changed_at=commitment.status_changed_at,
-        has_terms=commitment.working_reading_id is not None,
-        precision=commitment.working_precision or clock.Precision.MINUTE,
-        tz_name=zone,
-    )
+    commitment.deadline = cards.deadline(commitment, moment, zone)
     cells = Counter((kind, verification, claimant) for kind, verification, claimant, *_ in reports)
     picture = CompliancePicture(cells=[(*cell, n) for cell, n in cells.items()])
     commitment.tallies = presenters.violation_tallies(picture.violations_by_claimant(), names)
@@ -350,6 +339,7 @@ def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: 
         strips.severity_by_standing(by_day),
         moment,
         commitment.working_precision,
+        commitment.working_time_zone,
     )
 
 
@@ -435,13 +425,7 @@ def _commitment_page(request, current, asked: AsOf) -> str:
             "roles": roles,
             "readings": readings,
             "status_changes": changes,
-            "since": presenters.status_since(
-                changes,
-                shown.agreement.held_on,
-                zone,
-                deadlines=[shown.working_ends_at, shown.working_due_at],
-                precision=shown.working_precision or clock.Precision.MINUTE,
-            ),
+            "since": presenters.status_since(changes, shown.agreement.held_on, zone),
             "page": page,
         },
         request,

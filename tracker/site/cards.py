@@ -56,11 +56,14 @@ def card_version(commitment: Commitment) -> tuple:
         commitment.updated_at,
         commitment.status,
         commitment.status_changed_at,
+        commitment.status_changed_precision,
+        commitment.status_changed_zone,
         commitment.working_reading_id,
         commitment.working_starts_at,
         commitment.working_ends_at,
         commitment.working_due_at,
         commitment.working_precision,
+        commitment.working_time_zone,
         summary.refreshed_at if summary else None,
         tuple((role.party_id, role.party.name) for role in commitment.obligor_roles),
         tuple(commitment.tallies),
@@ -95,18 +98,7 @@ def decorate(
     clock (``tz_name``).
     """
     for commitment in commitments:
-        commitment.deadline = clock.deadline_text(
-            commitment.shape,
-            commitment.working_starts_at,
-            commitment.working_ends_at,
-            commitment.working_due_at,
-            now,
-            status=commitment.status,
-            status_changed_at=commitment.status_changed_at,
-            has_terms=commitment.working_reading_id is not None,
-            precision=commitment.working_precision or clock.Precision.MINUTE,
-            tz_name=tz_name,
-        )
+        commitment.deadline = deadline(commitment, now, tz_name)
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_claimant(), party_names
         )
@@ -118,5 +110,30 @@ def decorate(
                 worst,
                 now,
                 commitment.working_precision,
+                commitment.working_time_zone,
             )
     return commitments
+
+
+def deadline(commitment: Commitment, now, tz_name: str) -> str:
+    """The countdown, or when it ended, of a commitment carrying its working window.
+
+    The window's instants are said as precisely as the working reading gave
+    them, and an end by a status change as precisely as that change was
+    given: the card's "ended 19 March 2025" and its status history agree.
+    """
+    return clock.deadline_text(
+        commitment.shape,
+        commitment.working_starts_at,
+        commitment.working_ends_at,
+        commitment.working_due_at,
+        now,
+        status=commitment.status,
+        status_changed_at=commitment.status_changed_at,
+        status_precision=commitment.status_changed_precision,
+        status_zone=commitment.status_changed_zone,
+        has_terms=commitment.working_reading_id is not None,
+        precision=commitment.working_precision or clock.Precision.MINUTE,
+        tz_name=tz_name,
+        own_zone=commitment.working_time_zone,
+    )

@@ -71,7 +71,8 @@ def window_dates(commitment: Commitment) -> str:
     """The public working window in words: "From 2025-03-24 22:00 UTC to …", "Due …"."""
 
     def utc(instant):
-        return clock.instant_text(instant, commitment.working_precision or "minute", "UTC")
+        precision, zone = commitment.working_precision or "minute", commitment.working_time_zone
+        return clock.instant_text(instant, precision, "UTC", own_zone=zone)
 
     start, end = utc(commitment.working_starts_at), utc(commitment.working_ends_at)
     if commitment.shape == Shape.DELIVERABLE:

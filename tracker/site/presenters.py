@@ -51,27 +51,22 @@ def in_zones(
 # Status ----------------------------------------------------------------------------
 
 
-def status_since(
-    changes: Iterable,
-    announced_on: dt.date,
-    tz_name: str = "UTC",
-    *,
-    deadlines: Iterable[dt.datetime | None] = (),
-    precision: str = "minute",
-) -> str:
+def status_since(changes: Iterable, announced_on: dt.date, tz_name: str = "UTC") -> str:
     """When the present status took effect, for "since …".
 
     That is the effective time of the change that gave it, the last one
-    recorded in the status-change log; one that took effect at the working
-    deadline (an expiry by the clock) is as precise as that deadline. With
-    no change logged the commitment is as it was announced, on the day of its
-    agreement: the record's creation time says nothing about the world.
+    recorded in the status-change log, said as precisely as that change was
+    given and on its clock (an expiry at a window's end given as a day is
+    that day). With no change logged the commitment is as it was announced,
+    on the day of its agreement: the record's creation time says nothing
+    about the world.
     """
     change = max(changes, key=lambda c: (c.recorded_at, c.pk), default=None)
     if change is None:
         return day_text(announced_on)
-    exact = precision if change.effective_at in set(deadlines) else clock.Precision.MINUTE
-    return clock.instant_text(change.effective_at, exact, tz_name)
+    return clock.instant_text(
+        change.effective_at, change.precision, tz_name, own_zone=change.time_zone
+    )
 
 
 # Deliveries ------------------------------------------------------------------------

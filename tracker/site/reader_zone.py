@@ -50,10 +50,16 @@ class ReaderZone:
 
     @property
     def description(self) -> str:
-        """The zone as the page states it: "Kyiv (Europe/Kyiv)", or "UTC"."""
-        if self.label == self.name:
-            return self.name
-        return f"{self.label} ({self.name})"
+        """The zone as the picker offers it: "Kyiv", "UTC"; one without a name of ours by its
+        IANA name, "Asia/Tokyo", which says more than its city."""
+        if self.name in clock.ZONE_WORDS:
+            return self.label
+        return self.name
+
+    @property
+    def time_words(self) -> str:
+        """The reader's clock as times are said on it: "Kyiv time", "за київським часом"."""
+        return clock.zone_time(self.name)
 
     @cached_property
     def query(self) -> str:

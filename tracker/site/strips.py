@@ -17,7 +17,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tracker.clock import calendar_day, day_text
+from tracker.clock import day_text, local_day, source_day
 from tracker.models import VERIFIED, violation_standing
 
 UTC = dt.UTC
@@ -228,21 +228,24 @@ def daily_strip(
     worst_by_day: dict[dt.date, Severity],
     now: dt.datetime,
     precision: str = "minute",
+    own_zone: str | None = None,
 ) -> Strip | None:
     """The strip from the window's first day to its last (or to today if it has no end).
 
     Windows are half-open, so one ending at midnight does not include that day.
-    Days are dated like reports (``calendar_day``), so a window worded in
-    whole days on a Moscow or Kyiv clock covers exactly those days.
+    A window worded in whole days covers exactly the days its wording named,
+    on its own clock (``own_zone``: "thirty days from 18 March", Moscow
+    time, is 18 March to 16 April), the days claims are dated on; a finer
+    window covers the UTC days it touches.
     Long windows keep their most recent ``STRIP_MAX_DAYS`` days.
     """
     if start is None:
         return None
-    first = calendar_day(start, precision)
+    first = local_day(start, precision, "UTC", own_zone)
     if end is None:
         last = now.astimezone(UTC).date()
     elif precision == "day":
-        last = calendar_day(end, precision) - dt.timedelta(days=1)
+        last = source_day(end, own_zone) - dt.timedelta(days=1)
     else:
         last = (end.astimezone(UTC) - dt.timedelta(microseconds=1)).date()
     last = max(first, last)

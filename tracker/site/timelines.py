@@ -84,7 +84,7 @@ class Timeline:
         return _("The axis runs from %(first)s to %(last)s (%(zone)s), marked at %(marks)s.") % {
             "first": day_text(self.first_day),
             "last": day_text(self.last_day),
-            "zone": clock.zone_label(self.zone),
+            "zone": clock.zone_time(self.zone),
             "marks": ", ".join(mark.label for mark in self.marks) or "—",
         }
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, public, translated
+from tracker import changelog, changelog_groups, public, translated
 from tracker.http import cached_fragment, public_cache
 from tracker.models import Category, CommitmentParty, Party
 from tracker.site import as_of, presenters
@@ -157,7 +157,7 @@ def changes(request):
         return bad_request(request, form_errors(filters))
     page = filters.cleaned_data["page"] or 1
     per_page = changelog.DEFAULT_LIMIT
-    entries = changelog.recent_changes(
+    entries = changelog_groups.recent_groups(
         limit=per_page + 1, offset=(page - 1) * per_page, tz_name=zone_of(request).name
     )
     return render(

@@ -169,6 +169,8 @@ class CommitmentPages:
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                     effective_at=form.cleaned_data["effective_at"],
+                    precision=form.precision,
+                    time_zone=form.zone_name,
                     correction=form.cleaned_data.get("correction", False),
                 )
             except TrackerError as refusal:

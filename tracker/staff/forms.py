@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
 from tracker.staff import slugs, time_zones
-from tracker.staff.precision import PrecisionFollowsTimes
+from tracker.staff.precision import PrecisionFollowsTimes, precision_of
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
 
@@ -217,9 +217,17 @@ class StatusChangeForm(forms.Form):
             whose = f"the zone of the working reading “{working.label}”"
         field.help_text = (
             f"Wall-clock time in {self.zone_name} ({whose}; {utc_offset(self.zone_name)} now), "
-            "turned into UTC for you. Leave empty for now. "
-            "A change cannot take effect in the future."
+            "turned into UTC for you. Leave empty for now. A time of 00:00 records the day "
+            "alone, and pages show that day. A change cannot take effect in the future."
         )
+
+    @property
+    def precision(self) -> str:
+        """How exactly the change's time was given: a day when 00:00 was typed (``precision``)."""
+        typed = self.cleaned_data.get("effective_at")
+        if typed is None:
+            return clock.Precision.MINUTE
+        return precision_of([clock.utc_to_local(typed, self.zone_name)])
 
     def clean_effective_at(self) -> dt.datetime | None:
         typed = self.cleaned_data["effective_at"]

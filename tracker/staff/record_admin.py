@@ -24,7 +24,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from modeltranslation.utils import get_translation_fields
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import services
+from tracker import clock, services
 from tracker.services import TrackerError
 from tracker.staff.forms import ReasonForm
 from tracker.staff.history import HistoryDiff, fields_to_skip, service_field_changes
@@ -32,7 +32,16 @@ from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
 def format_utc(instant) -> str:
+    """An instant exactly as stored, for the fields that show staff what the database keeps."""
     return f"{instant:%Y-%m-%d %H:%M} UTC" if instant else "—"
+
+
+def said(instant, precision: str = "minute", own_zone: str | None = None) -> str:
+    """An instant in a list, as the public pages say it, on the UTC clock staff work by.
+
+    A claim or a change given as a day is that day, not the evening before in UTC.
+    """
+    return clock.instant_text(instant, precision or "minute", "UTC", own_zone=own_zone)
 
 
 class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):

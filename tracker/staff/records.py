@@ -35,6 +35,7 @@ from tracker.staff.record_admin import (
     TranslatedTabularInline,
     format_utc,
     in_every_language,
+    said,
 )
 from tracker.staff.regions import RegionFormFields
 from tracker.staff.widgets import ForgivingAutocompleteFields
@@ -204,12 +205,13 @@ class CommitmentAdmin(RegionFormFields, CommitmentPages, PublishPages, Translate
             timezone.now(),
             status=commitment.status,
             status_changed_at=commitment.status_changed_at,
+            status_precision=commitment.status_changed_precision,
+            status_zone=commitment.status_changed_zone,
             precision=commitment.working_precision,
+            own_zone=commitment.working_time_zone,
         )
         shown = due if commitment.shape == Shape.DELIVERABLE else end
-        when = clock.instant_text(
-            shown, commitment.working_precision, own_zone=commitment.working_time_zone
-        )
+        when = said(shown, commitment.working_precision, commitment.working_time_zone)
         text = f"{when} · {countdown}" if shown else countdown
         if not commitment.working_is_published:
             text += f" ({UNPUBLISHED_WORKING_READING_SHORT})"
@@ -249,13 +251,21 @@ class CommitmentPartyAdmin(RecordAdmin):
 @admin.register(Reading)
 class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, TranslatedRecordAdmin):
     form = ReadingForm
-    list_display = ["label", "commitment", "read_by", "is_working", "starts_at", "ends_at"]
+    list_display = ["label", "commitment", "read_by", "is_working", "starts", "ends"]
     list_display += ["time_zone", "is_published"]
     list_filter = ["is_working", "is_published", "commitment__category", "read_by"]
     search_fields = ["wording", *in_every_language("label", "scope", "commitment__title")]
     list_select_related = ["commitment", "read_by"]
     autocomplete_fields = ["commitment", "read_by", "sources"]
     readonly_fields = ["is_working", "is_published", "starts_utc", "ends_utc", "due_utc"]
+
+    @admin.display(description="start", ordering="starts_at")
+    def starts(self, reading):
+        return said(reading.starts_at, reading.precision, reading.time_zone)
+
+    @admin.display(description="end", ordering="ends_at")
+    def ends(self, reading):
+        return said(reading.ends_at, reading.precision, reading.time_zone)
 
     def get_record_fieldsets(self, request, obj=None):
         first = ["commitment", "label", "read_by"] + ([] if obj else ["make_working"])
@@ -300,7 +310,7 @@ class ComplianceEventAdmin(
     RegionFormFields, EventImport, EventPages, PublishPages, TranslatedRecordAdmin
 ):
     form = ComplianceEventForm
-    list_display = ["occurred_at", "kind", "claim", "count", "verification", "is_published"]
+    list_display = ["occurred", "kind", "claim", "count", "verification", "is_published"]
     list_display += ["short_commitment", "possible_duplicate"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
     list_filter += ["commitment__category", PossibleDuplicateFilter]
@@ -329,6 +339,10 @@ class ComplianceEventAdmin(
         ("Staff", {"fields": ["is_published", "internal_note"]}),
     ]
     inlines = [DeliveredQuantityInline]
+
+    @admin.display(description="occurred", ordering="occurred_at")
+    def occurred(self, event):
+        return said(event.occurred_at, event.precision)
 
     @admin.display(description="claimant → accused")
     def claim(self, event):
@@ -369,12 +383,16 @@ class StatusChangeAdmin(admin.ModelAdmin):
     It has no history table of its own, because it is itself a history.
     """
 
-    list_display = ["commitment", "from_status", "to_status", "effective_at", "actor", "user"]
+    list_display = ["commitment", "from_status", "to_status", "took_effect", "actor", "user"]
     list_display += ["is_correction"]
     list_filter = ["to_status", "actor", "is_correction"]
     search_fields = [*in_every_language("commitment__title"), "reason"]
     list_select_related = ["commitment", "user"]
     date_hierarchy = "effective_at"
+
+    @admin.display(description="took effect", ordering="effective_at")
+    def took_effect(self, change):
+        return said(change.effective_at, change.precision, change.time_zone)
 
     def has_add_permission(self, request):
         return False

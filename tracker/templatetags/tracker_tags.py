@@ -15,12 +15,12 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from tracker import clock, regions, translated
+from tracker import clock, regions, translated, words
 from tracker.clock import duration_text
 from tracker.search import words as search_words
 from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
@@ -54,17 +54,107 @@ def _zone(context) -> ReaderZone:
     return context.get("reader_zone") or zone_of(context.get("request"))
 
 
+# Instants: the only way templates write a date or a time. Each says an instant
+# as precisely as its source gave it (``clock.instant_text``); no template
+# formats one itself (tests/test_instants_in_templates.py looks).
+
+
 @register.simple_tag(takes_context=True)
 def when(
-    context, instant: dt.datetime | None, precision: str = "minute", own_zone: str = ""
+    context, instant: dt.datetime | dt.date | None, precision: str = "minute", own_zone: str = ""
 ) -> str:
-    """An instant as precisely as its source gave it, on the reader's clock.
+    """An instant in words, as precisely as its source gave it, for text and attributes.
 
-    "28 March 2025, 09:00 UTC"; a day is that day, in ``own_zone`` when the
-    record keeps the zone its wording meant: "1 February 2026, Moscow".
+    A day is that day in ``own_zone``, the zone its wording meant ("19 March
+    2025"); an hour or a minute is on the reader's clock, named: "28 March
+    2025, 09:00 UTC". A plain date is that date.
     """
     zone = _zone(context).name
-    return clock.instant_text(instant, precision or "minute", zone, own_zone=own_zone)
+    return clock.instant_text(instant, precision or "minute", zone, own_zone=own_zone or None)
+
+
+@register.simple_tag(takes_context=True)
+def moment(
+    context, instant: dt.datetime | dt.date | None, precision: str = "minute", own_zone: str = ""
+) -> str:
+    """An instant as a ``<time>`` element: its words (``when``) and its machine-readable value.
+
+    ``{% moment change.effective_at change.precision change.time_zone %}`` gives
+    ``<time datetime="2025-03-19">19 March 2025</time>``.
+    """
+    if instant is None:
+        return "—"
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        clock.machine_time(instant, precision or "minute", own_zone=own_zone or None),
+        when(context, instant, precision, own_zone),
+    )
+
+
+@register.simple_tag
+def machine_time(
+    instant: dt.datetime | dt.date | None, precision: str = "minute", own_zone: str = ""
+) -> str:
+    """An instant as a valid HTML ``datetime`` value: "2025-03-19", "2025-03-18T21:37Z"."""
+    return clock.machine_time(instant, precision or "minute", own_zone=own_zone or None)
+
+
+@register.filter
+def zone_time(name: str) -> str:
+    """A zone's clock as times are said on it: "Kyiv time", "за київським часом", "UTC"."""
+    return clock.zone_time(name) if name else ""
+
+
+@register.simple_tag
+def precision_words(precision: str, own_zone: str) -> str:
+    """How exactly a source gave its times, and on which clock: "to the day, Moscow time"."""
+    return clock.precision_text(precision, own_zone)
+
+
+@register.filter
+def in_language(code: str) -> str:
+    """A language code as a phrase: "en" is "in English", "англійською", "на английском"."""
+    return words.in_language(code)
+
+
+@register.filter
+def reason(text: str) -> SafeString:
+    """A stored reason in the reader's language when the tracker wrote it (``tracker.words``).
+
+    A reason a person wrote is in English, as staff write them, and is
+    marked as such on a page in another language, like an untranslated text.
+    """
+    in_english = (get_language() or translated.ENGLISH).startswith(translated.ENGLISH)
+
+    def person(said: str) -> str:
+        return marked(translated.Text(said, translated.ENGLISH, not in_english))
+
+    return mark_safe(words.reason_for_readers(text, person=person, escape=conditional_escape))
+
+
+@register.filter
+def status_reason(change) -> SafeString:
+    """Why a status changed, in the reader's language.
+
+    The tracker's own reasons ("window ended") are said in the reader's
+    words; a person's reason in its translation, or in English, marked.
+    """
+    english = translated.text(change, "reason", translated.ENGLISH)
+    if words.is_system_reason(english):
+        return conditional_escape(words.reason_for_readers(english))
+    return marked(translated.text(change, "reason"))
+
+
+@register.filter
+def iso_day(day: dt.date | None) -> str:
+    """A date as a form's date field and an address take it: "2025-03-19"."""
+    return day.isoformat() if day is not None else ""
+
+
+@register.filter
+def day_words(day: dt.date | None) -> str:
+    """A date in the reader's words, for a sentence: "19 March 2025", "19 березня 2025"."""
+    return clock.day_text(day) if day is not None else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -27,7 +27,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.opendata.records import violation_counts
-from tracker.translation import TRANSLATED
+from tracker.translation import EVERY_TRANSLATED
 
 
 class PageLinkField(serializers.Field):
@@ -56,7 +56,7 @@ class TranslatedModelSerializer(serializers.ModelSerializer):
     """
 
     def build_field(self, field_name, info, model_class, nested_depth):
-        if field_name in TRANSLATED.get(model_class, TranslationOptions).fields:
+        if field_name in EVERY_TRANSLATED.get(model_class, TranslationOptions).fields:
             english = f"{field_name}_{translated.ENGLISH}"
             field_class, kwargs = super().build_field(english, info, model_class, nested_depth)
             return field_class, {**kwargs, "source": english}
@@ -181,12 +181,13 @@ class ReadingSerializer(TranslatedModelSerializer):
         ]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(TranslatedModelSerializer):
     """A transition as the public sees it: the actor is a role, never a person."""
 
     class Meta:
         model = StatusChange
         fields = ["from_status", "to_status", "effective_at", "reason", "is_correction", "actor"]
+        fields += translations("reason")
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):
