@@ -87,3 +87,10 @@ class LocalReceiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def deliverable_due(due_at: dt.datetime, **commitment_fields):
+    """A public, in-force deliverable whose working reading falls due at ``due_at``."""
+    commitment = CommitmentFactory(shape="deliverable", **commitment_fields)
+    ReadingFactory(commitment=commitment, ends_at=None, due_at=due_at)
+    return commitment

@@ -134,7 +134,7 @@ def test_a_pending_warning_for_the_old_deadline_is_cancelled_never_sent(editor):
     assert mail.outbox == []
     stale = Delivery.objects.get()
     assert stale.state == Delivery.State.CANCELLED
-    assert stale.outcome == "The deadline moved; this warning was for the old one."
+    assert stale.outcome == "The deadline moved; this alert was for the old one."
 
 
 def test_a_window_that_ends_expires_by_the_clock_and_alerts_once():

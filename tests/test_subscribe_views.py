@@ -98,6 +98,18 @@ def test_the_form_on_the_board_offers_everything_and_categories():
     assert "energy-infrastructure strikes" in html
 
 
+@pytest.mark.parametrize("shape", ["window", "deliverable", "process"])
+def test_the_deadline_choices_are_worded_for_every_shape(shape):
+    commitment = CommitmentFactory(shape=shape)
+
+    html = render_to_string("alerts/subscribe_form.html", {"commitment": commitment})
+
+    assert "before an end or a due date" in html
+    assert "when an end or a due date passes" in html
+    assert "before it ends" not in html
+    assert "when it expires" not in html
+
+
 def test_subscribing_sends_a_confirmation_link_and_nothing_else_until_it_is_opened():
     response = Client().post(SUBSCRIBE, form())
 

@@ -86,7 +86,7 @@ class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     def topics(self, subscription):
         return ", ".join(
             str(Subscription._meta.get_field(name).verbose_name)
-            for name in Subscription.TOPIC_FIELDS.values()
+            for name in dict.fromkeys(Subscription.TOPIC_FIELDS.values())
             if getattr(subscription, name)
         )
 

@@ -27,8 +27,9 @@ from tracker import public
 from tracker.alerts import channels, rules
 from tracker.alerts.messages import compose
 from tracker.alerts.models import Delivery, Topic
+from tracker.alerts.outbox import deadline_field
 from tracker.models import Verification
-from tracker.status import Status
+from tracker.status import DEADLINE_FIELDS, Shape, Status
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +98,16 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
     commitment = public.commitments().filter(pk=delivery.commitment_id).first()
     if commitment is None:
         return "The commitment is not public."
-    if delivery.topic == Topic.EXPIRING:
+    if delivery.topic in (Topic.EXPIRING, Topic.DEADLINE_PASSED):
         if commitment.status not in (Status.IN_FORCE, Status.SUSPENDED):
             return f"The commitment is {commitment.get_status_display()} now."
         reading = public.working_reading(commitment)
         if reading is None:
             return "The working reading is not public now."
-        if reading.ends_at != delivery.deadline:
-            return "The deadline moved; this warning was for the old one."
+        field = deadline_field(delivery.refers_to)
+        is_deadline = field in DEADLINE_FIELDS[Shape(commitment.shape)]
+        if not is_deadline or getattr(reading, field) != delivery.deadline:
+            return "The deadline moved; this alert was for the old one."
     if delivery.topic == Topic.VIOLATION_VERIFIED:
         verified = public.events().filter(pk=delivery.event_id, verification=Verification.VERIFIED)
         if not verified.exists():

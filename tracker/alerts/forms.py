@@ -10,9 +10,10 @@ from tracker.alerts import rules
 from tracker.alerts.models import Scope, Subscription, Topic
 from tracker.models import Category
 
+# The words fit every shape: a window ends, a deliverable and a milestone fall due.
 TOPIC_CHOICES = [
-    (Topic.EXPIRING, _("before it ends")),
-    (Topic.EXPIRED, _("when it expires")),
+    (Topic.EXPIRING, _("before an end or a due date")),
+    (Topic.EXPIRED, _("when an end or a due date passes")),
     (Topic.STATUS_CHANGED, _("when its status changes")),
     (Topic.VIOLATION_VERIFIED, _("when a violation is verified")),
 ]
@@ -45,7 +46,7 @@ class SubscribeForm(forms.Form):
         error_messages={"required": _("Choose at least one thing to hear about.")},
     )
     lead_times = forms.CharField(
-        label=_("Warn me this long before the end"),
+        label=_("Warn me this long before an end or a due date"),
         initial=rules.DEFAULT_LEAD_TIMES,
         required=False,
         max_length=100,

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from tracker import clock
 from tracker.alerts import rules
 from tracker.alerts.models import Delivery, Topic
+from tracker.alerts.outbox import deadline_field
 from tracker.models import StatusChange
 from tracker.status import Status
 
@@ -56,9 +57,14 @@ def _compose(delivery: Delivery, now: dt.datetime | None) -> Message:
         "change": delivery.status_change,
         "event": delivery.event,
         "deadline": delivery.deadline,
+        "status": Status(commitment.status).label,
         # In the words the pages use, on the UTC clock: subscribers live in many zones.
         "deadline_text": clock.instant_text(delivery.deadline) if delivery.deadline else "",
     }
+    if delivery.deadline:
+        field = deadline_field(delivery.refers_to) or "ends_at"
+        # "due" for a deliverable's or a milestone's due date, "end" for an end.
+        context["deadline_kind"] = "due" if field == "due_at" else "end"
     if delivery.topic == Topic.EXPIRING:
         context["ends_in"] = clock.duration_text(delivery.deadline - now)
         context["lead_time"] = clock.duration_text(delivery.lead_time)
@@ -105,6 +111,7 @@ def payload(delivery: Delivery, context: dict) -> dict:
     }
     if delivery.deadline:
         body["deadline"] = iso(delivery.deadline)
+        body["deadline_kind"] = context["deadline_kind"]
     if delivery.topic == Topic.EXPIRING:
         body["lead_time"] = rules.format_lead_time(delivery.lead_time)
     if delivery.status_change:

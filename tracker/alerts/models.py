@@ -63,8 +63,14 @@ class Scope(models.TextChoices):
 
 
 class Topic(models.TextChoices):
-    EXPIRING = "expiring", "about to expire"
+    """What an alert is about. The values are the webhook's ``topic``; they never change."""
+
+    # Before a deadline of any shape: a window's end, a deliverable's or a milestone's due date.
+    EXPIRING = "expiring", "deadline approaching"
+    # A window's end passed: the clock expired it.
     EXPIRED = "expired", "expired"
+    # A deliverable's or a process's deadline passed; it is still in force, now overdue.
+    DEADLINE_PASSED = "deadline_passed", "deadline passed"
     STATUS_CHANGED = "status_changed", "status changed"
     VIOLATION_VERIFIED = "violation_verified", "violation verified"
 
@@ -94,6 +100,7 @@ class Subscription(models.Model):
     TOPIC_FIELDS = {
         Topic.EXPIRING: "on_expiring",
         Topic.EXPIRED: "on_expired",
+        Topic.DEADLINE_PASSED: "on_expired",
         Topic.STATUS_CHANGED: "on_status_changed",
         Topic.VIOLATION_VERIFIED: "on_violation_verified",
     }
@@ -114,14 +121,19 @@ class Subscription(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices, blank=True)
     scope_key = models.CharField(max_length=60, editable=False)
 
-    on_expiring = models.BooleanField("about to expire", default=True)
+    on_expiring = models.BooleanField("before a deadline", default=True)
     lead_times = models.CharField(
         max_length=100,
         default=rules.DEFAULT_LEAD_TIMES,
         validators=[validate_lead_times],
-        help_text="How long before the end to warn: d days, h hours, m minutes; e.g. 7d, 72h, 24h.",
+        help_text="How long before an end or a due date to warn: d days, h hours, m minutes; "
+        "e.g. 7d, 72h, 24h.",
     )
-    on_expired = models.BooleanField("expired", default=True)
+    on_expired = models.BooleanField(
+        "when a deadline passes",
+        default=True,
+        help_text="A window expiring, or a deliverable's or a milestone's due date passing.",
+    )
     on_status_changed = models.BooleanField("status changed", default=True)
     on_violation_verified = models.BooleanField("violation verified", default=True)
 
@@ -216,7 +228,7 @@ class Subscription(models.Model):
             errors["commitment"] = ["Choose the commitment this subscription is about."]
         if self.scope == Scope.CATEGORY and not self.category:
             errors["category"] = ["Choose the category this subscription is about."]
-        if not any(self.wants(topic) for topic in Topic.values):
+        if not any(getattr(self, name) for name in set(self.TOPIC_FIELDS.values())):
             errors["on_expiring"] = ["Choose at least one thing to hear about."]
         try:
             self.clean_target()
@@ -262,6 +274,32 @@ class Subscription(models.Model):
             check_host(host)
         except PrivateTarget as exc:
             raise ValidationError(str(exc), code="private_target") from exc
+
+
+class PassedDeadline(models.Model):
+    """A deadline that passed with its commitment still in force, noticed once by the clock.
+
+    A window's end passing is a status change (it expires), and its alerts
+    are written with that change. A deliverable or a process stays as it is
+    when its due date passes, so this row stands in for the change: the
+    sweep writes it with the alerts in one transaction, and a deadline that
+    has its row is never looked at again. A new due date is a new deadline.
+    """
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=10, help_text="Which deadline: ends_at or due_at.")
+    deadline = models.DateTimeField()
+    noticed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "field", "deadline"], name="one_notice_per_passed_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.field} {self.deadline:%Y-%m-%d %H:%M} passed"
 
 
 class DeliveryQuerySet(models.QuerySet):
