@@ -92,5 +92,5 @@ class LocalReceiver:
 def deliverable_due(due_at: dt.datetime, **commitment_fields):
     """A public, in-force deliverable whose working reading falls due at ``due_at``."""
     commitment = CommitmentFactory(shape="deliverable", **commitment_fields)
-    ReadingFactory(commitment=commitment, ends_at=None, due_at=due_at)
+    ReadingFactory(commitment=commitment, ends_at=None, due_at=due_at, precision="minute")
     return commitment

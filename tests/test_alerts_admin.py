@@ -35,6 +35,8 @@ def add_form(**overrides):
         "on_expired": "on",
         "on_status_changed": "on",
         "on_violation_verified": "on",
+        "language": "en",
+        "time_zone": "UTC",
         "confirmed_at_0": "",
         "confirmed_at_1": "",
     }

@@ -54,7 +54,9 @@ def test_an_exchange_due_in_five_minutes_warns_before_and_alerts_once_after_its_
     sweep_at(DUE - HOUR)
     sweep_at(DUE - 5 * MINUTE)
     assert subjects() == ["Due in 1 day: Prisoner exchange", "Due in 1 h: Prisoner exchange"]
-    assert "is due in 1 h, by 19 March 2025, 12:00 UTC." in mail.outbox[1].body
+    assert (
+        "“Prisoner exchange” is due in 1 h.\nDue: 19 March 2025, 12:00 UTC" in mail.outbox[1].body
+    )
 
     sweep_at(DUE + MINUTE)
     sweep_at(DUE + HOUR)
@@ -62,8 +64,9 @@ def test_an_exchange_due_in_five_minutes_warns_before_and_alerts_once_after_its_
 
     assert subjects()[2:] == ["Due date passed: Prisoner exchange"]
     body = mail.outbox[2].body
-    assert "was due by 19 March 2025, 12:00 UTC" in body
-    assert "it is still in force" in body
+    assert "was due, and its due date has passed" in body
+    assert "It is not recorded as done: it is still in force." in body
+    assert "Due: 19 March 2025, 12:00 UTC" in body
     assert exchange.get_absolute_url() in body
     assert Commitment.objects.get(pk=exchange.pk).status == "in_force"
     passed = Delivery.objects.get(topic=Topic.DEADLINE_PASSED)

@@ -51,7 +51,7 @@ def test_each_lead_time_sends_its_warning_at_its_moment(lead_time, before_end, w
 
     sweep_at(END - before_end)
     assert subjects() == [f"Ends in {wording}: Energy pause"]
-    assert "at 17 April 2025, 00:00 UTC" in mail.outbox[0].body
+    assert "End: 17 April 2025, UTC" in mail.outbox[0].body
     assert pause.get_absolute_url() in mail.outbox[0].body
 
 
@@ -148,7 +148,7 @@ def test_a_window_that_ends_expires_by_the_clock_and_alerts_once():
     assert (change.to_status, change.reason, change.actor) == ("expired", "window ended", "clock")
     assert len(report.expired) == 1
     assert subjects() == ["Expired: Energy pause"]
-    assert "its window ended at 17 April 2025, 00:00 UTC" in mail.outbox[0].body
+    assert "has expired: its window ended.\nEnd: 17 April 2025, UTC" in mail.outbox[0].body
 
 
 def test_an_expiry_is_one_message_for_someone_who_follows_expiries_and_status_changes():

@@ -35,7 +35,7 @@ def form(**overrides):
         "email": "reader@example.org",
         "scope": "everything",
         "topics": ALL_TOPICS,
-        "lead_times": "7d, 72h, 24h",
+        "lead_times": ["7d", "72h", "24h"],
     }
     data.update(overrides)
     return data
@@ -180,7 +180,7 @@ def test_an_unknown_unsubscribe_token_is_a_clear_error():
     response = Client().post("/alerts/unsubscribe/not-a-real-token/")
 
     assert response.status_code == 404
-    assert b"This unsubscribe link is not valid" in response.content
+    assert b"This link is not valid" in response.content
 
 
 def test_a_stale_confirmation_link_is_refused_and_confirms_nothing(frozen_time):
@@ -334,8 +334,9 @@ def test_the_same_address_may_follow_different_scopes():
     [
         ({"email": "not-an-address"}, "Enter a valid email address"),
         ({"email": ""}, "This field is required"),
-        ({"lead_times": "next week"}, "“next week” is not a lead time"),
-        ({"lead_times": "90d"}, "too long"),
+        ({"lead_times": ["next week"]}, "Select a valid choice. next week is not one of"),
+        ({"lead_times": ["90d"]}, "Select a valid choice. 90d is not one of"),
+        ({"lead_times": []}, "Choose at least one lead time, or untick “before”."),
         ({"topics": []}, "Choose at least one thing to hear about"),
         ({"scope": "category", "category": ""}, "Choose a category"),
         ({"scope": "commitment", "commitment": "no-such-thing"}, "not on the public site"),

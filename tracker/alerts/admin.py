@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -26,11 +27,14 @@ class SubscriptionForm(forms.ModelForm):
             "on_expired",
             "on_status_changed",
             "on_violation_verified",
+            "language",
+            "time_zone",
             "confirmed_at",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].widget = forms.Select(choices=settings.LANGUAGES)
         self.fields["target"].help_text = (
             "An email address, an http(s) webhook URL, or an Apprise URL for a chat service. "
             "Chat alerts go only through services whose connections the tracker can check "
@@ -79,6 +83,7 @@ class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Written in", {"fields": ["language", "time_zone"]}),
         ("State", {"fields": ["confirmed_at", "unsubscribed_at", "token", "created_at"]}),
     ]
 

@@ -93,8 +93,15 @@ def claim_next(worker: str, now: dt.datetime | None = None) -> Delivery | None:
 
 def reason_not_to_send(delivery: Delivery) -> str | None:
     """Why an alert claimed from the outbox should no longer go out, judged on current data."""
-    if not delivery.subscription.is_active:
+    subscription = delivery.subscription
+    if not subscription.is_active:
         return "The subscription is no longer active."
+    if not subscription.wants(delivery.topic) and not (
+        delivery.topic == Topic.EXPIRED and subscription.on_status_changed
+    ):
+        return "The subscriber no longer asks for this kind of alert."
+    if delivery.topic == Topic.EXPIRING and not is_chosen_lead_time(delivery):
+        return "The subscriber no longer asks for this warning's lead time."
     commitment = public.commitments().filter(pk=delivery.commitment_id).first()
     if commitment is None:
         return "The commitment is not public."
@@ -113,6 +120,13 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
         if not verified.exists():
             return "The event is no longer a published, verified violation."
     return None
+
+
+def is_chosen_lead_time(delivery: Delivery) -> bool:
+    try:
+        return delivery.lead_time in delivery.subscription.lead_time_list()
+    except rules.InvalidLeadTimes:
+        return True  # a stored value no longer valid is the outbox's, not the subscriber's doing
 
 
 def finish(delivery: Delivery, worker: str, **fields) -> bool:

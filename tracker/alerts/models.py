@@ -15,14 +15,17 @@ import uuid
 from urllib.parse import urlsplit
 
 import apprise
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
+from tracker import clock
 from tracker.alerts import rules
 from tracker.alerts.addresses import (
     CHAT_SCHEMES_NAMING_A_SERVER,
@@ -137,6 +140,18 @@ class Subscription(models.Model):
     on_status_changed = models.BooleanField("status changed", default=True)
     on_violation_verified = models.BooleanField("violation verified", default=True)
 
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The language alerts are written in: the page's when the subscriber signed up.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="The clock alerts give times on (an IANA name): the page's when the "
+        "subscriber signed up.",
+    )
+
     secret = models.CharField(
         max_length=200,
         blank=True,
@@ -189,13 +204,25 @@ class Subscription(models.Model):
         return "everything"
 
     def describe_scope(self) -> str:
+        """What the subscription is about, in the active language."""
         if self.scope == Scope.AGREEMENT and self.agreement:
-            return f"agreement “{self.agreement.title}”"
+            return _("the agreement “%(title)s”") % {"title": self.agreement.title}
         if self.scope == Scope.COMMITMENT and self.commitment:
-            return f"commitment “{self.commitment.title}”"
+            return _("the commitment “%(title)s”") % {"title": self.commitment.title}
         if self.scope == Scope.CATEGORY:
-            return f"category “{self.get_category_display()}”"
-        return "every commitment"
+            return _("the category “%(category)s”") % {"category": self.get_category_display()}
+        return _("every commitment")
+
+    @property
+    def alert_language(self) -> str:
+        """The language to write to this subscriber in; English if theirs is no longer offered."""
+        offered = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in offered else settings.LANGUAGE_CODE
+
+    @property
+    def alert_zone(self) -> str:
+        """The zone to give times in; UTC if the stored one is no longer a zone we know."""
+        return self.time_zone if clock.is_known_zone(self.time_zone or "") else "UTC"
 
     @property
     def is_active(self) -> bool:
@@ -230,6 +257,10 @@ class Subscription(models.Model):
             errors["category"] = ["Choose the category this subscription is about."]
         if not any(getattr(self, name) for name in set(self.TOPIC_FIELDS.values())):
             errors["on_expiring"] = ["Choose at least one thing to hear about."]
+        if self.language not in {code for code, _name in settings.LANGUAGES}:
+            errors["language"] = ["Choose one of the languages the site is written in."]
+        if not clock.is_known_zone(self.time_zone or ""):
+            errors["time_zone"] = ["Choose a time zone by its IANA name, such as Europe/Kyiv."]
         try:
             self.clean_target()
         except ValidationError as exc:

@@ -22,11 +22,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker import clock
-from tracker.alerts.messages import absolute_url
+from tracker.alerts.messages import absolute_url, subscriber_links
 from tracker.alerts.models import Channel, Delivery, Subscription
 
 CONFIRM_SALT = "tracker.alerts.confirm"
@@ -61,23 +61,23 @@ def confirmation_token(subscription: Subscription) -> str:
 
 
 def send_confirmation(subscription: Subscription) -> None:
-    context = {
-        "scope": subscription.describe_scope(),
-        "confirm_url": absolute_url(
-            reverse("alerts:confirm", args=[confirmation_token(subscription)])
-        ),
-        "valid_for": clock.duration_text(confirmation_max_age()),
-    }
-    _reply(subscription, "confirm", context)
+    with translation.override(subscription.alert_language):
+        context = {
+            "scope": subscription.describe_scope(),
+            "confirm_url": absolute_url(
+                reverse("alerts:confirm", args=[confirmation_token(subscription)])
+            ),
+            "valid_for": clock.duration_text(confirmation_max_age()),
+            "zone": clock.zone_label(subscription.alert_zone),
+        }
+        _reply(subscription, "confirm", context)
 
 
 def send_already_subscribed(subscription: Subscription) -> None:
     """Tell the owner of a confirmed address that someone asked again, and how to stop."""
-    context = {
-        "scope": subscription.describe_scope(),
-        "unsubscribe_url": absolute_url(subscription.get_unsubscribe_url()),
-    }
-    _reply(subscription, "already_subscribed", context)
+    with translation.override(subscription.alert_language):
+        context = {"scope": subscription.describe_scope(), **subscriber_links(subscription)}
+        _reply(subscription, "already_subscribed", context)
 
 
 def _reply(subscription: Subscription, template: str, context: dict) -> None:
@@ -175,11 +175,44 @@ def confirm(token: str) -> tuple[Outcome, Subscription]:
 
 
 def subscription_for_unsubscribe(token: str) -> Subscription:
+    """The subscription an unsubscribe or manage link is for; ``LinkRefused`` if there is none."""
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
-        raise LinkRefused(
-            _("This unsubscribe link is not valid. Copy the whole link from the message.")
-        )
+        raise LinkRefused(_("This link is not valid. Copy the whole link from the message."))
+    return subscription
+
+
+PREFERENCES = (
+    "language",
+    "time_zone",
+    "on_expiring",
+    "lead_times",
+    "on_expired",
+    "on_status_changed",
+    "on_violation_verified",
+)
+
+
+@transaction.atomic
+def change_preferences(token: str, **preferences) -> Subscription:
+    """Change what a subscriber hears about, in which language, on which clock.
+
+    Alerts already waiting are judged again when sent: one about a topic or a
+    lead time no longer chosen is cancelled then; the others are written in
+    the new language and zone.
+    """
+    unknown = set(preferences) - set(PREFERENCES)
+    if unknown:
+        raise TypeError(f"not a preference: {sorted(unknown)}")
+    subscription = subscription_for_unsubscribe(token)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.unsubscribed_at:
+        raise LinkRefused(_("This subscription was stopped. Subscribe again if you want alerts."))
+    for name, value in preferences.items():
+        setattr(subscription, name, value)
+    subscription.full_clean(exclude=["token", "scope_key"], validate_constraints=False)
+    subscription._change_reason = "Changed by the subscriber"
+    subscription.save()
     return subscription
 
 
