@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.alerts.addresses import CHAT_SCHEMES
 from tracker.alerts.delivery import retry_failed
-from tracker.alerts.models import Delivery, Subscription
+from tracker.alerts.models import Delivery, Endpoint, Subscription
 from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
@@ -114,6 +114,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "is_late",
         "attempts",
         "next_attempt_at",
+        "retrying_since",
         "sent_at",
         "last_error",
     ]
@@ -152,3 +153,31 @@ class DeliveryAdmin(admin.ModelAdmin):
                 f"{skipped} skipped: only failed deliveries can be retried.",
                 messages.WARNING,
             )
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(admin.ModelAdmin):
+    """Where alerts go out to, and how each is doing: read-only, written by the workers."""
+
+    list_display = [
+        "key",
+        "failures",
+        "resting_until",
+        "held_by",
+        "held_until",
+        "last_success_at",
+        "last_failure_at",
+        "last_error",
+    ]
+    list_filter = [("resting_until", admin.EmptyFieldListFilter)]
+    search_fields = ["key"]
+    readonly_fields = [field.name for field in Endpoint._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

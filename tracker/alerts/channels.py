@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import smtplib
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from tracker.alerts import deadlines
 from tracker.alerts.addresses import (
     PrivateTarget,
     UncheckedScheme,
@@ -34,12 +36,29 @@ TOPIC_HEADER = "X-Tracker-Topic"
 
 
 class DeliveryFailed(Exception):
-    pass
+    """A send that did not go through. ``endpoint_failed`` is False when the fault was this
+    alert's alone (a mail server refusing one recipient), so the endpoint need not rest."""
+
+    def __init__(self, message: str, *, endpoint_failed: bool = True):
+        super().__init__(message)
+        self.endpoint_failed = endpoint_failed
 
 
 def send(delivery: Delivery, message: Message) -> str:
+    """Send one alert, all of it within ``ALERTS_SEND_DEADLINE`` whatever the other end does."""
     senders = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook, Channel.CHAT: send_chat}
-    return senders[delivery.subscription.channel](delivery, message)
+    with deadlines.send_deadline() as deadline:
+        try:
+            return senders[delivery.subscription.channel](delivery, message)
+        except Exception as exc:
+            # Whatever a connection shut down at the deadline made the client raise.
+            if deadline.has_passed() or isinstance(exc, deadlines.DeadlinePassed):
+                raise DeliveryFailed(deadline.message()) from exc
+            if isinstance(exc, DeliveryFailed):
+                raise
+            if isinstance(exc, OSError | smtplib.SMTPException | http.client.HTTPException):
+                raise DeliveryFailed(f"Could not send: {exc}") from exc
+            raise
 
 
 def send_email(delivery: Delivery, message: Message) -> str:
@@ -60,7 +79,11 @@ def send_email(delivery: Delivery, message: Message) -> str:
     email.attach_alternative(message.html, "text/html")
     try:
         email.send()
-    except OSError as exc:
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryFailed(
+            f"The mail server refused this address: {exc}", endpoint_failed=False
+        ) from exc
+    except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryFailed(f"The mail server refused the message: {exc}") from exc
     return "Accepted by the mail server."
 
@@ -87,6 +110,11 @@ class PublicHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._create_connection = connect_to_public_address
+
+    def connect(self):
+        super().connect()
+        # The TLS socket is a new object on the watched connection: its timeout too is cut.
+        self.sock.settimeout(deadlines.bound(self.sock.gettimeout()))
 
 
 class PublicHTTPHandler(urllib.request.HTTPHandler):
@@ -133,6 +161,8 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
         raise DeliveryFailed(f"HTTP {exc.code} from the webhook.") from exc
     except urllib.error.URLError as exc:
         raise DeliveryFailed(f"Could not reach the webhook: {exc.reason}") from exc
+    except http.client.HTTPException as exc:
+        raise DeliveryFailed(f"The webhook's answer was not HTTP: {exc!r}") from exc
     except OSError as exc:  # including a timeout while reading the answer
         raise DeliveryFailed(f"Could not reach the webhook: {exc}") from exc
 

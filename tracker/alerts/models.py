@@ -78,6 +78,64 @@ class Topic(models.TextChoices):
     VIOLATION_VERIFIED = "violation_verified", "violation verified"
 
 
+class Endpoint(models.Model):
+    """Where alerts go out to: the mail server, one webhook receiver, one chat service.
+
+    Alerts to one endpoint are sent one at a time: a worker holds the
+    endpoint while it sends (a lease, like a delivery's claim), so a receiver
+    that answers slowly, or not at all, holds one worker at most. An endpoint
+    that fails rests (``resting_until``), longer after each failure in a
+    row, while the alerts for every other endpoint go on; its first success
+    ends the rest. Every mail goes through the one mail server, so all email
+    subscriptions share one endpoint.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    held_by = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Failed sends in a row; the rest after the next one doubles."
+    )
+    resting_until = models.DateTimeField(
+        null=True, blank=True, help_text="Nothing is sent here before this, after failures."
+    )
+    last_error = models.TextField(blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @staticmethod
+    def key_for(channel: str, target: str) -> str:
+        """The endpoint a target is sent through, named without any secret it carries.
+
+        Email: the mail server. A webhook: its origin (scheme, host and port).
+        A chat service: the server its address names, or for a hosted
+        service (whose address holds a token) the service itself.
+        """
+        if channel == Channel.EMAIL:
+            return "email"
+        parts = urlsplit(target)
+        scheme = parts.scheme.lower()
+        if channel == Channel.CHAT and scheme not in CHAT_SCHEMES_NAMING_A_SERVER:
+            return f"chat {scheme}"
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        host = (parts.hostname or "").lower()
+        return f"{channel} {scheme}://{host}" + (f":{port}" if port else "")
+
+    @classmethod
+    def for_target(cls, channel: str, target: str) -> Endpoint:
+        endpoint, _created = cls.objects.get_or_create(key=cls.key_for(channel, target)[:300])
+        return endpoint
+
+
 class SubscriptionQuerySet(models.QuerySet):
     def active(self):
         """Confirmed and not unsubscribed: the only subscriptions that get alerts."""
@@ -158,6 +216,9 @@ class Subscription(models.Model):
         help_text="Webhooks: the key for the X-Tracker-Signature HMAC. Left blank, one is made.",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    endpoint = models.ForeignKey(
+        Endpoint, null=True, blank=True, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +250,9 @@ class Subscription(models.Model):
 
     def save(self, *args, **kwargs):
         self.scope_key = self.make_scope_key()
+        key = Endpoint.key_for(self.channel, self.target)
+        if self.endpoint_id is None or self.endpoint.key != key:
+            self.endpoint = Endpoint.for_target(self.channel, self.target)
         if self.channel == Channel.WEBHOOK and not self.secret:
             self.secret = new_secret()
         super().save(*args, **kwargs)
@@ -342,6 +406,15 @@ class DeliveryQuerySet(models.QuerySet):
             | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
         )
 
+    def sendable(self, now: dt.datetime):
+        """Claimable, to an endpoint that no worker holds and that is not resting."""
+        return self.claimable(now).filter(
+            Q(subscription__endpoint__held_until__isnull=True)
+            | Q(subscription__endpoint__held_until__lt=now),
+            Q(subscription__endpoint__resting_until__isnull=True)
+            | Q(subscription__endpoint__resting_until__lte=now),
+        )
+
 
 class Delivery(models.Model):
     """One alert owed to one subscription, from the moment it is due until it is sent.
@@ -381,10 +454,16 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    retrying_since = models.DateTimeField(
+        null=True, blank=True, help_text="The first failed try; retries go on for a day from it."
+    )
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     last_error = models.TextField(blank=True)
+    failure_reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were told that this alert failed."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tracker import services
 from tracker.alerts.delivery import DeliveryReport, deliver_due, worker_name
 from tracker.alerts.outbox import queue_expiry_warnings, queue_passed_deadlines
+from tracker.alerts.staff import tell_staff_of_failures
 from tracker.models import StatusChange
 
 
@@ -40,10 +41,13 @@ def sweep(worker: str | None = None) -> SweepReport:
        milestone's due date) are derived from the working readings, and the
        due dates that passed are noticed, with their alerts.
     3. Due alerts are claimed, sent and recorded.
+    4. Staff are told about alerts that failed after a day of retries.
     """
     worker = worker or worker_name()
     now = timezone.now()
     expired = services.expire_due_windows(now)
     queue_expiry_warnings(now)
     queue_passed_deadlines(now)
-    return SweepReport(expired=expired, delivered=deliver_due(worker))
+    delivered = deliver_due(worker)
+    tell_staff_of_failures(timezone.now())
+    return SweepReport(expired=expired, delivered=delivered)
