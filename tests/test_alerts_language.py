@@ -15,6 +15,7 @@ from django.test import Client
 
 from tests.alerts_support import LocalReceiver, SubscriptionFactory, deliverable_due
 from tests.factories import CommitmentFactory, ReadingFactory
+from tracker.alerts.delivery import deliver_due
 from tracker.alerts.models import Channel, Delivery, Subscription
 from tracker.alerts.sweep import sweep
 
@@ -47,6 +48,12 @@ def reader(language: str | None = None) -> Client:
     return client
 
 
+def mails():
+    """What has arrived, once the alert worker beside the site has sent what was waiting."""
+    deliver_due("worker")
+    return mail.outbox
+
+
 def link_in(message, path: str) -> str:
     return re.search(rf"https?://\S+({path}\S+/)", message.body)[1]
 
@@ -64,7 +71,7 @@ def energy_pause():
 
 def subscribe_and_confirm(client: Client, zone: str = "Europe/Kyiv") -> Subscription:
     client.post(f"/alerts/subscribe/?tz={zone}", FORM)
-    client.post(link_in(mail.outbox[-1], "/alerts/confirm/"))
+    client.post(link_in(mails()[-1], "/alerts/confirm/"))
     return Subscription.objects.get()
 
 
@@ -102,7 +109,7 @@ def test_the_lead_times_are_checkboxes_not_typed():
 def test_the_confirmation_mail_is_wholly_in_the_subscribers_language():
     reader("uk").post("/alerts/subscribe/?tz=Europe/Kyiv", FORM)
 
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject == "Підтвердьте підписку на сповіщення (усі зобов'язання)"
     assert "Посилання діє 3 дні." in message.body
     assert "за часовим поясом Київ" in message.body
@@ -112,7 +119,7 @@ def test_the_confirmation_mail_is_wholly_in_the_subscribers_language():
 
 def test_the_confirmation_page_opened_in_another_browser_speaks_the_subscribers_language():
     reader("ru").post("/alerts/subscribe/", FORM)
-    confirm = link_in(mail.outbox[0], "/alerts/confirm/")
+    confirm = link_in(mails()[0], "/alerts/confirm/")
 
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(confirm)
     done = Client(HTTP_ACCEPT_LANGUAGE="en").post(confirm)
@@ -140,7 +147,7 @@ def test_a_warning_its_subject_and_its_times_come_in_ukrainian_on_the_kyiv_clock
     with time_machine.travel(END - 7 * DAY, tick=False):
         sweep()
 
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject == "Завершується через 7 днів: Енергетична пауза"
     assert "«Енергетична пауза» завершується через 7 днів." in message.body
     assert "Завершення: 17 квітня 2025, 15:00 Київ" in message.body
@@ -168,7 +175,7 @@ def test_a_status_change_comes_in_russian_with_the_status_words_in_russian(revie
     )
     sweep()
 
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject.endswith(": Энергетическая пауза")
     assert "статус теперь" in message.body
     assert "с 31 марта 2025, 12:30 Москва" in message.body
@@ -181,7 +188,7 @@ def test_a_deliverable_due_date_passing_is_said_in_the_subscribers_language():
     with time_machine.travel(END, tick=False):
         sweep()
 
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject == "Кінцевий термін минув: Обмін полоненими"
     assert "Кінцевий термін: 17 квітня 2025, 15:00 Київ" in message.body
 
@@ -216,7 +223,7 @@ def test_a_stored_language_or_zone_no_longer_offered_falls_back_without_an_error
         sweep()
     page = reader().get(f"/alerts/manage/{subscription.token}/")
 
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject == "Ends in 7 days: Energy pause"
     assert "End: 17 April 2025, 12:00 UTC" in message.body
     assert Delivery.objects.get().state == Delivery.State.SENT
@@ -263,7 +270,7 @@ def test_a_subscriber_changes_language_zone_topics_and_lead_times_from_the_manag
 
     with time_machine.travel(END - dt.timedelta(hours=1), tick=False):
         sweep()
-    [message] = mail.outbox
+    [message] = mails()
     assert message.subject == "Заканчивается через 1 ч: Энергетическая пауза"
     assert "Окончание: 17 апреля 2025, 15:00 Москва" in message.body
 
@@ -280,7 +287,7 @@ def test_a_warning_waiting_for_a_lead_time_no_longer_chosen_is_cancelled(setting
     with time_machine.travel(END - 6 * DAY, tick=False):
         sweep()
 
-    assert mail.outbox == []
+    assert mails() == []
     warning = Delivery.objects.get()
     assert warning.state == Delivery.State.CANCELLED
     assert warning.outcome == "The subscriber no longer asks for this warning's lead time."

@@ -62,21 +62,24 @@ def send(delivery: Delivery, message: Message) -> str:
 
 
 def send_email(delivery: Delivery, message: Message) -> str:
-    unsubscribe_url = message.payload["unsubscribe_url"]
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    headers = {
+        DELIVERY_HEADER: str(delivery.delivery_id),
+        # The same id on a retry lets mail clients drop a duplicate.
+        "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
+    }
+    unsubscribe_url = message.payload.get("unsubscribe_url")
+    if unsubscribe_url:  # alerts, not the answers to the subscribe form
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
         to=[delivery.subscription.target],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            DELIVERY_HEADER: str(delivery.delivery_id),
-            # The same id on a retry lets mail clients drop a duplicate.
-            "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
-        },
+        headers=headers,
     )
-    email.attach_alternative(message.html, "text/html")
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:

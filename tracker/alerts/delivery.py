@@ -26,7 +26,7 @@ from django.utils import timezone
 from tracker import public
 from tracker.alerts import channels, deadlines, rules
 from tracker.alerts.messages import compose
-from tracker.alerts.models import Delivery, Endpoint, Topic
+from tracker.alerts.models import ANSWERS_TO_THE_FORM, Delivery, Endpoint, Topic
 from tracker.alerts.outbox import deadline_field
 from tracker.models import Verification
 from tracker.status import DEADLINE_FIELDS, Shape, Status
@@ -170,6 +170,12 @@ def release_endpoint(
 def reason_not_to_send(delivery: Delivery) -> str | None:
     """Why an alert claimed from the outbox should no longer go out, judged on current data."""
     subscription = delivery.subscription
+    if delivery.topic in ANSWERS_TO_THE_FORM:
+        if subscription.unsubscribed_at:
+            return "The subscription was stopped."
+        if delivery.topic == Topic.CONFIRM and subscription.confirmed_at:
+            return "The subscription was confirmed already."
+        return None
     if not subscription.is_active:
         return "The subscription is no longer active."
     if not subscription.wants(delivery.topic) and not (

@@ -21,8 +21,9 @@ from django.utils.text import capfirst
 
 from tracker import clock, public
 from tracker.alerts import rules
-from tracker.alerts.models import Delivery, Subscription, Topic
+from tracker.alerts.models import ANSWERS_TO_THE_FORM, Delivery, Subscription, Topic
 from tracker.alerts.outbox import deadline_field
+from tracker.alerts.subscriptions import confirmation_max_age, confirmation_token
 from tracker.models import StatusChange
 from tracker.site.reader_zone import ReaderZone, with_zone
 from tracker.status import Status
@@ -36,7 +37,7 @@ def absolute_url(path: str) -> str:
 class Message:
     subject: str
     text: str
-    html: str
+    html: str | None
     payload: dict
 
 
@@ -58,7 +59,37 @@ def compose(delivery: Delivery, now: dt.datetime | None = None) -> Message:
     subscriber's is used (English if theirs is no longer offered).
     """
     with translation.override(delivery.subscription.alert_language):
+        if delivery.topic in ANSWERS_TO_THE_FORM:
+            return answer_to_the_form(delivery)
         return _compose(delivery, now or timezone.now())
+
+
+def answer_to_the_form(delivery: Delivery) -> Message:
+    """The mail answering the subscribe form: the confirmation link, or "already subscribed".
+
+    The link is signed as the mail is written, so it works for its whole
+    time from when it is sent, however long the mail waited in the outbox.
+    """
+    subscription = delivery.subscription
+    context = {
+        "scope": subscription.describe_scope(),
+        "zone": clock.zone_label(subscription.alert_zone),
+        **subscriber_links(subscription),
+    }
+    if delivery.topic == Topic.CONFIRM:
+        template = "confirm"
+        context["confirm_url"] = absolute_url(
+            reverse("alerts:confirm", args=[confirmation_token(subscription)])
+        )
+        context["valid_for"] = clock.duration_text(confirmation_max_age())
+    else:
+        template = "already_subscribed"
+    return Message(
+        subject=" ".join(render_to_string(f"email/{template}_subject.txt", context).split()),
+        text=render_to_string(f"email/{template}.txt", context),
+        html=None,
+        payload={},
+    )
 
 
 def _compose(delivery: Delivery, now: dt.datetime) -> Message:

@@ -76,6 +76,13 @@ class Topic(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", "deadline passed"
     STATUS_CHANGED = "status_changed", "status changed"
     VIOLATION_VERIFIED = "violation_verified", "violation verified"
+    # The answers to the subscribe form, sent through the outbox like any alert.
+    CONFIRM = "confirm", "confirmation link"
+    ALREADY_SUBSCRIBED = "already_subscribed", "already subscribed"
+
+
+# The topics that answer the subscribe form rather than tell about a commitment.
+ANSWERS_TO_THE_FORM = (Topic.CONFIRM, Topic.ALREADY_SUBSCRIBED)
 
 
 class Endpoint(models.Model):
@@ -293,6 +300,8 @@ class Subscription(models.Model):
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
     def wants(self, topic: str) -> bool:
+        if topic in ANSWERS_TO_THE_FORM:
+            return True
         return getattr(self, self.TOPIC_FIELDS[topic])
 
     def covers(self, commitment: Commitment) -> bool:
@@ -434,7 +443,14 @@ class Delivery(models.Model):
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
     )
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(
+        Commitment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="What the alert is about; none for the mails answering the subscribe form.",
+    )
     topic = models.CharField(max_length=30, choices=Topic.choices)
     refers_to = models.CharField(
         max_length=80, help_text="The deadline, status change or event this alert is about."
@@ -482,7 +498,13 @@ class Delivery(models.Model):
                 condition=Q(state__in=["pending", "sending", "sent", "failed", "cancelled"]),
                 name="delivery_state_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(commitment__isnull=False)
+                | Q(topic__in=["confirm", "already_subscribed"]),
+                name="delivery_alert_has_commitment",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_topic_display()}: {self.commitment} → {self.subscription.target}"
+        about = f": {self.commitment}" if self.commitment_id else ""
+        return f"{self.get_topic_display()}{about} → {self.subscription.target}"

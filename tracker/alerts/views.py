@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -52,7 +51,8 @@ def subscribe(request):
     an address (at most one every ten minutes per address, and a few an hour
     from any one client address); no subscription starts without the
     recipient's own click. The answer never says whether the address was
-    already subscribed.
+    already subscribed, and never waits for a mail server: the mail goes
+    through the outbox.
     """
     commitment = None
     slug = request.POST.get("commitment") or request.GET.get("commitment")
@@ -81,14 +81,6 @@ def subscribe(request):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(FORM_FIELDS.get(field), errors)
-        except OSError:
-            form.add_error(
-                None,
-                _(
-                    "We could not send the confirmation email just now. Nothing was saved; "
-                    "please try again in a few minutes."
-                ),
-            )
         else:
             return render(request, "alerts/subscribe_done.html")
     return render(
