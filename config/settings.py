@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "health_check",
     "tracker",
     "tracker.alerts",
     "tracker.demo",
