@@ -165,7 +165,7 @@ def test_a_rested_endpoint_that_answers_again_gets_its_alerts_with_their_ids():
         sweep_at(DUE + MINUTE)
 
     [request] = back.requests
-    assert request["headers"]["x-tracker-delivery"] == str(first.delivery_id)
+    assert request["headers"]["webhook-id"] == str(first.delivery_id)
     endpoint = Endpoint.objects.get()
     assert (endpoint.failures, endpoint.resting_until) == (0, None)
     assert Delivery.objects.get().state == Delivery.State.SENT
@@ -288,7 +288,7 @@ def test_a_failed_alert_retried_by_staff_gets_another_day_and_the_same_id(settin
         sweep_at(DUE + HOUR)
 
     [request] = receiver.requests
-    assert request["headers"]["x-tracker-delivery"] == str(failed.delivery_id)
+    assert request["headers"]["webhook-id"] == str(failed.delivery_id)
     assert Delivery.objects.get().state == Delivery.State.SENT
 
 

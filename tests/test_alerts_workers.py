@@ -184,9 +184,7 @@ def test_three_workers_deliver_exactly_once_whatever_the_peers_do_and_a_kill(tmp
     deliveries = Delivery.objects.select_related("subscription")
     assert deliveries.count() == COMMITMENTS * (len(good) * 5 + 6)
     sent_ids = Counter(
-        request["headers"]["x-tracker-delivery"]
-        for receiver in good
-        for request in receiver.requests
+        request["headers"]["webhook-id"] for receiver in good for request in receiver.requests
     )
     expected_ids = {
         str(d.delivery_id)
@@ -203,7 +201,7 @@ def test_three_workers_deliver_exactly_once_whatever_the_peers_do_and_a_kill(tmp
     bad = [d for d in deliveries if str(d.delivery_id) not in expected_ids]
     assert {d.state for d in bad} <= {Delivery.State.PENDING, Delivery.State.SENDING}
     assert not deliveries.filter(state=Delivery.State.FAILED).exists()
-    trickled = [request["headers"]["x-tracker-delivery"] for request in trickler.requests]
+    trickled = [request["headers"]["webhook-id"] for request in trickler.requests]
     resent = [delivery_id for delivery_id, n in Counter(trickled).items() if n > 1]
     assert resent, "the alert the killed worker held was sent again, with the same id"
     assert mail_server.connections >= 2  # the silent mail server was tried, and tried again

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from tracker import clock
-from tracker.alerts import rules
+from tracker.alerts import rules, signing
 from tracker.alerts.addresses import (
     CHAT_SCHEMES_NAMING_A_SERVER,
     PrivateTarget,
@@ -42,7 +42,7 @@ def new_token() -> str:
 
 
 def new_secret() -> str:
-    return secrets.token_hex(32)
+    return signing.new_secret()
 
 
 def validate_lead_times(value: str) -> None:
@@ -220,7 +220,8 @@ class Subscription(models.Model):
     secret = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Webhooks: the key for the X-Tracker-Signature HMAC. Left blank, one is made.",
+        help_text="Webhooks: the Standard Webhooks secret (whsec_…) the receiver checks "
+        "signatures with. Left blank, one is made.",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     endpoint = models.ForeignKey(
@@ -340,12 +341,10 @@ class Subscription(models.Model):
             errors["target"] = exc.messages
         self.secret = (self.secret or "").strip()
         if self.channel == Channel.WEBHOOK and self.secret:
-            secret = self.secret
-            if len(secret) < 16 or not secret.isascii() or not secret.isprintable():
-                errors["secret"] = [
-                    "A webhook secret must be at least 16 printable ASCII characters; "
-                    "leave it blank to have one made."
-                ]
+            try:
+                self.secret = signing.standard_secret(self.secret)
+            except signing.InvalidSecret as exc:
+                errors["secret"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
 
