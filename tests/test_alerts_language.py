@@ -112,6 +112,7 @@ def test_the_confirmation_mail_is_wholly_in_the_subscribers_language():
     [message] = mails()
     assert message.subject == "Підтвердьте підписку на сповіщення (усі зобов'язання)"
     assert "Посилання діє 3 дні." in message.body
+    assert re.search(r"/alerts/confirm/\S+/\?tz=Europe%2FKyiv", message.body)
     assert "за часовим поясом Київ" in message.body
     assert "The link" not in message.body
     assert "alerts about" not in message.body

@@ -78,8 +78,9 @@ def answer_to_the_form(delivery: Delivery) -> Message:
     }
     if delivery.topic == Topic.CONFIRM:
         template = "confirm"
+        confirm_path = reverse("alerts:confirm", args=[confirmation_token(subscription)])
         context["confirm_url"] = absolute_url(
-            reverse("alerts:confirm", args=[confirmation_token(subscription)])
+            with_zone(confirm_path, ReaderZone(subscription.alert_zone))
         )
         context["valid_for"] = clock.duration_text(confirmation_max_age())
     else:
