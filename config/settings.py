@@ -22,6 +22,20 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_seconds(name: str, default: float) -> float:
+    """Seconds from the environment; anything but a positive number is refused."""
+    value = os.environ.get(name)
+    if value is None:
+        return float(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise RuntimeError(f"{name} must be a positive number of seconds, not “{value}”.")
+    return seconds
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -54,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "health_check",
     "tracker",
     "tracker.alerts",
     "tracker.demo",
@@ -236,9 +251,11 @@ else:
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Django's SMTP backend with every connection under the alert worker's overall
+# deadline for one send (tracker/alerts/mail.py), or the console without EMAIL_HOST.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
+    "tracker.alerts.mail.EmailBackend"
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
@@ -247,6 +264,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds for each exchange with the mail server; a whole send is bounded by ALERTS_SEND_DEADLINE.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 REST_FRAMEWORK = {
@@ -275,6 +294,20 @@ SPECTACULAR_SETTINGS = {
 # Webhook and chat targets on loopback, private or link-local addresses are
 # refused unless this is set (the test suite enables it for a local receiver).
 ALERTS_ALLOW_PRIVATE_TARGETS = env_bool("ALERTS_ALLOW_PRIVATE_TARGETS", False)
+
+# Delivering alerts (tracker/alerts/delivery.py): every send, whatever the other end
+# does, is stopped after ALERTS_SEND_DEADLINE; a claim is a lease of ALERTS_LEASE,
+# always made longer than the longest send; a failing alert is retried, waiting from
+# ALERTS_FIRST_RETRY up to ALERTS_LONGEST_RETRY between tries, for ALERTS_RETRY_FOR
+# before it is failed and staff are told; /health/ fails when the oldest alert that
+# could be sent has waited longer than ALERTS_HEALTH_MAX_LAG. All in seconds.
+ALERTS_SEND_DEADLINE = env_seconds("ALERTS_SEND_DEADLINE", 30)
+ALERTS_WEBHOOK_TIMEOUT = env_seconds("ALERTS_WEBHOOK_TIMEOUT", 10)
+ALERTS_LEASE = dt.timedelta(seconds=env_seconds("ALERTS_LEASE", 5 * 60))
+ALERTS_FIRST_RETRY = dt.timedelta(seconds=env_seconds("ALERTS_FIRST_RETRY", 60))
+ALERTS_LONGEST_RETRY = dt.timedelta(seconds=env_seconds("ALERTS_LONGEST_RETRY", 60 * 60))
+ALERTS_RETRY_FOR = dt.timedelta(seconds=env_seconds("ALERTS_RETRY_FOR", 24 * 60 * 60))
+ALERTS_HEALTH_MAX_LAG = dt.timedelta(seconds=env_seconds("ALERTS_HEALTH_MAX_LAG", 10 * 60))
 
 # The largest file of claims the admin's import page takes; the import_events
 # command takes files of any size.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,3 +88,177 @@ class LocalReceiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def deliverable_due(due_at: dt.datetime, **commitment_fields):
+    """A public, in-force deliverable whose working reading falls due at ``due_at``."""
+    commitment = CommitmentFactory(shape="deliverable", **commitment_fields)
+    ReadingFactory(commitment=commitment, ends_at=None, due_at=due_at, precision="minute")
+    return commitment
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that handles each connection with ``behaviour(conn, server)``.
+
+    It counts the connections, and the most that were open at once, so a test
+    can tell whether one endpoint ever held two workers.
+    """
+
+    def __init__(self, behaviour):
+        self.behaviour = behaviour
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.open = 0
+        self.most_open = 0
+        self.requests: list[dict] = []
+        self.intervals: list[tuple[float, float]] = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def serve(self):
+        while not self.stopping.is_set():
+            try:
+                conn, _address = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn):
+        started = time.monotonic()
+        with self.lock:
+            self.connections += 1
+            self.open += 1
+            self.most_open = max(self.most_open, self.open)
+        answered = None
+        try:
+            conn.settimeout(0.2)
+            answered = self.behaviour(conn, self)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            with self.lock:
+                self.open -= 1
+                self.intervals.append((started, answered or time.monotonic()))
+
+    def most_at_once(self, slack: float = 0.2) -> int:
+        """The most connections that were open together for longer than ``slack`` seconds.
+
+        A connection counts from when it was taken up until it was answered
+        (a receiver that answers returns that moment) or closed. This end
+        notices a close a moment after the other end made it, so a sender
+        that closes one connection and opens the next at once can seem to
+        hold two for a moment: ``slack`` leaves that out.
+        """
+        events = []
+        for start, end in self.intervals:
+            if end - slack > start:
+                events += [(start, 1), (end - slack, -1)]
+        most = now = 0
+        for _instant, change in sorted(events):
+            now += change
+            most = max(most, now)
+        return most
+
+    def wait_until_closed(self, conn):
+        """Keep the connection open, saying nothing, until the other end or the test ends it."""
+        while not self.stopping.is_set():
+            try:
+                if conn.recv(1024) == b"":
+                    return
+            except TimeoutError:
+                continue
+
+    def trickle(self, conn, data: bytes, every: float):
+        """Send ``data`` one byte at a time, ``every`` seconds apart, over and over."""
+        while not self.stopping.is_set():
+            for byte in data:
+                if self.stopping.wait(every):
+                    return
+                conn.sendall(bytes([byte]))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+def read_http_request(conn) -> dict:
+    """One HTTP request's headers and body, read off a raw connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        try:
+            chunk = conn.recv(65536)
+        except TimeoutError:
+            continue
+        if not chunk:
+            raise ConnectionResetError("closed before the headers ended")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+    }
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        try:
+            chunk = conn.recv(65536)
+        except TimeoutError:
+            continue
+        if not chunk:
+            break
+        body += chunk
+    return {"headers": headers, "body": body}
+
+
+def silent(conn, server: RawServer):
+    """Accept the connection and never say a word: a mail server that hangs."""
+    server.wait_until_closed(conn)
+
+
+def trickling_greeting(conn, server: RawServer, every: float = 0.2):
+    """A mail server that greets one byte at a time and never finishes."""
+    server.trickle(conn, b"220 mail.example.org ESMTP still thinking", every)
+
+
+def trickling_answer(conn, server: RawServer, every: float = 0.2):
+    """A webhook receiver that reads the alert, then answers one byte every ``every`` s."""
+    request = read_http_request(conn)
+    with server.lock:
+        server.requests.append(request)
+    server.trickle(conn, b"HTTP/1.1 200 OK\r\nX-Padding: " + b"z" * 1000, every)
+
+
+def prompt_answer(conn, server: RawServer, after: float = 0.0):
+    """A webhook receiver that answers at once, or ``after`` a moment."""
+    request = read_http_request(conn)
+    with server.lock:
+        server.requests.append(request)
+    time.sleep(after)
+    answered = time.monotonic()
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    return answered
+
+
+def thoughtful_answer(conn, server: RawServer):
+    """A working receiver that takes a moment over each alert."""
+    prompt_answer(conn, server, after=0.4)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens: connections to it are refused."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]

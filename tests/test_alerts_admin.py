@@ -35,6 +35,8 @@ def add_form(**overrides):
         "on_expired": "on",
         "on_status_changed": "on",
         "on_violation_verified": "on",
+        "language": "en",
+        "time_zone": "UTC",
         "confirmed_at_0": "",
         "confirmed_at_1": "",
     }
@@ -50,6 +52,8 @@ def test_the_subscription_pages_open(admin_client):
         f"/admin/alerts/subscription/{subscription.pk}/change/",
         f"/admin/alerts/subscription/{subscription.pk}/history/",
         "/admin/alerts/delivery/",
+        "/admin/alerts/endpoint/",
+        f"/admin/alerts/endpoint/{subscription.endpoint_id}/change/",
     ]:
         assert admin_client.get(url).status_code == 200, url
 

@@ -96,12 +96,12 @@ def test_a_worker_whose_lease_ran_out_does_not_overwrite_the_new_owner(one_due_w
 
 def test_failures_are_retried_with_growing_waits_then_shown_as_failed(one_due_warning, settings):
     settings.EMAIL_BACKEND = "tests.test_alerts_delivery.RefusingBackend"
-    settings.ALERTS_MAX_ATTEMPTS = 3
+    settings.ALERTS_RETRY_FOR = 3 * MINUTE
 
     sweep_at(DUE)
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
-    assert delivery.next_attempt_at == DUE + MINUTE
+    assert (delivery.next_attempt_at, delivery.retrying_since) == (DUE + MINUTE, DUE)
     assert "Connection refused" in delivery.last_error
 
     sweep_at(DUE + MINUTE - dt.timedelta(seconds=1))
@@ -120,7 +120,7 @@ def test_failures_are_retried_with_growing_waits_then_shown_as_failed(one_due_wa
 
 def test_a_failed_alert_retried_by_staff_is_sent_with_the_same_id(one_due_warning, settings):
     settings.EMAIL_BACKEND = "tests.test_alerts_delivery.RefusingBackend"
-    settings.ALERTS_MAX_ATTEMPTS = 1
+    settings.ALERTS_RETRY_FOR = dt.timedelta(0)
     sweep_at(DUE)
     failed = Delivery.objects.get(state=Delivery.State.FAILED)
 

@@ -51,7 +51,7 @@ def test_each_lead_time_sends_its_warning_at_its_moment(lead_time, before_end, w
 
     sweep_at(END - before_end)
     assert subjects() == [f"Ends in {wording}: Energy pause"]
-    assert "at 17 April 2025." in mail.outbox[0].body
+    assert "End: 17 April 2025\n" in mail.outbox[0].body
     assert pause.get_absolute_url() in mail.outbox[0].body
 
 
@@ -134,7 +134,7 @@ def test_a_pending_warning_for_the_old_deadline_is_cancelled_never_sent(editor):
     assert mail.outbox == []
     stale = Delivery.objects.get()
     assert stale.state == Delivery.State.CANCELLED
-    assert stale.outcome == "The deadline moved; this warning was for the old one."
+    assert stale.outcome == "The deadline moved; this alert was for the old one."
 
 
 def test_a_window_that_ends_expires_by_the_clock_and_alerts_once():
@@ -148,8 +148,7 @@ def test_a_window_that_ends_expires_by_the_clock_and_alerts_once():
     assert (change.to_status, change.reason, change.actor) == ("expired", "window ended", "clock")
     assert len(report.expired) == 1
     assert subjects() == ["Expired: Energy pause"]
-    # The working reading gives its end as a day: the alert says that day, as the pages do.
-    assert "its window ended at 17 April 2025." in mail.outbox[0].body
+    assert "has expired: its agreed period ended.\nEnd: 17 April 2025\n" in mail.outbox[0].body
 
 
 def test_an_expiry_is_one_message_for_someone_who_follows_expiries_and_status_changes():

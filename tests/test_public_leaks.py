@@ -133,6 +133,7 @@ NOT_OUTPUTS = {
     "as_of_pick": "redirects the date picker's ?date= to /as-of/<day>/ and shows no record",
     "alerts:confirm": "shows one subscriber their own subscription, behind a signed token",
     "alerts:unsubscribe": "shows one subscriber their own subscription, behind a signed token",
+    "alerts:manage": "shows one subscriber their own subscription, behind a signed token",
     "staff_api:events": STAFF_ONLY,
     "staff_api:event": STAFF_ONLY,
     "staff_api:event_verify": STAFF_ONLY,

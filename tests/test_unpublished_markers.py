@@ -127,7 +127,7 @@ REQUESTS = {
 # Addresses that show one subscriber their own subscription, behind a signed token,
 # the date picker's redirect to the board of a day (it shows no record), and those
 # that answer staff tools only, behind a staff member's token.
-NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe", "as_of_pick"} | {
+NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe", "alerts:manage", "as_of_pick"} | {
     name for name in every_public_address() if name.startswith("staff_api:")
 }
 

@@ -1,5 +1,6 @@
 """Webhooks against a real HTTP receiver on 127.0.0.1."""
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -161,8 +162,10 @@ def test_a_target_that_turned_private_is_refused_at_send_time(settings):
     [
         ("not a url", SECRET, "target", "Enter a valid http(s) URL."),
         ("ftp://example.org/hook", SECRET, "target", "Enter a valid http(s) URL."),
-        ("https://example.org/hook", "short", "secret", "at least 16 printable ASCII"),
+        ("https://example.org/hook", "short", "secret", "24 to 64 printable ASCII"),
         ("https://example.org/hook", "ünïcødé-secret-that-is-long", "secret", "ASCII"),
+        ("https://example.org/hook", "whsec_not*base64", "secret", "the base64 of 24 to 64"),
+        ("https://example.org/hook", "whsec_c2hvcnQ=", "secret", "the base64 of 24 to 64"),
     ],
 )
 def test_a_bad_url_or_secret_is_refused_with_a_clear_message(target, secret, field, message):
@@ -174,6 +177,18 @@ def test_a_bad_url_or_secret_is_refused_with_a_clear_message(target, secret, fie
     assert message in " ".join(refused.value.message_dict[field])
 
 
-def test_a_webhook_saved_without_a_secret_gets_a_strong_one(db):
+def test_a_webhook_saved_without_a_secret_gets_a_strong_one_in_the_standard_form(db):
     subscription = SubscriptionFactory(channel=Channel.WEBHOOK, target="https://example.org/h")
-    assert len(subscription.secret) == 64
+
+    assert subscription.secret.startswith("whsec_")
+    assert len(base64.b64decode(subscription.secret.removeprefix("whsec_"))) == 32
+
+
+def test_a_secret_typed_as_text_is_kept_as_the_same_key_in_the_standard_form():
+    subscription = Subscription(
+        channel=Channel.WEBHOOK, target="https://93.184.215.14/h", secret=SECRET
+    )
+
+    subscription.full_clean()
+
+    assert subscription.secret == "whsec_" + base64.b64encode(SECRET.encode()).decode()

@@ -59,7 +59,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
-from tracker.status import Shape, Status
+from tracker.status import Shape, Status, shapes_with_deadline
 
 # Records --------------------------------------------------------------------------
 
@@ -279,6 +279,11 @@ def joined_handovers() -> Joined:
 LIVE_STATUSES = [Status.IN_FORCE, Status.SUSPENDED]
 
 
+def live_commitments() -> QuerySet[Commitment]:
+    """Public commitments still running: in force or suspended."""
+    return commitments().filter(status__in=LIVE_STATUSES)
+
+
 def live_windows() -> QuerySet[Commitment]:
     """Public windows the clock can still end: in force or suspended."""
     return commitments().filter(shape=Shape.WINDOW, status__in=LIVE_STATUSES)
@@ -294,6 +299,24 @@ def windows_ending_between(after: dt.datetime, until: dt.datetime) -> QuerySet[R
     return working_readings().filter(
         ends_at__gt=after, ends_at__lte=until, commitment__in=live_windows()
     )
+
+
+def deadlines_between(
+    after: dt.datetime, until: dt.datetime, *, fields=("ends_at", "due_at")
+) -> dict[str, QuerySet[Reading]]:
+    """Public working readings of live commitments with a deadline in (after, until].
+
+    One queryset for each kind of deadline in ``fields`` ("ends_at", "due_at"),
+    each holding the readings whose instant of that kind is a deadline for
+    their commitment's shape (``tracker.status.DEADLINE_FIELDS``).
+    """
+    return {
+        field: working_readings().filter(
+            **{f"{field}__gt": after, f"{field}__lte": until},
+            commitment__in=live_commitments().filter(shape__in=shapes_with_deadline(field)),
+        )
+        for field in fields
+    }
 
 
 # Search ------------------------------------------------------------------------------

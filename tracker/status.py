@@ -72,6 +72,22 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.SUPERSEDED: frozenset(),
 }
 
+# The instants of a working reading that are a commitment's deadlines, by its shape:
+# a window ends, a deliverable falls due, and a process may have both, a due date
+# for its next milestone and an end. Subscribers are warned before each and told
+# when it passes (a window by its expiry; the others stay as they are, overdue).
+DEADLINE_FIELDS: dict[Shape, tuple[str, ...]] = {
+    Shape.WINDOW: ("ends_at",),
+    Shape.DELIVERABLE: ("due_at",),
+    Shape.PROCESS: ("due_at", "ends_at"),
+}
+
+
+def shapes_with_deadline(field: str) -> list[Shape]:
+    """The shapes for which a reading's ``field`` ("ends_at", "due_at") is a deadline."""
+    return [shape for shape, fields in DEADLINE_FIELDS.items() if field in fields]
+
+
 # Only windows run out by the clock; only acts and processes get done.
 STATUSES_FOR_SHAPE: dict[Shape, frozenset[Status]] = {
     Shape.WINDOW: frozenset(Status) - {Status.FULFILLED},

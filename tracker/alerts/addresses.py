@@ -29,6 +29,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from tracker.alerts import deadlines
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 NOT_PUBLIC_V4 = [
@@ -129,7 +131,7 @@ def is_public_ip(address: str) -> bool:
 def resolve(host: str) -> list[str]:
     """Every address ``host`` names; an empty list when it names none."""
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        infos = deadlines.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         return []
     return sorted({info[4][0] for info in infos})
@@ -174,9 +176,12 @@ def checked_address(host: str) -> str:
 
 
 def connect_to_public_address(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source=None):
-    """``socket.create_connection`` that only ever connects to a checked address."""
+    """``socket.create_connection`` that only ever connects to a checked address.
+
+    Under a send's deadline (``tracker.alerts.deadlines``) like every connection an alert makes.
+    """
     host, port = address
-    return socket.create_connection((checked_address(host), port), timeout, source)
+    return deadlines.create_connection((checked_address(host), port), timeout, source)
 
 
 # Chat alerts go through Apprise, whose plugins connect with requests and
@@ -209,7 +214,7 @@ def _install_guards() -> None:
             except (PrivateTarget, OSError) as exc:
                 refusals.append(str(exc))
                 raise
-        return create_connection(address, *args, **kwargs)
+        return deadlines.watch(create_connection(address, *args, **kwargs))
 
     def no_redirect_while_sending_chat(session, response):
         if _refusals.get() is not None:

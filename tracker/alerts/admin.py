@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -6,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.alerts.addresses import CHAT_SCHEMES
 from tracker.alerts.delivery import retry_failed
-from tracker.alerts.models import Delivery, Subscription
+from tracker.alerts.models import Delivery, Endpoint, Subscription
 from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
@@ -26,11 +27,14 @@ class SubscriptionForm(forms.ModelForm):
             "on_expired",
             "on_status_changed",
             "on_violation_verified",
+            "language",
+            "time_zone",
             "confirmed_at",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].widget = forms.Select(choices=settings.LANGUAGES)
         self.fields["target"].help_text = (
             "An email address, an http(s) webhook URL, or an Apprise URL for a chat service. "
             "Chat alerts go only through services whose connections the tracker can check "
@@ -79,6 +83,7 @@ class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Written in", {"fields": ["language", "time_zone"]}),
         ("State", {"fields": ["confirmed_at", "unsubscribed_at", "token", "created_at"]}),
     ]
 
@@ -86,7 +91,7 @@ class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     def topics(self, subscription):
         return ", ".join(
             str(Subscription._meta.get_field(name).verbose_name)
-            for name in Subscription.TOPIC_FIELDS.values()
+            for name in dict.fromkeys(Subscription.TOPIC_FIELDS.values())
             if getattr(subscription, name)
         )
 
@@ -109,6 +114,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "is_late",
         "attempts",
         "next_attempt_at",
+        "retrying_since",
         "sent_at",
         "last_error",
     ]
@@ -147,3 +153,31 @@ class DeliveryAdmin(admin.ModelAdmin):
                 f"{skipped} skipped: only failed deliveries can be retried.",
                 messages.WARNING,
             )
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(admin.ModelAdmin):
+    """Where alerts go out to, and how each is doing: read-only, written by the workers."""
+
+    list_display = [
+        "key",
+        "failures",
+        "resting_until",
+        "held_by",
+        "held_until",
+        "last_success_at",
+        "last_failure_at",
+        "last_error",
+    ]
+    list_filter = [("resting_until", admin.EmptyFieldListFilter)]
+    search_fields = ["key"]
+    readonly_fields = [field.name for field in Endpoint._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,10 +6,9 @@ Each sender returns a short outcome for the admin ("HTTP 200") or raises
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
+import smtplib
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -17,7 +16,9 @@ from urllib.parse import urlsplit
 import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
+from tracker.alerts import deadlines, signing
 from tracker.alerts.addresses import (
     PrivateTarget,
     UncheckedScheme,
@@ -34,40 +35,59 @@ TOPIC_HEADER = "X-Tracker-Topic"
 
 
 class DeliveryFailed(Exception):
-    pass
+    """A send that did not go through. ``endpoint_failed`` is False when the fault was this
+    alert's alone (a mail server refusing one recipient), so the endpoint need not rest."""
+
+    def __init__(self, message: str, *, endpoint_failed: bool = True):
+        super().__init__(message)
+        self.endpoint_failed = endpoint_failed
 
 
 def send(delivery: Delivery, message: Message) -> str:
+    """Send one alert, all of it within ``ALERTS_SEND_DEADLINE`` whatever the other end does."""
     senders = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook, Channel.CHAT: send_chat}
-    return senders[delivery.subscription.channel](delivery, message)
+    with deadlines.send_deadline() as deadline:
+        try:
+            return senders[delivery.subscription.channel](delivery, message)
+        except Exception as exc:
+            # Whatever a connection shut down at the deadline made the client raise.
+            if deadline.has_passed() or isinstance(exc, deadlines.DeadlinePassed):
+                raise DeliveryFailed(deadline.message()) from exc
+            if isinstance(exc, DeliveryFailed):
+                raise
+            if isinstance(exc, OSError | smtplib.SMTPException | http.client.HTTPException):
+                raise DeliveryFailed(f"Could not send: {exc}") from exc
+            raise
 
 
 def send_email(delivery: Delivery, message: Message) -> str:
-    unsubscribe_url = message.payload["unsubscribe_url"]
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    headers = {
+        DELIVERY_HEADER: str(delivery.delivery_id),
+        # The same id on a retry lets mail clients drop a duplicate.
+        "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
+    }
+    unsubscribe_url = message.payload.get("unsubscribe_url")
+    if unsubscribe_url:  # alerts, not the answers to the subscribe form
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
         to=[delivery.subscription.target],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            DELIVERY_HEADER: str(delivery.delivery_id),
-            # The same id on a retry lets mail clients drop a duplicate.
-            "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
-        },
+        headers=headers,
     )
-    email.attach_alternative(message.html, "text/html")
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
     try:
         email.send()
-    except OSError as exc:
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryFailed(
+            f"The mail server refused this address: {exc}", endpoint_failed=False
+        ) from exc
+    except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryFailed(f"The mail server refused the message: {exc}") from exc
     return "Accepted by the mail server."
-
-
-def sign(secret: str, body: bytes) -> str:
-    """``sha256=<hex HMAC of the raw body>``, the value of the signature header."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -87,6 +107,11 @@ class PublicHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._create_connection = connect_to_public_address
+
+    def connect(self):
+        super().connect()
+        # The TLS socket is a new object on the watched connection: its timeout too is cut.
+        self.sock.settimeout(deadlines.bound(self.sock.gettimeout()))
 
 
 class PublicHTTPHandler(urllib.request.HTTPHandler):
@@ -116,9 +141,11 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
         headers={
             "Content-Type": "application/json",
             "User-Agent": "ceasefire-tracker-alerts",
+            **signing.headers(subscription.secret, str(delivery.delivery_id), timezone.now(), body),
             DELIVERY_HEADER: str(delivery.delivery_id),
             TOPIC_HEADER: delivery.topic,
-            SIGNATURE_HEADER: sign(subscription.secret, body),
+            # Signs the body alone; kept for one release beside the standard headers.
+            SIGNATURE_HEADER: signing.body_signature(subscription.secret, body),
         },
     )
     timeout = getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 10)
@@ -133,6 +160,8 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
         raise DeliveryFailed(f"HTTP {exc.code} from the webhook.") from exc
     except urllib.error.URLError as exc:
         raise DeliveryFailed(f"Could not reach the webhook: {exc.reason}") from exc
+    except http.client.HTTPException as exc:
+        raise DeliveryFailed(f"The webhook's answer was not HTTP: {exc!r}") from exc
     except OSError as exc:  # including a timeout while reading the answer
         raise DeliveryFailed(f"Could not reach the webhook: {exc}") from exc
 

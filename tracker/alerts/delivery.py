@@ -20,25 +20,40 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tracker import public
-from tracker.alerts import channels, rules
+from tracker.alerts import channels, deadlines, rules
 from tracker.alerts.messages import compose
-from tracker.alerts.models import Delivery, Topic
+from tracker.alerts.models import ANSWERS_TO_THE_FORM, Delivery, Endpoint, Topic
+from tracker.alerts.outbox import deadline_field
 from tracker.models import Verification
-from tracker.status import Status
+from tracker.status import DEADLINE_FIELDS, Shape, Status
 
 logger = logging.getLogger(__name__)
 
 
+def longest_send() -> dt.timedelta:
+    return dt.timedelta(seconds=deadlines.send_deadline_seconds())
+
+
 def lease() -> dt.timedelta:
-    return getattr(settings, "ALERTS_LEASE", dt.timedelta(minutes=5))
+    """How long a claim holds: ``ALERTS_LEASE``, and always at least twice the longest send.
+
+    Every send is stopped at its deadline, so a worker that is alive records
+    its outcome before its claim runs out (composing the message before the
+    send and recording the outcome after it take far less than a send), and
+    no other worker sends the same alert meanwhile. Only a worker that died
+    leaves a claim to run out.
+    """
+    configured = getattr(settings, "ALERTS_LEASE", dt.timedelta(minutes=5))
+    return max(configured, 2 * longest_send())
 
 
-def max_attempts() -> int:
-    return getattr(settings, "ALERTS_MAX_ATTEMPTS", 6)
+def retry_for() -> dt.timedelta:
+    """How long a failing alert is retried, from its first failure, before it is failed."""
+    return getattr(settings, "ALERTS_RETRY_FOR", dt.timedelta(days=1))
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -63,16 +78,31 @@ class DeliveryReport:
 
 
 def claim_next(worker: str, now: dt.datetime | None = None) -> Delivery | None:
-    """Claim the next due alert for ``worker``, or return None when nothing is due."""
+    """Claim the next due alert for ``worker``, and hold its endpoint; None when nothing is due.
+
+    Alerts to an endpoint that another worker holds, or that is resting after
+    failures, are passed over, so one slow or broken receiver delays no one
+    else. The endpoint is held and the alert claimed in one transaction, each
+    by a conditional UPDATE that only one worker can win.
+    """
     now = now or timezone.now()
+    taken: set[int] = set()  # endpoints another worker won while we looked
     while True:
         with transaction.atomic():
-            due = Delivery.objects.claimable(now).order_by("next_attempt_at", "pk")
+            due = (
+                Delivery.objects.sendable(now)
+                .exclude(subscription__endpoint_id__in=taken)
+                .order_by("next_attempt_at", "pk")
+            )
             if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True)
-            pk = due.values_list("pk", flat=True).first()
-            if pk is None:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            row = due.values_list("pk", "subscription__endpoint_id").first()
+            if row is None:
                 return None
+            pk, endpoint_id = row
+            if not hold_endpoint(endpoint_id, worker, now):
+                taken.add(endpoint_id)
+                continue
             claimed = (
                 Delivery.objects.claimable(now)
                 .filter(pk=pk)
@@ -83,28 +113,90 @@ def claim_next(worker: str, now: dt.datetime | None = None) -> Delivery | None:
                     attempts=F("attempts") + 1,
                 )
             )
-        if claimed:
-            return Delivery.objects.select_related(
-                "subscription", "commitment", "status_change", "event__claimant", "event__accused"
-            ).get(pk=pk)
-        # Another worker claimed it between our read and our write: look again.
+            if not claimed:
+                # Another worker claimed the alert itself between our read and our write.
+                transaction.set_rollback(True)
+                continue
+        return Delivery.objects.select_related(
+            "subscription__endpoint",
+            "commitment",
+            "status_change",
+            "event__claimant",
+            "event__accused",
+        ).get(pk=pk)
+
+
+def endpoint_is_free(now: dt.datetime) -> Q:
+    return (Q(held_until__isnull=True) | Q(held_until__lt=now)) & (
+        Q(resting_until__isnull=True) | Q(resting_until__lte=now)
+    )
+
+
+def hold_endpoint(endpoint_id: int | None, worker: str, now: dt.datetime) -> bool:
+    """Hold the endpoint for ``worker`` for one lease; False if another worker holds it."""
+    if endpoint_id is None:
+        return True
+    return bool(
+        Endpoint.objects.filter(endpoint_is_free(now), pk=endpoint_id).update(
+            held_by=worker, held_until=now + lease()
+        )
+    )
+
+
+def release_endpoint(
+    endpoint_id: int | None, worker: str, now: dt.datetime, *, failed: bool | None, error: str = ""
+) -> None:
+    """Let go of the endpoint after a send: rested longer after each failure in a row,
+    back in use at once after a success (``failed=None``: the send said nothing about it)."""
+    if endpoint_id is None:
+        return
+    ours = Endpoint.objects.filter(pk=endpoint_id, held_by=worker)
+    released = {"held_by": "", "held_until": None}
+    if failed is None:
+        ours.update(**released)
+    elif not failed:
+        ours.update(**released, failures=0, resting_until=None, last_success_at=now)
+    else:
+        failures = (ours.values_list("failures", flat=True).first() or 0) + 1
+        ours.update(
+            **released,
+            failures=failures,
+            resting_until=now + retry_delay(failures),
+            last_error=error,
+            last_failure_at=now,
+        )
 
 
 def reason_not_to_send(delivery: Delivery) -> str | None:
     """Why an alert claimed from the outbox should no longer go out, judged on current data."""
-    if not delivery.subscription.is_active:
+    subscription = delivery.subscription
+    if delivery.topic in ANSWERS_TO_THE_FORM:
+        if subscription.unsubscribed_at:
+            return "The subscription was stopped."
+        if delivery.topic == Topic.CONFIRM and subscription.confirmed_at:
+            return "The subscription was confirmed already."
+        return None
+    if not subscription.is_active:
         return "The subscription is no longer active."
+    if not subscription.wants(delivery.topic) and not (
+        delivery.topic == Topic.EXPIRED and subscription.on_status_changed
+    ):
+        return "The subscriber no longer asks for this kind of alert."
+    if delivery.topic == Topic.EXPIRING and not is_chosen_lead_time(delivery):
+        return "The subscriber no longer asks for this warning's lead time."
     commitment = public.commitments().filter(pk=delivery.commitment_id).first()
     if commitment is None:
         return "The commitment is not public."
-    if delivery.topic == Topic.EXPIRING:
+    if delivery.topic in (Topic.EXPIRING, Topic.DEADLINE_PASSED):
         if commitment.status not in (Status.IN_FORCE, Status.SUSPENDED):
             return f"The commitment is {commitment.get_status_display()} now."
         reading = public.working_reading(commitment)
         if reading is None:
             return "The working reading is not public now."
-        if reading.ends_at != delivery.deadline:
-            return "The deadline moved; this warning was for the old one."
+        field = deadline_field(delivery.refers_to)
+        is_deadline = field in DEADLINE_FIELDS[Shape(commitment.shape)]
+        if not is_deadline or getattr(reading, field) != delivery.deadline:
+            return "The deadline moved; this alert was for the old one."
     if delivery.topic == Topic.VIOLATION_VERIFIED:
         verified = public.events().filter(pk=delivery.event_id, verification=Verification.VERIFIED)
         if not verified.exists():
@@ -112,12 +204,37 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
     return None
 
 
-def finish(delivery: Delivery, worker: str, **fields) -> bool:
-    """Record the outcome, if the claim is still ours. False means another worker took over."""
+def is_chosen_lead_time(delivery: Delivery) -> bool:
+    try:
+        return delivery.lead_time in delivery.subscription.lead_time_list()
+    except rules.InvalidLeadTimes:
+        return True  # a stored value no longer valid is the outbox's, not the subscriber's doing
+
+
+def finish(
+    delivery: Delivery,
+    worker: str,
+    now: dt.datetime,
+    *,
+    endpoint_failed: bool | None = None,
+    **fields,
+) -> bool:
+    """Record the outcome and release the endpoint, if the claim is still ours.
+
+    False means the lease ran out and another worker took over: nothing is written then.
+    """
     fields.setdefault("claimed_until", None)
-    updated = Delivery.objects.filter(
-        pk=delivery.pk, state=Delivery.State.SENDING, claimed_by=worker
-    ).update(**fields)
+    with transaction.atomic():
+        updated = Delivery.objects.filter(
+            pk=delivery.pk, state=Delivery.State.SENDING, claimed_by=worker
+        ).update(**fields)
+        release_endpoint(
+            delivery.subscription.endpoint_id,
+            worker,
+            now,
+            failed=endpoint_failed,
+            error=fields.get("last_error", ""),
+        )
     for name, value in fields.items():
         setattr(delivery, name, value)
     if not updated:
@@ -128,31 +245,59 @@ def finish(delivery: Delivery, worker: str, **fields) -> bool:
 
 
 def deliver(delivery: Delivery, worker: str, now: dt.datetime | None = None) -> Delivery.State:
-    """Send one claimed alert and record the outcome: sent, cancelled, retrying or failed."""
+    """Send one claimed alert and record the outcome: sent, cancelled, retrying or failed.
+
+    A failed send is tried again later, waiting longer each time (up to
+    ``ALERTS_LONGEST_RETRY``), for ``ALERTS_RETRY_FOR`` (a day) from its
+    first failure; only then is the alert failed, for staff to see and retry.
+    """
     now = now or timezone.now()
     reason = reason_not_to_send(delivery)
     if reason:
-        finish(delivery, worker, state=Delivery.State.CANCELLED, outcome=reason)
+        finish(delivery, worker, now, state=Delivery.State.CANCELLED, outcome=reason)
         return Delivery.State.CANCELLED
+    endpoint_failed: bool | None = True
     try:
         outcome = channels.send(delivery, compose(delivery, now))
     except channels.DeliveryFailed as exc:
-        error = str(exc)
+        error, endpoint_failed = str(exc), exc.endpoint_failed or None
     except Exception as exc:  # a worker must outlive one bad alert
         logger.exception("Delivery %s failed unexpectedly", delivery.delivery_id)
-        error = f"Unexpected error: {exc!r}"
+        error, endpoint_failed = f"Unexpected error: {exc!r}", None
     else:
-        finish(delivery, worker, state=Delivery.State.SENT, sent_at=now, outcome=outcome)
+        finish(
+            delivery,
+            worker,
+            timezone.now(),
+            endpoint_failed=False,
+            state=Delivery.State.SENT,
+            sent_at=now,
+            outcome=outcome,
+        )
         return Delivery.State.SENT
-    if delivery.attempts >= max_attempts():
-        finish(delivery, worker, state=Delivery.State.FAILED, last_error=error)
+    # Waits count from the failure, not from the claim: a send may take its whole deadline.
+    failed_at = timezone.now()
+    retrying_since = delivery.retrying_since or now
+    if failed_at - retrying_since >= retry_for():
+        finish(
+            delivery,
+            worker,
+            failed_at,
+            endpoint_failed=endpoint_failed,
+            state=Delivery.State.FAILED,
+            last_error=error,
+            retrying_since=retrying_since,
+        )
         return Delivery.State.FAILED
     finish(
         delivery,
         worker,
+        failed_at,
+        endpoint_failed=endpoint_failed,
         state=Delivery.State.PENDING,
         last_error=error,
-        next_attempt_at=now + retry_delay(delivery.attempts),
+        retrying_since=retrying_since,
+        next_attempt_at=failed_at + retry_delay(delivery.attempts),
     )
     return Delivery.State.PENDING
 
@@ -175,10 +320,14 @@ def deliver_due(worker: str, limit: int = 1000) -> DeliveryReport:
 
 
 def retry_failed(deliveries) -> int:
-    """Put failed alerts back in the queue with a fresh set of attempts (the admin's action)."""
+    """Put failed alerts back in the queue, to be retried for another day (the admin's action).
+
+    The alert keeps its delivery id, so a receiver that got it after all can drop the copy.
+    """
     return deliveries.filter(state=Delivery.State.FAILED).update(
         state=Delivery.State.PENDING,
         attempts=0,
+        retrying_since=None,
         next_attempt_at=timezone.now(),
         claimed_by="",
         claimed_until=None,

@@ -15,15 +15,18 @@ import uuid
 from urllib.parse import urlsplit
 
 import apprise
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from tracker.alerts import rules
+from tracker import clock
+from tracker.alerts import rules, signing
 from tracker.alerts.addresses import (
     CHAT_SCHEMES_NAMING_A_SERVER,
     PrivateTarget,
@@ -39,7 +42,7 @@ def new_token() -> str:
 
 
 def new_secret() -> str:
-    return secrets.token_hex(32)
+    return signing.new_secret()
 
 
 def validate_lead_times(value: str) -> None:
@@ -63,10 +66,81 @@ class Scope(models.TextChoices):
 
 
 class Topic(models.TextChoices):
-    EXPIRING = "expiring", "about to expire"
+    """What an alert is about. The values are the webhook's ``topic``; they never change."""
+
+    # Before a deadline of any shape: a window's end, a deliverable's or a milestone's due date.
+    EXPIRING = "expiring", "deadline approaching"
+    # A window's end passed: the clock expired it.
     EXPIRED = "expired", "expired"
+    # A deliverable's or a process's deadline passed; it is still in force, now overdue.
+    DEADLINE_PASSED = "deadline_passed", "deadline passed"
     STATUS_CHANGED = "status_changed", "status changed"
     VIOLATION_VERIFIED = "violation_verified", "violation verified"
+    # The answers to the subscribe form, sent through the outbox like any alert.
+    CONFIRM = "confirm", "confirmation link"
+    ALREADY_SUBSCRIBED = "already_subscribed", "already subscribed"
+
+
+# The topics that answer the subscribe form rather than tell about a commitment.
+ANSWERS_TO_THE_FORM = (Topic.CONFIRM, Topic.ALREADY_SUBSCRIBED)
+
+
+class Endpoint(models.Model):
+    """Where alerts go out to: the mail server, one webhook receiver, one chat service.
+
+    Alerts to one endpoint are sent one at a time: a worker holds the
+    endpoint while it sends (a lease, like a delivery's claim), so a receiver
+    that answers slowly, or not at all, holds one worker at most. An endpoint
+    that fails rests (``resting_until``), longer after each failure in a
+    row, while the alerts for every other endpoint go on; its first success
+    ends the rest. Every mail goes through the one mail server, so all email
+    subscriptions share one endpoint.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    held_by = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Failed sends in a row; the rest after the next one doubles."
+    )
+    resting_until = models.DateTimeField(
+        null=True, blank=True, help_text="Nothing is sent here before this, after failures."
+    )
+    last_error = models.TextField(blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @staticmethod
+    def key_for(channel: str, target: str) -> str:
+        """The endpoint a target is sent through, named without any secret it carries.
+
+        Email: the mail server. A webhook: its origin (scheme, host and port).
+        A chat service: the server its address names, or for a hosted
+        service (whose address holds a token) the service itself.
+        """
+        if channel == Channel.EMAIL:
+            return "email"
+        parts = urlsplit(target)
+        scheme = parts.scheme.lower()
+        if channel == Channel.CHAT and scheme not in CHAT_SCHEMES_NAMING_A_SERVER:
+            return f"chat {scheme}"
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        host = (parts.hostname or "").lower()
+        return f"{channel} {scheme}://{host}" + (f":{port}" if port else "")
+
+    @classmethod
+    def for_target(cls, channel: str, target: str) -> Endpoint:
+        endpoint, _created = cls.objects.get_or_create(key=cls.key_for(channel, target)[:300])
+        return endpoint
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -94,6 +168,7 @@ class Subscription(models.Model):
     TOPIC_FIELDS = {
         Topic.EXPIRING: "on_expiring",
         Topic.EXPIRED: "on_expired",
+        Topic.DEADLINE_PASSED: "on_expired",
         Topic.STATUS_CHANGED: "on_status_changed",
         Topic.VIOLATION_VERIFIED: "on_violation_verified",
     }
@@ -114,23 +189,44 @@ class Subscription(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices, blank=True)
     scope_key = models.CharField(max_length=60, editable=False)
 
-    on_expiring = models.BooleanField("about to expire", default=True)
+    on_expiring = models.BooleanField("before a deadline", default=True)
     lead_times = models.CharField(
         max_length=100,
         default=rules.DEFAULT_LEAD_TIMES,
         validators=[validate_lead_times],
-        help_text="How long before the end to warn: d days, h hours, m minutes; e.g. 7d, 72h, 24h.",
+        help_text="How long before an end or a due date to warn: d days, h hours, m minutes; "
+        "e.g. 7d, 72h, 24h.",
     )
-    on_expired = models.BooleanField("expired", default=True)
+    on_expired = models.BooleanField(
+        "when a deadline passes",
+        default=True,
+        help_text="A window expiring, or a deliverable's or a milestone's due date passing.",
+    )
     on_status_changed = models.BooleanField("status changed", default=True)
     on_violation_verified = models.BooleanField("violation verified", default=True)
+
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The language alerts are written in: the page's when the subscriber signed up.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="The clock alerts give times on (an IANA name): the page's when the "
+        "subscriber signed up.",
+    )
 
     secret = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Webhooks: the key for the X-Tracker-Signature HMAC. Left blank, one is made.",
+        help_text="Webhooks: the Standard Webhooks secret (whsec_…) the receiver checks "
+        "signatures with. Left blank, one is made.",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    endpoint = models.ForeignKey(
+        Endpoint, null=True, blank=True, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
@@ -162,6 +258,9 @@ class Subscription(models.Model):
 
     def save(self, *args, **kwargs):
         self.scope_key = self.make_scope_key()
+        key = Endpoint.key_for(self.channel, self.target)
+        if self.endpoint_id is None or self.endpoint.key != key:
+            self.endpoint = Endpoint.for_target(self.channel, self.target)
         if self.channel == Channel.WEBHOOK and not self.secret:
             self.secret = new_secret()
         super().save(*args, **kwargs)
@@ -177,19 +276,33 @@ class Subscription(models.Model):
         return "everything"
 
     def describe_scope(self) -> str:
+        """What the subscription is about, in the active language."""
         if self.scope == Scope.AGREEMENT and self.agreement:
-            return f"agreement “{self.agreement.title}”"
+            return _("the agreement “%(title)s”") % {"title": self.agreement.title}
         if self.scope == Scope.COMMITMENT and self.commitment:
-            return f"commitment “{self.commitment.title}”"
+            return _("the commitment “%(title)s”") % {"title": self.commitment.title}
         if self.scope == Scope.CATEGORY:
-            return f"category “{self.get_category_display()}”"
-        return "every commitment"
+            return _("the category “%(category)s”") % {"category": self.get_category_display()}
+        return _("every commitment")
+
+    @property
+    def alert_language(self) -> str:
+        """The language to write to this subscriber in; English if theirs is no longer offered."""
+        offered = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in offered else settings.LANGUAGE_CODE
+
+    @property
+    def alert_zone(self) -> str:
+        """The zone to give times in; UTC if the stored one is no longer a zone we know."""
+        return self.time_zone if clock.is_known_zone(self.time_zone or "") else "UTC"
 
     @property
     def is_active(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
     def wants(self, topic: str) -> bool:
+        if topic in ANSWERS_TO_THE_FORM:
+            return True
         return getattr(self, self.TOPIC_FIELDS[topic])
 
     def covers(self, commitment: Commitment) -> bool:
@@ -216,20 +329,22 @@ class Subscription(models.Model):
             errors["commitment"] = ["Choose the commitment this subscription is about."]
         if self.scope == Scope.CATEGORY and not self.category:
             errors["category"] = ["Choose the category this subscription is about."]
-        if not any(self.wants(topic) for topic in Topic.values):
+        if not any(getattr(self, name) for name in set(self.TOPIC_FIELDS.values())):
             errors["on_expiring"] = ["Choose at least one thing to hear about."]
+        if self.language not in {code for code, _name in settings.LANGUAGES}:
+            errors["language"] = ["Choose one of the languages the site is written in."]
+        if not clock.is_known_zone(self.time_zone or ""):
+            errors["time_zone"] = ["Choose a time zone by its IANA name, such as Europe/Kyiv."]
         try:
             self.clean_target()
         except ValidationError as exc:
             errors["target"] = exc.messages
         self.secret = (self.secret or "").strip()
         if self.channel == Channel.WEBHOOK and self.secret:
-            secret = self.secret
-            if len(secret) < 16 or not secret.isascii() or not secret.isprintable():
-                errors["secret"] = [
-                    "A webhook secret must be at least 16 printable ASCII characters; "
-                    "leave it blank to have one made."
-                ]
+            try:
+                self.secret = signing.standard_secret(self.secret)
+            except signing.InvalidSecret as exc:
+                errors["secret"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
 
@@ -264,6 +379,32 @@ class Subscription(models.Model):
             raise ValidationError(str(exc), code="private_target") from exc
 
 
+class PassedDeadline(models.Model):
+    """A deadline that passed with its commitment still in force, noticed once by the clock.
+
+    A window's end passing is a status change (it expires), and its alerts
+    are written with that change. A deliverable or a process stays as it is
+    when its due date passes, so this row stands in for the change: the
+    sweep writes it with the alerts in one transaction, and a deadline that
+    has its row is never looked at again. A new due date is a new deadline.
+    """
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=10, help_text="Which deadline: ends_at or due_at.")
+    deadline = models.DateTimeField()
+    noticed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "field", "deadline"], name="one_notice_per_passed_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.field} {self.deadline:%Y-%m-%d %H:%M} passed"
+
+
 class DeliveryQuerySet(models.QuerySet):
     def claimable(self, now: dt.datetime):
         """Pending and due, or claimed by a worker whose lease has run out."""
@@ -271,6 +412,15 @@ class DeliveryQuerySet(models.QuerySet):
             Q(state=Delivery.State.PENDING, next_attempt_at__lte=now)
             & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
+        )
+
+    def sendable(self, now: dt.datetime):
+        """Claimable, to an endpoint that no worker holds and that is not resting."""
+        return self.claimable(now).filter(
+            Q(subscription__endpoint__held_until__isnull=True)
+            | Q(subscription__endpoint__held_until__lt=now),
+            Q(subscription__endpoint__resting_until__isnull=True)
+            | Q(subscription__endpoint__resting_until__lte=now),
         )
 
 
@@ -292,7 +442,14 @@ class Delivery(models.Model):
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
     )
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(
+        Commitment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="What the alert is about; none for the mails answering the subscribe form.",
+    )
     topic = models.CharField(max_length=30, choices=Topic.choices)
     refers_to = models.CharField(
         max_length=80, help_text="The deadline, status change or event this alert is about."
@@ -312,10 +469,16 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    retrying_since = models.DateTimeField(
+        null=True, blank=True, help_text="The first failed try; retries go on for a day from it."
+    )
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     last_error = models.TextField(blank=True)
+    failure_reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were told that this alert failed."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -334,7 +497,13 @@ class Delivery(models.Model):
                 condition=Q(state__in=["pending", "sending", "sent", "failed", "cancelled"]),
                 name="delivery_state_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(commitment__isnull=False)
+                | Q(topic__in=["confirm", "already_subscribed"]),
+                name="delivery_alert_has_commitment",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_topic_display()}: {self.commitment} → {self.subscription.target}"
+        about = f": {self.commitment}" if self.commitment_id else ""
+        return f"{self.get_topic_display()}{about} → {self.subscription.target}"

@@ -1,7 +1,8 @@
 """Writing alerts into the outbox.
 
-Expiry warnings are derived by the sweep from the working readings as they
-are now. Status changes and verified violations are written by receivers of
+Warnings before a deadline, and the alerts when a deliverable's or a
+process's deadline passes, are derived by the sweep from the working readings
+as they are now. Status changes and verified violations are written by receivers of
 the services' signals, inside the transaction that made the change, so a
 change cannot commit without its alerts or the other way round.
 
@@ -14,21 +15,33 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from tracker import public
 from tracker.alerts import rules
-from tracker.alerts.models import Delivery, Subscription, Topic
+from tracker.alerts.models import Delivery, PassedDeadline, Subscription, Topic
 from tracker.models import ComplianceEvent, Reading, StatusChange, Verification
-from tracker.status import Status
+from tracker.status import Shape, Status
 
 
 def late_after() -> dt.timedelta:
     return getattr(settings, "ALERTS_LATE_AFTER", dt.timedelta(minutes=15))
 
 
-def deadline_key(deadline: dt.datetime) -> str:
-    return "deadline:" + deadline.astimezone(dt.UTC).isoformat()
+# What an alert about a deadline refers to: its kind and its instant. An end keeps
+# the prefix it always had, so warnings already in the outbox keep their keys.
+DEADLINE_PREFIXES = {"ends_at": "deadline", "due_at": "due"}
+
+
+def deadline_key(deadline: dt.datetime, field: str = "ends_at") -> str:
+    return f"{DEADLINE_PREFIXES[field]}:{deadline.astimezone(dt.UTC).isoformat()}"
+
+
+def deadline_field(refers_to: str) -> str | None:
+    """Which deadline (ends_at, due_at) an alert's ``refers_to`` is about, or None."""
+    prefix = refers_to.partition(":")[0]
+    return next((f for f, p in DEADLINE_PREFIXES.items() if p == prefix), None)
 
 
 def insert(rows: list[Delivery]) -> None:
@@ -38,33 +51,40 @@ def insert(rows: list[Delivery]) -> None:
 
 
 def queue_expiry_warnings(now: dt.datetime) -> None:
-    """Queue the "ends in …" warnings that are due by ``now``.
+    """Queue the warnings before a deadline that are due by ``now``, for every shape.
 
-    Only public working readings count: an end that staff have not published
-    yet warns nobody. Only windows ending within the longest lead time are
-    read, through the index on (is_working, ends_at), so a pass costs what is
-    due, not what is stored. The warning is keyed by the deadline it refers
-    to: after an extension the new deadline's warnings become due, and any
-    still pending for the old one are cancelled when a worker picks them up.
+    A window warns before its end, a deliverable before its due date, a
+    process before either. Only public working readings count: a deadline
+    that staff have not published yet warns nobody. Only deadlines within
+    the longest lead time are read, so a pass costs what is due, not what is
+    stored. A warning is keyed by the deadline it refers to: after an
+    extension or a new due date, the new deadline's warnings become due, and
+    any still pending for the old one are cancelled when a worker picks them up.
     """
-    readings = public.windows_ending_between(now, now + rules.LONGEST_LEAD_TIME).select_related(
-        "commitment"
-    )
-    commitments = {reading.commitment for reading in readings}
+    by_field = public.deadlines_between(now, now + rules.LONGEST_LEAD_TIME)
+    found = [
+        (field, reading)
+        for field, readings in by_field.items()
+        for reading in readings.select_related("commitment")
+    ]
+    commitments = {reading.commitment for _field, reading in found}
     if not commitments:
         return
     subscriptions = list(Subscription.objects.listening_to(Topic.EXPIRING).covering(commitments))
     rows = []
-    for reading in readings:
+    for field, reading in found:
         for subscription in subscriptions:
             if subscription.covers(reading.commitment):
-                rows.extend(expiry_warnings(subscription, reading, now))
+                rows.extend(expiry_warnings(subscription, reading, now, field))
     insert(rows)
 
 
-def expiry_warnings(subscription: Subscription, reading: Reading, now: dt.datetime):
+def expiry_warnings(
+    subscription: Subscription, reading: Reading, now: dt.datetime, field: str = "ends_at"
+):
+    deadline = getattr(reading, field)
     warnings = rules.due_warnings(
-        reading.ends_at,
+        deadline,
         subscription.lead_time_list(),
         now,
         since=subscription.confirmed_at,
@@ -75,8 +95,8 @@ def expiry_warnings(subscription: Subscription, reading: Reading, now: dt.dateti
             subscription=subscription,
             commitment=reading.commitment,
             topic=Topic.EXPIRING,
-            refers_to=deadline_key(reading.ends_at),
-            deadline=reading.ends_at,
+            refers_to=deadline_key(deadline, field),
+            deadline=deadline,
             lead_time=warning.lead_time,
             is_late=warning.is_late,
             created_at=now,
@@ -89,6 +109,66 @@ def expiry_warnings(subscription: Subscription, reading: Reading, now: dt.dateti
                 "due at the same time; only that one is sent."
             )
         yield row
+
+
+# A deadline that passed longer ago than this before any sweep saw it (a new
+# installation, a worker stopped for weeks) is passed over without alerting: it is no news.
+PASSED_LOOKBACK = rules.LONGEST_LEAD_TIME
+
+
+def queue_passed_deadlines(now: dt.datetime) -> list[PassedDeadline]:
+    """Notice the due dates (and processes' ends) that have passed, and alert once for each.
+
+    A window's end is handled by its expiry, a status change. A deliverable
+    or a process stays in force when its deadline passes, so the sweep notes
+    the deadline as passed (``PassedDeadline``) and queues the "deadline
+    passed" alerts in the same transaction; a noted deadline is not read
+    again. Alerts found later than ``ALERTS_LATE_AFTER`` are marked late.
+    """
+    fields = public.deadlines_between(now - PASSED_LOOKBACK, now)
+    fields["ends_at"] = fields["ends_at"].exclude(commitment__shape=Shape.WINDOW)
+    found = []
+    for field, readings in fields.items():
+        noted = PassedDeadline.objects.filter(
+            commitment=OuterRef("commitment"), field=field, deadline=OuterRef(field)
+        )
+        found += [(field, r) for r in readings.exclude(Exists(noted)).select_related("commitment")]
+    if not found:
+        return []
+    with transaction.atomic():
+        notices = [
+            PassedDeadline(
+                commitment=reading.commitment,
+                field=field,
+                deadline=getattr(reading, field),
+                noticed_at=now,
+            )
+            for field, reading in found
+        ]
+        PassedDeadline.objects.bulk_create(notices, ignore_conflicts=True)
+        commitments = {reading.commitment for _field, reading in found}
+        subscriptions = list(
+            Subscription.objects.listening_to(Topic.DEADLINE_PASSED).covering(commitments)
+        )
+        rows = []
+        for field, reading in found:
+            deadline = getattr(reading, field)
+            for subscription in subscriptions:
+                if subscription.covers(reading.commitment):
+                    rows.append(
+                        Delivery(
+                            subscription=subscription,
+                            commitment=reading.commitment,
+                            topic=Topic.DEADLINE_PASSED,
+                            refers_to=deadline_key(deadline, field),
+                            deadline=deadline,
+                            is_late=now - deadline > late_after(),
+                            created_at=now,
+                            next_attempt_at=now,
+                        )
+                    )
+        insert(rows)
+    return notices
 
 
 def queue_status_change(change: StatusChange) -> None:

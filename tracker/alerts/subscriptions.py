@@ -18,16 +18,11 @@ import enum
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import clock
-from tracker.alerts.messages import absolute_url
-from tracker.alerts.models import Channel, Delivery, Subscription
+from tracker.alerts.models import Channel, Delivery, Subscription, Topic
 
 CONFIRM_SALT = "tracker.alerts.confirm"
 
@@ -60,38 +55,23 @@ def confirmation_token(subscription: Subscription) -> str:
     return signing.dumps({"id": subscription.pk}, salt=CONFIRM_SALT)
 
 
-def send_confirmation(subscription: Subscription) -> None:
-    context = {
-        "scope": subscription.describe_scope(),
-        "confirm_url": absolute_url(
-            reverse("alerts:confirm", args=[confirmation_token(subscription)])
-        ),
-        "valid_for": clock.duration_text(confirmation_max_age()),
-    }
-    _reply(subscription, "confirm", context)
+def queue_answer(subscription: Subscription, topic: Topic) -> None:
+    """Queue the mail answering the form (a confirmation link, or "already subscribed").
 
-
-def send_already_subscribed(subscription: Subscription) -> None:
-    """Tell the owner of a confirmed address that someone asked again, and how to stop."""
-    context = {
-        "scope": subscription.describe_scope(),
-        "unsubscribe_url": absolute_url(subscription.get_unsubscribe_url()),
-    }
-    _reply(subscription, "already_subscribed", context)
-
-
-def _reply(subscription: Subscription, template: str, context: dict) -> None:
-    """Mail the answer to the form to the address, and note when, to limit how often."""
-    send_mail(
-        " ".join(render_to_string(f"email/{template}_subject.txt", context).split()),
-        render_to_string(f"email/{template}.txt", context),
-        None,
-        [subscription.target],
+    The outbox sends it like any alert, under the same deadline and retries,
+    so the form answers at once whatever the mail server does. When it was
+    asked for is noted, to limit how often an address is written to.
+    """
+    now = timezone.now()
+    Delivery.objects.create(
+        subscription=subscription,
+        topic=topic,
+        refers_to=f"request:{now.isoformat()}",
+        created_at=now,
+        next_attempt_at=now,
     )
-    subscription.confirmation_sent_at = timezone.now()
-    Subscription.objects.filter(pk=subscription.pk).update(
-        confirmation_sent_at=subscription.confirmation_sent_at
-    )
+    subscription.confirmation_sent_at = now
+    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=now)
 
 
 def live_duplicate(subscription: Subscription) -> Subscription | None:
@@ -105,13 +85,14 @@ def live_duplicate(subscription: Subscription) -> Subscription | None:
 
 @transaction.atomic
 def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
-    """Save an unconfirmed email subscription and mail its confirmation link.
+    """Save an unconfirmed email subscription and queue the mail with its confirmation link.
 
     Asking twice creates nothing new: an unconfirmed subscription gets its
     link again, a confirmed one is left as it is and its owner is told so.
     Either way the address gets at most one mail every ``RESEND_AFTER``.
-    Raises ``ValidationError`` for bad input, and lets a mail failure
-    through so that nothing is saved.
+    Nothing is sent here: the mail waits in the outbox, in the same
+    transaction, so the form never waits for a mail server.
+    Raises ``ValidationError`` for bad input.
     """
     subscription.channel = Channel.EMAIL
     subscription.confirmed_at = None
@@ -131,11 +112,11 @@ def subscribe(subscription: Subscription) -> tuple[Outcome, Subscription]:
         if sent_at and timezone.now() - sent_at < RESEND_AFTER:
             return Outcome.RECENTLY_SENT, existing
         if existing.confirmed_at:
-            send_already_subscribed(existing)
+            queue_answer(existing, Topic.ALREADY_SUBSCRIBED)
             return Outcome.ALREADY_SUBSCRIBED, existing
-        send_confirmation(existing)
+        queue_answer(existing, Topic.CONFIRM)
         return Outcome.RESENT, existing
-    send_confirmation(subscription)
+    queue_answer(subscription, Topic.CONFIRM)
     return Outcome.NEW, subscription
 
 
@@ -175,11 +156,44 @@ def confirm(token: str) -> tuple[Outcome, Subscription]:
 
 
 def subscription_for_unsubscribe(token: str) -> Subscription:
+    """The subscription an unsubscribe or manage link is for; ``LinkRefused`` if there is none."""
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
-        raise LinkRefused(
-            _("This unsubscribe link is not valid. Copy the whole link from the message.")
-        )
+        raise LinkRefused(_("This link is not valid. Copy the whole link from the message."))
+    return subscription
+
+
+PREFERENCES = (
+    "language",
+    "time_zone",
+    "on_expiring",
+    "lead_times",
+    "on_expired",
+    "on_status_changed",
+    "on_violation_verified",
+)
+
+
+@transaction.atomic
+def change_preferences(token: str, **preferences) -> Subscription:
+    """Change what a subscriber hears about, in which language, on which clock.
+
+    Alerts already waiting are judged again when sent: one about a topic or a
+    lead time no longer chosen is cancelled then; the others are written in
+    the new language and zone.
+    """
+    unknown = set(preferences) - set(PREFERENCES)
+    if unknown:
+        raise TypeError(f"not a preference: {sorted(unknown)}")
+    subscription = subscription_for_unsubscribe(token)
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.unsubscribed_at:
+        raise LinkRefused(_("This subscription was stopped. Subscribe again if you want alerts."))
+    for name, value in preferences.items():
+        setattr(subscription, name, value)
+    subscription.full_clean(exclude=["token", "scope_key"], validate_constraints=False)
+    subscription._change_reason = "Changed by the subscriber"
+    subscription.save()
     return subscription
 
 

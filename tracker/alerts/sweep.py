@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from tracker import services
 from tracker.alerts.delivery import DeliveryReport, deliver_due, worker_name
-from tracker.alerts.outbox import queue_expiry_warnings
+from tracker.alerts.outbox import queue_expiry_warnings, queue_passed_deadlines
+from tracker.alerts.staff import tell_staff_of_failures
 from tracker.models import StatusChange
 
 
@@ -36,11 +37,17 @@ def sweep(worker: str | None = None) -> SweepReport:
 
     1. Windows whose working end has passed expire, by the clock; their
        "expired" alerts are written in the same transactions.
-    2. Due "ends in …" warnings are derived from the working readings.
+    2. Due warnings before a deadline (a window's end, a deliverable's or a
+       milestone's due date) are derived from the working readings, and the
+       due dates that passed are noticed, with their alerts.
     3. Due alerts are claimed, sent and recorded.
+    4. Staff are told about alerts that failed after a day of retries.
     """
     worker = worker or worker_name()
     now = timezone.now()
     expired = services.expire_due_windows(now)
     queue_expiry_warnings(now)
-    return SweepReport(expired=expired, delivered=deliver_due(worker))
+    queue_passed_deadlines(now)
+    delivered = deliver_due(worker)
+    tell_staff_of_failures(timezone.now())
+    return SweepReport(expired=expired, delivered=delivered)

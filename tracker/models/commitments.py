@@ -230,7 +230,11 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["-is_working", "starts_at", "pk"]
-        indexes = [models.Index(fields=["is_working", "ends_at"])]
+        # The sweep reads the working readings whose end or due date is near.
+        indexes = [
+            models.Index(fields=["is_working", "ends_at"]),
+            models.Index(fields=["is_working", "due_at"], name="tracker_rea_working_due_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment"],
