@@ -25,6 +25,7 @@ from pathlib import Path
 import dj_database_url
 
 from bench import report, served
+from bench.names import database_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # Claims imported at each scale: ten times more from one to the next, so the
@@ -79,7 +80,7 @@ class DataSets:
             password=server["PASSWORD"] or None,
             autocommit=True,
         ) as connection:
-            database = name.replace("-", "_")
+            database = database_name(name)
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{database}"')
 
@@ -96,7 +97,7 @@ class DataSets:
 
         server = self.server
         with psycopg.connect(
-            dbname=name.replace("-", "_"),
+            dbname=database_name(name),
             host=server["HOST"] or None,
             port=server["PORT"] or None,
             user=server["USER"] or None,
