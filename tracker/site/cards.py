@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from tracker import clock, public, summaries
-from tracker.http import cached_fragment
+from tracker.http import cached_fragments
 from tracker.models import Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
 from tracker.site.strips import daily_strip, severity_by_standing
@@ -71,17 +71,24 @@ def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
     """Give each commitment its card, rendered once per version of what it shows.
 
     Cards are cached one by one, so a new claim re-renders the card of its
-    commitment, and the rest of the board comes from the cache.
+    commitment, and the rest of the board comes from the cache: all read in
+    one round trip, and those rendered kept in another.
     """
-    for commitment in commitments:
-        commitment.card = cached_fragment(
-            request,
-            "card",
-            lambda commitment=commitment: render_to_string(
-                "tracker/_commitment_card.html", {"commitment": commitment}, request
-            ),
-            version=card_version(commitment),
-        )
+    cards = cached_fragments(
+        request,
+        "card",
+        [
+            (
+                card_version(commitment),
+                lambda commitment=commitment: render_to_string(
+                    "tracker/_commitment_card.html", {"commitment": commitment}, request
+                ),
+            )
+            for commitment in commitments
+        ],
+    )
+    for commitment, card in zip(commitments, cards, strict=True):
+        commitment.card = card
     return commitments
 
 

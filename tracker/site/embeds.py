@@ -88,7 +88,7 @@ def window_dates(commitment: Commitment) -> str:
 
 
 @embeddable
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def commitment_embed(request, slug):
     """A small page for an iframe: status, countdown or end, claims by claimant, a link back."""
@@ -103,7 +103,7 @@ def commitment_embed(request, slug):
 
 
 @embeddable
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def commitment_badge(request, slug):
     """An SVG badge, "title | status", for a README, a wiki or a post."""
