@@ -376,3 +376,19 @@ def test_every_response_between_flushes_is_the_current_page(client, pause):
         seen.append((page.status_code, f"Report number {round_}" in page.content.decode()))
 
     assert seen == [(200, True)] * 6
+
+
+def test_each_kept_page_keeps_every_parameter_its_form_reads():
+    """A field added to a form but not to its list would be dropped before the view saw it."""
+    from tracker.site import filters, search
+
+    forms = [
+        (filters.BoardFilters({}, parties=[]), filters.BOARD_PARAMETERS),
+        (filters.EventFilters({}, parties=[]), filters.EVENT_PARAMETERS),
+        (filters.RegionFilters({}, parties=[], commitments={}), filters.REGION_PARAMETERS),
+        (filters.ChangesPage({}), filters.CHANGES_PARAMETERS),
+        (search.SearchForm({}), search.SEARCH_PARAMETERS),
+    ]
+
+    for form, parameters in forms:
+        assert set(form.fields) == set(parameters), type(form).__name__

@@ -20,6 +20,11 @@ gets a fresh countdown, while Last-Modified still names the real change.
 They say times on the reader's clock (``?tz=``, see
 ``tracker.site.reader_zone``), so the zone is part of every ETag and fragment
 key as the language is: one reader's zone is never served to another.
+
+A reader with no ETag yet (the many a headline sends) is given the page kept
+whole in the shared cache when it was rendered for the validator they would
+get now (``tracker.page_cache``): the version and the page come in one round
+trip, with no query and no rendering.
 """
 
 from __future__ import annotations
