@@ -18,7 +18,7 @@ import sys
 import django
 
 
-def measure(times: int, budget: float) -> dict:
+def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -57,6 +57,8 @@ def measure(times: int, budget: float) -> dict:
         "pages": {},
     }
     for name, url in pages:
+        if only and name not in only:
+            continue
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
@@ -84,7 +86,8 @@ def measure(times: int, budget: float) -> dict:
         page["vs_trivial"] = round(page["p50_ms"] / trivial["p50_ms"], 1)
         result["pages"][name] = page
         print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
-    result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
+    if not only:
+        result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result
 
 
@@ -92,10 +95,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument(
+        "--only", type=lambda v: v.split(","), help="these pages alone, e.g. board,commitment"
+    )
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
-    print(json.dumps(measure(options.repeat, options.budget)))
+    print(json.dumps(measure(options.repeat, options.budget, options.only)))
 
 
 if __name__ == "__main__":

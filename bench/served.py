@@ -1,7 +1,8 @@
 """Served throughput: the site under gunicorn (2 workers), loaded by wrk on loopback.
 
 Besides the trivial view and the board, the commitment page with the most
-claims is loaded with 16 connections, and, with PostgreSQL and Redis, served
+claims is loaded with 16 connections; with Redis, the board is loaded again
+while the shared cache is flushed every second; and, with PostgreSQL and Redis, served
 by two gunicorn servers at once (two web nodes on two ports, one wrk for
 each; every served run is repeated so), and a change made through the first
 node must show on the second node's very next page. ``soak`` keeps the
@@ -170,7 +171,31 @@ def measure(env: dict, seconds: int) -> dict:
         results["commitment_16"] = load(
             base + HEAVY_PAGE, seconds, conditional=False, etag="", connections=16
         )
+    if env.get("REDIS_URL"):
+        with gunicorn(env) as base:
+            results["board_flushed"] = load_while_flushing(base + "/", seconds, env["REDIS_URL"])
     return results
+
+
+def load_while_flushing(url: str, seconds: int, redis_url: str) -> dict:
+    """The board loaded from cold while the shared cache is emptied every second.
+
+    Each flush drops the version and every kept page at once, as a restarted
+    or evicting Redis would: the pages must come from the database meanwhile,
+    slower, every one a 200.
+    """
+    import redis
+
+    shared = redis.Redis.from_url(redis_url)
+    run = wrk(url, seconds, conditional=False, etag="", connections=8)
+    flushes = 0
+    while run.poll() is None:
+        shared.flushdb()
+        flushes += 1
+        time.sleep(1)
+    result = result_of(run)
+    result["flushes"] = flushes
+    return result
 
 
 def warm(*pages: str) -> None:
