@@ -4,7 +4,9 @@ Run inside a bench database (``make bench`` does it); prints JSON on stdout.
 Pages are requested through Django's test client, so every request passes
 the real URLs, middleware and conditional-GET wrapper. The page cache is
 cleared before each request: the figures are for a page nobody has asked for
-this minute, the case the database has to answer. A few searches follow
+this minute, the case the database has to answer. Between a page's
+repetitions the trivial view is timed too, so that the page's cost over it
+(``vs_trivial_beside``) is read from the same seconds. A few searches follow
 (``bench.search``).
 """
 
@@ -16,6 +18,8 @@ import os
 import sys
 
 import django
+
+TRIVIAL = "/bench/trivial/"
 
 
 def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
@@ -41,10 +45,8 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         ("search", "/search/?q=energ"),
     ]
     client = Client()
-    client.get("/bench/trivial/")  # imports and first connection, outside the timing
-    trivial = summary(
-        repeat(lambda: client.get("/bench/trivial/"), times=times * 10, budget=budget)
-    )
+    client.get(TRIVIAL)  # imports and first connection, outside the timing
+    trivial = summary(repeat(lambda: client.get(TRIVIAL), times=times * 10, budget=budget))
     heavy = Commitment.objects.get(slug=HEAVY_SLUG)
     result = {
         "data": {
@@ -68,13 +70,17 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
             "bytes": len(response.content),
             "queries": len(queries),
         }
-        page.update(
-            summary(
-                repeat(
-                    lambda url=url: client.get(url), times=times, budget=budget, before=cache.clear
-                )
-            )
+        trivial_beside: list[float] = []
+
+        def before_each(trivial_beside=trivial_beside):
+            cache.clear()
+            trivial_beside.extend(repeat(lambda: client.get(TRIVIAL), times=10, budget=1))
+
+        samples = repeat(
+            lambda url=url: client.get(url), times=times, budget=budget, before=before_each
         )
+        page.update(summary(samples))
+        page["trivial_beside_p50_ms"] = summary(trivial_beside)["p50_ms"]
         render = baselines.for_page(name, client, url, HEAVY_SLUG)
         render()
         with CaptureQueriesContext(connection) as baseline_queries:
@@ -84,6 +90,9 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         page["baseline_queries"] = len(baseline_queries)
         page["vs_baseline"] = round(page["p50_ms"] / baseline["p50_ms"], 2)
         page["vs_trivial"] = round(page["p50_ms"] / trivial["p50_ms"], 1)
+        # Against the trivial view timed between the page's own repetitions: the
+        # machine's speed drifts over the minutes the pages take.
+        page["vs_trivial_beside"] = round(page["p50_ms"] / page["trivial_beside_p50_ms"], 1)
         result["pages"][name] = page
         print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
     if not only:

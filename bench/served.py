@@ -35,6 +35,7 @@ from pathlib import Path
 
 from bench.names import HEAVY_PAGE
 
+TRIVIAL = "/bench/trivial/"
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
@@ -165,11 +166,15 @@ def measure(env: dict, seconds: int) -> dict:
         etag = current_etag(base)
         results["board_conditional"] = load(base + "/", seconds, conditional=True, etag=etag)
     with gunicorn(env) as base:
-        results["board_cold"] = load(base + "/", seconds, conditional=False, etag="")
+        results["board_cold"] = beside_the_trivial_view(
+            lambda: load(base + "/", seconds, conditional=False, etag=""),
+            lambda: load(base + TRIVIAL, seconds, conditional=False, etag=""),
+        )
     with gunicorn(env) as base:
         warm(base + HEAVY_PAGE)
-        results["commitment_16"] = load(
-            base + HEAVY_PAGE, seconds, conditional=False, etag="", connections=16
+        results["commitment_16"] = beside_the_trivial_view(
+            lambda: load(base + HEAVY_PAGE, seconds, conditional=False, etag="", connections=16),
+            lambda: load(base + TRIVIAL, seconds, conditional=False, etag=""),
         )
     if env.get("REDIS_URL"):
         with gunicorn(env) as base:
@@ -195,6 +200,22 @@ def load_while_flushing(url: str, seconds: int, redis_url: str) -> dict:
         time.sleep(1)
     result = result_of(run)
     result["flushes"] = flushes
+    return result
+
+
+def beside_the_trivial_view(page_run, trivial_run) -> dict:
+    """A first-visit run, with the trivial view loaded on the same servers before and after.
+
+    The machine is shared: between two runs a minute apart its speed can
+    change several times over. A page's rate is held against the trivial
+    view's on either side of it (``trivial_beside``, their mean), not against
+    the trivial view's own run at the start.
+    """
+    before = trivial_run()
+    result = page_run()
+    after = trivial_run()
+    beside = (before["requests_per_second"] + after["requests_per_second"]) / 2
+    result["trivial_beside"] = round(beside, 1)
     return result
 
 
@@ -225,10 +246,16 @@ def two_nodes(env: dict, seconds: int) -> dict:
         etag = current_etag(first)
         runs["board_conditional"] = load_both((first, second), "/", seconds, True, 8, etag)
     with gunicorn(env) as first, gunicorn(env) as second:
-        runs["board_cold"] = load_both((first, second), "/", seconds, False, 8)
+        runs["board_cold"] = beside_the_trivial_view(
+            lambda: load_both((first, second), "/", seconds, False, 8),
+            lambda: load_both((first, second), TRIVIAL, seconds, False, 8),
+        )
     with gunicorn(env) as first, gunicorn(env) as second:
         warm(first + HEAVY_PAGE, second + HEAVY_PAGE)
-        runs["commitment_16"] = load_both((first, second), HEAVY_PAGE, seconds, False, 16)
+        runs["commitment_16"] = beside_the_trivial_view(
+            lambda: load_both((first, second), HEAVY_PAGE, seconds, False, 16),
+            lambda: load_both((first, second), TRIVIAL, seconds, False, 8),
+        )
         visible = change_seen_by_the_other_node(first, second + HEAVY_PAGE)
     commitment = runs["commitment_16"]
     return {
