@@ -167,14 +167,16 @@ def measure(env: dict, seconds: int) -> dict:
         results["board_conditional"] = load(base + "/", seconds, conditional=True, etag=etag)
     with gunicorn(env) as base:
         results["board_cold"] = beside_the_trivial_view(
-            lambda: load(base + "/", seconds, conditional=False, etag=""),
-            lambda: load(base + TRIVIAL, seconds, conditional=False, etag=""),
+            lambda share: load(base + "/", share, conditional=False, etag=""),
+            lambda share: load(base + TRIVIAL, share, conditional=False, etag=""),
+            seconds,
         )
     with gunicorn(env) as base:
         warm(base + HEAVY_PAGE)
         results["commitment_16"] = beside_the_trivial_view(
-            lambda: load(base + HEAVY_PAGE, seconds, conditional=False, etag="", connections=16),
-            lambda: load(base + TRIVIAL, seconds, conditional=False, etag=""),
+            lambda share: load(base + HEAVY_PAGE, share, False, etag="", connections=16),
+            lambda share: load(base + TRIVIAL, share, conditional=False, etag=""),
+            seconds,
         )
     if env.get("REDIS_URL"):
         with gunicorn(env) as base:
@@ -203,20 +205,45 @@ def load_while_flushing(url: str, seconds: int, redis_url: str) -> dict:
     return result
 
 
-def beside_the_trivial_view(page_run, trivial_run) -> dict:
-    """A first-visit run, with the trivial view loaded on the same servers before and after.
+def beside_the_trivial_view(page_run, trivial_run, seconds: int, slices: int = 3) -> dict:
+    """A first-visit run interleaved with the trivial view on the same servers.
 
-    The machine is shared: between two runs a minute apart its speed can
-    change several times over. A page's rate is held against the trivial
-    view's on either side of it (``trivial_beside``, their mean), not against
-    the trivial view's own run at the start.
+    The machine is shared: from one ten-second run to the next its speed can
+    change several times over. So the page and the trivial view take turns,
+    ``slices`` runs each of a share of ``seconds``, and the page's rate is held
+    against the trivial view's over the same stretch (``trivial_beside``), not
+    against the trivial view's own run at the start. ``page_run`` and
+    ``trivial_run`` take the seconds to load for.
     """
-    before = trivial_run()
-    result = page_run()
-    after = trivial_run()
-    beside = (before["requests_per_second"] + after["requests_per_second"]) / 2
-    result["trivial_beside"] = round(beside, 1)
+    share = max(1, round(seconds / slices))
+    pages, trivials = [], []
+    for _ in range(slices):
+        trivials.append(trivial_run(share))
+        pages.append(page_run(share))
+    result = merged(pages)
+    result["trivial_beside"] = merged(trivials)["requests_per_second"]
     return result
+
+
+def merged(runs: list[dict]) -> dict:
+    """Consecutive runs of one load as one: counts summed, the slowest percentiles kept."""
+    if "nodes" in runs[0]:
+        nodes = [merged([run["nodes"][n] for run in runs]) for n in range(len(runs[0]["nodes"]))]
+        return {
+            "nodes": nodes,
+            "requests_per_second": round(sum(n["requests_per_second"] for n in nodes), 1),
+            **{key: sum(n[key] for n in nodes) for key in ("ok", "not_modified", "errors")},
+            "p99_ms": max(n["p99_ms"] for n in nodes),
+        }
+    total = {key: sum(run[key] for run in runs) for key in COUNTED}
+    total.update({key: max(run[key] for run in runs) for key in PERCENTILES})
+    total["seconds"] = round(total["seconds"], 3)
+    total["requests_per_second"] = round(total["requests"] / total["seconds"], 1)
+    return total
+
+
+COUNTED = ("requests", "seconds", "ok", "not_modified", "errors")
+PERCENTILES = ("p50_ms", "p95_ms", "p99_ms")
 
 
 def warm(*pages: str) -> None:
@@ -247,14 +274,16 @@ def two_nodes(env: dict, seconds: int) -> dict:
         runs["board_conditional"] = load_both((first, second), "/", seconds, True, 8, etag)
     with gunicorn(env) as first, gunicorn(env) as second:
         runs["board_cold"] = beside_the_trivial_view(
-            lambda: load_both((first, second), "/", seconds, False, 8),
-            lambda: load_both((first, second), TRIVIAL, seconds, False, 8),
+            lambda share: load_both((first, second), "/", share, False, 8),
+            lambda share: load_both((first, second), TRIVIAL, share, False, 8),
+            seconds,
         )
     with gunicorn(env) as first, gunicorn(env) as second:
         warm(first + HEAVY_PAGE, second + HEAVY_PAGE)
         runs["commitment_16"] = beside_the_trivial_view(
-            lambda: load_both((first, second), HEAVY_PAGE, seconds, False, 16),
-            lambda: load_both((first, second), TRIVIAL, seconds, False, 8),
+            lambda share: load_both((first, second), HEAVY_PAGE, share, False, 16),
+            lambda share: load_both((first, second), TRIVIAL, share, False, 8),
+            seconds,
         )
         visible = change_seen_by_the_other_node(first, second + HEAVY_PAGE)
     commitment = runs["commitment_16"]
