@@ -146,6 +146,8 @@ def test_served_throughput_covers_the_board_with_and_without_conditional_get(res
     assert served["board_conditional"]["not_modified"] > 0, served
     assert served["board_conditional"]["errors"] == 0, served
     assert served["commitment_16"]["ok"] > 0, served
+    for first_visits in ("board_cold", "commitment_16"):
+        assert served[first_visits]["trivial_beside"] > 0, served
     if WITH_REDIS:
         assert served["board_flushed"]["flushes"] >= 1, served
 
