@@ -47,7 +47,7 @@ def summary_of(commitment: Commitment) -> ComplianceSummary | None:
 def card_version(commitment: Commitment) -> tuple:
     """Everything a commitment's card shows, as loaded; the card changes when this does.
 
-    ``cached_fragment`` adds what the reader chose (the language, the zone)
+    ``fragment_key`` adds what the reader chose (the language, the zone)
     and the minute, so one reader's card never reaches another.
     """
     summary = summary_of(commitment)
