@@ -4,7 +4,9 @@ Run inside a bench database (``make bench`` does it); prints JSON on stdout.
 Pages are requested through Django's test client, so every request passes
 the real URLs, middleware and conditional-GET wrapper. The page cache is
 cleared before each request: the figures are for a page nobody has asked for
-this minute, the case the database has to answer. A few searches follow
+this minute, the case the database has to answer. Between a page's
+repetitions the trivial view is timed too, so that the page's cost over it
+(``vs_trivial_beside``) is read from the same seconds. A few searches follow
 (``bench.search``).
 """
 
@@ -17,8 +19,10 @@ import sys
 
 import django
 
+TRIVIAL = "/bench/trivial/"
 
-def measure(times: int, budget: float) -> dict:
+
+def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -41,10 +45,8 @@ def measure(times: int, budget: float) -> dict:
         ("search", "/search/?q=energ"),
     ]
     client = Client()
-    client.get("/bench/trivial/")  # imports and first connection, outside the timing
-    trivial = summary(
-        repeat(lambda: client.get("/bench/trivial/"), times=times * 10, budget=budget)
-    )
+    client.get(TRIVIAL)  # imports and first connection, outside the timing
+    trivial = summary(repeat(lambda: client.get(TRIVIAL), times=times * 10, budget=budget))
     heavy = Commitment.objects.get(slug=HEAVY_SLUG)
     result = {
         "data": {
@@ -57,6 +59,8 @@ def measure(times: int, budget: float) -> dict:
         "pages": {},
     }
     for name, url in pages:
+        if only and name not in only:
+            continue
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
@@ -66,13 +70,17 @@ def measure(times: int, budget: float) -> dict:
             "bytes": len(response.content),
             "queries": len(queries),
         }
-        page.update(
-            summary(
-                repeat(
-                    lambda url=url: client.get(url), times=times, budget=budget, before=cache.clear
-                )
-            )
+        trivial_beside: list[float] = []
+
+        def before_each(trivial_beside=trivial_beside):
+            cache.clear()
+            trivial_beside.extend(repeat(lambda: client.get(TRIVIAL), times=10, budget=1))
+
+        samples = repeat(
+            lambda url=url: client.get(url), times=times, budget=budget, before=before_each
         )
+        page.update(summary(samples))
+        page["trivial_beside_p50_ms"] = summary(trivial_beside)["p50_ms"]
         render = baselines.for_page(name, client, url, HEAVY_SLUG)
         render()
         with CaptureQueriesContext(connection) as baseline_queries:
@@ -82,9 +90,13 @@ def measure(times: int, budget: float) -> dict:
         page["baseline_queries"] = len(baseline_queries)
         page["vs_baseline"] = round(page["p50_ms"] / baseline["p50_ms"], 2)
         page["vs_trivial"] = round(page["p50_ms"] / trivial["p50_ms"], 1)
+        # Against the trivial view timed between the page's own repetitions: the
+        # machine's speed drifts over the minutes the pages take.
+        page["vs_trivial_beside"] = round(page["p50_ms"] / page["trivial_beside_p50_ms"], 1)
         result["pages"][name] = page
         print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
-    result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
+    if not only:
+        result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result
 
 
@@ -92,10 +104,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument(
+        "--only", type=lambda v: v.split(","), help="these pages alone, e.g. board,commitment"
+    )
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
-    print(json.dumps(measure(options.repeat, options.budget)))
+    print(json.dumps(measure(options.repeat, options.budget, options.only)))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 import dj_database_url
 
 from bench import report, served
+from bench.names import database_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # Claims imported at each scale: ten times more from one to the next, so the
@@ -34,11 +35,21 @@ DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 
 
 class DataSets:
-    """Where the bench databases live, and how to start one afresh."""
+    """Where the bench databases live, and how to start one afresh.
 
-    def __init__(self, suffix: str):
+    ``embedded`` data sets are SQLite files measured with the local-memory
+    cache, whatever ``DATABASE_URL`` and ``REDIS_URL`` say: what a PostgreSQL
+    run compares itself with.
+    """
+
+    def __init__(self, suffix: str, embedded: bool = False):
         self.suffix = suffix
-        self.server = dj_database_url.config(default="sqlite:///unused")
+        self.embedded = embedded
+        self.server = (
+            dj_database_url.parse("sqlite:///unused")
+            if embedded
+            else dj_database_url.config(default="sqlite:///unused")
+        )
         self.is_sqlite = self.server["ENGINE"].endswith("sqlite3")
         self.sqlite_dir = Path(os.environ.get("BENCH_SQLITE_DIR", ROOT / "var"))
 
@@ -50,8 +61,12 @@ class DataSets:
         return f"bench-{label}{self.suffix}"
 
     def env(self, name: str) -> dict:
+        inherited = dict(os.environ)
+        if self.embedded:
+            inherited.pop("DATABASE_URL", None)
+            inherited.pop("REDIS_URL", None)
         return {
-            **os.environ,
+            **inherited,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "BENCH_DATABASE": name,
             "BENCH_SQLITE_DIR": str(self.sqlite_dir),
@@ -79,7 +94,7 @@ class DataSets:
             password=server["PASSWORD"] or None,
             autocommit=True,
         ) as connection:
-            database = name.replace("-", "_")
+            database = database_name(name)
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{database}"')
 
@@ -96,7 +111,7 @@ class DataSets:
 
         server = self.server
         with psycopg.connect(
-            dbname=name.replace("-", "_"),
+            dbname=database_name(name),
             host=server["HOST"] or None,
             port=server["PORT"] or None,
             user=server["USER"] or None,
@@ -143,8 +158,13 @@ def run_json(module: str, arguments: list[str], env: dict) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+# The pages whose cost over the trivial view PostgreSQL must keep within 1.5× of SQLite's.
+COMPARED_PAGES = ["board", "commitment"]
+
+
 def run(options) -> dict:
     data_sets = DataSets(options.suffix)
+    embedded = DataSets(options.suffix, embedded=True)
     results: dict = {
         "meta": {
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -164,10 +184,17 @@ def run(options) -> dict:
         print(f"== {scale}", file=sys.stderr)
         seconds = data_sets.build(name, ["--scale", scale], options.reuse)
         env = data_sets.env(name)
+        timing = ["--repeat", str(options.repeat), "--budget", str(options.budget)]
+        compared = None
+        if not data_sets.is_sqlite:
+            # Right before PostgreSQL's own, so both ratios come from the same minutes.
+            print(f"  {', '.join(COMPARED_PAGES)} on SQLite, to compare", file=sys.stderr)
+            embedded.build(name, ["--scale", scale], options.reuse)
+            compared = run_json(
+                "bench.pages", [*timing, "--only", ",".join(COMPARED_PAGES)], embedded.env(name)
+            )
         print("  pages", file=sys.stderr)
-        pages = run_json(
-            "bench.pages", ["--repeat", str(options.repeat), "--budget", str(options.budget)], env
-        )
+        pages = run_json("bench.pages", timing, env)
         print("  CSV export", file=sys.stderr)
         csv = run_json("bench.csv_export", [], env)
         print(f"  import of {IMPORT_ROWS[scale]:,} claims", file=sys.stderr)
@@ -181,6 +208,8 @@ def run(options) -> dict:
             "import": imported,
             "served": throughput,
         }
+        if compared is not None:
+            results["scales"][scale]["sqlite"] = compared
         if served.shares_state(env):
             print("  two web nodes", file=sys.stderr)
             results["scales"][scale]["two_nodes"] = served.two_nodes(env, options.load_seconds)
@@ -203,6 +232,9 @@ def run(options) -> dict:
     if options.drop_after:
         for label in [*options.scales, *(f"sweep-{size}" for size in options.sweep_sizes)]:
             data_sets.drop(data_sets.name(label))
+        if not data_sets.is_sqlite:
+            for scale in options.scales:
+                embedded.drop(embedded.name(scale))
     return results
 
 

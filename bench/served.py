@@ -1,7 +1,8 @@
 """Served throughput: the site under gunicorn (2 workers), loaded by wrk on loopback.
 
 Besides the trivial view and the board, the commitment page with the most
-claims is loaded with 16 connections, and, with PostgreSQL and Redis, served
+claims is loaded with 16 connections; with Redis, the board is loaded again
+while the shared cache is flushed every second; and, with PostgreSQL and Redis, served
 by two gunicorn servers at once (two web nodes on two ports, one wrk for
 each; every served run is repeated so), and a change made through the first
 node must show on the second node's very next page. ``soak`` keeps the
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from bench.names import HEAVY_PAGE
 
+TRIVIAL = "/bench/trivial/"
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
@@ -164,13 +166,84 @@ def measure(env: dict, seconds: int) -> dict:
         etag = current_etag(base)
         results["board_conditional"] = load(base + "/", seconds, conditional=True, etag=etag)
     with gunicorn(env) as base:
-        results["board_cold"] = load(base + "/", seconds, conditional=False, etag="")
+        results["board_cold"] = beside_the_trivial_view(
+            lambda share: load(base + "/", share, conditional=False, etag=""),
+            lambda share: load(base + TRIVIAL, share, conditional=False, etag=""),
+            seconds,
+        )
     with gunicorn(env) as base:
         warm(base + HEAVY_PAGE)
-        results["commitment_16"] = load(
-            base + HEAVY_PAGE, seconds, conditional=False, etag="", connections=16
+        results["commitment_16"] = beside_the_trivial_view(
+            lambda share: load(base + HEAVY_PAGE, share, False, etag="", connections=16),
+            lambda share: load(base + TRIVIAL, share, conditional=False, etag=""),
+            seconds,
         )
+    if env.get("REDIS_URL"):
+        with gunicorn(env) as base:
+            results["board_flushed"] = load_while_flushing(base + "/", seconds, env["REDIS_URL"])
     return results
+
+
+def load_while_flushing(url: str, seconds: int, redis_url: str) -> dict:
+    """The board loaded from cold while the shared cache is emptied every second.
+
+    Each flush drops the version and every kept page at once, as a restarted
+    or evicting Redis would: the pages must come from the database meanwhile,
+    slower, every one a 200.
+    """
+    import redis
+
+    shared = redis.Redis.from_url(redis_url)
+    run = wrk(url, seconds, conditional=False, etag="", connections=8)
+    flushes = 0
+    while run.poll() is None:
+        shared.flushdb()
+        flushes += 1
+        time.sleep(1)
+    result = result_of(run)
+    result["flushes"] = flushes
+    return result
+
+
+def beside_the_trivial_view(page_run, trivial_run, seconds: int, slices: int = 3) -> dict:
+    """A first-visit run interleaved with the trivial view on the same servers.
+
+    The machine is shared: from one ten-second run to the next its speed can
+    change several times over. So the page and the trivial view take turns,
+    ``slices`` runs each of a share of ``seconds``, and the page's rate is held
+    against the trivial view's over the same stretch (``trivial_beside``), not
+    against the trivial view's own run at the start. ``page_run`` and
+    ``trivial_run`` take the seconds to load for.
+    """
+    share = max(1, round(seconds / slices))
+    pages, trivials = [], []
+    for _ in range(slices):
+        trivials.append(trivial_run(share))
+        pages.append(page_run(share))
+    result = merged(pages)
+    result["trivial_beside"] = merged(trivials)["requests_per_second"]
+    return result
+
+
+def merged(runs: list[dict]) -> dict:
+    """Consecutive runs of one load as one: counts summed, the slowest percentiles kept."""
+    if "nodes" in runs[0]:
+        nodes = [merged([run["nodes"][n] for run in runs]) for n in range(len(runs[0]["nodes"]))]
+        return {
+            "nodes": nodes,
+            "requests_per_second": round(sum(n["requests_per_second"] for n in nodes), 1),
+            **{key: sum(n[key] for n in nodes) for key in ("ok", "not_modified", "errors")},
+            "p99_ms": max(n["p99_ms"] for n in nodes),
+        }
+    total = {key: sum(run[key] for run in runs) for key in COUNTED}
+    total.update({key: max(run[key] for run in runs) for key in PERCENTILES})
+    total["seconds"] = round(total["seconds"], 3)
+    total["requests_per_second"] = round(total["requests"] / total["seconds"], 1)
+    return total
+
+
+COUNTED = ("requests", "seconds", "ok", "not_modified", "errors")
+PERCENTILES = ("p50_ms", "p95_ms", "p99_ms")
 
 
 def warm(*pages: str) -> None:
@@ -200,10 +273,18 @@ def two_nodes(env: dict, seconds: int) -> dict:
         etag = current_etag(first)
         runs["board_conditional"] = load_both((first, second), "/", seconds, True, 8, etag)
     with gunicorn(env) as first, gunicorn(env) as second:
-        runs["board_cold"] = load_both((first, second), "/", seconds, False, 8)
+        runs["board_cold"] = beside_the_trivial_view(
+            lambda share: load_both((first, second), "/", share, False, 8),
+            lambda share: load_both((first, second), TRIVIAL, share, False, 8),
+            seconds,
+        )
     with gunicorn(env) as first, gunicorn(env) as second:
         warm(first + HEAVY_PAGE, second + HEAVY_PAGE)
-        runs["commitment_16"] = load_both((first, second), HEAVY_PAGE, seconds, False, 16)
+        runs["commitment_16"] = beside_the_trivial_view(
+            lambda share: load_both((first, second), HEAVY_PAGE, share, False, 16),
+            lambda share: load_both((first, second), TRIVIAL, share, False, 8),
+            seconds,
+        )
         visible = change_seen_by_the_other_node(first, second + HEAVY_PAGE)
     commitment = runs["commitment_16"]
     return {

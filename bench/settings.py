@@ -2,13 +2,15 @@
 
 Which database is chosen by ``BENCH_DATABASE`` (e.g. ``bench-full``): a file
 in var/ on SQLite, a database of that name (dashes made underscores) on the
-PostgreSQL server that ``DATABASE_URL`` names. It never is the development or
+PostgreSQL server that ``DATABASE_URL`` names (``bench.names.database_name``:
+``BENCH_DATABASE_PREFIX`` goes in front). It never is the development or
 the test database, so generating a million events cannot touch either.
 """
 
 import os
 from pathlib import Path
 
+from bench.names import database_name
 from config.settings import *  # noqa: F403
 from config.settings import BASE_DIR, DATABASES, INSTALLED_APPS
 
@@ -30,7 +32,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     }
 else:
-    DATABASES = {"default": {**DATABASES["default"], "NAME": BENCH_DATABASE.replace("-", "_")}}
+    DATABASES = {"default": {**DATABASES["default"], "NAME": database_name(BENCH_DATABASE)}}
 
 # Measure what production runs: no query log, no debug pages.
 DEBUG = False

@@ -225,15 +225,16 @@ STORAGES = {
     },
 }
 
-# The cache holds the current version of the public record, rendered page
-# fragments and the rate limits' counts. Embedded default: this process's
-# memory. With more than one web process or machine, set REDIS_URL so they all
-# share one (Django's own Redis cache).
+# The cache holds the current version of the public record, whole public pages,
+# rendered fragments and the rate limits' counts. Embedded default: this
+# process's memory. With more than one web process or machine, set REDIS_URL so
+# they all share one: Django's own Redis cache, which pages read through as a
+# miss while Redis is unreachable (tracker.cache).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tracker",
         }

@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_STATE = bool(os.environ.get("REDIS_URL")) and os.environ.get("DATABASE_URL", "").startswith(
     "postgres"
 )
+# A PostgreSQL run measures the board and the commitment page on SQLite too, to compare.
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# With Redis, the board is also served while the shared cache is flushed every second.
+WITH_REDIS = bool(os.environ.get("REDIS_URL"))
 PAGES = {
     "board",
     "commitment",
@@ -134,13 +138,30 @@ def test_the_import_of_claims_is_measured_in_rows_a_second_and_peak_memory(resul
 def test_served_throughput_covers_the_board_with_and_without_conditional_get(results):
     report, _table = results
     served = report["scales"]["tiny"]["served"]
-    assert set(served) == {"trivial", "board_conditional", "board_cold", "commitment_16"}
+    runs = {"trivial", "board_conditional", "board_cold", "commitment_16"}
+    assert set(served) == (runs | {"board_flushed"} if WITH_REDIS else runs)
     for run in served.values():
         assert {"requests_per_second", "ok", "not_modified", "errors"} <= set(run)
     assert served["trivial"]["ok"] > 0, served
     assert served["board_conditional"]["not_modified"] > 0, served
     assert served["board_conditional"]["errors"] == 0, served
     assert served["commitment_16"]["ok"] > 0, served
+    for first_visits in ("board_cold", "commitment_16"):
+        assert served[first_visits]["trivial_beside"] > 0, served
+    if WITH_REDIS:
+        assert served["board_flushed"]["flushes"] >= 1, served
+
+
+def test_a_postgresql_run_measures_the_same_pages_on_sqlite_to_compare(results):
+    report, table = results
+    measured = report["scales"]["tiny"]
+    if not ON_POSTGRESQL:
+        assert "sqlite" not in measured
+        return
+    compared = measured["sqlite"]
+    assert set(compared["pages"]) == {"board", "commitment"}
+    assert all(page["vs_trivial"] > 0 for page in compared["pages"].values())
+    assert "the same run on SQLite" in table
 
 
 def test_the_commitment_page_is_soaked_and_with_shared_state_served_by_two_nodes(results):
@@ -180,6 +201,17 @@ def test_every_target_is_checked_and_printed(results):
         "search page time / trivial view (tiny)",
         "slowest of 6 searches / trivial view (tiny)",
         "CSV rows/s / raw read of the same rows (tiny)",
+        "served board, first visits (200s) / trivial view (tiny)",
+        "served commitment page, first visits (200s) / trivial view (tiny)",
+    ]
+    if WITH_REDIS:
+        expected += ["served board, cache flushed every second: errors (tiny)"]
+    if ON_POSTGRESQL:
+        expected += [
+            "board × trivial on PostgreSQL / on SQLite, in-process (tiny)",
+            "commitment × trivial on PostgreSQL / on SQLite, in-process (tiny)",
+        ]
+    expected += [
         "served commitment page, 16 connections, / 14.6 req/s before (tiny)",
         "served commitment page errors (tiny)",
     ]
@@ -187,6 +219,8 @@ def test_every_target_is_checked_and_printed(results):
         expected += [
             "two nodes: commitment page / one node's rate (tiny)",
             "two nodes: errors (tiny)",
+            "two nodes: board, first visits (200s) / trivial view (tiny)",
+            "two nodes: commitment page, first visits (200s) / trivial view (tiny)",
             "two nodes: board from cold / one node's rate (tiny)",
             "two nodes: conditional board rate / trivial view rate (tiny)",
             "two nodes: a change through one is seen on the other at once (tiny)",

@@ -20,6 +20,11 @@ gets a fresh countdown, while Last-Modified still names the real change.
 They say times on the reader's clock (``?tz=``, see
 ``tracker.site.reader_zone``), so the zone is part of every ETag and fragment
 key as the language is: one reader's zone is never served to another.
+
+A reader with no ETag yet (the many a headline sends) is given the page kept
+whole in the shared cache when it was rendered for the validator they would
+get now (``tracker.page_cache``): the version and the page come in one round
+trip, with no query and no rendering.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import datetime as dt
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -42,6 +47,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
+from tracker import cache as shared_cache
+from tracker import page_cache
 from tracker.models import (
     Agreement,
     Commitment,
@@ -119,9 +126,12 @@ class Version:
     token: str
 
 
-def current_version() -> Version:
-    """The version in the shared cache, or read from the database when the cache has none."""
-    version = cache.get(VERSION_KEY)
+def current_version(cached: Version | None = None) -> Version:
+    """The version in the shared cache, or read from the database when the cache has none.
+
+    ``cached`` is the version already read from the cache with something else.
+    """
+    version = cached if cached is not None else cache.get(VERSION_KEY)
     if version is None:
         changed_at = latest_change_at()
         version = Version(changed_at, changed_at.isoformat() if changed_at else "never")
@@ -179,13 +189,19 @@ def forget_latest_change(**kwargs) -> None:
 
 
 def connect() -> None:
-    """Give the record a new version on every save or delete, in whatever process it happens."""
+    """Give the record a new version on every save or delete, in whatever process it happens.
+
+    A version this process could not store while the shared cache was down
+    is read from the database by everyone once the cache answers again.
+    """
+    if forget_latest_change not in shared_cache.after_outage:
+        shared_cache.after_outage.append(forget_latest_change)
     for model in [*HISTORY_TABLES, StatusChange]:
         post_save.connect(note_change, sender=model, dispatch_uid=f"version-{model.__name__}")
         post_delete.connect(note_change, sender=model, dispatch_uid=f"version-del-{model.__name__}")
 
 
-def _request_version(request) -> Version:
+def request_version(request) -> Version:
     """The version, looked up once per request however many callers ask."""
     if not hasattr(request, "_tracker_version"):
         request._tracker_version = current_version()
@@ -193,27 +209,26 @@ def _request_version(request) -> Version:
 
 
 def last_modified(request, *args, **kwargs) -> dt.datetime | None:
-    return _request_version(request).changed_at
+    return request_version(request).changed_at
 
 
 def etag(request, *args, **kwargs) -> str:
     """A validator for this representation: the version, the language, the zone and the minute."""
-    token = _request_version(request).token
+    token = request_version(request).token
     minute = timezone.now().replace(second=0, microsecond=0)
     language = getattr(request, "LANGUAGE_CODE", "")
     parts = [token, minute.isoformat(), language, zone_of(request).name]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def cached_fragment(request, name: str, render: Callable[[], str], version=None) -> str:
-    """Render a page's heavy part once per version, language, zone, minute and address.
+def fragment_key(request, name: str, version=None) -> str:
+    """Where a fragment is kept: under its version, the language, the zone, the minute and address.
 
     By default the version is the whole record's, the same validator as the
     ETag, so a change to any record or the passing minute makes a new key
     and stale text is never served. A fragment that shows one record (a
     card) passes ``version``: everything it shows, so only a change to that
-    makes it render again. Forms with CSRF tokens stay outside: they differ
-    per reader.
+    makes it render again.
     """
     if version is None:
         address = request.get_full_path()
@@ -224,12 +239,34 @@ def cached_fragment(request, name: str, render: Callable[[], str], version=None)
         language = getattr(request, "LANGUAGE_CODE", "")
         version = (version, minute.isoformat(), language, zone_of(request).name)
     digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()[:40]
-    key = f"tracker:{name}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, SHARED_MAX_AGE)
-    return html
+    return f"tracker:{name}:{digest}"
+
+
+def cached_fragment(request, name: str, render: Callable[[], str], version=None) -> str:
+    """Render a page's heavy part once per version (``fragment_key``), then read it from the cache.
+
+    Forms with CSRF tokens stay outside: they differ per reader.
+    """
+    return cached_fragments(request, name, [(version, render)])[0]
+
+
+def cached_fragments(request, name: str, fragments: list[tuple[object, Callable[[], str]]]):
+    """Several fragments, each ``(version, render)``, read in one round trip and kept in another.
+
+    Only those the cache did not hold are rendered.
+    """
+    keys = [fragment_key(request, name, version) for version, _render in fragments]
+    found = cache.get_many(keys)
+    rendered = {}
+    texts = []
+    for key, (_version, render) in zip(keys, fragments, strict=True):
+        text = found.get(key)
+        if text is None:
+            text = rendered[key] = render()
+        texts.append(text)
+    if rendered:
+        cache.set_many(rendered, SHARED_MAX_AGE)
+    return texts
 
 
 def client_ip(request) -> str:
@@ -248,7 +285,12 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def public_cache(view: Callable | None = None, *, etag_func: Callable = etag) -> Callable:
+def public_cache(
+    view: Callable | None = None,
+    *,
+    etag_func: Callable = etag,
+    parameters: Collection[str] | None = None,
+) -> Callable:
     """Answer conditional GETs with 304 before the view runs, and allow shared caching.
 
     Use it on every public read-only view:
@@ -260,13 +302,32 @@ def public_cache(view: Callable | None = None, *, etag_func: Callable = etag) ->
     the clock, can be validated by that record's own version instead, so it
     stays fresh while other records change: ``@public_cache(etag_func=...)``,
     whose function returns None for a record the public cannot see.
+
+    A page that holds nothing per reader names the query parameters it reads,
+    ``@public_cache(parameters=["status", "page"])`` (the zone, ``tz``, goes
+    without saying), and is then kept whole in the shared cache
+    (``tracker.page_cache``): every other parameter is dropped before the view
+    sees the request, so a parameter left off this list is never read.
     """
     if view is None:
-        return partial(public_cache, etag_func=etag_func)
-    conditional_view = condition(etag_func=etag_func, last_modified_func=last_modified)(view)
+        return partial(public_cache, etag_func=etag_func, parameters=parameters)
+
+    def remembered_etag(request, *args, **kwargs):
+        # The page cache compares the same validator the conditional GET sent.
+        if not hasattr(request, "_tracker_etag"):
+            request._tracker_etag = etag_func(request, *args, **kwargs)
+        return request._tracker_etag
+
+    keeps_pages = parameters is not None
+    conditional_view = condition(etag_func=remembered_etag, last_modified_func=last_modified)(
+        _kept_whole(view) if keeps_pages else view
+    )
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if keeps_pages and request.method in ("GET", "HEAD"):
+            page_cache.make_canonical(request, parameters)
+            request._tracker_page = _look_up_page(request)
         response = conditional_view(request, *args, **kwargs)
         if response.status_code in (200, 304):
             patch_cache_control(
@@ -282,3 +343,31 @@ def public_cache(view: Callable | None = None, *, etag_func: Callable = etag) ->
         return response
 
     return wrapper
+
+
+def _look_up_page(request) -> page_cache.PageLookup:
+    """The version of the record and the kept page, read from the shared cache together."""
+    key = page_cache.key_of(request)
+    found = cache.get_many([VERSION_KEY, key])
+    request._tracker_version = current_version(found.get(VERSION_KEY))
+    return page_cache.PageLookup(key, found.get(key))
+
+
+def _kept_whole(view: Callable) -> Callable:
+    """Serve the kept page when it was rendered for this request's validator; else render, keep."""
+
+    @wraps(view)
+    def kept_or_rendered(request, *args, **kwargs):
+        lookup = getattr(request, "_tracker_page", None)
+        if lookup is None:
+            return view(request, *args, **kwargs)
+        etag_now = getattr(request, "_tracker_etag", None)
+        kept = lookup.serves(etag_now)
+        if kept is not None:
+            return kept
+        response = view(request, *args, **kwargs)
+        if etag_now is not None and page_cache.may_keep(request, response):
+            cache.set(lookup.key, page_cache.KeptPage(etag_now, response), SHARED_MAX_AGE)
+        return response
+
+    return kept_or_rendered

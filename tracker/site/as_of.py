@@ -39,10 +39,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tracker import clock, public, public_past, summaries, translated
-from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache
+from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache, request_version
 from tracker.models import Category, CommitmentParty, CompliancePicture
 from tracker.site import cards, presenters, strips
-from tracker.site.filters import BoardFilters
+from tracker.site.filters import BOARD_PARAMETERS, BoardFilters
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 from tracker.status import Status
 
@@ -124,7 +124,7 @@ def past_etag(request, *args, **kwargs) -> str:
     to that end, so only a correction or a withdrawal (a new version) changes
     it, or the date, which moves the last day the picker offers.
     """
-    token = current_version().token
+    token = request_version(request).token
     language = getattr(request, "LANGUAGE_CODE", "")
     zone = zone_of(request)
     # Today's date too: the date picker offers days up to yesterday.
@@ -196,7 +196,7 @@ def pick(request):
     return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
 
 
-@public_cache(etag_func=past_etag)
+@public_cache(etag_func=past_etag, parameters=BOARD_PARAMETERS)
 @require_safe
 def board(request, day: str):
     asked = _asked(request, day, reverse("board"))

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from tracker import clock, public, summaries
-from tracker.http import cached_fragment
+from tracker.http import cached_fragments
 from tracker.models import Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
 from tracker.site.strips import daily_strip, severity_by_standing
@@ -47,7 +47,7 @@ def summary_of(commitment: Commitment) -> ComplianceSummary | None:
 def card_version(commitment: Commitment) -> tuple:
     """Everything a commitment's card shows, as loaded; the card changes when this does.
 
-    ``cached_fragment`` adds what the reader chose (the language, the zone)
+    ``fragment_key`` adds what the reader chose (the language, the zone)
     and the minute, so one reader's card never reaches another.
     """
     summary = summary_of(commitment)
@@ -74,17 +74,24 @@ def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
     """Give each commitment its card, rendered once per version of what it shows.
 
     Cards are cached one by one, so a new claim re-renders the card of its
-    commitment, and the rest of the board comes from the cache.
+    commitment, and the rest of the board comes from the cache: all read in
+    one round trip, and those rendered kept in another.
     """
-    for commitment in commitments:
-        commitment.card = cached_fragment(
-            request,
-            "card",
-            lambda commitment=commitment: render_to_string(
-                "tracker/_commitment_card.html", {"commitment": commitment}, request
-            ),
-            version=card_version(commitment),
-        )
+    cards = cached_fragments(
+        request,
+        "card",
+        [
+            (
+                card_version(commitment),
+                lambda commitment=commitment: render_to_string(
+                    "tracker/_commitment_card.html", {"commitment": commitment}, request
+                ),
+            )
+            for commitment in commitments
+        ],
+    )
+    for commitment, card in zip(commitments, cards, strict=True):
+        commitment.card = card
     return commitments
 
 

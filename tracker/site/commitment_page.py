@@ -2,8 +2,8 @@
 
 Read only through ``tracker.public``, in a fixed number of queries whatever
 the number of claims: the strip and the timeline come from the commitment's
-compliance summary and the claims are paged in SQL. The whole page is kept
-under the record's version (``tracker.http.cached_fragment``).
+compliance summary and the claims are paged in SQL. The whole response is
+kept in the shared cache under the record's version (``tracker.page_cache``).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from tracker import clock, public, translated
-from tracker.http import cached_fragment, public_cache
+from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, ComplianceSummary, EventKind, Party, Reading
 from tracker.site import as_of, presenters, timelines
 from tracker.site.cards import decorate, summary_of
-from tracker.site.filters import EventFilters
+from tracker.site.filters import EVENT_PARAMETERS, EventFilters
 from tracker.site.reader_zone import zone_of
 from tracker.site.strips import Severity
 from tracker.site.views import NoSuchPage, bad_request, form_errors
@@ -42,7 +42,7 @@ from tracker.site.views import NoSuchPage, bad_request, form_errors
 DELIVERIES_LISTED = 20
 
 
-@public_cache(etag_func=as_of.commitment_etag)
+@public_cache(etag_func=as_of.commitment_etag, parameters=[*EVENT_PARAMETERS, as_of.PARAMETER])
 @require_safe
 def commitment_detail(request, slug):
     if as_of.PARAMETER in request.GET:
@@ -54,11 +54,7 @@ def commitment_detail(request, slug):
         get_object_or_404(public.commitments(), slug=slug)
         return bad_request(request, form_errors(filters))
     try:
-        page = cached_fragment(
-            request,
-            "commitment",
-            lambda: _commitment_page(request, slug, filters, parties),
-        )
+        page = _commitment_page(request, slug, filters, parties)
     except NoSuchPage as exc:
         return bad_request(request, [str(exc)])
     return HttpResponse(page)

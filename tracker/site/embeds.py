@@ -89,7 +89,7 @@ def window_dates(commitment: Commitment) -> str:
 
 
 @embeddable
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def commitment_embed(request, slug):
     """A small page for an iframe: status, countdown or end, claims by claimant, a link back."""
@@ -104,7 +104,7 @@ def commitment_embed(request, slug):
 
 
 @embeddable
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def commitment_badge(request, slug):
     """An SVG badge, "title | status", for a README, a wiki or a post."""

@@ -36,6 +36,14 @@ class PartySlugField(forms.SlugField):
         return self.parties[value]
 
 
+# The query parameters each form reads: a page kept whole in the shared cache
+# drops any other before its view sees the request (``tracker.http.public_cache``).
+BOARD_PARAMETERS = ("status", "category", "party", "page")
+EVENT_PARAMETERS = ("claimant", "kind", "verification", "page", "per_page")
+REGION_PARAMETERS = (*EVENT_PARAMETERS, "commitment", "from", "to")
+CHANGES_PARAMETERS = ("page",)
+
+
 class BoardFilters(forms.Form):
     status = forms.ChoiceField(
         choices=Status.choices,

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from tracker import public
-from tracker.http import SHARED_MAX_AGE, current_version, public_cache
+from tracker.http import SHARED_MAX_AGE, public_cache, request_version
 from tracker.models import CommitmentParty, Party
 from tracker.site import scorecards
 from tracker.status import Status
@@ -21,7 +21,7 @@ PARTY_PAGE_CLAIMS = 25
 BOUND_LISTED = 50
 
 
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def party_detail(request, slug):
     party = get_object_or_404(public.parties(), slug=slug)
@@ -35,7 +35,7 @@ def party_detail(request, slug):
     # Counting a side of a long conflict reads half a million index entries: once per
     # version of the record, not once a minute as the page itself is drawn again.
     counted = cache.get_or_set(
-        f"tracker:party-claims:{party.pk}:{current_version().token}",
+        f"tracker:party-claims:{party.pk}:{request_version(request).token}",
         lambda: party_claims(party),
         SHARED_MAX_AGE,
     )

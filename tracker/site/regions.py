@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from tracker import public, regions, translated
 from tracker.http import public_cache
 from tracker.site import region_grid
-from tracker.site.filters import EVENTS_PER_PAGE, RegionFilters
+from tracker.site.filters import EVENTS_PER_PAGE, REGION_PARAMETERS, RegionFilters
 
 TILE = 64
 GAP = 6
@@ -152,7 +152,7 @@ def _context(request, filters: RegionFilters) -> dict:
     }
 
 
-@public_cache
+@public_cache(parameters=REGION_PARAMETERS)
 @require_safe
 def regions_map(request):
     filters = _filters(request)
@@ -179,7 +179,7 @@ def regions_map(request):
     return render(request, "tracker/regions.html", context)
 
 
-@public_cache
+@public_cache(parameters=REGION_PARAMETERS)
 @require_safe
 def region_detail(request, code):
     region = regions.get(code)

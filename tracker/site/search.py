@@ -40,6 +40,9 @@ NAMES = {kind: name for name, (kind, _label) in KINDS.items()}
 MAX_PAGES = len(KINDS) * CANDIDATES // RESULTS_PER_PAGE
 
 
+SEARCH_PARAMETERS = ("q", "kind", "page")
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, strip=False)
     kind = forms.ChoiceField(
@@ -52,7 +55,7 @@ class NoSuchPage(Exception):
     """A page number past the last page; raised while rendering, so nothing is cached."""
 
 
-@public_cache
+@public_cache(parameters=SEARCH_PARAMETERS)
 @require_safe
 def search(request):
     form = SearchForm(request.GET)

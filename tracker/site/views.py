@@ -18,11 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tracker import changelog, changelog_groups, public, translated
-from tracker.http import cached_fragment, public_cache
+from tracker.http import public_cache
 from tracker.models import Category, CommitmentParty, Party
 from tracker.site import as_of, presenters
 from tracker.site.cards import CARD_LEAVES_OUT, decorate, obligors, with_cards
-from tracker.site.filters import MAX_CHANGES_PAGES, BoardFilters, ChangesPage
+from tracker.site.filters import (
+    BOARD_PARAMETERS,
+    CHANGES_PARAMETERS,
+    MAX_CHANGES_PAGES,
+    BoardFilters,
+    ChangesPage,
+)
 from tracker.site.reader_zone import zone_of
 from tracker.status import Status
 
@@ -41,7 +47,7 @@ def form_errors(form: forms.Form) -> list[str]:
 # Pages -------------------------------------------------------------------------
 
 
-@public_cache
+@public_cache(parameters=BOARD_PARAMETERS)
 @require_safe
 def board(request):
     binds = public.roles().filter(party=OuterRef("pk"), role=CommitmentParty.Role.OBLIGOR)
@@ -51,9 +57,7 @@ def board(request):
         return bad_request(request, form_errors(filters))
     chosen = filters.cleaned_data
     try:
-        listing = cached_fragment(
-            request, "board", lambda: _board_listing(request, chosen, parties)
-        )
+        listing = _board_listing(request, chosen, parties)
     except NoSuchPage as exc:
         return bad_request(request, [str(exc)])
     return render(request, "tracker/board.html", {"listing": listing, **as_of.picker(request)})
@@ -123,7 +127,7 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     )
 
 
-@public_cache
+@public_cache(parameters=[])
 @require_safe
 def agreement_detail(request, slug):
     agreement = get_object_or_404(
@@ -149,7 +153,7 @@ def agreement_detail(request, slug):
     )
 
 
-@public_cache
+@public_cache(parameters=CHANGES_PARAMETERS)
 @require_safe
 def changes(request):
     filters = ChangesPage(request.GET)

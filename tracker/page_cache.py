@@ -1,0 +1,109 @@
+"""Whole public pages in the shared cache: a first visit costs one cache read.
+
+A headline sends thousands of new readers, with no ETag yet, to the same few
+pages. Each page is kept whole (status, headers and body, as the view
+returned it) in the cache every web node shares, under its address and the
+reader's language, beside the validator it was rendered for: the version of
+the public record, the language, the reader's zone and, for pages that count
+down, the minute (``tracker.http.etag``). A request reads the record's version
+and its page in one round trip (``get_many``); when the kept page's validator
+is the one the request would get now, the page is served as it is, with no
+query and no rendering. A change through any node makes a new version, so
+every node's next response is rendered afresh.
+
+Only what holds nothing per reader is kept: a response that sets a cookie,
+used a CSRF token, read the session (and so perhaps the user), names a
+``Vary`` of its own, streams, or is not a 200 is served but never kept.
+
+The address is made canonical first, for the key and for the page alike:
+parameters the page does not read are dropped, the rest sorted, and the
+zone written by its canonical name. So ``?utm_source=…&fbclid=…`` or the same
+filters in another order cost nothing extra, and the kept page never repeats
+back a parameter some other reader made up (the language and zone menus
+carry the address on).
+
+Django's own cache middleware keys a page by the full address and by every
+header named in ``Vary`` (each reader's whole ``Cookie`` header), and cannot
+know the version of the record; hence this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.http import HttpResponse, QueryDict
+
+from tracker.site.reader_zone import PARAMETER as ZONE_PARAMETER
+from tracker.site.reader_zone import zone_of
+
+KEY_PREFIX = "tracker:page:"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A response as its view returned it, and the validator it was rendered for."""
+
+    etag: str
+    response: HttpResponse
+
+
+@dataclass
+class PageLookup:
+    """Where a request's page is kept, and what was found there."""
+
+    key: str
+    kept: KeptPage | None
+
+    def serves(self, etag: str | None) -> HttpResponse | None:
+        """The kept response, if it was rendered for ``etag``; else None."""
+        if etag is None or self.kept is None or self.kept.etag != etag:
+            return None
+        return self.kept.response
+
+
+def make_canonical(request, parameters: Collection[str]) -> None:
+    """Rewrite the request's query as the page's canonical address.
+
+    Only ``parameters`` and the zone are kept, sorted by name (the values of
+    one name keep their order); the zone is written by its canonical name, or
+    left out when it is UTC. A zone that is not one is kept as written: the
+    page says it was refused.
+    """
+    asked = request.GET
+    zone = zone_of(request)  # read from the address as it came
+    kept: list[tuple[str, list[str]]] = [
+        (name, asked.getlist(name)) for name in parameters if name in asked
+    ]
+    if zone.refused is not None:
+        kept.append((ZONE_PARAMETER, [asked.get(ZONE_PARAMETER, "")]))
+    elif not zone.is_default:
+        kept.append((ZONE_PARAMETER, [zone.name]))
+    canonical = QueryDict(mutable=True)
+    for name, values in sorted(kept):
+        canonical.setlist(name, values)
+    query = canonical.urlencode()
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query
+
+
+def key_of(request) -> str:
+    """The cache key of the page a (canonical) request asks for, in its language."""
+    language = getattr(request, "LANGUAGE_CODE", "")
+    address = f"{language}|{request.get_full_path()}"
+    return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:40]
+
+
+def may_keep(request, response: HttpResponse) -> bool:
+    """Whether ``response`` holds nothing per reader, so that any reader may be given it."""
+    session = getattr(request, "session", None)
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.accessed)
+    )
