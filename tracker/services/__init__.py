@@ -9,7 +9,9 @@ which is also a ``ValidationError`` so forms can show it as it is.
 
 What every action shares (refusals, permissions, reasons, checks, saving
 with history) is in ``base``; the actions are in ``commitments`` (records,
-status, readings), ``claims`` (record, edit, verify) and ``publication``.
+status, readings), ``claims`` (record, edit, verify), ``publication``, and
+``review``: every edit of a stored record, which waits as a revision once
+the record is public, and the reviewer's acts that publish it or send it back.
 Many claims at once are recorded by ``tracker.recording.record_events``
 under the same rules. Every action is importable from ``tracker.services``.
 """
@@ -31,6 +33,7 @@ from tracker.services.base import (
     WorkingReadingConflict,
     event_verified,
     in_english,
+    revision_published,
     role_of,
     status_changed,
 )
@@ -56,10 +59,23 @@ from tracker.services.publication import (
     set_published,
     unpublish,
 )
+from tracker.services.review import (
+    Edit,
+    EditConflict,
+    PendingRevisionConflict,
+    edit_record,
+    edit_token,
+    pending_revision,
+    publish_revision,
+    refuse_if_changed,
+    review_and_publish,
+    send_back,
+)
 
 __all__ = [
     "status_changed",
     "event_verified",
+    "revision_published",
     "TrackerError",
     "NotPermitted",
     "MissingReason",
@@ -92,4 +108,14 @@ __all__ = [
     "set_published",
     "publish",
     "unpublish",
+    "Edit",
+    "EditConflict",
+    "PendingRevisionConflict",
+    "edit_record",
+    "edit_token",
+    "pending_revision",
+    "publish_revision",
+    "refuse_if_changed",
+    "review_and_publish",
+    "send_back",
 ]
