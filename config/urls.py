@@ -3,7 +3,11 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from tracker.staff.review_queue import queue_view
+
 urlpatterns = [
+    # What waits for a reviewer, on one page (staff only, like the rest of the admin).
+    path("admin/review/", admin.site.admin_view(queue_view), name="review_queue"),
     path("admin/", admin.site.urls),
     # The language switcher sits on every public page. Without a CSRF token
     # those pages set no cookie, so shared caches can keep them; choosing a

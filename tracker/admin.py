@@ -4,8 +4,9 @@ Django finds the admin here; it lives in ``tracker.staff``: the record admins
 in ``records``, their common base in ``record_admin``, the pages that change
 status, verification, publication and the working reading in
 ``action_pages``, the forms behind them in ``forms``, the staff's API
-tokens in ``tokens``, editing through review in ``editing``, and the
-revisions waiting for a reviewer, shown as diffs, in ``review``.
+tokens in ``tokens``, editing through review in ``editing``, the revisions
+waiting for a reviewer, shown as diffs, in ``review``, and the review queue in
+``review_queue``.
 """
 
 from django.contrib import admin

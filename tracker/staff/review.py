@@ -251,7 +251,7 @@ class RevisionAdmin(ReadOnly, admin.ModelAdmin):
             form.add_error(None, refusal.messages)
             return None
         self.message_user(request, message, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:tracker_revision_changelist"))
+        return HttpResponseRedirect(reverse("review_queue"))
 
 
 @admin.register(SentBack)
