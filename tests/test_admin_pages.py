@@ -465,7 +465,7 @@ def test_a_save_the_services_refuse_is_shown_and_nothing_of_the_page_is_kept(
     def refuse_roles(*args, **kwargs):
         raise services.NotPermitted("You are not allowed to add party roles.")
 
-    monkeypatch.setattr("tracker.services.review._apply_rows", refuse_roles)
+    monkeypatch.setattr("tracker.services.editing._apply_rows", refuse_roles)
     data = commitment_form(energy_pause, title_en="Energy and infrastructure pause")
     data |= {
         "roles-TOTAL_FORMS": "3",

@@ -19,7 +19,7 @@ reads is described here by a ``Revisable``:
 ``snapshot`` reads a record as such values, ``differences`` compares two
 snapshots, ``set_fields`` puts values back on a record in memory, and
 ``describe`` says a value in words for the reviewer's diff. Nothing here
-writes; ``tracker.services.review`` does.
+writes; ``tracker.services.editing`` and ``tracker.services.review`` do.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ agreements, parties and sources, and edit them freely while they are drafts.
 An edit of a record already on the public record (its text, its dates, the
 commitment a claim belongs to, a commitment's working reading, a claim's
 sources or a delivery's quantities) does not reach the public: it waits as a
-revision beside the record (``tracker.services.review``) until a reviewer
+revision beside the record (``tracker.services.editing``) until a reviewer
 publishes it. Editors change the status of a draft commitment, but not of a
 published one: every status change of a public commitment (in force,
 suspended, fulfilled, collapsed…) alerts its subscribers, so it is a
@@ -64,7 +64,7 @@ REVIEWER_CODENAMES = EDITOR_CODENAMES + [
 ]
 ROLES = {EDITORS: EDITOR_CODENAMES, REVIEWERS: REVIEWER_CODENAMES}
 # What waits for a reviewer, and what was sent back: read by both roles, changed
-# only through the review's own pages (tracker.services.review).
+# only through the review's own services (tracker.services.review).
 REVIEW_RECORDS = ["view_revision", "view_sentback"]
 # Unlocking a login is deleting its record of failed attempts (django-axes).
 LOGIN_UNLOCKING = {

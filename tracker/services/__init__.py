@@ -9,9 +9,10 @@ which is also a ``ValidationError`` so forms can show it as it is.
 
 What every action shares (refusals, permissions, reasons, checks, saving
 with history) is in ``base``; the actions are in ``commitments`` (records,
-status, readings), ``claims`` (record, edit, verify), ``publication``, and
-``review``: every edit of a stored record, which waits as a revision once
-the record is public, and the reviewer's acts that publish it or send it back.
+status, readings), ``claims`` (record, edit, verify), ``publication``,
+``editing``: every edit of a stored record, which waits as a revision once
+the record is public, ``review``: the reviewer's acts that publish it or send
+it back, and ``versions``: refusing an edit based on an older version.
 Many claims at once are recorded by ``tracker.recording.record_events``
 under the same rules. Every action is importable from ``tracker.services``.
 """
@@ -53,6 +54,13 @@ from tracker.services.commitments import (
     save_record,
     update_reading,
 )
+from tracker.services.editing import (
+    Edit,
+    PendingRevisionConflict,
+    edit_record,
+    head,
+    may_publish,
+)
 from tracker.services.publication import (
     PUBLISHABLE,
     publish,
@@ -60,16 +68,16 @@ from tracker.services.publication import (
     unpublish,
 )
 from tracker.services.review import (
-    Edit,
-    EditConflict,
-    PendingRevisionConflict,
-    edit_record,
-    edit_token,
-    pending_revision,
+    last_sent_back,
     publish_revision,
-    refuse_if_changed,
     review_and_publish,
     send_back,
+)
+from tracker.services.versions import (
+    EditConflict,
+    edit_token,
+    pending_revision,
+    refuse_if_changed,
 )
 
 __all__ = [
@@ -118,4 +126,7 @@ __all__ = [
     "refuse_if_changed",
     "review_and_publish",
     "send_back",
+    "head",
+    "may_publish",
+    "last_sent_back",
 ]

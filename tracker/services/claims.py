@@ -16,7 +16,7 @@ from tracker.models import (
     Source,
     Verification,
 )
-from tracker.services import base, review
+from tracker.services import base, editing
 from tracker.services.base import InvalidEvent, event_verified, in_english
 
 
@@ -83,7 +83,7 @@ def edit_event(
     sources are written together or not at all. ``changes`` gives only the
     fields to change, applied to the event as stored now; without it every
     field is taken from ``event`` as it is in memory. A published event's
-    edit waits for a reviewer (``review.edit_record``).
+    edit waits for a reviewer (``editing.edit_record``).
     """
     if event.pk is None:
         raise InvalidEvent("Record a new event with record_event().")
@@ -95,7 +95,7 @@ def edit_event(
     changes = dict(changes)
     if sources is not None:
         changes["sources"] = list(sources)
-    review.edit_record(event, changes, actor=actor, reason=reason, based_on=based_on)
+    editing.edit_record(event, changes, actor=actor, reason=reason, based_on=based_on)
     return event
 
 

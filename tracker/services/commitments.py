@@ -20,7 +20,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
-from tracker.services import base, review
+from tracker.services import base, editing
 from tracker.services.base import (
     CLOCK,
     InvalidEvent,
@@ -48,7 +48,7 @@ def save_record(obj, *, actor, reason: str):
     Status, verification, publication and the working reading have their own
     services below; this one never changes them. New events go through
     ``record_event``, which also records who reported them. An edit of a
-    stored record goes through ``review.edit_record``: while the record is on
+    stored record goes through ``editing.edit_record``: while the record is on
     the public record, it waits for a reviewer.
     """
     model = type(obj)._meta
@@ -60,9 +60,9 @@ def save_record(obj, *, actor, reason: str):
     if isinstance(obj, ComplianceEvent) and obj.pk is None:
         raise InvalidEvent("Record a new event with record_event().")
     if obj.pk is not None and revisions.revisable(type(obj)) is not None:
-        review.edit_record(obj, actor=actor, reason=reason)
+        editing.edit_record(obj, actor=actor, reason=reason)
         return obj
-    if review.is_row_of_public_record(obj):
+    if editing.is_row_of_public_record(obj):
         raise InvalidRecord(
             f"This {model.verbose_name} is part of a published record: change it on that "
             "record's page, where the change waits for a reviewer.",
@@ -130,7 +130,7 @@ def change_status(
     elif effective_at > now and not isinstance(actor, SystemActor):
         raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    if locked.is_published and not review.may_publish(actor):
+    if locked.is_published and not editing.may_publish(actor):
         raise NotPermitted(
             "A published commitment's status changes only by a reviewer: every change "
             "of it alerts the commitment's subscribers.",
@@ -245,7 +245,7 @@ def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Readin
     """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``.
 
     Without ``changes``, the reading's fields are taken as they are in memory.
-    A published reading's new terms wait for a reviewer (``review.edit_record``).
+    A published reading's new terms wait for a reviewer (``editing.edit_record``).
     """
     base.require(actor, "tracker.change_reading", "change readings")
     reason = base.require_reason(reason)
@@ -259,18 +259,18 @@ def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Readin
             changes["duration_days"] = None
         if sources is not None:
             changes["sources"] = list(sources)
-        review.edit_record(reading, changes, actor=actor, reason=reason)
+        editing.edit_record(reading, changes, actor=actor, reason=reason)
     else:
-        review.edit_record(reading, actor=actor, reason=reason)
+        editing.edit_record(reading, actor=actor, reason=reason)
     return reading
 
 
 def _choose_working(reading: Reading, *, actor, reason: str) -> None:
     commitment = Commitment.objects.select_for_update().get(pk=reading.commitment_id)
     if public.is_on_record(commitment):
-        review.edit_record(commitment, {"working_reading": reading.pk}, actor=actor, reason=reason)
+        editing.edit_record(commitment, {"working_reading": reading.pk}, actor=actor, reason=reason)
     else:
-        review.set_working_reading(commitment, reading.pk, actor=actor, reason=reason)
+        editing.set_working_reading(commitment, reading.pk, actor=actor, reason=reason)
     reading.refresh_from_db()
 
 
@@ -320,7 +320,7 @@ def extend_window(
         raise InvalidTerms("The commitment has no working reading to extend.")
     if (new_end is None) == (extra_days is None):
         raise InvalidTerms("Give either a new end or a number of days to add.")
-    ends_at = revisions.python_value(Reading, "ends_at", review.head(reading)["ends_at"])
+    ends_at = revisions.python_value(Reading, "ends_at", editing.head(reading)["ends_at"])
     if ends_at is None:
         raise InvalidTerms("An open-ended window has no end to move.")
     if extra_days is not None:
@@ -334,7 +334,7 @@ def extend_window(
         raise InvalidTerms("Say in which time zone the new end is.")
     if new_end <= ends_at:
         raise InvalidTerms("An extension must move the end later.")
-    review.edit_record(
+    editing.edit_record(
         reading,
         {"ends_at": new_end, "duration_days": None},
         actor=actor,

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from tracker import public, revisions, services
 from tracker.models import Revision
-from tracker.services.review import head, last_sent_back, may_publish, pending_revision
+from tracker.services import head, last_sent_back, may_publish, pending_revision
 
 
 def show_pending(record) -> None:

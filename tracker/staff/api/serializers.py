@@ -26,7 +26,7 @@ from tracker.models import (
     Source,
     Verification,
 )
-from tracker.services.review import pending_revision
+from tracker.services.versions import pending_revision
 
 REASON_NEEDED = "Say why: every change needs a reason."
 
