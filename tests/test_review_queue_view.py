@@ -265,3 +265,32 @@ def test_every_staff_page_links_to_the_queue(client, reviewer, db):
     client.force_login(reviewer)
 
     assert reverse("review_queue") in client.get("/admin/").text
+
+
+@pytest.mark.parametrize(
+    "selected", ["claim:99999999999999999999999", "claim:x", "nothing:1", "revision:", ""]
+)
+def test_a_made_up_item_is_refused_clearly(client, reviewer, db, selected):
+    client.force_login(reviewer)
+
+    response = client.post(
+        QUEUE, {"selected": selected, "verification": "verified", "reason": "x", "publish": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "errornote" in response.text
+
+
+@pytest.mark.parametrize(
+    "query", ["?page=99999999999999999999", "?show=x&commitment=1e9", "?page=-1"]
+)
+def test_made_up_queue_addresses_show_the_queue(client, reviewer, db, query):
+    client.force_login(reviewer)
+
+    assert client.get(QUEUE + query).status_code == 200
+
+
+def test_a_made_up_revision_address_is_a_404(client, reviewer, db):
+    client.force_login(reviewer)
+
+    assert client.get("/admin/tracker/revision/99999999999999999999999/change/").status_code == 404

@@ -196,8 +196,9 @@ class RevisionAdmin(ReadOnly, admin.ModelAdmin):
         return ", ".join(revisions.label(model, name) for name in revision.changes)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        is_id = str(object_id).isdigit() and len(str(object_id)) <= 18
         revision = Revision.objects.select_related("record_type", "proposed_by").filter(
-            pk=object_id if str(object_id).isdigit() else None
+            pk=object_id if is_id else None
         )
         revision = revision.first()
         if revision is None:

@@ -296,7 +296,8 @@ def _target(key: str):
     """The record or revision a key names ("claim:12", "revision:3"), or a refusal saying so."""
     kind, _, pk = key.partition(":")
     model = Revision if kind == "revision" else RECORDS.get(kind)
-    found = model.objects.filter(pk=int(pk)).first() if model and pk.isdigit() else None
+    is_id = pk.isdigit() and len(pk) <= 18  # anything longer is no row's id, and no column's
+    found = model.objects.filter(pk=int(pk)).first() if model and is_id else None
     if found is None:
         refusal = TrackerError("It is no longer there; reload the queue.")
         refusal.item = key
