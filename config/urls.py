@@ -4,6 +4,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from health_check.views import HealthCheckView
 
+from tracker.staff.review_queue import queue_view
+
 # For monitors: the database, the cache and whether the alert workers keep up.
 HEALTH_CHECKS = [
     "health_check.checks.Database",
@@ -12,6 +14,8 @@ HEALTH_CHECKS = [
 ]
 
 urlpatterns = [
+    # What waits for a reviewer, on one page (staff only, like the rest of the admin).
+    path("admin/review/", admin.site.admin_view(queue_view), name="review_queue"),
     path("admin/", admin.site.urls),
     # The language switcher sits on every public page. Without a CSRF token
     # those pages set no cookie, so shared caches can keep them; choosing a

@@ -75,13 +75,29 @@ def test_an_editor_is_not_offered_corrections_and_cannot_post_one(client, editor
     assert not StatusChange.objects.exists()
 
 
-def test_an_editor_can_change_a_status(client, editor, db):
-    commitment = CommitmentFactory(status="announced")
+def test_an_editor_can_change_a_drafts_status(client, editor, db):
+    commitment = CommitmentFactory(status="announced", is_published=False)
     client.force_login(editor)
     url = reverse("admin:tracker_commitment_status", args=[commitment.pk])
     response = client.post(url, {"to_status": "in_force", "reason": "Both sides confirmed"})
     assert response.status_code == 302
     assert StatusChange.objects.get().user == editor
+
+
+def test_an_editor_is_not_offered_a_published_commitments_status_and_cannot_post_one(
+    client, editor, db
+):
+    commitment = CommitmentFactory(status="in_force")
+    client.force_login(editor)
+    url = reverse("admin:tracker_commitment_status", args=[commitment.pk])
+    change_page = client.get(reverse("admin:tracker_commitment_change", args=[commitment.pk]))
+    assert url not in change_page.text
+    response = client.post(url, {"to_status": "collapsed", "reason": "Repudiated"})
+    assert response.status_code == 200
+    assert "changes only by a reviewer" in response.text
+    assert not StatusChange.objects.exists()
+    commitment.refresh_from_db()
+    assert commitment.status == "in_force"
 
 
 def test_staff_in_neither_role_cannot_open_the_records(client, outsider, event):

@@ -35,13 +35,14 @@ def offered_targets(response):
     return dict(response.context["form"].fields["to_status"].choices)
 
 
-def test_change_page_has_a_change_status_button(client, editor, pause):
-    client.force_login(editor)
+def test_change_page_has_a_change_status_button(client, reviewer, pause):
+    client.force_login(reviewer)
     response = client.get(reverse("admin:tracker_commitment_change", args=[pause.pk]))
     assert status_url(pause) in response.text
 
 
 def test_only_the_moves_the_lifecycle_allows_are_offered(client, editor, pause):
+    Commitment.objects.filter(pk=pause.pk).update(is_published=False)
     client.force_login(editor)
     response = client.get(status_url(pause))
     moves = offered_targets(response)["Lifecycle"]
@@ -66,8 +67,8 @@ def test_reviewers_are_also_offered_corrections(client, reviewer, db):
     assert "This corrects a wrong record" in response.text
 
 
-def test_a_status_change_records_the_user_and_the_reason(client, editor, pause):
-    client.force_login(editor)
+def test_a_status_change_records_the_user_and_the_reason(client, reviewer, pause):
+    client.force_login(reviewer)
     with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
         response = client.post(
             status_url(pause),
@@ -83,20 +84,20 @@ def test_a_status_change_records_the_user_and_the_reason(client, editor, pause):
     assert pause.status == "suspended"
     change = StatusChange.objects.get(commitment=pause)
     assert (change.from_status, change.to_status) == ("in_force", "suspended")
-    assert change.user == editor
-    assert change.actor == StatusChange.Actor.EDITOR
+    assert change.user == reviewer
+    assert change.actor == StatusChange.Actor.REVIEWER
     assert change.reason == "Both sides report strikes on substations"
     assert change.recorded_at == dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
     record = pause.history.order_by("history_id").last()
-    assert record.history_user == editor
+    assert record.history_user == reviewer
     assert record.history_change_reason == "Both sides report strikes on substations"
 
 
 def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_too(
-    client, editor, pause
+    client, reviewer, pause
 ):
     """The Kremlin's reading is worded in Moscow time: 18:00 there is 15:00 UTC."""
-    client.force_login(editor)
+    client.force_login(reviewer)
     with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
         form_page = client.get(status_url(pause))
         response = client.post(
@@ -127,10 +128,10 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
     [("00:00", "day", "31 March 2025"), ("18:00", "minute", "31 March 2025, 15:00 UTC")],
 )
 def test_a_change_typed_at_midnight_is_kept_as_that_day_in_the_readings_zone(
-    client, editor, pause, typed, precision, said
+    client, reviewer, pause, typed, precision, said
 ):
     """As on the other staff forms, a time of 00:00 means the day alone."""
-    client.force_login(editor)
+    client.force_login(reviewer)
     with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
         client.post(
             status_url(pause),
@@ -165,9 +166,9 @@ def test_a_refused_status_change_shows_the_typed_time_in_utc(client, editor, pau
     assert not StatusChange.objects.exists()
 
 
-def test_without_a_working_reading_took_effect_at_is_typed_in_utc(client, editor, db):
+def test_without_a_working_reading_took_effect_at_is_typed_in_utc(client, reviewer, db):
     announced = CommitmentFactory(status="announced")
-    client.force_login(editor)
+    client.force_login(reviewer)
     with time_machine.travel(dt.datetime(2025, 4, 1, 12, tzinfo=UTC), tick=False):
         form_page = client.get(status_url(announced))
         client.post(
@@ -255,20 +256,20 @@ def extend_url(commitment):
     return reverse("admin:tracker_commitment_extend", args=[commitment.pk])
 
 
-def test_a_window_is_extended_by_days_in_its_own_time_zone(client, editor, pause):
-    client.force_login(editor)
+def test_a_window_is_extended_by_days_in_its_own_time_zone(client, reviewer, pause):
+    client.force_login(reviewer)
     response = client.post(
         extend_url(pause), {"extra_days": "30", "reason": "Extended by mutual agreement"}
     )
     assert response.status_code == 302
     reading = pause.working_reading()
     assert reading.ends_at == dt.datetime(2025, 5, 16, 21, tzinfo=UTC)
-    assert reading.history.latest().history_user == editor
+    assert reading.history.latest().history_user == reviewer
     assert "Extended by mutual agreement" in reading.history.latest().history_change_reason
 
 
-def test_a_window_is_extended_to_a_new_end_typed_in_its_time_zone(client, editor, pause):
-    client.force_login(editor)
+def test_a_window_is_extended_to_a_new_end_typed_in_its_time_zone(client, reviewer, pause):
+    client.force_login(reviewer)
     response = client.post(
         extend_url(pause),
         {"new_end_0": "2025-05-11", "new_end_1": "00:00", "reason": "Talks continue"},
@@ -313,7 +314,7 @@ def test_an_ended_window_offers_no_extension(client, editor, db):
 # The working reading ----------------------------------------------------------------
 
 
-def test_another_reading_is_made_the_working_one(client, editor, pause):
+def test_another_reading_is_made_the_working_one(client, reviewer, pause):
     ukraine_count = ReadingFactory(
         commitment=pause,
         label="Ukraine's count",
@@ -321,7 +322,7 @@ def test_another_reading_is_made_the_working_one(client, editor, pause):
         starts_at=dt.datetime(2025, 3, 24, 22, tzinfo=UTC),
         ends_at=dt.datetime(2025, 4, 23, 21, tzinfo=UTC),
     )
-    client.force_login(editor)
+    client.force_login(reviewer)
     url = reverse("admin:tracker_reading_make_working", args=[ukraine_count.pk])
     page = client.get(reverse("admin:tracker_reading_change", args=[ukraine_count.pk]))
     assert url in page.text

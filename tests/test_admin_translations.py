@@ -29,9 +29,9 @@ def test_the_change_page_offers_each_text_in_each_language_in_tabs(client, edito
 
 
 def test_a_translation_saved_in_the_admin_keeps_a_history_row_with_user_and_reason(
-    client, editor, pause
+    client, reviewer, pause
 ):
-    client.force_login(editor)
+    client.force_login(reviewer)
     data = commitment_form(pause, reason="Ukrainian title, after Ukrinform")
     data["title_uk"] = "Пауза в ударах по енергетиці"
 
@@ -40,12 +40,12 @@ def test_a_translation_saved_in_the_admin_keeps_a_history_row_with_user_and_reas
     assert response.status_code == 302
     row = Commitment.objects.get(pk=pause.pk).history.first()
     assert (row.title_uk, row.title_en) == ("Пауза в ударах по енергетиці", pause.title)
-    assert row.history_user == editor
+    assert row.history_user == reviewer
     assert row.history_change_reason == "Ukrainian title, after Ukrinform"
 
 
-def test_the_history_page_shows_which_translation_changed(client, editor, pause):
-    client.force_login(editor)
+def test_the_history_page_shows_which_translation_changed(client, reviewer, pause):
+    client.force_login(reviewer)
     data = commitment_form(pause, reason="Russian title")
     data["title_ru"] = "Пауза в ударах по энергетике"
     client.post(admin_url(Commitment, "change", pause.pk), data)

@@ -99,7 +99,7 @@ def test_a_process_with_an_end_warns_before_it_and_says_when_it_passes_without_e
     assert Commitment.objects.get(pk=talks.pk).status == "in_force"
 
 
-def test_a_new_due_date_re_arms_the_warnings_and_the_passed_alert(editor):
+def test_a_new_due_date_re_arms_the_warnings_and_the_passed_alert(reviewer):
     exchange = deliverable_due(DUE, title="Prisoner exchange")
     SubscriptionFactory(lead_times="24h")
     sweep_at(DUE - DAY)
@@ -109,7 +109,7 @@ def test_a_new_due_date_re_arms_the_warnings_and_the_passed_alert(editor):
     later = DUE + 3 * DAY
     with time_machine.travel(DUE + HOUR, tick=False):
         reading = exchange.readings.get()
-        services.update_reading(reading, actor=editor, reason="Postponed", due_at=later)
+        services.update_reading(reading, actor=reviewer, reason="Postponed", due_at=later)
     sweep_at(later - DAY)
     sweep_at(later)
 
@@ -120,13 +120,13 @@ def test_a_new_due_date_re_arms_the_warnings_and_the_passed_alert(editor):
     assert PassedDeadline.objects.filter(commitment=exchange).count() == 2
 
 
-def test_a_warning_for_a_due_date_that_moved_is_cancelled_never_sent(editor):
+def test_a_warning_for_a_due_date_that_moved_is_cancelled_never_sent(reviewer):
     exchange = deliverable_due(DUE)
     SubscriptionFactory(lead_times="24h")
     with time_machine.travel(DUE - DAY, tick=False):
         queue_expiry_warnings(DUE - DAY)
         reading = exchange.readings.get()
-        services.update_reading(reading, actor=editor, reason="Postponed", due_at=DUE + 7 * DAY)
+        services.update_reading(reading, actor=reviewer, reason="Postponed", due_at=DUE + 7 * DAY)
         sweep()
 
     assert mail.outbox == []

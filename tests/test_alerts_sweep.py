@@ -107,13 +107,15 @@ def test_warnings_overtaken_while_nothing_ran_are_recorded_and_only_the_tightest
     }
 
 
-def test_an_extension_re_arms_the_warnings_for_the_new_deadline(editor):
+def test_an_extension_re_arms_the_warnings_for_the_new_deadline(reviewer):
     pause = window_ending(END, title="Energy pause")
     SubscriptionFactory(lead_times="7d")
     sweep_at(END - 7 * DAY)
 
     with time_machine.travel(END - 3 * DAY, tick=False):
-        services.extend_window(pause, actor=editor, reason="Extended by the parties", extra_days=30)
+        services.extend_window(
+            pause, actor=reviewer, reason="Extended by the parties", extra_days=30
+        )
     sweep_at(END - DAY)
     assert len(mail.outbox) == 1
     sweep_at(END + 30 * DAY - 7 * DAY)
@@ -123,12 +125,14 @@ def test_an_extension_re_arms_the_warnings_for_the_new_deadline(editor):
     assert Commitment.objects.get(pk=pause.pk).status == "in_force"
 
 
-def test_a_pending_warning_for_the_old_deadline_is_cancelled_never_sent(editor):
+def test_a_pending_warning_for_the_old_deadline_is_cancelled_never_sent(reviewer):
     pause = window_ending(END)
     SubscriptionFactory(lead_times="24h")
     with time_machine.travel(END - DAY, tick=False):
         queue_expiry_warnings(END - DAY)
-        services.extend_window(pause, actor=editor, reason="Extended by the parties", extra_days=30)
+        services.extend_window(
+            pause, actor=reviewer, reason="Extended by the parties", extra_days=30
+        )
         sweep()
 
     assert mail.outbox == []

@@ -11,9 +11,9 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.factories import CommitmentFactory, ReadingFactory, UserFactory
+from tests.factories import CommitmentFactory, ComplianceEventFactory, ReadingFactory, UserFactory
 from tracker import services
-from tracker.models import Commitment, Reading, StatusChange
+from tracker.models import Commitment, ComplianceEvent, Reading, Revision, StatusChange
 from tracker.services import TransitionNotAllowed
 
 UTC = dt.UTC
@@ -150,3 +150,100 @@ def test_two_editors_choosing_a_working_reading_at_once_leave_exactly_one(db):
     assert all(isinstance(outcome, Reading) for outcome in outcomes)
     assert Reading.objects.filter(commitment=pause).count() == 3
     assert Reading.objects.filter(commitment=pause, is_working=True).count() == 1
+
+
+# Edits of one record --------------------------------------------------------------------
+
+
+def test_two_saves_based_on_one_version_never_revert_each_other(db):
+    first = UserFactory(username="olena", role="Editors")
+    second = UserFactory(username="taras", role="Editors")
+    draft = ComplianceEventFactory(is_published=False, summary="Shelling.", count=None)
+    seen = services.edit_token(draft)
+
+    outcomes = run_together(
+        lambda: services.edit_record(
+            draft, {"summary": "Shelling of the port."}, actor=first, reason="x", based_on=seen
+        ),
+        lambda: services.edit_record(draft, {"count": 4}, actor=second, reason="y", based_on=seen),
+    )
+
+    saved = [o for o in outcomes if isinstance(o, services.Edit)]
+    refused = [o for o in outcomes if isinstance(o, services.EditConflict)]
+    assert (len(saved), len(refused)) == (1, 1)
+    stored = ComplianceEvent.objects.get(pk=draft.pk)
+    winner = saved[0].changed
+    assert (stored.summary == "Shelling of the port.") == ("summary_en" in winner)
+    assert (stored.count == 4) == ("count" in winner)
+    assert refused[0].by == [("olena" if "summary_en" in winner else "taras")]
+
+
+def test_concurrent_api_edits_of_different_fields_keep_every_field(db, live_server):
+    """Each pair of staff tools edits one field of the same claim at the same moment."""
+    import json
+    import urllib.request
+
+    from rest_framework.authtoken.models import Token
+
+    first = UserFactory(username="olena", role="Editors")
+    second = UserFactory(username="taras", role="Editors")
+    keys = [Token.objects.create(user=user).key for user in (first, second)]
+    drafts = [
+        ComplianceEventFactory(is_published=False, count=None, location="") for _ in range(21)
+    ]
+
+    def patch(key, draft, body):
+        request = urllib.request.Request(
+            f"{live_server.url}/api/staff/events/{draft.pk}/",
+            data=json.dumps({**body, "reason": "Desk"}).encode(),
+            headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
+            method="PATCH",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+
+    for draft in drafts:
+        outcomes = run_together(
+            lambda draft=draft: patch(keys[0], draft, {"count": 4}),
+            lambda draft=draft: patch(keys[1], draft, {"location": "Kherson port"}),
+        )
+        assert outcomes == [200, 200]
+
+    stored = ComplianceEvent.objects.filter(pk__in=[d.pk for d in drafts])
+    assert {(claim.count, claim.location) for claim in stored} == {(4, "Kherson port")}
+
+
+def test_two_reviewers_publishing_one_revision_publish_it_once(db):
+    editor = UserFactory(username="editor", role="Editors")
+    first = UserFactory(username="first", role="Reviewers")
+    second = UserFactory(username="second", role="Reviewers")
+    claim = ComplianceEventFactory(summary="Shelling.")
+    services.edit_record(claim, {"summary": "Two strikes."}, actor=editor, reason="Readout")
+    revision = services.pending_revision(claim)
+
+    outcomes = run_together(
+        lambda: services.publish_revision(revision, actor=first, reason="Checked"),
+        lambda: services.publish_revision(revision, actor=second, reason="Checked"),
+    )
+
+    assert sum(isinstance(o, Revision) for o in outcomes) == 1
+    assert sum(isinstance(o, services.PublishingRefused) for o in outcomes) == 1
+    stored = ComplianceEvent.objects.get(pk=claim.pk)
+    assert stored.summary == "Two strikes."
+    assert stored.history.filter(history_change_reason="Readout").count() == 1
+
+
+def test_two_editors_proposing_at_once_leave_one_pending_revision_holding_both(db):
+    first = UserFactory(username="olena", role="Editors")
+    second = UserFactory(username="taras", role="Editors")
+    claim = ComplianceEventFactory(count=None, location="")
+
+    outcomes = run_together(
+        lambda: services.edit_record(claim, {"count": 4}, actor=first, reason="Four"),
+        lambda: services.edit_record(claim, {"location": "Kherson"}, actor=second, reason="Where"),
+    )
+
+    assert all(isinstance(o, services.Edit) for o in outcomes)
+    pending = Revision.objects.get(state="pending")
+    assert set(pending.changes) == {"count", "location_en"}
+    assert Revision.objects.filter(state="replaced", replaced_by=pending).count() == 1

@@ -61,7 +61,7 @@ def test_a_new_commitment_and_its_party_roles_are_recorded_with_author_and_reaso
 
 
 def test_an_edit_records_what_changed_who_changed_it_and_why(db, editor):
-    commitment = CommitmentFactory(conditions="")
+    commitment = CommitmentFactory(conditions="", is_published=False)
     commitment.conditions = "Only after sanctions on Rosselkhozbank are lifted."
 
     services.save_record(commitment, actor=editor, reason="Kremlin statement of 25 March")
@@ -124,7 +124,10 @@ def test_a_data_import_is_recorded_without_a_user(db):
 )
 def test_the_public_log_names_a_role_never_a_person(db, make_actor, role):
     change = services.change_status(
-        CommitmentFactory(status="announced"), "in_force", actor=make_actor(), reason="In force"
+        CommitmentFactory(status="announced", is_published=False),
+        "in_force",
+        actor=make_actor(),
+        reason="In force",
     )
 
     assert change.actor == role
@@ -138,7 +141,7 @@ def test_the_public_log_names_a_role_never_a_person(db, make_actor, role):
 
 
 def test_changing_sources_is_recorded_with_the_same_reason(db, editor):
-    reading = ReadingFactory()
+    reading = ReadingFactory(is_published=False)
     source = SourceFactory()
 
     services.update_reading(reading, actor=editor, reason="Add the readout", sources=[source])

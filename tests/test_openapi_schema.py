@@ -39,7 +39,7 @@ def test_schema_generation_gives_no_warnings(tmp_path):
 
 STAFF_WRITES = {
     "/api/staff/events/": {"post"},
-    "/api/staff/events/{id}/": {"patch"},
+    "/api/staff/events/{id}/": {"get", "patch"},
     "/api/staff/events/{id}/verify/": {"post"},
     "/api/staff/events/{id}/publish/": {"post"},
     "/api/staff/sources/": {"post"},

@@ -33,7 +33,12 @@ def create_a_commitment(actor):
     )  # fmt: skip
 
 
-def change_a_status(actor):
+def change_a_drafts_status(actor):
+    commitment = CommitmentFactory(is_published=False)
+    services.change_status(commitment, "suspended", actor=actor, reason="Paused")
+
+
+def change_a_published_status(actor):
     services.change_status(CommitmentFactory(), "suspended", actor=actor, reason="Paused")
 
 
@@ -85,7 +90,8 @@ REVIEWERS_ONLY = {"reviewer", "superuser", "clock", "import"}
 WHO_MAY = {
     edit_a_party: EVERYONE_WITH_A_ROLE,
     create_a_commitment: EVERYONE_WITH_A_ROLE,
-    change_a_status: EVERYONE_WITH_A_ROLE,
+    change_a_drafts_status: EVERYONE_WITH_A_ROLE,
+    change_a_published_status: REVIEWERS_ONLY,
     correct_a_final_status: REVIEWERS_ONLY,
     add_a_reading: EVERYONE_WITH_A_ROLE,
     choose_the_working_reading: EVERYONE_WITH_A_ROLE,

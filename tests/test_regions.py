@@ -107,12 +107,12 @@ def test_a_commitment_with_an_unknown_region_code_does_not_validate(db):
     assert "Unknown region code “ZZ-1”" in refused.value.message_dict["regions"][0]
 
 
-def test_a_commitments_regions_are_kept_in_its_history(db, editor):
+def test_a_commitments_regions_are_kept_in_its_history(db, reviewer):
     from tracker import services
 
     commitment = CommitmentFactory(regions=["UA-51"])
     commitment.regions = ["UA-51", "UA-48"]
-    services.save_record(commitment, actor=editor, reason="Mykolaiv's ports too")
+    services.save_record(commitment, actor=reviewer, reason="Mykolaiv's ports too")
 
     latest = commitment.history.latest()
     assert (latest.regions, latest.history_change_reason) == (

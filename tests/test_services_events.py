@@ -243,15 +243,15 @@ def test_staff_in_no_role_cannot_record_an_event(pause, russia, ukraine, outside
 # Editing --------------------------------------------------------------------------------
 
 
-def test_an_edit_changes_the_wording_but_never_the_verification(pause, editor):
-    event = ComplianceEventFactory(commitment=pause, verification="disputed")
-    event.summary = "Ukraine denied it and said Russia shelled Sudzha itself."
+def test_an_edit_changes_the_translation_but_never_sets_the_verification(pause, editor):
+    event = ComplianceEventFactory(commitment=pause, verification="disputed", is_published=False)
+    event.summary_uk = "Україна заперечила це."
     event.verification = "verified"
 
-    save_record(event, actor=editor, reason="Add the denial")
+    save_record(event, actor=editor, reason="Translate the denial")
 
     stored = ComplianceEvent.objects.get(pk=event.pk)
-    assert stored.summary.startswith("Ukraine denied it")
+    assert stored.summary_uk == "Україна заперечила це."
     assert stored.verification == "disputed"
     assert stored.history.first().verification == "disputed"
 
@@ -267,7 +267,7 @@ def test_an_edit_cannot_make_a_party_accuse_itself(pause, editor):
 
 
 def test_an_edit_replaces_the_sources_with_the_fields_or_not_at_all(pause, editor):
-    event = ComplianceEventFactory(commitment=pause)
+    event = ComplianceEventFactory(commitment=pause, is_published=False)
     event.sources.set([SourceFactory()])
     readout = SourceFactory(url="https://www.kremlin.ru/events/president/news/76719")
     event.summary = "Shelling near Kupiansk"

@@ -1,4 +1,9 @@
-"""Readings of a commitment's terms: adding, editing, choosing the working one, extending."""
+"""Readings of a commitment's terms: adding, editing, choosing the working one, extending.
+
+The records here are drafts, so an edit applies at once: these are the rules
+of the terms themselves. How an edit of a published reading or commitment
+waits for a reviewer is in ``test_services_review``.
+"""
 
 import datetime as dt
 
@@ -33,8 +38,12 @@ def frozen_clock():
 
 @pytest.fixture
 def pause(db):
-    """The energy pause, with no readings yet."""
-    return CommitmentFactory(shape="window", status="in_force")
+    """The energy pause, still a draft, with no readings yet."""
+    return CommitmentFactory(shape="window", status="in_force", is_published=False)
+
+
+def draft_reading(**fields) -> Reading:
+    return ReadingFactory(**{"is_published": False, **fields})
 
 
 def working_readings(commitment):
@@ -125,7 +134,7 @@ def test_a_new_working_reading_replaces_the_old_one_and_both_stay_visible(pause,
 
 
 def test_a_refused_working_reading_leaves_the_old_one_working(pause, editor):
-    old = ReadingFactory(commitment=pause)
+    old = draft_reading(commitment=pause)
 
     with pytest.raises(InvalidTerms, match="The end must come after the start."):
         add_reading(
@@ -182,7 +191,7 @@ def test_each_bad_value_is_reported_once(pause, editor):
 
 
 def test_a_reading_cannot_arrive_already_working(pause, editor):
-    ReadingFactory(commitment=pause)
+    draft_reading(commitment=pause)
 
     with pytest.raises(WorkingReadingConflict):
         add_reading(pause, actor=editor, reason="x", label="Second", is_working=True)
@@ -246,7 +255,7 @@ def test_giving_an_explicit_end_replaces_the_duration(pause, editor):
 
 
 def test_a_bad_edit_is_refused_and_the_stored_reading_is_unchanged(pause, editor):
-    reading = ReadingFactory(commitment=pause)
+    reading = draft_reading(commitment=pause)
 
     with pytest.raises(InvalidTerms):
         update_reading(reading, actor=editor, reason="x", ends_at=MARCH_18_MOSCOW)
@@ -259,19 +268,19 @@ def test_a_bad_edit_is_refused_and_the_stored_reading_is_unchanged(pause, editor
     [({"is_working": False}, WorkingReadingConflict), ({"is_published": False}, PublishingRefused)],
 )
 def test_working_and_published_flags_are_not_edited_as_terms(pause, editor, change, error):
-    reading = ReadingFactory(commitment=pause)
+    reading = draft_reading(commitment=pause)
 
     with pytest.raises(error):
         update_reading(reading, actor=editor, reason="x", **change)
 
     stored = Reading.objects.get(pk=reading.pk)
-    assert stored.is_working and stored.is_published
+    assert stored.is_working and not stored.is_published
 
 
 def test_an_edit_on_a_stale_copy_does_not_undo_a_switch_of_the_working_reading(pause, editor):
-    first = ReadingFactory(commitment=pause, label="First")
+    first = draft_reading(commitment=pause, label="First")
     stale_copy = Reading.objects.get(pk=first.pk)
-    second = ReadingFactory(commitment=pause, label="Second", is_working=False)
+    second = draft_reading(commitment=pause, label="Second", is_working=False)
     make_working(second, actor=editor, reason="Better sourced")
 
     update_reading(stale_copy, actor=editor, reason="Fix the wording", wording="thirty days")
@@ -284,8 +293,8 @@ def test_an_edit_on_a_stale_copy_does_not_undo_a_switch_of_the_working_reading(p
 
 
 def test_make_working_switches_the_working_reading(pause, editor):
-    first = ReadingFactory(commitment=pause)
-    second = ReadingFactory(commitment=pause, is_working=False)
+    first = draft_reading(commitment=pause)
+    second = draft_reading(commitment=pause, is_working=False)
 
     make_working(second, actor=editor, reason="Ukraine's count is the one both now use")
 
@@ -297,7 +306,7 @@ def test_make_working_switches_the_working_reading(pause, editor):
 
 
 def test_making_the_working_reading_working_again_changes_nothing(pause, editor):
-    reading = ReadingFactory(commitment=pause)
+    reading = draft_reading(commitment=pause)
 
     make_working(reading, actor=editor, reason="again")
 
@@ -306,8 +315,8 @@ def test_making_the_working_reading_working_again_changes_nothing(pause, editor)
 
 
 def test_staff_in_no_role_cannot_choose_the_working_reading(pause, outsider):
-    ReadingFactory(commitment=pause)
-    other = ReadingFactory(commitment=pause, is_working=False)
+    draft_reading(commitment=pause)
+    other = draft_reading(commitment=pause, is_working=False)
 
     with pytest.raises(NotPermitted):
         make_working(other, actor=outsider, reason="x")
@@ -317,7 +326,7 @@ def test_staff_in_no_role_cannot_choose_the_working_reading(pause, outsider):
 
 
 def test_extending_by_days_counts_on_the_wall_clock_of_the_readings_zone(pause, reviewer):
-    reading = ReadingFactory(
+    reading = draft_reading(
         commitment=pause,
         starts_at=dt.datetime(2025, 3, 1, 22, tzinfo=UTC),
         ends_at=dt.datetime(2025, 3, 20, 22, tzinfo=UTC),  # 21 March 00:00 in Kyiv (UTC+2)
@@ -354,7 +363,7 @@ def test_an_extended_window_keeps_its_new_end_when_its_start_is_corrected(pause,
 
 
 def test_extending_to_a_new_end(pause, editor):
-    reading = ReadingFactory(commitment=pause)
+    reading = draft_reading(commitment=pause)
     new_end = dt.datetime(2025, 5, 17, tzinfo=UTC)
 
     extend_window(pause, actor=editor, reason="Extended", new_end=new_end)
@@ -375,7 +384,7 @@ def test_extending_to_a_new_end(pause, editor):
     ],
 )
 def test_a_bad_extension_is_refused_and_the_end_stays(pause, editor, terms, message):
-    reading = ReadingFactory(commitment=pause)
+    reading = draft_reading(commitment=pause)
 
     with pytest.raises(InvalidTerms, match=message):
         extend_window(pause, actor=editor, reason="x", **terms)
@@ -384,7 +393,7 @@ def test_a_bad_extension_is_refused_and_the_end_stays(pause, editor, terms, mess
 
 
 def test_an_extension_beyond_the_calendar_is_refused_in_words(pause, editor):
-    ReadingFactory(commitment=pause)
+    draft_reading(commitment=pause)
 
     with pytest.raises(InvalidTerms, match="longer than a hundred years"):
         extend_window(pause, actor=editor, reason="x", extra_days=10**12)
@@ -392,7 +401,7 @@ def test_an_extension_beyond_the_calendar_is_refused_in_words(pause, editor):
 
 def test_an_ended_window_is_renewed_by_a_new_commitment_not_extended(db, editor):
     expired = CommitmentFactory(shape="window", status="expired")
-    ReadingFactory(commitment=expired)
+    draft_reading(commitment=expired)
 
     with pytest.raises(TransitionNotAllowed, match="a new commitment that renews this one"):
         extend_window(expired, actor=editor, reason="x", extra_days=30)
@@ -400,21 +409,21 @@ def test_an_ended_window_is_renewed_by_a_new_commitment_not_extended(db, editor)
 
 def test_only_a_window_can_be_extended(db, editor):
     exchange = CommitmentFactory(shape="deliverable")
-    ReadingFactory(commitment=exchange)
+    draft_reading(commitment=exchange)
 
     with pytest.raises(InvalidTerms, match="Only a window"):
         extend_window(exchange, actor=editor, reason="x", extra_days=3)
 
 
 def test_an_open_ended_window_has_no_end_to_move(pause, editor):
-    ReadingFactory(commitment=pause, ends_at=None, is_open_ended=True)
+    draft_reading(commitment=pause, ends_at=None, is_open_ended=True)
 
     with pytest.raises(InvalidTerms, match="open-ended"):
         extend_window(pause, actor=editor, reason="x", extra_days=3)
 
 
 def test_a_window_without_a_working_reading_cannot_be_extended(pause, editor):
-    ReadingFactory(commitment=pause, is_working=False)
+    draft_reading(commitment=pause, is_working=False)
 
     with pytest.raises(InvalidTerms, match="no working reading"):
         extend_window(pause, actor=editor, reason="x", extra_days=3)

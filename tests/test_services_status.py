@@ -51,13 +51,37 @@ def test_a_reviewer_suspends_a_window_and_the_change_is_logged_with_reason_and_r
     assert not change.is_correction
 
 
-def test_an_editor_may_make_an_ordinary_transition(db, editor):
-    commitment = CommitmentFactory(status="announced")
+def test_an_editor_may_make_an_ordinary_transition_of_a_draft(db, editor):
+    commitment = CommitmentFactory(status="announced", is_published=False)
 
     change = change_status(commitment, "in_force", actor=editor, reason="Announced by both")
 
     assert reload(commitment).status == "in_force"
     assert change.actor == StatusChange.Actor.EDITOR
+
+
+@pytest.mark.parametrize("to_status", ["in_force", "collapsed", "fulfilled", "superseded"])
+def test_a_published_commitments_status_is_a_reviewers_act_for_it_alerts_subscribers(
+    db, editor, reviewer, to_status
+):
+    commitment = CommitmentFactory(status="announced", shape="deliverable")
+
+    with pytest.raises(NotPermitted, match="alerts the commitment's subscribers"):
+        change_status(commitment, to_status, actor=editor, reason="Announced by both")
+
+    assert reload(commitment).status == "announced"
+    assert not StatusChange.objects.filter(commitment=commitment).exists()
+    change_status(commitment, to_status, actor=reviewer, reason="Announced by both")
+    assert reload(commitment).status == to_status
+
+
+def test_an_editor_cannot_suspend_a_published_commitment(db, editor):
+    commitment = CommitmentFactory(status="in_force")
+
+    with pytest.raises(NotPermitted):
+        change_status(commitment, "suspended", actor=editor, reason="Paused")
+
+    assert reload(commitment).status == "in_force"
 
 
 def test_when_it_took_effect_can_be_given_and_becomes_the_status_date(db, reviewer):

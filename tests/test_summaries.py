@@ -81,13 +81,13 @@ def test_an_answer_to_a_published_claim_is_not_listed_as_a_claim_of_its_own():
     assert sum(cell[3] for cell in summary.cells) == 2
 
 
-def test_moving_an_event_to_another_commitment_counts_it_there_and_only_there(editor):
+def test_moving_an_event_to_another_commitment_counts_it_there_and_only_there(reviewer):
     event = ComplianceEventFactory()
     first, second = event.commitment, CommitmentFactory()
 
     event = ComplianceEvent.objects.get(pk=event.pk)
     event.commitment = second
-    services.save_record(event, actor=editor, reason="Filed under the wrong pause")
+    services.save_record(event, actor=reviewer, reason="Filed under the wrong pause")
 
     assert summary_of(first).claims == 0
     assert summary_of(second).claims == 1

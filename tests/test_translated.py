@@ -98,9 +98,9 @@ def test_an_english_page_marks_nothing(client, pause, page):
 
 
 @pytest.mark.parametrize("page", ["board", "commitment", "agreement", "party"])
-def test_a_translated_text_is_shown_in_the_readers_language_unmarked(client, pause, page, editor):
+def test_a_translated_text_is_shown_in_the_readers_language_unmarked(client, pause, page, reviewer):
     pause.title_uk = "Пауза в ударах по енергетичній інфраструктурі"
-    services.save_record(pause, actor=editor, reason="Ukrainian title")
+    services.save_record(pause, actor=reviewer, reason="Ukrainian title")
 
     html = get(client, pages(pause)[page], "uk").content.decode()
 
@@ -108,13 +108,13 @@ def test_a_translated_text_is_shown_in_the_readers_language_unmarked(client, pau
     assert "Pause on strikes against energy infrastructure" not in html
 
 
-def test_a_translation_made_after_a_page_was_cached_shows_at_once(client, pause, editor):
+def test_a_translation_made_after_a_page_was_cached_shows_at_once(client, pause, reviewer):
     before = get(client, pause.get_absolute_url(), "uk").content.decode()
     assert '<span lang="en">Russia</span>' in before
 
     russia = pause.roles.get().party
     russia.name_uk = "Росія"
-    services.save_record(russia, actor=editor, reason="Ukrainian name")
+    services.save_record(russia, actor=reviewer, reason="Ukrainian name")
 
     board = get(client, reverse("board"), "uk").content.decode()
     page = get(client, pause.get_absolute_url(), "uk").content.decode()
@@ -131,11 +131,11 @@ def test_a_cached_board_card_is_kept_per_language(client, pause):
     assert MARKERS["uk"] in ukrainian
 
 
-def test_a_wording_is_quoted_in_its_own_language_and_says_which(client, pause, editor):
+def test_a_wording_is_quoted_in_its_own_language_and_says_which(client, pause, reviewer):
     reading = pause.readings.get()
     services.update_reading(
         reading,
-        actor=editor,
+        actor=reviewer,
         reason="Quoted",
         wording="мораторий на удары по объектам энергетики",
         wording_language="ru",
@@ -147,10 +147,10 @@ def test_a_wording_is_quoted_in_its_own_language_and_says_which(client, pause, e
     assert "Формулювання російською:" in html
 
 
-def test_a_timeline_tick_is_titled_in_the_readers_language(client, pause, editor, reviewer):
+def test_a_timeline_tick_is_titled_in_the_readers_language(client, pause, reviewer):
     event = pause.events.get()
     event.summary_uk = "Дрони вдарили по Слов'янську."
-    services.save_record(event, actor=editor, reason="Ukrainian summary")
+    services.save_record(event, actor=reviewer, reason="Ukrainian summary")
 
     ukrainian = get(client, pause.get_absolute_url(), "uk").content.decode()
     russian = get(client, pause.get_absolute_url(), "ru").content.decode()

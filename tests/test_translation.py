@@ -28,18 +28,18 @@ def test_every_translated_text_has_a_column_per_language_in_the_record_and_its_h
 
 
 def test_a_translation_edit_leaves_a_history_row_with_the_new_text_the_user_and_the_reason(
-    db, editor
+    db, reviewer
 ):
     pause = CommitmentFactory(title="Pause on strikes against energy infrastructure")
     pause.title_uk = "Пауза в ударах по енергетичній інфраструктурі"
 
-    services.save_record(pause, actor=editor, reason="Ukrainian title, after Ukrinform")
+    services.save_record(pause, actor=reviewer, reason="Ukrainian title, after Ukrinform")
 
     row = Commitment.objects.get(pk=pause.pk).history.first()
     assert row.title_uk == "Пауза в ударах по енергетичній інфраструктурі"
     assert row.title_ru is None
     assert row.title_en == "Pause on strikes against energy infrastructure"
-    assert row.history_user == editor
+    assert row.history_user == reviewer
     assert row.history_change_reason == "Ukrainian title, after Ukrinform"
     changed = [change.field for change in row.diff_against(row.prev_record).changes]
     assert changed == ["title_uk"]

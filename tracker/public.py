@@ -164,6 +164,22 @@ def _newest_claim(side: str) -> Subquery:
     return Subquery(claims.values("pk")[:1])
 
 
+def is_on_record(record) -> bool:
+    """Whether ``record`` is part of the public record, so that only a reviewer may change it.
+
+    A record that is published is, even while what it belongs to is not:
+    the public sees it, as it stands, the moment that is published, so an
+    edit of it (or a move to another commitment) must not reach them
+    unreviewed. Parties and sources are never published one by one; they
+    are on the public record while a public record names or cites them.
+    """
+    if isinstance(record, Party):
+        return parties().filter(pk=record.pk).exists()
+    if isinstance(record, Source):
+        return sources([record.pk]).exists()
+    return bool(getattr(record, "is_published", False))
+
+
 # The working window ---------------------------------------------------------------
 
 

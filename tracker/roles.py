@@ -1,10 +1,33 @@
-"""The two staff roles, as groups of permissions.
+"""The two staff roles, as groups of permissions: who may do what, and why.
 
-Editors record and edit; Reviewers additionally verify, publish and correct,
-and unlock a login that django-axes locked after too many wrong passwords.
+The rule behind both: **the public record changes only by a reviewer's act.**
+Four eyes stand between anything an editor does and what the public reads.
+
+**Editors** record and edit. They add claims, readings, commitments,
+agreements, parties and sources, and edit them freely while they are drafts.
+An edit of a record already on the public record (its text, its dates, the
+commitment a claim belongs to, a commitment's working reading, a claim's
+sources or a delivery's quantities) does not reach the public: it waits as a
+revision beside the record (``tracker.services.editing``) until a reviewer
+publishes it. Editors change the status of a draft commitment, but not of a
+published one: every status change of a public commitment (in force,
+suspended, fulfilled, collapsed…) alerts its subscribers, so it is a
+reviewer's act. Editors see the revisions and the records sent back to them,
+with the reviewer's reason.
+
+**Reviewers** do all that editors do, and change the public record:
+they verify claims (a verified claim whose substance is then edited goes
+back to unverified, so a verification always covers what the claim says),
+publish and unpublish records, publish or send back editors' revisions (the
+review queue, ``tracker.staff.review_queue``), change the status of
+published commitments and correct a final status. A reviewer's own edit of a
+public record is published by that same act. Reviewers also unlock a login
+that django-axes locked after too many wrong passwords.
+
 Both create API tokens for their own staff tools; Reviewers revoke anyone's
-(``tracker.staff.tokens``).
-The services check these permissions, so the groups are the whole policy.
+(``tracker.staff.tokens``). The permission that makes a reviewer is
+``publish_records``: the services check it for every act that changes what
+the public sees, so the groups are the whole policy.
 A data migration creates them; ``ensure_staff_roles`` can be called again at
 any time (for example after a test flushed the database) and changes nothing
 when they are already right.
@@ -40,6 +63,9 @@ REVIEWER_CODENAMES = EDITOR_CODENAMES + [
     "correct_commitment_status",
 ]
 ROLES = {EDITORS: EDITOR_CODENAMES, REVIEWERS: REVIEWER_CODENAMES}
+# What waits for a reviewer, and what was sent back: read by both roles, changed
+# only through the review's own services (tracker.services.review).
+REVIEW_RECORDS = ["view_revision", "view_sentback"]
 # Unlocking a login is deleting its record of failed attempts (django-axes).
 LOGIN_UNLOCKING = {
     REVIEWERS: ["view_accessattempt", "delete_accessattempt", "view_accessfailurelog"],
@@ -56,9 +82,9 @@ def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True
     """Create both groups with their permissions; ``apps`` may be a migration's.
 
     The migration that first made the groups ran before django-axes was
-    installed, so it asks for the tracker's permissions only. The token
-    permissions are granted wherever the tokens' app is known to ``apps``:
-    migrations older than it do without them, the one after it grants them.
+    installed, so it asks for the tracker's permissions only. The token and
+    review permissions are granted wherever their models are known to
+    ``apps``: migrations older than them do without, the one after grants them.
     """
     # Permissions are normally created after all migrations have run; make
     # sure they exist now so the groups can hold them on a fresh database.
@@ -70,6 +96,8 @@ def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True
 
     Group = apps.get_model("auth", "Group")
     grants = [("tracker", ROLES)]
+    if _knows_model(apps, "tracker", "Revision"):
+        grants.append(("tracker", {EDITORS: REVIEW_RECORDS, REVIEWERS: REVIEW_RECORDS}))
     if with_login_unlocking:
         grants.append(("axes", LOGIN_UNLOCKING))
     if _knows_model(apps, "authtoken", "TokenProxy"):

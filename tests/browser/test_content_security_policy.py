@@ -78,4 +78,6 @@ def test_staff_edit_each_language_in_a_tab_without_a_violation(page, site, trans
     page.fill("#id_reason", "Ukrainian title")
     page.click("input[name=_continue]")
     page.wait_for_url("**/change/")
-    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    # The commitment is public: an editor's translation waits for a reviewer.
+    expect(page.locator(".messagelist")).to_contain_text("wait for a reviewer")
+    expect(page.locator("#waiting-revision")).to_contain_text("title (Ukrainian)")

@@ -26,6 +26,7 @@ from tracker.models.records import (
     Party,
     Source,
 )
+from tracker.models.review import Revision, SentBack
 from tracker.models.rules import (
     ALLEGED,
     VERIFIED,
@@ -64,4 +65,6 @@ __all__ = [
     "ComplianceEvent",
     "DeliveredQuantity",
     "ComplianceSummary",
+    "Revision",
+    "SentBack",
 ]

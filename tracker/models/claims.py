@@ -15,6 +15,7 @@ from tracker.clock import Precision
 from tracker.models.commitments import Commitment
 from tracker.models.records import Party, Source
 from tracker.models.rules import VIOLATION_KINDS, EventKind, Verification
+from tracker.models.versions import version_field
 from tracker.regions import validate_region_code
 
 
@@ -103,6 +104,7 @@ class ComplianceEvent(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
 
     # History (with sources): registered in tracker/translation.py.
 

@@ -20,6 +20,7 @@ from tracker.clock import Precision
 from tracker.models.records import Agreement, Party, Source
 from tracker.models.rules import Category, CompliancePicture
 from tracker.models.validators import validate_time_zone
+from tracker.models.versions import version_field
 from tracker.regions import validate_region_codes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
 
@@ -83,6 +84,7 @@ class Commitment(models.Model):
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
 
     # History: registered in tracker/translation.py, after the translation fields.
 
@@ -225,6 +227,7 @@ class Reading(models.Model):
     sources = models.ManyToManyField(Source, related_name="readings", blank=True)
     is_published = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
 
     # History (with sources): registered in tracker/translation.py.
 

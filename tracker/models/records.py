@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.validators import validate_time_zone
+from tracker.models.versions import version_field
 
 
 class Party(models.Model):
@@ -29,6 +30,7 @@ class Party(models.Model):
         validators=[validate_time_zone],
         help_text="IANA zone the party's announcements usually mean, e.g. Europe/Kyiv.",
     )
+    version = version_field()
 
     # History: registered in tracker/translation.py, after the translation fields.
 
@@ -54,6 +56,7 @@ class Source(models.Model):
     language = models.CharField(max_length=10, blank=True, help_text="e.g. en, uk, ru")
     published_on = models.DateField(null=True, blank=True)
     accessed_on = models.DateField(default=dt.date.today)
+    version = version_field()
 
     # History: registered in tracker/translation.py, after the translation fields.
 
@@ -92,6 +95,7 @@ class Agreement(models.Model):
     is_published = models.BooleanField(default=False, editable=False)
     internal_note = models.TextField(blank=True, help_text="Staff only; never shown publicly.")
     updated_at = models.DateTimeField(auto_now=True)
+    version = version_field()
 
     # History (with parties and sources): registered in tracker/translation.py.
 

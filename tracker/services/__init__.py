@@ -9,7 +9,10 @@ which is also a ``ValidationError`` so forms can show it as it is.
 
 What every action shares (refusals, permissions, reasons, checks, saving
 with history) is in ``base``; the actions are in ``commitments`` (records,
-status, readings), ``claims`` (record, edit, verify) and ``publication``.
+status, readings), ``claims`` (record, edit, verify), ``publication``,
+``editing``: every edit of a stored record, which waits as a revision once
+the record is public, ``review``: the reviewer's acts that publish it or send
+it back, and ``versions``: refusing an edit based on an older version.
 Many claims at once are recorded by ``tracker.recording.record_events``
 under the same rules. Every action is importable from ``tracker.services``.
 """
@@ -31,6 +34,7 @@ from tracker.services.base import (
     WorkingReadingConflict,
     event_verified,
     in_english,
+    revision_published,
     role_of,
     status_changed,
 )
@@ -50,16 +54,36 @@ from tracker.services.commitments import (
     save_record,
     update_reading,
 )
+from tracker.services.editing import (
+    Edit,
+    PendingRevisionConflict,
+    edit_record,
+    head,
+    may_publish,
+)
 from tracker.services.publication import (
     PUBLISHABLE,
     publish,
     set_published,
     unpublish,
 )
+from tracker.services.review import (
+    last_sent_back,
+    publish_revision,
+    review_and_publish,
+    send_back,
+)
+from tracker.services.versions import (
+    EditConflict,
+    edit_token,
+    pending_revision,
+    refuse_if_changed,
+)
 
 __all__ = [
     "status_changed",
     "event_verified",
+    "revision_published",
     "TrackerError",
     "NotPermitted",
     "MissingReason",
@@ -92,4 +116,17 @@ __all__ = [
     "set_published",
     "publish",
     "unpublish",
+    "Edit",
+    "EditConflict",
+    "PendingRevisionConflict",
+    "edit_record",
+    "edit_token",
+    "pending_revision",
+    "publish_revision",
+    "refuse_if_changed",
+    "review_and_publish",
+    "send_back",
+    "head",
+    "may_publish",
+    "last_sent_back",
 ]

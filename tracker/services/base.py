@@ -30,6 +30,8 @@ from tracker.models import (
 # (the alert outbox) commits or rolls back together with it.
 status_changed = Signal()  # sender=Commitment, change=StatusChange
 event_verified = Signal()  # sender=ComplianceEvent, event=..., previous=str
+# Every change to the public record made by publishing an edit (a reviewer's act).
+revision_published = Signal()  # sender=Revision, revision=..., record=...
 
 
 class TrackerError(ValidationError):
@@ -183,7 +185,7 @@ def error_class_for(obj) -> type[InvalidRecord]:
 
 
 def save(obj, *, actor, reason: str, validate: bool = True) -> None:
-    """Validate, then save ``obj`` with the history user and reason set."""
+    """Validate, then save ``obj`` with the history user and reason set, as a new version."""
     if validate:
         refuse_control_characters(obj)
         try:
@@ -193,7 +195,17 @@ def save(obj, *, actor, reason: str, validate: bool = True) -> None:
             raise error_class_for(obj)(detail) from exc
     obj._change_reason = reason
     obj._history_user = user_of(actor)
+    if hasattr(obj, "version"):
+        obj.version = next_version(obj)
     obj.save()
+
+
+def next_version(obj) -> int:
+    """The version a save of ``obj`` makes: one more than the stored one, whatever ``obj`` holds."""
+    if obj.pk is None:
+        return 1
+    stored = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+    return (stored or 0) + 1
 
 
 def set_sources(obj, sources: Iterable[Source] | None) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import duplicates
+from tracker import duplicates, revisions
 from tracker.models import (
     ComplianceEvent,
     DeliveredQuantity,
@@ -16,9 +16,8 @@ from tracker.models import (
     Source,
     Verification,
 )
-from tracker.services import base
+from tracker.services import base, editing
 from tracker.services.base import InvalidEvent, event_verified, in_english
-from tracker.services.commitments import save_record
 
 
 @in_english
@@ -69,18 +68,34 @@ def record_event(
 @in_english
 @transaction.atomic
 def edit_event(
-    event: ComplianceEvent, *, actor, reason: str, sources: Iterable[Source] | None = None
+    event: ComplianceEvent,
+    *,
+    actor,
+    reason: str,
+    sources: Iterable[Source] | None = None,
+    changes: dict | None = None,
+    based_on: str | None = None,
 ) -> ComplianceEvent:
     """Save an edit of a recorded event's ordinary fields and, when given, its sources.
 
     Verification and publication keep their own services; an edit made on a
     copy loaded before one of them does not undo it. The fields and the
-    sources are written together or not at all.
+    sources are written together or not at all. ``changes`` gives only the
+    fields to change, applied to the event as stored now; without it every
+    field is taken from ``event`` as it is in memory. A published event's
+    edit waits for a reviewer (``editing.edit_record``).
     """
     if event.pk is None:
         raise InvalidEvent("Record a new event with record_event().")
-    save_record(event, actor=actor, reason=reason)
-    base.set_sources(event, sources)
+    if changes is None:
+        changes = {
+            name: revisions.field_value(event, name)
+            for name in (*revisions.revisable(ComplianceEvent).fields, "internal_note")
+        }
+    changes = dict(changes)
+    if sources is not None:
+        changes["sources"] = list(sources)
+    editing.edit_record(event, changes, actor=actor, reason=reason, based_on=based_on)
     return event
 
 

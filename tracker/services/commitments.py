@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, public, translated, words
+from tracker import clock, public, revisions, translated, words
 from tracker.models import (
     Commitment,
     CommitmentParty,
@@ -21,12 +21,14 @@ from tracker.models import (
     StatusChange,
     has_control_characters,
 )
-from tracker.services import base
+from tracker.services import base, editing
 from tracker.services.base import (
     CLOCK,
     InvalidEvent,
+    InvalidRecord,
     InvalidTerms,
     InvalidText,
+    NotPermitted,
     PublishingRefused,
     SystemActor,
     TransitionNotAllowed,
@@ -47,7 +49,9 @@ def save_record(obj, *, actor, reason: str):
 
     Status, verification, publication and the working reading have their own
     services below; this one never changes them. New events go through
-    ``record_event``, which also records who reported them.
+    ``record_event``, which also records who reported them. An edit of a
+    stored record goes through ``editing.edit_record``: while the record is on
+    the public record, it waits for a reviewer.
     """
     model = type(obj)._meta
     action = "change" if obj.pk else "add"
@@ -57,6 +61,15 @@ def save_record(obj, *, actor, reason: str):
     reason = base.require_reason(reason)
     if isinstance(obj, ComplianceEvent) and obj.pk is None:
         raise InvalidEvent("Record a new event with record_event().")
+    if obj.pk is not None and revisions.revisable(type(obj)) is not None:
+        editing.edit_record(obj, actor=actor, reason=reason)
+        return obj
+    if editing.is_row_of_public_record(obj):
+        raise InvalidRecord(
+            f"This {model.verbose_name} is part of a published record: change it on that "
+            "record's page, where the change waits for a reviewer.",
+            code="part_of_public_record",
+        )
     base.keep_service_fields(obj)
     base.save(obj, actor=actor, reason=reason)
     return obj
@@ -132,6 +145,12 @@ def change_status(
         raise TransitionNotAllowed(f"“{time_zone}” is not an IANA time zone name.")
     translations = _reason_translations(reason_in)
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if locked.is_published and not editing.may_publish(actor):
+        raise NotPermitted(
+            "A published commitment's status changes only by a reviewer: every change "
+            "of it alerts the commitment's subscribers.",
+            code="not_permitted",
+        )
     try:
         check_transition(locked.status, to_status, locked.shape, correction=correction)
     except TransitionRefused as exc:
@@ -246,64 +265,69 @@ def add_reading(
     """Record a reading of the terms; with ``working=True`` it replaces the working one.
 
     If the new reading is refused, the old working reading stays working:
-    both happen in one transaction.
+    both happen in one transaction. On a published commitment the choice of
+    working reading is an edit of the commitment like any other
+    (``make_working``).
     """
     base.require(actor, "tracker.add_reading", "add readings")
     reason = base.require_reason(reason)
     reading = Reading(commitment=commitment, **terms)
     base.keep_service_fields(reading)
-    if working:
-        Commitment.objects.select_for_update().get(pk=commitment.pk)
-        _unset_working(commitment.pk, except_pk=None, actor=actor, reason=reason)
-        reading.is_working = True
     base.save(reading, actor=actor, reason=reason)
     base.set_sources(reading, sources)
+    if working:
+        _choose_working(reading, actor=actor, reason=reason)
     return reading
 
 
 @in_english
 @transaction.atomic
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
-    """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``."""
+    """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``.
+
+    Without ``changes``, the reading's fields are taken as they are in memory.
+    A published reading's new terms wait for a reviewer (``editing.edit_record``).
+    """
     base.require(actor, "tracker.change_reading", "change readings")
     reason = base.require_reason(reason)
     if "is_working" in changes:
         raise WorkingReadingConflict("Use make_working() to choose the working reading.")
     if "is_published" in changes:
         raise PublishingRefused("Publish or unpublish a reading with publish() or unpublish().")
-    sources = changes.pop("sources", None)
-    reading.change_terms(**changes)
-    base.keep_service_fields(reading)
-    base.save(reading, actor=actor, reason=reason)
-    base.set_sources(reading, sources)
+    if changes:
+        sources = changes.pop("sources", None)
+        if "ends_at" in changes and "duration_days" not in changes:
+            changes["duration_days"] = None
+        if sources is not None:
+            changes["sources"] = list(sources)
+        editing.edit_record(reading, changes, actor=actor, reason=reason)
+    else:
+        editing.edit_record(reading, actor=actor, reason=reason)
     return reading
 
 
-def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
-    current = (
-        Reading.objects.select_for_update()
-        .filter(commitment_id=commitment_pk, is_working=True)
-        .exclude(pk=except_pk)
-    )
-    for old in current:
-        old.is_working = False
-        base.save(old, actor=actor, reason=f"{words.NO_LONGER_WORKING}{reason}", validate=False)
+def _choose_working(reading: Reading, *, actor, reason: str) -> None:
+    commitment = Commitment.objects.select_for_update().get(pk=reading.commitment_id)
+    if public.is_on_record(commitment):
+        editing.edit_record(commitment, {"working_reading": reading.pk}, actor=actor, reason=reason)
+    else:
+        editing.set_working_reading(commitment, reading.pk, actor=actor, reason=reason)
+    reading.refresh_from_db()
 
 
 @in_english
 @transaction.atomic
 def make_working(reading: Reading, *, actor, reason: str) -> Reading:
-    """Make ``reading`` the one that drives status and alerts."""
+    """Make ``reading`` the one that drives status and alerts.
+
+    On a published commitment this changes what the public sees (its dates,
+    its expiry, its alerts), so it waits for a reviewer like any other edit
+    of the commitment, and a reviewer publishes the reading first.
+    """
     base.require(actor, "tracker.change_reading", "choose the working reading")
     reason = base.require_reason(reason)
-    Commitment.objects.select_for_update().get(pk=reading.commitment_id)
-    locked = Reading.objects.select_for_update().get(pk=reading.pk)
-    if not locked.is_working:
-        _unset_working(locked.commitment_id, except_pk=locked.pk, actor=actor, reason=reason)
-        locked.is_working = True
-        base.save(locked, actor=actor, reason=reason, validate=False)
-    reading.is_working = True
-    return locked
+    _choose_working(reading, actor=actor, reason=reason)
+    return reading
 
 
 @in_english
@@ -319,7 +343,8 @@ def extend_window(
     """Move the end of the working reading later. Renewal after expiry is a new commitment.
 
     Extra days are counted on the wall clock of the reading's zone, like the
-    original duration.
+    original duration, from the end as it will be once changes waiting for a
+    reviewer are published. A published reading's new end waits for a reviewer.
     """
     base.require(actor, "tracker.change_reading", "extend a window")
     reason = base.require_reason(reason)
@@ -336,21 +361,26 @@ def extend_window(
         raise InvalidTerms("The commitment has no working reading to extend.")
     if (new_end is None) == (extra_days is None):
         raise InvalidTerms("Give either a new end or a number of days to add.")
-    if reading.ends_at is None:
+    ends_at = revisions.python_value(Reading, "ends_at", editing.head(reading)["ends_at"])
+    if ends_at is None:
         raise InvalidTerms("An open-ended window has no end to move.")
     if extra_days is not None:
         if extra_days <= 0:
             raise InvalidTerms("An extension must add at least one day.")
         try:
-            new_end = clock.add_days(reading.ends_at, extra_days, reading.time_zone)
+            new_end = clock.add_days(ends_at, extra_days, reading.time_zone)
         except ValueError as exc:
             raise InvalidTerms(str(exc)) from exc
     if timezone.is_naive(new_end):
         raise InvalidTerms("Say in which time zone the new end is.")
-    if new_end <= reading.ends_at:
+    if new_end <= ends_at:
         raise InvalidTerms("An extension must move the end later.")
-    reading.change_terms(ends_at=new_end)
-    base.save(reading, actor=actor, reason=f"{words.EXTENDED}{reason}")
+    editing.edit_record(
+        reading,
+        {"ends_at": new_end, "duration_days": None},
+        actor=actor,
+        reason=f"{words.EXTENDED}{reason}",
+    )
     return reading
 
 

@@ -19,6 +19,7 @@ from django.contrib.admin.utils import model_ngettext
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from tracker import clock, services
@@ -31,6 +32,7 @@ from tracker.staff.forms import (
     VerifyEventForm,
 )
 from tracker.staff.record_admin import format_utc
+from tracker.staff.sources import sources_list
 from tracker.status import Shape, Status
 
 Buttons = list[tuple[str, str]]
@@ -141,9 +143,11 @@ class CommitmentPages:
     def lifecycle_buttons(self, request, obj) -> Buttons:
         user = request.user
         buttons = []
-        if user.has_perm("tracker.change_commitment_status") or user.has_perm(
+        may_change = user.has_perm("tracker.change_commitment_status") or user.has_perm(
             "tracker.correct_commitment_status"
-        ):
+        )
+        # A published commitment's status alerts its subscribers: a reviewer's act.
+        if may_change and (not obj.is_published or user.has_perm("tracker.publish_records")):
             buttons.append(("Change status", self.action_url("status", obj)))
         if why_it_cannot_be_extended(obj) is None and user.has_perm("tracker.change_reading"):
             buttons.append(("Extend window", self.action_url("extend", obj)))
@@ -220,6 +224,8 @@ class CommitmentPages:
             except TrackerError as refusal:
                 form.add_error(None, refusal.messages)
             else:
+                if services.pending_revision(reading) is not None:
+                    return self.waits(request, commitment, "The extension")
                 return self.done(
                     request, commitment, f"The window now ends {format_utc(reading.ends_at)}."
                 )
@@ -259,6 +265,8 @@ class ReadingPages:
             except TrackerError as refusal:
                 form.add_error(None, refusal.messages)
             else:
+                if services.pending_revision(reading.commitment) is not None:
+                    return self.waits(request, reading, "The new working reading")
                 return self.done(request, reading, f"“{reading.label}” is the working reading.")
         current = reading.commitment.working_reading()
         intro = "The working reading drives status and alerts. "
@@ -306,7 +314,8 @@ class EventPages:
             request,
             event,
             form,
-            title="Verify event",
+            title="Verify claim",
             submit_label="Save verification",
             intro=intro,
+            details=format_html("<h2>Sources</h2>{}", sources_list(event)),
         )

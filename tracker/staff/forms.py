@@ -71,16 +71,31 @@ class ReasonForm(forms.ModelForm):
     that passed this form's own checks (a race, a lost permission). The form is
     then shown again, invalid, with the services' message, and with everything
     the user typed still in it.
+
+    ``based_on`` carries the version of the record the page was opened on
+    (``services.edit_token``), so that a save based on an older one is refused
+    instead of undoing someone else's change. Refused for that reason
+    (``edit_conflict``), the form comes back based on the version now stored:
+    its user has seen the other change, and saving again applies theirs over it.
     """
 
     reason = reason_field()
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     service_refusal: ValidationError | None = None
+    edit_conflict = None
     field_help: dict[str, str] = {}
     # {slug field: [the fields it is made from]}, set by the admin from its prepopulated_fields.
     slug_sources: dict[str, list[str]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("based_on", getattr(self.instance, "edit_token", ""))
+        for name, ids in getattr(self.instance, "pending_lists", {}).items():
+            if name in self.fields:
+                self.initial[name] = ids
+        if self.is_bound and self.edit_conflict is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("based_on")] = self.edit_conflict.token
         for name, text in self.field_help.items():
             if name in self.fields:
                 self.fields[name].help_text = text
@@ -245,13 +260,20 @@ class StatusChangeForm(forms.Form):
 
 
 class VerifyEventForm(forms.Form):
+    """How far a claim has been checked: the reviewer picks it; nothing is chosen for them."""
+
     verification = forms.ChoiceField(label="Verification", choices=Verification.choices)
     reason = reason_field()
 
     def __init__(self, *args, event: ComplianceEvent, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["verification"].choices = [
-            (value, label) for value, label in Verification.choices if value != event.verification
+            ("", "— choose how the claim stands —"),
+            *(
+                (value, label)
+                for value, label in Verification.choices
+                if value != event.verification
+            ),
         ]
 
 

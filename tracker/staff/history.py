@@ -7,7 +7,7 @@ from modeltranslation.translator import NotRegistered, translator
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-NOISE_FIELDS = ["created_at", "updated_at"]
+NOISE_FIELDS = ["created_at", "updated_at", "version"]
 
 
 def fields_to_skip(model) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -25,7 +25,8 @@ from modeltranslation.utils import get_translation_fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import clock, services
-from tracker.services import TrackerError
+from tracker.services import EditConflict, TrackerError
+from tracker.staff.editing import EditsThroughReview
 from tracker.staff.forms import ReasonForm
 from tracker.staff.history import HistoryDiff, fields_to_skip, service_field_changes
 from tracker.staff.widgets import ForgivingAutocompleteFields
@@ -44,10 +45,12 @@ def said(instant, precision: str = "minute", own_zone: str | None = None) -> str
     return clock.instant_text(instant, precision or "minute", "UTC", own_zone=own_zone)
 
 
-class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
+class RecordAdmin(EditsThroughReview, ForgivingAutocompleteFields, SimpleHistoryAdmin):
     """Base of every record's admin: saves go through the services, with a reason.
 
-    Subclasses list the buttons of their action pages in ``change_page_buttons``.
+    An edit of a stored record goes through review (``tracker.staff.editing``):
+    once the record is public, it waits for a reviewer. Subclasses list the
+    buttons of their action pages in ``change_page_buttons``.
     """
 
     form = ReasonForm
@@ -57,6 +60,8 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     # Saving ----------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        if change and self.edits_through_review(obj):
+            return  # saved with its lists and rows, in save_related
         services.save_record(obj, actor=request.user, reason=form.cleaned_data["reason"])
 
     def save_formset(self, request, form, formset, change):
@@ -79,6 +84,8 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
             # The admin's own transaction has rolled the whole save back. Show
             # the same form again with the refusal on it, so nothing is lost.
             request.service_refusal = refusal
+            if isinstance(refusal, EditConflict):
+                request.edit_conflict = refusal
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -97,14 +104,20 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         """Put the reason last, and only where the user can save."""
         fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "reason"]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in ("reason", "based_on")],
+                },
+            )
             for name, options in self.get_record_fieldsets(request, obj)
         ]
         may_save = (
             self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         )
         if may_save:
-            fieldsets.append(("Why", {"fields": ["reason"]}))
+            fieldsets.append(("Why", {"fields": ["reason", "based_on"]}))
         return fieldsets
 
     # History ---------------------------------------------------------------
@@ -174,7 +187,15 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
             raise PermissionDenied
         return obj
 
-    def render_action_page(self, request, obj, form, *, title: str, submit_label: str, intro=""):
+    def render_action_page(
+        self, request, obj, form, *, title: str, submit_label: str, intro="", details=""
+    ):
+        """An action page: what it changes (``intro``, ``details``), its form, and its button.
+
+        Its scripts are the admin's own and the form's: the record admin's
+        language tabs have no fields to switch here, and would put an empty
+        language list beside the title.
+        """
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -183,13 +204,23 @@ class RecordAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
             "form": form,
             "submit_label": submit_label,
             "intro": intro,
+            "details": details,
             "change_url": self.change_url(obj),
-            "media": self.media + form.media,
+            "media": admin.ModelAdmin.media.fget(self) + form.media,
         }
         return TemplateResponse(request, "admin/tracker/action_form.html", context)
 
     def done(self, request, obj, message: str):
         self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self.change_url(obj))
+
+    def waits(self, request, obj, what: str):
+        """Back to the record, saying that the change waits for a reviewer."""
+        self.message_user(
+            request,
+            f"{what} waits for a reviewer; the public still sees the record as it was.",
+            messages.WARNING,
+        )
         return HttpResponseRedirect(self.change_url(obj))
 
 

@@ -27,6 +27,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.staff.action_pages import CommitmentPages, EventPages, PublishPages, ReadingPages
+from tracker.staff.editing import PendingRowsInline
 from tracker.staff.forms import ComplianceEventForm, ReadingForm
 from tracker.staff.intake.admin import EventImport, PossibleDuplicateFilter
 from tracker.staff.record_admin import (
@@ -85,7 +86,7 @@ class AgreementAdmin(PublishPages, TranslatedRecordAdmin):
 # Commitments ------------------------------------------------------------------------
 
 
-class CommitmentPartyInline(ForgivingAutocompleteFields, admin.TabularInline):
+class CommitmentPartyInline(PendingRowsInline, ForgivingAutocompleteFields, admin.TabularInline):
     model = CommitmentParty
     autocomplete_fields = ["party"]
     extra = 1
@@ -284,10 +285,9 @@ class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, TranslatedReco
         return fieldsets
 
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data["reason"]
         if change:
-            services.update_reading(obj, actor=request.user, reason=reason)
-            return
+            return super().save_model(request, obj, form, change)
+        reason = form.cleaned_data["reason"]
         services.save_record(obj, actor=request.user, reason=reason)
         if form.cleaned_data.get("make_working"):
             services.make_working(obj, actor=request.user, reason=reason)
@@ -299,7 +299,7 @@ class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, TranslatedReco
 # Compliance events ------------------------------------------------------------------
 
 
-class DeliveredQuantityInline(TranslatedTabularInline):
+class DeliveredQuantityInline(PendingRowsInline, TranslatedTabularInline):
     model = DeliveredQuantity
     autocomplete_fields = ["received_by"]
     extra = 0
@@ -353,12 +353,11 @@ class ComplianceEventAdmin(
         return Truncator(event.commitment.title).chars(40)
 
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data["reason"]
         if change:
-            services.save_record(obj, actor=request.user, reason=reason)
-        else:
-            sources = form.cleaned_data.get("sources")
-            services.record_event(obj, actor=request.user, reason=reason, sources=sources)
+            return super().save_model(request, obj, form, change)
+        sources = form.cleaned_data.get("sources")
+        reason = form.cleaned_data["reason"]
+        services.record_event(obj, actor=request.user, reason=reason, sources=sources)
 
     def change_page_buttons(self, request, obj):
         return self.verification_buttons(request, obj) + self.publish_buttons(request, obj)

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.clock import Precision
@@ -25,6 +26,7 @@ from tracker.models import (
     Source,
     Verification,
 )
+from tracker.services.versions import pending_revision
 
 REASON_NEEDED = "Say why: every change needs a reason."
 
@@ -99,13 +101,48 @@ class InstantField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+class PendingRevisionSerializer(serializers.Serializer):
+    """Changes to a public record waiting for a reviewer: what they change, by whom, why."""
+
+    id = serializers.IntegerField()
+    proposed_by = serializers.CharField(allow_null=True, source="proposed_by.username")
+    proposed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Each changed field (a translation under its own name, e.g. summary_en), "
+        "with the value the public sees (from) and the proposed one (to).",
+    )
+
+
+@extend_schema_field(PendingRevisionSerializer(allow_null=True))
+class WaitingChanges(serializers.Field):
+    """The record's changes waiting for a reviewer, or null."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, source="*")
+        kwargs.setdefault(
+            "help_text",
+            "Changes to this public record that wait for a reviewer before the public sees "
+            "them; null when none wait.",
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        revision = pending_revision(record)
+        return None if revision is None else PendingRevisionSerializer(revision).data
+
+
 class StaffSourceSerializer(Strict, serializers.ModelSerializer):
+    written_elsewhere = {"pending_revision": "Read only: what waits for a reviewer."}
+
     reason = reason_field()
+    pending_revision = WaitingChanges()
 
     class Meta:
         model = Source
         fields = ["id", "url", "title", "publisher", "language", "published_on", "accessed_on"]
-        fields += ["reason"]
+        fields += ["pending_revision", "reason"]
 
 
 class StaffQuantitySerializer(Strict, serializers.ModelSerializer):
@@ -130,6 +167,7 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
         "verified_at": VERIFY_ELSEWHERE,
         "is_published": PUBLISH_ELSEWHERE,
         "id": "Given by the tracker.",
+        "pending_revision": "Read only: what waits for a reviewer.",
     }
 
     commitment = NamedBySlug(
@@ -178,6 +216,7 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
         many=True, required=False, help_text="For a delivery: what each side received."
     )
     verification = serializers.ChoiceField(choices=Verification.choices, read_only=True)
+    pending_revision = WaitingChanges()
     reason = reason_field()
 
     class Meta:
@@ -203,6 +242,7 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
             "verification",
             "verified_at",
             "is_published",
+            "pending_revision",
             "reason",
         ]
         read_only_fields = ["verified_at", "is_published"]

@@ -5,14 +5,22 @@ sent (``serializers``), call ``tracker.services`` with the user and the
 reason, and answer with the record as it was stored. A service's refusal is
 answered as the admin shows it: 403 for a missing permission, 400 with the
 fields at fault for anything else. No answer may be kept by any cache.
+
+Every answer about a record carries its version as an ``ETag``; a write
+sent with ``If-Match`` is refused with 412 when the record changed since
+that version, naming what changed, never applied over it. An edit of a
+public record waits for a reviewer: 202, with the changes waiting. A
+reviewer's edit while someone else's changes wait is refused with 409: it
+would publish them unseen.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, parsers, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -24,10 +32,35 @@ from tracker.staff.api import serializers
 from tracker.staff.api.access import StaffAccess
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since the version you sent in If-Match."
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def refused(refusal: services.TrackerError) -> exceptions.APIException:
     """The answer to a service's refusal: what the admin would show, as JSON."""
     if isinstance(refusal, services.NotPermitted):
         return exceptions.PermissionDenied(" ".join(refusal.messages), code="not_permitted")
+    if isinstance(refusal, services.EditConflict):
+        return PreconditionFailed(
+            {
+                "detail": " ".join(refusal.messages),
+                "changed_by": refusal.by,
+                "changed": [
+                    {"field": field, "before": before, "after": after}
+                    for field, before, after in refusal.changed
+                ],
+                "etag": etag(refusal.token),
+            }
+        )
+    if isinstance(refusal, services.PendingRevisionConflict):
+        return Conflict({"detail": " ".join(refusal.messages)})
     return exceptions.ValidationError(as_serializer_error(refusal))
 
 
@@ -40,6 +73,33 @@ def call(service, *args, **kwargs):
         raise exceptions.ValidationError(as_serializer_error(invalid)) from invalid
 
 
+def etag(token: str) -> str:
+    return f'"{token}"'
+
+
+def if_match(request) -> str | None:
+    """The version a write is based on, from ``If-Match``; None when any version will do.
+
+    Only a strong tag can match (RFC 9110): a weak one, or a list naming none
+    that could be this record's, matches nothing and the write is refused.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    strong = [tag[1:-1] for tag in tags if len(tag) >= 2 and tag[0] == tag[-1] == '"']
+    return strong[0] if len(strong) == 1 and len(tags) == 1 else "none"
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the version your change is based on: if the record changed "
+    "since, nothing is written and the answer is 412 with what changed.",
+)
+
 REFUSALS = {
     400: OpenApiResponse(description="Invalid input; the body names each field at fault."),
     401: OpenApiResponse(description="No token, or a revoked or unknown one; the body says which."),
@@ -47,6 +107,17 @@ REFUSALS = {
         description="The token's user may not make this change; the body says why."
     ),
     429: OpenApiResponse(description="Too many requests from this user; retry after the delay."),
+}
+EDIT_REFUSALS = {
+    **REFUSALS,
+    409: OpenApiResponse(
+        description="Someone else's changes to this record wait for review; a reviewer "
+        "publishes or sends them back before editing it here."
+    ),
+    412: OpenApiResponse(
+        description="The record changed since the version in If-Match; the body names what "
+        "changed, who changed it and the ETag now."
+    ),
 }
 
 
@@ -70,10 +141,19 @@ class StaffEndpoint(StaffAccess, generics.GenericAPIView):
         return dict(serializer.validated_data)
 
     def answer(self, record, serializer_class, status_code=status.HTTP_200_OK) -> Response:
-        """The record as stored, read again so the answer shows what the database holds."""
+        """The record as stored, read again so the answer shows what the database holds.
+
+        Its version is the answer's ``ETag``, for the next write's ``If-Match``.
+        """
         stored = type(record).objects.get(pk=record.pk)
         serializer = serializer_class(stored, context=self.get_serializer_context())
-        return Response(serializer.data, status=status_code)
+        response = Response(serializer.data, status=status_code)
+        response["ETag"] = etag(services.edit_token(stored))
+        return response
+
+    def based_on(self, record) -> None:
+        """Refuse the request if ``If-Match`` names another version than the record's."""
+        call(services.refuse_if_changed, record, if_match(self.request))
 
 
 def given_instants(data: dict) -> list:
@@ -114,29 +194,61 @@ class EventRecord(StaffEndpoint):
 
 
 class EventEdit(StaffEndpoint):
-    """Edit a recorded claim's ordinary fields, or replace its sources. Editors and reviewers."""
+    """Read a claim as staff see it, or edit its ordinary fields or replace its sources.
+
+    An edit of a published claim waits for a reviewer (202, with the changes
+    waiting); a reviewer's edit is published at once. Editors and reviewers.
+    """
 
     serializer_class = serializers.StaffEventEditSerializer
-    required = {"PATCH": ("tracker.change_complianceevent", "change compliance events")}
-    http_method_names = ["patch", "options"]
+    required = {
+        "GET": ("tracker.view_complianceevent", "read compliance events"),
+        "PATCH": ("tracker.change_complianceevent", "change compliance events"),
+    }
+    http_method_names = ["get", "patch", "options"]
 
     @extend_schema(responses={200: serializers.StaffEventEditSerializer, 404: None, **REFUSALS})
+    def get(self, request, pk: int):
+        event = get_object_or_404(ComplianceEvent, pk=pk)
+        return self.answer(event, serializers.StaffEventEditSerializer)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={
+            200: serializers.StaffEventEditSerializer,
+            202: OpenApiResponse(
+                serializers.StaffEventEditSerializer,
+                description="The claim is public: the changes wait for a reviewer "
+                "(pending_revision); the claim is shown as the public sees it.",
+            ),
+            404: None,
+            **EDIT_REFUSALS,
+        },
+    )
     def patch(self, request, pk: int):
         event = get_object_or_404(ComplianceEvent, pk=pk)
         data = self.read(serializers.StaffEventEditSerializer, event, partial=True)
         reason = data.pop("reason")
-        sources = data.pop("sources", None)
         chosen_now = "precision" in data
-        data["precision"] = precision.settle(
+        settled = precision.settle(
             data.get("precision", event.precision),
             chosen_now=chosen_now,
             typed=given_instants(data),
             retyped=given_instants(data),
         )
-        for name, value in data.items():
-            setattr(event, name, value)
-        call(services.edit_event, event, actor=request.user, reason=reason, sources=sources)
-        return self.answer(event, serializers.StaffEventEditSerializer)
+        if chosen_now or settled != event.precision:
+            data["precision"] = settled
+        edit = call(
+            services.edit_record,
+            event,
+            data,
+            actor=request.user,
+            reason=reason,
+            based_on=if_match(request),
+            over_pending=False,
+        )
+        waits = status.HTTP_202_ACCEPTED if edit.waits_for_review else status.HTTP_200_OK
+        return self.answer(event, serializers.StaffEventEditSerializer, waits)
 
 
 class EventVerify(StaffEndpoint):
@@ -145,10 +257,15 @@ class EventVerify(StaffEndpoint):
     serializer_class = serializers.StaffVerificationSerializer
     required = {"POST": ("tracker.verify_complianceevent", "verify events")}
 
-    @extend_schema(responses={200: serializers.StaffEventSerializer, 404: None, **REFUSALS})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={200: serializers.StaffEventSerializer, 404: None, **EDIT_REFUSALS},
+    )
+    @transaction.atomic
     def post(self, request, pk: int):
-        event = get_object_or_404(ComplianceEvent, pk=pk)
+        event = get_object_or_404(ComplianceEvent.objects.select_for_update(), pk=pk)
         data = self.read(serializers.StaffVerificationSerializer)
+        self.based_on(event)
         call(
             services.verify_event,
             event,
@@ -165,10 +282,15 @@ class EventPublish(StaffEndpoint):
     serializer_class = serializers.StaffPublicationSerializer
     required = {"POST": ("tracker.publish_records", "publish or unpublish records")}
 
-    @extend_schema(responses={200: serializers.StaffEventSerializer, 404: None, **REFUSALS})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={200: serializers.StaffEventSerializer, 404: None, **EDIT_REFUSALS},
+    )
+    @transaction.atomic
     def post(self, request, pk: int):
-        event = get_object_or_404(ComplianceEvent, pk=pk)
+        event = get_object_or_404(ComplianceEvent.objects.select_for_update(), pk=pk)
         data = self.read(serializers.StaffPublicationSerializer)
+        self.based_on(event)
         call(
             services.set_published,
             event,
@@ -195,18 +317,37 @@ class SourceRecord(StaffEndpoint):
 
 
 class SourceEdit(StaffEndpoint):
-    """Correct a saved source. Editors and reviewers."""
+    """Correct a saved source. Editors and reviewers; a cited public source's waits for review."""
 
     serializer_class = serializers.StaffSourceSerializer
     required = {"PATCH": ("tracker.change_source", "change sources")}
     http_method_names = ["patch", "options"]
 
-    @extend_schema(responses={200: serializers.StaffSourceSerializer, 404: None, **REFUSALS})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={
+            200: serializers.StaffSourceSerializer,
+            202: OpenApiResponse(
+                serializers.StaffSourceSerializer,
+                description="A public record cites the source: the correction waits for a "
+                "reviewer; the source is shown as the public sees it.",
+            ),
+            404: None,
+            **EDIT_REFUSALS,
+        },
+    )
     def patch(self, request, pk: int):
         source = get_object_or_404(Source, pk=pk)
         data = self.read(serializers.StaffSourceSerializer, source, partial=True)
         reason = data.pop("reason")
-        for name, value in data.items():
-            setattr(source, name, value)
-        call(services.save_record, source, actor=request.user, reason=reason)
-        return self.answer(source, serializers.StaffSourceSerializer)
+        edit = call(
+            services.edit_record,
+            source,
+            data,
+            actor=request.user,
+            reason=reason,
+            based_on=if_match(request),
+            over_pending=False,
+        )
+        waits = status.HTTP_202_ACCEPTED if edit.waits_for_review else status.HTTP_200_OK
+        return self.answer(source, serializers.StaffSourceSerializer, waits)
