@@ -18,8 +18,8 @@ from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 
 from tracker import public
-from tracker.opendata import records
-from tracker.opendata.api import filters, serializers
+from tracker.opendata import filters, records
+from tracker.opendata.api import serializers
 
 MAX_PAGE_SIZE = 200
 

@@ -1,4 +1,4 @@
-"""Filters for the API's lists.
+"""Filters for the API's lists and the open-data files.
 
 Every filter is validated: a value that is not one of the choices, a date that
 does not parse, an unknown slug, a range that ends before it starts or a
