@@ -73,7 +73,7 @@ class CommitmentList(PublicReadOnly, generics.ListAPIView):
     """Published commitments, with their working window and compliance counts."""
 
     serializer_class = serializers.CommitmentSerializer
-    filterset_class = filters.CommitmentFilter
+    filterset_class = filters.CommitmentSearch
 
     def get_queryset(self):
         return records.public_commitments()
@@ -106,7 +106,7 @@ class ReadingList(PublicReadOnly, generics.ListAPIView):
     """Published readings of commitments' terms; parties often read the same terms differently."""
 
     serializer_class = serializers.ReadingSerializer
-    filterset_class = filters.ReadingFilter
+    filterset_class = filters.ReadingSearch
 
     def get_queryset(self):
         return records.public_readings()
@@ -116,7 +116,7 @@ class EventList(PublicReadOnly, generics.ListAPIView):
     """Published compliance events, newest first, with their sources and quantities."""
 
     serializer_class = serializers.EventSerializer
-    filterset_class = filters.EventFilter
+    filterset_class = filters.EventSearch
 
     def get_queryset(self):
         return records.public_events()
@@ -126,7 +126,7 @@ class AgreementList(PublicReadOnly, generics.ListAPIView):
     """Published agreements: the occasions where commitments were made."""
 
     serializer_class = serializers.AgreementSerializer
-    filterset_class = filters.AgreementFilter
+    filterset_class = filters.AgreementSearch
 
     def get_queryset(self):
         return records.public_agreements()
@@ -136,7 +136,7 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
     """The states and organisations that make, broker or benefit from commitments."""
 
     serializer_class = serializers.PartySerializer
-    filterset_class = filters.PartyFilter
+    filterset_class = filters.PartySearch
 
     def get_queryset(self):
         return public.parties().order_by("name_en", "pk")
@@ -156,21 +156,6 @@ class Endpoint:
         if self.takes_slug:
             return reverse(self.url_name, kwargs={"slug": "SLUG"}).replace("SLUG", "<slug>")
         return reverse(self.url_name)
-
-    @property
-    def parameters(self) -> list[tuple[str, str]]:
-        """Each filter's name and what it takes, from its help text and choices."""
-        filterset_class = getattr(self.view, "filterset_class", None)
-        if filterset_class is None:
-            return []
-        described = []
-        for name, field in filterset_class.base_filters.items():
-            parts = [str(field.extra.get("help_text", ""))]
-            if choices := field.extra.get("choices"):
-                values = ", ".join(value for value, _label in choices)
-                parts.append(_("One of: %(values)s.") % {"values": values})
-            described.append((name, " ".join(p for p in parts if p)))
-        return described
 
 
 ENDPOINTS = [
