@@ -156,5 +156,5 @@ def test_q_is_documented_on_every_list(client):
 
     for name in LISTS:
         parameters = {p["name"]: p for p in schema["paths"][f"/api/{name}/"]["get"]["parameters"]}
-        assert parameters["q"]["schema"] == {"type": "string"}
+        assert parameters["q"]["schema"] == {"type": "string", "minLength": 1, "maxLength": 200}
         assert "the beginning of a word is enough" in parameters["q"]["description"]

@@ -137,6 +137,16 @@ class CoveredRegionFilter(filters.ChoiceFilter):
         return queryset.filter(regions__icontains=f'"{value}"')
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class TrueOrFalseFilter(filters.ChoiceFilter):
+    """``true`` or ``false``, the words the files and the API write, and nothing else."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{self.field_name: value == "true"})
+
+
 # The filter sets the files and the API share -----------------------------------------
 
 
@@ -188,10 +198,9 @@ class ReadingFilter(filters.FilterSet):
     commitment = public_commitment()
     agreement = public_agreement("commitment__agreement")
     party = public_party(_("Slug of the party that reads the terms."), field_name="read_by")
-    working = filters.TypedChoiceFilter(
+    working = TrueOrFalseFilter(
         field_name="is_working",
         choices=TRUE_OR_FALSE,
-        coerce=lambda value: value == "true",
         help_text=_("true for working readings only, false for the others."),
     )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import InvalidPage
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from rest_framework.exceptions import ValidationError
 from tracker import public
 from tracker.opendata import filters, records
 from tracker.opendata.api import serializers
+from tracker.opendata.api.schema import PublicSchema
 
 MAX_PAGE_SIZE = 200
 
@@ -48,6 +50,22 @@ class Pagination(pagination.PageNumberPagination):
             raise ValidationError({"page_size": [message]})
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        """``page`` and ``page_size`` with the limits this server keeps."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Number of results to return per page, at least 1; "
+                    f"a larger number than {self.max_page_size} gives {self.max_page_size}."
+                )
+            else:
+                parameter["description"] = (
+                    "A page number, from 1 to the last page; a page past the last is a 400."
+                )
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
@@ -67,6 +85,7 @@ class PublicReadOnly:
     http_method_names = ["get", "head", "options"]
     filter_backends = [filters.StrictFilterBackend]
     pagination_class = Pagination
+    schema = PublicSchema()
 
 
 class CommitmentList(PublicReadOnly, generics.ListAPIView):
@@ -140,6 +159,11 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
 
     def get_queryset(self):
         return public.parties().order_by("name_en", "pk")
+
+
+def not_found(request):
+    """An address under /api/ that names no endpoint or record: a 404 in the API's own words."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @dataclass(frozen=True)
