@@ -197,3 +197,23 @@ def test_the_data_page_documents_every_file_filter_and_hashtag(client, db):
         for column in table.columns:
             assert f"<code>{column.name}</code>" in page
             assert f"<code>{column.hxl}</code>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Filter events.csv and download it", "HXL hashtag", "Make the link"]),
+        ("uk", ["Відфільтрувати events.csv і завантажити", "Хештег HXL", "Скласти посилання"]),
+        ("ru", ["Отфильтровать events.csv и скачать", "Хештег HXL", "Составить ссылку"]),
+    ],
+)
+def test_the_data_page_documents_the_files_filters_and_tags_in_each_language(
+    client, db, language, words
+):
+    page = client.get("/data/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    for word in words:
+        assert word in page
+    if language != "en":
+        assert "Identifier of the event, which never changes." not in page
+        assert "Give 1 to add" not in page
