@@ -19,6 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     form.addEventListener("input", update);
     form.addEventListener("change", update);
-    update();
+    // A form the server sent back with refusals keeps them in view until a field changes.
+    if (!form.querySelector(".errors")) update();
   }
 });
