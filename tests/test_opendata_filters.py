@@ -217,3 +217,10 @@ def test_the_data_page_documents_the_files_filters_and_tags_in_each_language(
     if language != "en":
         assert "Identifier of the event, which never changes." not in page
         assert "Give 1 to add" not in page
+
+
+def test_the_data_page_costs_a_few_queries_whatever_its_forms(
+    client, record, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(4):
+        assert client.get("/data/").status_code == 200

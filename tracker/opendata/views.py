@@ -118,12 +118,16 @@ def described_filters(filterset_class) -> list[tuple[str, str]]:
     ]
 
 
-def _options(name: str, filter_field) -> tuple[str, list]:
+def party_options() -> list[tuple[str, str]]:
+    parties = public.parties().order_by("name").only("slug", "name")
+    return [(p.slug, f"{p.name} ({p.slug})") for p in parties]
+
+
+def _options(name: str, filter_field, parties: list) -> tuple[str, list]:
     if name == "region":
         return "select", regions.choices()
     if isinstance(filter_field, django_filters.ModelChoiceFilter) and name not in SLUG_FILTERS:
-        parties = public.parties().order_by("name").only("slug", "name")
-        return "select", [(p.slug, f"{p.name} ({p.slug})") for p in parties]
+        return "select", parties
     if name in SLUG_FILTERS:
         return "text", []
     if isinstance(filter_field, django_filters.MultipleChoiceFilter):
@@ -138,10 +142,10 @@ def _options(name: str, filter_field) -> tuple[str, list]:
     return "text", []
 
 
-def form_fields(table: Table, given) -> list[Field]:
+def form_fields(table: Table, given, parties: list) -> list[Field]:
     fields = []
     for name, filter_field in table.filters.base_filters.items():
-        widget, options = _options(name, filter_field)
+        widget, options = _options(name, filter_field, parties)
         help_text = _extra(filter_field).get("help_text", "")
         fields.append(
             Field(
@@ -165,11 +169,11 @@ def form_fields(table: Table, given) -> list[Field]:
     return fields
 
 
-def download(table: Table, request) -> Download:
+def download(table: Table, request, parties: list) -> Download:
     """The form of one file; when it was sent, the address it builds, checked as the file would."""
     sent = request.GET.get("file") == table.name
     given = request.GET if sent else {}
-    fields = form_fields(table, request.GET if sent else _Empty())
+    fields = form_fields(table, request.GET if sent else _Empty(), parties)
     chosen = Download(table, fields)
     if not sent:
         return chosen
@@ -227,7 +231,8 @@ class _Params:
 @public_cache
 def data_index(request):
     """The page that lists every machine-readable output, documents the files and builds links."""
-    downloads = [download(table, request) for table in files.TABLES.values()]
+    parties = party_options()
+    downloads = [download(table, request, parties) for table in files.TABLES.values()]
     problems = []
     asked_file = request.GET.get("file")
     if asked_file is not None and asked_file not in files.TABLES:
