@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
@@ -78,16 +78,39 @@ def withdrawals() -> list[Withdrawal]:
 
 
 def _candidates(file: str) -> list[int]:
-    """Records that were published at some time and are not public now (one query)."""
-    history = FILES[file].history.model
-    now_public = PUBLIC[file]().values("pk")
-    return list(
-        history.objects.filter(is_published=True)
-        .exclude(id__in=now_public)
-        .order_by("id")
+    """Records that may have left the files: what the public sees now is checked after.
+
+    A record leaves a file in one of two ways: its own version stops being
+    published (unpublished or deleted: a history row that is not published
+    and is not the record's first), or what it belongs to stops being public
+    while it stays published (it is then published under a record the public
+    cannot see). Both are few, so only they are looked at further, never the
+    whole history of a million claims.
+    """
+    model = FILES[file]
+    history = model.history.model
+    # Unordered: the history's own ordering would walk the whole table by date, an
+    # index lookup per row, where one plain pass is twenty times quicker.
+    stopped = (
+        history.objects.filter(Q(history_type="-") | Q(history_type="~", is_published=False))
+        .order_by()
         .values_list("id", flat=True)
-        .distinct()
     )
+    ids = set(stopped)
+    if file in PARENT:
+        parent_field, parent_file = PARENT[file]
+        hidden_parents = FILES[parent_file].objects.exclude(
+            pk__in=PUBLIC[parent_file]().values("pk")
+        )
+        ids |= set(
+            model.objects.filter(
+                is_published=True, **{f"{parent_field}__in": hidden_parents}
+            ).values_list("pk", flat=True)
+        )
+    if not ids:
+        return []
+    public_now = set(PUBLIC[file]().filter(pk__in=ids).values_list("pk", flat=True))
+    return sorted(ids - public_now)
 
 
 class _Intervals:
