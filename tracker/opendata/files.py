@@ -51,6 +51,7 @@ from tracker.opendata.tables import (  # noqa: F401  (the import of claims reads
     csv_lines,
     joined,
 )
+from tracker.site import reader_zone
 from tracker.status import Shape, Status
 
 
@@ -801,14 +802,17 @@ def selected(table: Table, params) -> tuple[QuerySet, bool]:
     Checked before anything is streamed, so a bad parameter is a 400 that
     names it, never a file cut short, silently empty or silently unfiltered.
     """
-    problems = filters.refusals(params, parameters(table))
+    # The reader's zone, which the site's links carry, changes nothing: files are in UTC.
+    problems = filters.refusals(params, [*parameters(table), reader_zone.PARAMETER])
     hxl = params.get("hxl", "0")
     if "hxl" not in problems and hxl not in HXL_CHOICES:
         problems["hxl"] = [str(_("Give 1 to add the row of HXL hashtags, or 0."))]
     if problems:
         raise Refused(problems)
     chosen = table.filters(
-        MultiValueDict({name: values for name, values in params.lists() if name != "hxl"}),
+        MultiValueDict(
+            {name: values for name, values in params.lists() if name in table.filters.base_filters}
+        ),
         queryset=table.source(),
     )
     if not chosen.is_valid():
