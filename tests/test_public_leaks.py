@@ -102,6 +102,7 @@ OUTPUTS = {
     "parties_csv": lambda: [reverse("parties_csv")],
     "deletions_csv": lambda: [reverse("deletions_csv")],
     "datapackage": lambda: [reverse("datapackage")],
+    "api_not_found": lambda: ["/api/hidden-pause/", "/api/commitments/hidden-pause/readings/"],
     "search": lambda: [
         searching("search", "hidden"),
         # Internal notes and staff are in no search index (the page repeats the words asked).

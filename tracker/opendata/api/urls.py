@@ -19,5 +19,5 @@ urlpatterns = [
     path("parties/", public_cache(views.PartyList.as_view()), name="api_parties"),
     path("schema/", public_cache(SpectacularAPIView.as_view()), name="api_schema"),
     # Anything else under /api/ is answered as the API answers, in JSON, not with the site's page.
-    re_path(r"^(?!staff/)", views.not_found),
+    re_path(r"^(?!staff/)", views.not_found, name="api_not_found"),
 ]
