@@ -13,7 +13,8 @@ module then asks Schemathesis to try each operation:
 
     @public_api.parametrize()
     def test_the_public_api_keeps_its_schema(case, public_record):
-        case.call_and_validate(headers=PLAIN)
+        with the_tests_connection_kept():
+            case.call_and_validate(headers=PLAIN)
 
 Another API (the staff API under /api/staff/) is added the same way, with its
 own operations, a token in ``headers`` and its own allowances.
@@ -22,9 +23,13 @@ own operations, a token in ``headers`` and its own allowances.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
@@ -34,6 +39,22 @@ SCHEMA_PATH = "/api/schema/?format=json"
 # its own tests (tests/test_compression.py).
 PLAIN = {"Accept-Encoding": "identity"}
 EXAMPLES_PER_OPERATION = 30
+
+
+@contextmanager
+def the_tests_connection_kept() -> Iterator[None]:
+    """Let the application answer inside the test's transaction, as Django's test client does.
+
+    Django closes a connection it finds in a transaction at the start and end of
+    every request; the test's own transaction would go with it (on PostgreSQL).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def config(allowances: str = "") -> schemathesis.Config:
