@@ -130,6 +130,16 @@ def targets(results: dict) -> list[Target]:
                         "×",
                     )
                 )
+        filtered = measured["csv"].get("filtered")
+        if filtered:
+            found.append(
+                Target(
+                    f"filtered CSV peak memory / the whole file's ({scale})",
+                    _ratio(filtered["peak_mb"], measured["csv"]["peak_mb"]),
+                    1.2,
+                    "×",
+                )
+            )
         commitment = measured["served"].get("commitment_16")
         if commitment:
             found += [
@@ -322,6 +332,13 @@ def table(results: dict) -> str:
             f"({csv['rows_per_second']:,} rows/s; the same rows read raw: "
             f"{csv.get('raw_rows_per_second', 0):,} rows/s), peak memory +{csv['peak_mb']} MB"
         )
+        if "filtered" in csv:
+            filtered = csv["filtered"]
+            lines.append(
+                f"Filtered CSV ({filtered['query']}): {filtered['rows']:,} rows in "
+                f"{filtered['seconds']:.2f} s ({filtered['rows_per_second']:,} rows/s), "
+                f"peak memory +{filtered['peak_mb']} MB"
+            )
         if "import" in measured:
             imported = measured["import"]
             lines.append(

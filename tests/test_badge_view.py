@@ -1,6 +1,7 @@
 """The status badge: "title | status" as an SVG image other sites can show."""
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -87,3 +88,14 @@ def test_the_badge_is_cacheable_and_sets_no_cookie(client, pause):
     assert response["ETag"]
     assert not response.cookies
     assert get(client, If_None_Match=response["ETag"]).status_code == 304
+
+
+def test_the_badge_on_the_commitment_page_is_sized_as_it_is_drawn(client, pause):
+    badge = client.get(f"/embed/commitments/{pause.slug}/badge.svg").content.decode()
+    width = re.search(r'<svg[^>]* width="(\d+)" height="(\d+)"', badge).groups()
+
+    page = client.get(f"/commitments/{pause.slug}/").content.decode()
+
+    assert f'width="{width[0]}" height="{width[1]}" alt="The badge as it looks now' in page
+    # The snippet to paste reserves the badge's height; its width follows the status it shows.
+    assert f'badge.svg" height="{width[1]}" alt=' in page.replace("&quot;", '"')

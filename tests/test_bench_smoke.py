@@ -124,6 +124,17 @@ def test_the_csv_export_streams_the_published_events(results):
     assert csv["peak_mb"] >= 0
 
 
+def test_a_filtered_csv_is_measured_beside_the_whole_file(results):
+    report, _text = results
+    csv = report["scales"]["tiny"]["csv"]
+    filtered = csv["filtered"]
+    assert filtered["status"] == 200
+    assert "region=" in filtered["query"] and "hxl=1" in filtered["query"]
+    assert 0 < filtered["rows"] < csv["rows"]
+    assert filtered["rows_per_second"] > 0
+    assert filtered["peak_mb"] >= 0
+
+
 def test_the_import_of_claims_is_measured_in_rows_a_second_and_peak_memory(results):
     report, table = results
     imported = report["scales"]["tiny"]["import"]
@@ -212,6 +223,7 @@ def test_every_target_is_checked_and_printed(results):
             "commitment × trivial on PostgreSQL / on SQLite, in-process (tiny)",
         ]
     expected += [
+        "filtered CSV peak memory / the whole file's (tiny)",
         "served commitment page, 16 connections, / 14.6 req/s before (tiny)",
         "served commitment page errors (tiny)",
     ]

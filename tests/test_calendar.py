@@ -132,3 +132,24 @@ def test_calendar_answers_conditional_gets_with_304(client, energy_pause):
 
     assert "public" in first["Cache-Control"]
     assert again.status_code == 304
+
+
+def test_a_calendar_with_no_deadline_still_holds_a_component_as_rfc_5545_requires(client, db):
+    CommitmentFactory(slug="talks", title="Talks")
+
+    for address in ("/commitments/talks/calendar.ics", "/calendar.ics"):
+        response = client.get(address)
+        calendar = icalendar.Calendar.from_ical(response.content)
+        assert events(response) == {}
+        assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+        assert calendar.subcomponents[0]["TZID"] == "UTC"
+        assert calendar["DESCRIPTION"] == "No published deadline yet."
+        body = response.content.decode()
+        assert "BEGIN:STANDARD\r\n" in body and "TZOFFSETTO:+0000\r\n" in body
+
+
+def test_a_calendar_with_deadlines_holds_only_its_events(client, energy_pause):
+    calendar = icalendar.Calendar.from_ical(client.get("/calendar.ics").content)
+
+    assert {c.name for c in calendar.subcomponents} == {"VEVENT"}
+    assert "DESCRIPTION" not in calendar

@@ -40,6 +40,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.alerts.models import Subscription
+from tracker.opendata import files
 from tracker.opendata.api.views import ENDPOINTS
 
 UTC = dt.UTC
@@ -282,12 +283,28 @@ class TestPublicAddresses(Fuzzing):
     @given(st.data())
     def test_no_filter_on_the_api_fails(self, data):
         endpoint = data.draw(st.sampled_from([e for e in ENDPOINTS if not e.takes_slug]))
-        names = [name for name, _ in endpoint.parameters] + ["page", "page_size", "format"]
+        names = [*endpoint.view.filterset_class.base_filters, "page", "page_size", "format"]
         query = data.draw(with_garbage({}, names))
 
         response = self.visitor().get(f"{endpoint.path}?{urlencode(query, doseq=True)}")
 
         self.assert_answered(response, endpoint.path)
+
+    @settings(FUZZ, max_examples=40 * SCALE)
+    @given(st.data())
+    def test_no_filter_on_a_file_or_its_form_fails(self, data):
+        table = data.draw(st.sampled_from(list(files.TABLES.values())))
+        names = [*files.parameters(table)]
+        query = data.draw(with_garbage({}, names))
+        url = data.draw(st.sampled_from([f"/data/{table.filename}", "/data/"]))
+        if url == "/data/":
+            query = {**query, "file": table.name}
+
+        response = self.visitor().get(f"{url}?{urlencode(query, doseq=True)}")
+
+        self.assert_answered(response, url)
+        if response.status_code == 200 and url != "/data/":
+            b"".join(response.streaming_content)
 
     @settings(FUZZ, max_examples=30 * SCALE)
     @given(st.data())

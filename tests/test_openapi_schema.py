@@ -111,3 +111,35 @@ def test_no_staff_only_field_is_described_for_the_public(schema):
     assert "Event" in used
     for field in ("internal_note", "recorded_by", "verified_by", "is_published", "username"):
         assert field not in text
+
+
+def test_the_schema_says_which_fields_may_be_null(schema):
+    fields = schema["components"]["schemas"]
+    assert fields["Event"]["properties"]["claimant"]["nullable"] is True
+    assert fields["Event"]["properties"]["accused"]["nullable"] is True
+    assert fields["Reading"]["properties"]["read_by"]["nullable"] is True
+
+
+def test_the_schema_gives_the_page_limits_the_server_keeps(schema):
+    for path in ("/api/commitments/", "/api/events/"):
+        parameters = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["page"]["minimum"] == 1
+        assert parameters["page_size"]["minimum"] == 1
+        assert parameters["commitment" if path == "/api/events/" else "agreement"]["minLength"] == 1
+
+
+def test_the_schema_documents_every_error_the_public_api_gives_with_its_body(schema):
+    for path, operation in schema["paths"].items():
+        if path.startswith("/api/staff/"):
+            continue
+        responses = operation["get"]["responses"]
+        expected = "404" if "{slug}" in path else "400"
+        assert expected in responses, path
+        assert responses[expected]["content"]["application/json"]["schema"]
+
+
+def test_an_address_under_the_api_that_names_nothing_is_a_json_404(client, db):
+    for address in ("/api/nothing/", "/api/commitments/a%20b/", "/api/events/1/"):
+        response = client.get(address)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}

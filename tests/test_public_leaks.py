@@ -93,7 +93,16 @@ OUTPUTS = {
     "open_data": lambda: [reverse("open_data")],
     "commitments_csv": lambda: [reverse("commitments_csv")],
     "readings_csv": lambda: [reverse("readings_csv")],
-    "events_csv": lambda: [reverse("events_csv")],
+    "events_csv": lambda: [
+        reverse("events_csv"),
+        reverse("events_csv") + "?party=russia&hxl=1",
+        reverse("events_csv") + "?commitment=public-pause",
+    ],
+    "agreements_csv": lambda: [reverse("agreements_csv")],
+    "parties_csv": lambda: [reverse("parties_csv")],
+    "deletions_csv": lambda: [reverse("deletions_csv")],
+    "datapackage": lambda: [reverse("datapackage")],
+    "api_not_found": lambda: ["/api/hidden-pause/", "/api/commitments/hidden-pause/readings/"],
     "search": lambda: [
         searching("search", "hidden"),
         # Internal notes and staff are in no search index (the page repeats the words asked).

@@ -98,7 +98,14 @@ REQUESTS = {
     "open_data": lambda: [reverse("open_data")],
     "commitments_csv": lambda: [reverse("commitments_csv")],
     "readings_csv": lambda: [reverse("readings_csv")],
-    "events_csv": lambda: [reverse("events_csv")],
+    "events_csv": lambda: _with_query(
+        "events_csv", commitment=MARKED["commitment"], claimant=MARKED["party"]
+    ),
+    "agreements_csv": lambda: _with_query("agreements_csv", party=MARKED["party"]),
+    "parties_csv": lambda: [reverse("parties_csv")],
+    "deletions_csv": lambda: [reverse("deletions_csv")],
+    "datapackage": lambda: [reverse("datapackage")],
+    "api_not_found": lambda: [f"/api/{MARKED['commitment']}/"],
     "search": lambda: [_searching("search"), f"{_searching('search')}&kind=source"],
     "api_commitments": lambda: _with_query(
         "api_commitments", agreement=MARKED["agreement"], party=MARKED["party"], q="marker"

@@ -91,7 +91,28 @@ def reading_events(reading: Reading, request) -> list[icalendar.Event]:
     return events
 
 
+def utc_time_zone() -> icalendar.Timezone:
+    """UTC as a VTIMEZONE: the zone every event here is given in."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", "UTC")
+    standard = icalendar.TimezoneStandard()
+    standard.add("dtstart", dt.datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", dt.timedelta(0))
+    standard.add("tzoffsetto", dt.timedelta(0))
+    standard.add("tzname", "UTC")
+    zone.add_component(standard)
+    return zone
+
+
 def build_calendar(readings: Iterable[Reading], *, name: str, request) -> bytes:
+    """The calendar of ``readings``' deadlines.
+
+    RFC 5545 wants at least one component in a calendar, and many commitments
+    have no deadline yet (talks, open-ended pauses): such a calendar holds the
+    UTC time zone (a VTIMEZONE, which counts) and says, in its description,
+    that there is no deadline yet, so a subscribed app shows an empty
+    calendar rather than an error and fills it when a deadline is published.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -103,6 +124,11 @@ def build_calendar(readings: Iterable[Reading], *, name: str, request) -> bytes:
     for reading in readings:
         for event in reading_events(reading, request):
             calendar.add_component(event)
+    if not calendar.subcomponents:
+        no_deadline = _("No published deadline yet.")
+        calendar.add("description", no_deadline)
+        calendar.add("x-wr-caldesc", no_deadline)
+        calendar.add_component(utc_time_zone())
     return calendar.to_ical()
 
 

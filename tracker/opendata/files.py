@@ -1,121 +1,80 @@
-"""The open-data CSV files, built from the records in ``tracker.opendata.records``.
+"""The open-data CSV files: what each holds, column by column, and the address that streams it.
 
-Each CSV file is described once, as a list of columns with a description; the
-same list writes the header, fills the rows and documents the file on /data/.
-Files are streamed a chunk of rows at a time, with the related rows of each
-chunk fetched in a fixed number of queries, so a million rows cost the same
-memory as a hundred.
+Each file is described once here (``tracker.opendata.tables``): the same
+description writes the header and the rows, the HXL row, the documentation
+on /data/ and the file's Table Schema in ``/data/datapackage.json``. Each
+file takes the filters the API's list of the same records takes
+(``tracker.opendata.filters``), by the same names. A file is streamed from
+one query a chunk of rows at a time, filtered or not, so a million rows cost
+the same memory as a hundred.
+
+Every record keeps its ``id`` for good: an edit, a new slug or a correction
+never changes it, so a mirror can match each row with the one it holds, and
+``deletions.csv`` names by that ``id`` what left the files.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from itertools import islice
-from typing import Any
-
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tracker import public, translated
+from tracker import public, regions, translated
+from tracker.clock import Precision
 from tracker.http import public_cache
 from tracker.models import (
+    Agreement,
     Category,
     ComplianceEvent,
     EventKind,
+    Party,
     Reading,
     Verification,
 )
-from tracker.opendata.records import parties_in_role, public_commitments, violation_counts
+from tracker.opendata import deletions, filters
+from tracker.opendata.records import (
+    parties_in_role,
+    public_agreements,
+    public_commitments,
+    violation_counts,
+)
+from tracker.opendata.tables import (  # noqa: F401  (the import of claims reads these here)
+    CHUNK_SIZE,
+    FORMULA_STARTS,
+    LIST_SEPARATOR,
+    Column,
+    ForeignKey,
+    Table,
+    csv_lines,
+    joined,
+)
+from tracker.site import reader_zone
 from tracker.status import Shape, Status
 
-CHUNK_SIZE = 2000
-LIST_SEPARATOR = "; "  # never part of a URL, so lists of URLs split safely
+
+def values_of(choices) -> list[str]:
+    return list(choices.values)
 
 
-# Cell formatting -----------------------------------------------------------------
+def one_of(choices) -> str:
+    return format_lazy("{} {}.", _("One of:"), ", ".join(choices.values))
 
 
-# A spreadsheet runs a cell beginning with one of these as a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+def region_codes() -> list[str]:
+    return list(regions.regions())
 
 
-def cell(value: Any) -> str:
-    """One CSV cell: instants in UTC ISO 8601 with Z, booleans as true/false, nothing as empty.
-
-    Text that a spreadsheet would run as a formula gets a single quote in
-    front, so it opens as the text it is; the JSON API gives it unchanged.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return str(value)
-
-
-def instant_cell(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is not dt.UTC:
-        value = value.astimezone(dt.UTC)
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def text_cell(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def plain_cell(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def formatter_for(queryset: QuerySet, path: str) -> Callable[[Any], str]:
-    """The formatter a column's values need, by the type of the field they come from.
-
-    ``cell`` would do for every value, but deciding once per column instead
-    of once per value is most of the cost of writing a million rows.
-    """
-    from django.db import models
-
-    if path in queryset.query.annotations:
-        field = queryset.query.annotations[path].output_field
-    else:
-        model = queryset.model
-        *relations, name = path.split("__")
-        for relation in relations:
-            model = model._meta.get_field(relation).related_model
-        field = model._meta.get_field("id" if name == "pk" else name)
-    if isinstance(field, models.DateTimeField):
-        return instant_cell
-    if isinstance(field, models.BooleanField | models.DateField):
-        return cell
-    if isinstance(field, models.CharField | models.TextField):
-        return text_cell
-    return plain_cell
-
-
-def joined(values) -> str:
-    return LIST_SEPARATOR.join(str(v) for v in values)
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 def slugs(parties) -> str:
     return joined(p.slug for p in parties)
 
 
-# What the large files read ---------------------------------------------------------
+# What the large files read -----------------------------------------------------------
 
 
 def public_reading_values() -> QuerySet:
@@ -139,78 +98,37 @@ def public_event_values() -> QuerySet:
     )
 
 
-# Files -----------------------------------------------------------------------------
+def public_party_records() -> QuerySet:
+    return public.parties().order_by("name_en", "pk")
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of a file: its name and description, and where its values come from.
-
-    A table read as records gives each column a ``value`` of the record; a
-    table read as values gives each the ``field`` (or annotation) it reads.
-    """
-
-    name: str
-    description: str
-    value: Callable[[Any], Any] | None = None
-    field: str | None = None
+def agreement_records() -> QuerySet:
+    return public_agreements()
 
 
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    # A file is read either as records (small tables, whose columns compute
-    # from related records) or as values (large ones: one query, streamed).
-    records: Callable[[], QuerySet] | None = None
-    values: Callable[[], QuerySet] | None = None
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}.csv"
-
-    def header(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def row(self, record) -> list[str]:
-        return [cell(c.value(record)) for c in self.columns]
-
-    def rows(self) -> Iterator[list[list[str]]]:
-        """The rows, a chunk at a time, in a fixed number of queries whatever their number."""
-        if self.records is not None:
-            records = self.records().iterator(chunk_size=CHUNK_SIZE)
-            while chunk := list(islice(records, CHUNK_SIZE)):
-                yield [self.row(record) for record in chunk]
-            return
-        queryset = self.values()
-        fields = [c.field for c in self.columns]
-        # One formatter per column, chosen once per file by the type of its values.
-        formatters = [formatter_for(queryset, name) for name in fields]
-        rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
-        while chunk := list(islice(rows, CHUNK_SIZE)):
-            yield [[f(v) for f, v in zip(formatters, row, strict=True)] for row in chunk]
-
-
-def one_of(choices) -> str:
-    return format_lazy("{} {}.", _("One of:"), ", ".join(choices.values))
+# Columns -------------------------------------------------------------------------------
 
 
 def _role_column(name: str, role: str, description: str) -> Column:
-    return Column(name, description, lambda c: slugs(parties_in_role(c, role)))
+    return Column(
+        name,
+        description,
+        lambda c: slugs(parties_in_role(c, role)),
+        type="list",
+        hxl=f"#actor+{role}+code",
+    )
 
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
-
-
-def translation_columns(*names: str, records: bool = False) -> tuple[Column, ...]:
+def translation_columns(*texts: tuple[str, str], records: bool = False) -> tuple[Column, ...]:
     """Each text's translations, after the columns every file already had.
 
     The column named after a text keeps the English text, as it always did;
-    ``title_uk`` and ``title_ru`` give the translations, empty while there is none.
+    ``title_uk`` and ``title_ru`` give the translations, empty while there is
+    none. ``texts`` are (name, HXL hashtag) pairs; each translation's tag
+    says its language as HXL does (``+i_uk``).
     """
     columns = []
-    for name in names:
+    for name, hxl in texts:
         for language in translated.TRANSLATIONS:
             column = f"{name}_{language}"
             description = format_lazy(
@@ -218,39 +136,103 @@ def translation_columns(*names: str, records: bool = False) -> tuple[Column, ...
                 column=name,
                 language=LANGUAGE_NAMES[language],
             )
+            tag = f"{hxl}+i_{language}"
             if records:
-                columns.append(Column(column, description, lambda r, c=column: getattr(r, c)))
+                columns.append(
+                    Column(column, description, lambda r, c=column: getattr(r, c), hxl=tag)
+                )
             else:
-                columns.append(Column(column, description, field=column))
+                columns.append(Column(column, description, field=column, hxl=tag))
     return tuple(columns)
 
 
+def english(hxl: str) -> str:
+    return f"{hxl}+i_en"
+
+
+def source_urls_column(**where) -> Column:
+    return Column(
+        "source_urls",
+        _("Sources, separated by “; ”."),
+        type="list",
+        hxl="#meta+source+url",
+        **where,
+    )
+
+
+# The files -----------------------------------------------------------------------------
+
 COMMITMENTS = Table(
     name="commitments",
+    title=_("Commitments"),
     description=_("One row per published commitment."),
     records=public_commitments,
+    filters=filters.CommitmentFilter,
+    foreign_keys=(
+        ForeignKey("agreement", "agreements", "slug"),
+        ForeignKey("renews", "commitments", "slug"),
+    ),
     columns=(
-        Column("slug", _("Identifier, also used in page and API addresses."), lambda c: c.slug),
-        Column("title", _("What was promised, in a few words."), lambda c: c.title_en),
         Column(
-            "agreement", _("Slug of the agreement it was made under."), lambda c: c.agreement.slug
+            "slug",
+            _("Readable identifier, used in page and API addresses."),
+            lambda c: c.slug,
+            hxl="#commitment+code",
+            required=True,
+            unique=True,
         ),
-        Column("agreement_held_on", _("Date of that agreement."), lambda c: c.agreement.held_on),
+        Column(
+            "title",
+            _("What was promised, in a few words."),
+            lambda c: c.title_en,
+            hxl=english("#commitment+name"),
+            required=True,
+        ),
+        Column(
+            "agreement",
+            _("Slug of the agreement it was made under."),
+            lambda c: c.agreement.slug,
+            hxl="#agreement+code",
+            required=True,
+        ),
+        Column(
+            "agreement_held_on",
+            _("Date of that agreement."),
+            lambda c: c.agreement.held_on,
+            type="date",
+            hxl="#date+agreement",
+            required=True,
+        ),
         Column(
             "category",
             one_of(Category),
             lambda c: c.category,
+            hxl="#commitment+category",
+            required=True,
+            enum=lambda: values_of(Category),
         ),
-        Column("shape", one_of(Shape), lambda c: c.shape),
+        Column(
+            "shape",
+            one_of(Shape),
+            lambda c: c.shape,
+            hxl="#commitment+shape",
+            required=True,
+            enum=lambda: values_of(Shape),
+        ),
         Column(
             "status",
             one_of(Status),
             lambda c: c.status,
+            hxl="#status+lifecycle",
+            required=True,
+            enum=lambda: values_of(Status),
         ),
         Column(
             "status_changed_at",
             _("When the current status took effect (UTC)."),
             lambda c: c.status_changed_at,
+            type="datetime",
+            hxl="#date+status",
         ),
         _role_column("obligors", "obligor", _("Parties bound by it (slugs, separated by “; ”).")),
         _role_column("proposers", "proposer", _("Parties that proposed it.")),
@@ -260,188 +242,598 @@ COMMITMENTS = Table(
             "working_starts_at",
             _("Start of the window by the working reading (UTC)."),
             lambda c: c.working_starts_at,
+            type="datetime",
+            hxl="#date+start",
         ),
         Column(
             "working_ends_at",
             _("End of the window by the working reading (UTC); empty when open-ended."),
             lambda c: c.working_ends_at,
+            type="datetime",
+            hxl="#date+end",
         ),
         Column(
             "working_due_at",
             _("For deliverables: when it is due by the working reading (UTC)."),
             lambda c: c.working_due_at,
+            type="datetime",
+            hxl="#date+due",
         ),
         Column(
             "promised_quantity",
             _("For exchanges: how many each side is to hand over."),
             lambda c: c.promised_quantity,
+            type="integer",
+            hxl="#value+promised",
+            minimum=0,
         ),
         Column(
             "renews",
             _("Slug of the earlier commitment this one renews."),
             lambda c: c.public_renews,
+            hxl="#commitment+code+renews",
         ),
-        Column("events", _("Number of published compliance events."), lambda c: c.compliance.total),
+        Column(
+            "events",
+            _("Number of published compliance events."),
+            lambda c: c.compliance.total,
+            type="integer",
+            hxl="#event+num",
+            required=True,
+            minimum=0,
+        ),
         Column(
             "alleged_violations",
             _("Violation claims not verified, refuted or retracted."),
             lambda c: violation_counts(c)[0],
+            type="integer",
+            hxl="#event+num+violation+alleged",
+            required=True,
+            minimum=0,
         ),
         Column(
-            "verified_violations", _("Violation claims verified."), lambda c: violation_counts(c)[1]
+            "verified_violations",
+            _("Violation claims verified."),
+            lambda c: violation_counts(c)[1],
+            type="integer",
+            hxl="#event+num+violation+verified",
+            required=True,
+            minimum=0,
         ),
         Column(
             "regions",
             _("The regions it covers, as ISO 3166-2 codes, separated by “; ”."),
             lambda c: LIST_SEPARATOR.join(c.regions or []),
+            type="list",
+            hxl="#adm1+code",
         ),
-        Column("terms", _("The terms in plain words."), lambda c: c.terms_en),
+        Column(
+            "terms",
+            _("The terms in plain words."),
+            lambda c: c.terms_en,
+            hxl=english("#description+terms"),
+        ),
         Column(
             "conditions",
             _("Conditions for entry into force, as announced."),
             lambda c: c.conditions_en,
+            hxl=english("#description+conditions"),
         ),
-        *translation_columns("title", "terms", "conditions", records=True),
+        *translation_columns(
+            ("title", "#commitment+name"),
+            ("terms", "#description+terms"),
+            ("conditions", "#description+conditions"),
+            records=True,
+        ),
+        Column(
+            "id",
+            _("Identifier of the commitment, which never changes, even when its slug does."),
+            lambda c: c.pk,
+            type="integer",
+            hxl="#commitment+id",
+            required=True,
+            unique=True,
+        ),
     ),
 )
 
 READINGS = Table(
     name="readings",
+    title=_("Readings"),
     description=_(
         "One row per published reading of a commitment's terms. Parties often read the "
         "same terms differently; the working reading drives status and alerts."
     ),
     values=public_reading_values,
+    filters=filters.ReadingFilter,
+    foreign_keys=(
+        ForeignKey("commitment", "commitments", "slug"),
+        ForeignKey("read_by", "parties", "slug"),
+    ),
     columns=(
-        Column("id", _("Identifier of the reading."), field="pk"),
-        Column("commitment", _("Slug of the commitment."), field="commitment__slug"),
-        Column("label", _("Whose reading it is, e.g. “Kremlin's count”."), field="label_en"),
+        Column(
+            "id",
+            _("Identifier of the reading, which never changes."),
+            field="pk",
+            type="integer",
+            hxl="#reading+id",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "commitment",
+            _("Slug of the commitment."),
+            field="commitment__slug",
+            hxl="#commitment+code",
+            required=True,
+        ),
+        Column(
+            "label",
+            _("Whose reading it is, e.g. “Kremlin's count”."),
+            field="label_en",
+            hxl=english("#reading+name"),
+            required=True,
+        ),
         Column(
             "read_by",
             _("Slug of the party that reads the terms this way."),
             field="read_by__slug",
+            hxl="#actor+reader+code",
         ),
         Column(
             "is_working",
             _("true for the reading that drives status and alerts."),
             field="is_working",
+            type="boolean",
+            hxl="#reading+working",
+            required=True,
         ),
-        Column("starts_at", _("Start (UTC)."), field="starts_at"),
-        Column("ends_at", _("End (UTC); empty when open-ended or not given."), field="ends_at"),
+        Column(
+            "starts_at", _("Start (UTC)."), field="starts_at", type="datetime", hxl="#date+start"
+        ),
+        Column(
+            "ends_at",
+            _("End (UTC); empty when open-ended or not given."),
+            field="ends_at",
+            type="datetime",
+            hxl="#date+end",
+        ),
         Column(
             "duration_days",
             _("Length in days, when the terms give one."),
             field="duration_days",
+            type="integer",
+            hxl="#reading+days",
+            minimum=0,
         ),
-        Column("is_open_ended", _("true when the window has no end."), field="is_open_ended"),
-        Column("due_at", _("For deliverables: when it is due (UTC)."), field="due_at"),
+        Column(
+            "is_open_ended",
+            _("true when the window has no end."),
+            field="is_open_ended",
+            type="boolean",
+            hxl="#reading+open_ended",
+            required=True,
+        ),
+        Column(
+            "due_at",
+            _("For deliverables: when it is due (UTC)."),
+            field="due_at",
+            type="datetime",
+            hxl="#date+due",
+        ),
         Column(
             "time_zone",
             _("IANA time zone the wording meant, e.g. Europe/Kyiv."),
             field="time_zone",
+            hxl="#meta+time_zone",
+            required=True,
         ),
         Column(
             "precision",
             _("How exactly the wording gave the instants: day, hour or minute."),
             field="precision",
+            hxl="#meta+precision",
+            required=True,
+            enum=lambda: values_of(Precision),
         ),
-        Column("wording", _("The terms in the source's own words."), field="wording"),
-        Column("scope", _("What this reading says is covered."), field="scope_en"),
-        Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
+        Column(
+            "wording",
+            _("The terms in the source's own words."),
+            field="wording",
+            hxl="#description+wording",
+        ),
+        Column(
+            "scope",
+            _("What this reading says is covered."),
+            field="scope_en",
+            hxl=english("#description+scope"),
+        ),
+        source_urls_column(field="source_urls"),
         Column(
             "wording_language",
             _("The language the wording is in (en, uk, ru); it is never translated."),
             field="wording_language",
+            hxl="#meta+lang",
         ),
-        *translation_columns("label", "scope"),
+        *translation_columns(("label", "#reading+name"), ("scope", "#description+scope")),
     ),
 )
 
 EVENTS = Table(
     name="events",
+    title=_("Compliance events"),
     description=_(
         "One row per published compliance event: a claim, a confirmation, a delivery, a "
         "statement or a retraction, with who claims it and how far it has been checked."
     ),
     values=public_event_values,
+    filters=filters.EventFilter,
+    foreign_keys=(
+        ForeignKey("commitment", "commitments", "slug"),
+        ForeignKey("claimant", "parties", "slug"),
+        ForeignKey("accused", "parties", "slug"),
+        ForeignKey("in_response_to", "events", "id"),
+    ),
     columns=(
-        Column("id", _("Identifier of the event."), field="pk"),
-        Column("commitment", _("Slug of the commitment."), field="commitment__slug"),
+        Column(
+            "id",
+            _("Identifier of the event, which never changes."),
+            field="pk",
+            type="integer",
+            hxl="#event+id",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "commitment",
+            _("Slug of the commitment."),
+            field="commitment__slug",
+            hxl="#commitment+code",
+            required=True,
+        ),
         Column(
             "kind",
             one_of(EventKind),
             field="kind",
+            hxl="#event+type",
+            required=True,
+            enum=lambda: values_of(EventKind),
         ),
         Column(
             "claimant",
             _("Slug of the party that makes the claim."),
             field="claimant__slug",
+            hxl="#actor+claimant+code",
         ),
         Column(
             "accused",
             _("Slug of the party accused, if any."),
             field="accused__slug",
+            hxl="#actor+accused+code",
         ),
-        Column("occurred_at", _("When it happened (UTC)."), field="occurred_at"),
+        Column(
+            "occurred_at",
+            _("When it happened (UTC)."),
+            field="occurred_at",
+            type="datetime",
+            hxl="#date+occurred",
+            required=True,
+        ),
         Column(
             "occurred_until",
             _("For claims about a period: its end (UTC)."),
             field="occurred_until",
+            type="datetime",
+            hxl="#date+occurred+end",
         ),
         Column(
             "precision",
             _("How exactly the time is known: day, hour or minute."),
             field="precision",
+            hxl="#meta+precision",
+            required=True,
+            enum=lambda: values_of(Precision),
         ),
-        Column("recorded_at", _("When it was recorded here (UTC)."), field="recorded_at"),
-        Column("location", _("Where, as reported."), field="location_en"),
+        Column(
+            "recorded_at",
+            _("When it was recorded here (UTC)."),
+            field="recorded_at",
+            type="datetime",
+            hxl="#date+reported",
+            required=True,
+        ),
+        Column(
+            "location",
+            _("Where, as reported."),
+            field="location_en",
+            hxl=english("#loc+name"),
+        ),
         Column(
             "region",
             _("The region, as an ISO 3166-2 code (UA-59 for Sumy oblast), if one is given."),
             field="region",
+            hxl="#adm1+code",
+            enum=region_codes,
         ),
-        Column("count", _("For aggregate claims: how many incidents it counts."), field="count"),
-        Column("summary", _("What is reported."), field="summary_en"),
-        Column("verification", one_of(Verification), field="verification"),
+        Column(
+            "count",
+            _("For aggregate claims: how many incidents it counts."),
+            field="count",
+            type="integer",
+            hxl="#event+num",
+            minimum=0,
+        ),
+        Column(
+            "summary",
+            _("What is reported."),
+            field="summary_en",
+            hxl=english("#description"),
+            required=True,
+        ),
+        Column(
+            "verification",
+            one_of(Verification),
+            field="verification",
+            hxl="#status+verification",
+            required=True,
+            enum=lambda: values_of(Verification),
+        ),
         Column(
             "in_response_to",
             _("Identifier of the event this one answers."),
             field="public_in_response_to",
+            type="integer",
+            hxl="#event+answers",
         ),
         Column(
             "quantities",
             _("For deliveries: “party: quantity unit”, separated by “; ”."),
             field="handed_over",
+            type="list",
+            hxl="#item+delivered",
         ),
-        Column("source_urls", _("Sources, separated by “; ”."), field="source_urls"),
-        *translation_columns("summary", "location"),
+        source_urls_column(field="source_urls"),
+        *translation_columns(("summary", "#description"), ("location", "#loc+name")),
     ),
 )
 
-TABLES = {table.name: table for table in (COMMITMENTS, READINGS, EVENTS)}
+AGREEMENTS = Table(
+    name="agreements",
+    title=_("Agreements"),
+    description=_(
+        "One row per published agreement: the call, round of talks, memorandum or "
+        "statement where commitments were made."
+    ),
+    records=agreement_records,
+    filters=filters.AgreementFilter,
+    columns=(
+        Column(
+            "id",
+            _("Identifier of the agreement, which never changes, even when its slug does."),
+            lambda a: a.pk,
+            type="integer",
+            hxl="#agreement+id",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "slug",
+            _("Readable identifier, used in page addresses."),
+            lambda a: a.slug,
+            hxl="#agreement+code",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "title",
+            _("The agreement, in a few words."),
+            lambda a: a.title_en,
+            hxl=english("#agreement+name"),
+            required=True,
+        ),
+        Column(
+            "kind",
+            one_of(Agreement.Kind),
+            lambda a: a.kind,
+            hxl="#agreement+type",
+            required=True,
+            enum=lambda: values_of(Agreement.Kind),
+        ),
+        Column(
+            "held_on",
+            _("The day it was held or signed."),
+            lambda a: a.held_on,
+            type="date",
+            hxl="#date+agreement",
+            required=True,
+        ),
+        Column("venue", _("Where it was held."), lambda a: a.venue_en, hxl=english("#loc+venue")),
+        Column(
+            "parties",
+            _("Parties to it (slugs, separated by “; ”)."),
+            lambda a: slugs(a.parties.all()),
+            type="list",
+            hxl="#actor+party+code",
+        ),
+        Column(
+            "summary",
+            _("What was agreed, in plain words."),
+            lambda a: a.summary_en,
+            hxl=english("#description"),
+        ),
+        source_urls_column(value=lambda a: joined(s.url for s in a.sources.all())),
+        *translation_columns(
+            ("title", "#agreement+name"),
+            ("venue", "#loc+venue"),
+            ("summary", "#description"),
+            records=True,
+        ),
+    ),
+)
+
+PARTIES = Table(
+    name="parties",
+    title=_("Parties"),
+    description=_(
+        "One row per party the other files name: the states and organisations that make, "
+        "broker or benefit from commitments, and those that make or face claims."
+    ),
+    records=public_party_records,
+    filters=filters.PartyFilter,
+    columns=(
+        Column(
+            "id",
+            _("Identifier of the party, which never changes, even when its slug does."),
+            lambda p: p.pk,
+            type="integer",
+            hxl="#actor+id",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "slug",
+            _("Readable identifier, used in the other files and in page addresses."),
+            lambda p: p.slug,
+            hxl="#actor+code",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "name",
+            _("The party's name."),
+            lambda p: p.name_en,
+            hxl=english("#actor+name"),
+            required=True,
+        ),
+        Column(
+            "short_name",
+            _("A shorter name, where there is one."),
+            lambda p: p.short_name_en,
+            hxl=english("#actor+name+short"),
+        ),
+        Column(
+            "kind",
+            one_of(Party.Kind),
+            lambda p: p.kind,
+            hxl="#actor+type",
+            required=True,
+            enum=lambda: values_of(Party.Kind),
+        ),
+        Column(
+            "time_zone",
+            _("IANA time zone the party's announcements usually mean."),
+            lambda p: p.time_zone,
+            hxl="#meta+time_zone",
+            required=True,
+        ),
+        *translation_columns(
+            ("name", "#actor+name"), ("short_name", "#actor+name+short"), records=True
+        ),
+    ),
+)
+
+DELETIONS = Table(
+    name="deletions",
+    title=_("Withdrawals"),
+    description=_(
+        "One row per record that was published and has since been withdrawn from the files "
+        "(unpublished, or taken out with what it belongs to), so a copy of the files can "
+        "drop it too. A record published again leaves this list and is back in its file "
+        "under the same id. Records that were never public are never named here."
+    ),
+    records=deletions.withdrawals,
+    rows_from=deletions.rows,
+    filters=deletions.WithdrawalFilter,
+    primary_key=("file", "id"),
+    columns=(
+        Column(
+            "file",
+            _("The file the record was in: commitments, readings, events or agreements."),
+            lambda w: w.file,
+            hxl="#meta+file",
+            required=True,
+            enum=lambda: list(deletions.FILES),
+        ),
+        Column(
+            "id",
+            _("The record's id in that file."),
+            lambda w: w.id,
+            type="integer",
+            hxl="#meta+id",
+            required=True,
+        ),
+        Column(
+            "withdrawn_at",
+            _("When it left the files (UTC)."),
+            lambda w: w.withdrawn_at,
+            type="datetime",
+            hxl="#date+withdrawn",
+            required=True,
+        ),
+    ),
+)
+
+TABLES = {
+    table.name: table for table in (COMMITMENTS, READINGS, EVENTS, AGREEMENTS, PARTIES, DELETIONS)
+}
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
+# The address of each file -------------------------------------------------------------
 
-    def write(self, value: str) -> str:
-        return value
+HXL_CHOICES = {"1": True, "0": False}
 
 
-def csv_lines(table: Table) -> Iterator[str]:
-    """The file as text, one chunk of rows at a time."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(table.header())
-    for chunk in table.rows():
-        yield "".join(writer.writerow(row) for row in chunk)
+class Refused(Exception):
+    """The parameters ask for something the file cannot give; ``problems`` by parameter."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def parameters(table: Table) -> list[str]:
+    """The names a file's address takes: its filters, then ``hxl``."""
+    return [*table.filters.base_filters, "hxl"]
+
+
+def selected(table: Table, params) -> tuple[QuerySet, bool]:
+    """The rows ``params`` ask for, and whether to add the HXL row; or ``Refused``.
+
+    Checked before anything is streamed, so a bad parameter is a 400 that
+    names it, never a file cut short, silently empty or silently unfiltered.
+    """
+    # The reader's zone, which the site's links carry, changes nothing: files are in UTC.
+    problems = filters.refusals(params, [*parameters(table), reader_zone.PARAMETER])
+    hxl = params.get("hxl", "0")
+    if "hxl" not in problems and hxl not in HXL_CHOICES:
+        problems["hxl"] = [str(_("Give 1 to add the row of HXL hashtags, or 0."))]
+    if problems:
+        raise Refused(problems)
+    chosen = table.filters(
+        MultiValueDict(
+            {name: values for name, values in params.lists() if name in table.filters.base_filters}
+        ),
+        queryset=table.source(),
+    )
+    if not chosen.is_valid():
+        raise Refused(
+            {name: [str(m) for m in messages] for name, messages in chosen.errors.items()}
+        )
+    return chosen.qs, HXL_CHOICES[hxl]
 
 
 @public_cache
 def csv_file(request, table: str):
-    """Stream one open-data file."""
+    """Stream one open-data file, filtered as asked."""
     if table not in TABLES:
         raise Http404("No such file.")
     chosen = TABLES[table]
-    response = StreamingHttpResponse(csv_lines(chosen), content_type="text/csv; charset=utf-8")
+    try:
+        rows, hxl = selected(chosen, request.GET)
+    except Refused as refused:
+        return JsonResponse(refused.problems, status=400)
+    response = StreamingHttpResponse(
+        csv_lines(chosen, rows, hxl=hxl), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tracker.opendata import calendar, feeds, files, views
+from tracker.opendata import calendar, feeds, files, package, views
 
 urlpatterns = [
     path("changes/feed/", feeds.changes_feed, name="changes_feed"),
@@ -14,8 +14,10 @@ urlpatterns = [
         name="commitment_calendar",
     ),
     path("data/", views.data_index, name="open_data"),
-    path("data/commitments.csv", files.csv_file, {"table": "commitments"}, name="commitments_csv"),
-    path("data/readings.csv", files.csv_file, {"table": "readings"}, name="readings_csv"),
-    path("data/events.csv", files.csv_file, {"table": "events"}, name="events_csv"),
+    path("data/datapackage.json", package.datapackage, name="datapackage"),
+    *(
+        path(f"data/{table.filename}", files.csv_file, {"table": name}, name=table.url_name)
+        for name, table in files.TABLES.items()
+    ),
     path("api/", include("tracker.opendata.api.urls")),
 ]

@@ -316,9 +316,7 @@ def set_working_reading(commitment, reading_pk: int | None, *, actor, reason: st
         )
     if current is not None:
         current.is_working = False
-        base.save(
-            current, actor=actor, reason=f"{words.NO_LONGER_WORKING}{reason}", validate=False
-        )
+        base.save(current, actor=actor, reason=f"{words.NO_LONGER_WORKING}{reason}", validate=False)
     if chosen is not None:
         chosen.is_working = True
         base.save(chosen, actor=actor, reason=reason, validate=False)

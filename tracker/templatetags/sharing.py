@@ -15,3 +15,13 @@ def absolute_url(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return f"{settings.SITE_URL}/{path.lstrip('/')}"
+
+
+@register.simple_tag
+def status_badge(commitment):
+    """The badge ``commitment`` shows now, as its address draws it, for its width and height."""
+    from tracker.site import drawing
+
+    return drawing.Badge.for_status(
+        commitment.title, str(commitment.get_status_display()), commitment.status
+    )

@@ -75,7 +75,7 @@ class PartySerializer(TranslatedModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["slug", "name", "short_name", "kind", "time_zone", "page"]
+        fields = ["id", "slug", "name", "short_name", "kind", "time_zone", "page"]
         fields += translations("name", "short_name")
 
 
@@ -133,6 +133,7 @@ class CommitmentSerializer(TranslatedModelSerializer):
     class Meta:
         model = Commitment
         fields = [
+            "id",
             "slug",
             "title",
             "agreement",
@@ -155,7 +156,12 @@ class CommitmentSerializer(TranslatedModelSerializer):
 
 class ReadingSerializer(TranslatedModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    read_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    read_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Slug of the party that reads the terms this way; null when none is named.",
+    )
     sources = SourceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -208,8 +214,18 @@ class QuantitySerializer(TranslatedModelSerializer):
 
 class EventSerializer(TranslatedModelSerializer):
     commitment = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    accused = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimant = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Slug of the party that makes the claim; null when none is named.",
+    )
+    accused = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Slug of the party accused; null when the claim accuses nobody.",
+    )
     in_response_to = serializers.IntegerField(
         source="public_in_response_to",
         allow_null=True,
@@ -252,6 +268,7 @@ class AgreementSerializer(TranslatedModelSerializer):
     class Meta:
         model = Agreement
         fields = [
+            "id",
             "slug",
             "title",
             "kind",

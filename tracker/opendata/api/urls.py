@@ -1,6 +1,6 @@
 """The API's addresses. Every view answers conditional GETs and allows shared caching."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from tracker.http import public_cache
@@ -18,4 +18,6 @@ urlpatterns = [
     path("agreements/", public_cache(views.AgreementList.as_view()), name="api_agreements"),
     path("parties/", public_cache(views.PartyList.as_view()), name="api_parties"),
     path("schema/", public_cache(SpectacularAPIView.as_view()), name="api_schema"),
+    # Anything else under /api/ is answered as the API answers, in JSON, not with the site's page.
+    re_path(r"^(?!staff/)", views.not_found, name="api_not_found"),
 ]

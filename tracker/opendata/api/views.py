@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import InvalidPage
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +19,9 @@ from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 
 from tracker import public
-from tracker.opendata import records
-from tracker.opendata.api import filters, serializers
+from tracker.opendata import filters, records
+from tracker.opendata.api import serializers
+from tracker.opendata.api.schema import PublicSchema
 
 MAX_PAGE_SIZE = 200
 
@@ -48,6 +50,22 @@ class Pagination(pagination.PageNumberPagination):
             raise ValidationError({"page_size": [message]})
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        """``page`` and ``page_size`` with the limits this server keeps."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Number of results to return per page, at least 1; "
+                    f"a larger number than {self.max_page_size} gives {self.max_page_size}."
+                )
+            else:
+                parameter["description"] = (
+                    "A page number, from 1 to the last page; a page past the last is a 400."
+                )
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
@@ -67,13 +85,14 @@ class PublicReadOnly:
     http_method_names = ["get", "head", "options"]
     filter_backends = [filters.StrictFilterBackend]
     pagination_class = Pagination
+    schema = PublicSchema()
 
 
 class CommitmentList(PublicReadOnly, generics.ListAPIView):
     """Published commitments, with their working window and compliance counts."""
 
     serializer_class = serializers.CommitmentSerializer
-    filterset_class = filters.CommitmentFilter
+    filterset_class = filters.CommitmentSearch
 
     def get_queryset(self):
         return records.public_commitments()
@@ -106,7 +125,7 @@ class ReadingList(PublicReadOnly, generics.ListAPIView):
     """Published readings of commitments' terms; parties often read the same terms differently."""
 
     serializer_class = serializers.ReadingSerializer
-    filterset_class = filters.ReadingFilter
+    filterset_class = filters.ReadingSearch
 
     def get_queryset(self):
         return records.public_readings()
@@ -116,7 +135,7 @@ class EventList(PublicReadOnly, generics.ListAPIView):
     """Published compliance events, newest first, with their sources and quantities."""
 
     serializer_class = serializers.EventSerializer
-    filterset_class = filters.EventFilter
+    filterset_class = filters.EventSearch
 
     def get_queryset(self):
         return records.public_events()
@@ -126,7 +145,7 @@ class AgreementList(PublicReadOnly, generics.ListAPIView):
     """Published agreements: the occasions where commitments were made."""
 
     serializer_class = serializers.AgreementSerializer
-    filterset_class = filters.AgreementFilter
+    filterset_class = filters.AgreementSearch
 
     def get_queryset(self):
         return records.public_agreements()
@@ -136,10 +155,15 @@ class PartyList(PublicReadOnly, generics.ListAPIView):
     """The states and organisations that make, broker or benefit from commitments."""
 
     serializer_class = serializers.PartySerializer
-    filterset_class = filters.PartyFilter
+    filterset_class = filters.PartySearch
 
     def get_queryset(self):
         return public.parties().order_by("name_en", "pk")
+
+
+def not_found(request):
+    """An address under /api/ that names no endpoint or record: a 404 in the API's own words."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @dataclass(frozen=True)
@@ -156,21 +180,6 @@ class Endpoint:
         if self.takes_slug:
             return reverse(self.url_name, kwargs={"slug": "SLUG"}).replace("SLUG", "<slug>")
         return reverse(self.url_name)
-
-    @property
-    def parameters(self) -> list[tuple[str, str]]:
-        """Each filter's name and what it takes, from its help text and choices."""
-        filterset_class = getattr(self.view, "filterset_class", None)
-        if filterset_class is None:
-            return []
-        described = []
-        for name, field in filterset_class.base_filters.items():
-            parts = [str(field.extra.get("help_text", ""))]
-            if choices := field.extra.get("choices"):
-                values = ", ".join(value for value, _label in choices)
-                parts.append(_("One of: %(values)s.") % {"values": values})
-            described.append((name, " ".join(p for p in parts if p)))
-        return described
 
 
 ENDPOINTS = [
