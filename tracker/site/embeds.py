@@ -55,10 +55,11 @@ def public_commitment(slug: str) -> Commitment:
         slug=slug,
     )
     summary = summary_of(commitment)
-    claimants = {claimant for _kind, _state, claimant, _n in summary.cells} if summary else set()
+    # Every party the claims name, on either side.
+    sides = {pk for cell in (summary.cells if summary else []) for pk in (cell[2], *cell[4:5])}
     names = {
         party.pk: translated.text(party, "name")
-        for party in public.parties().filter(pk__in=claimants - {None})
+        for party in public.parties().filter(pk__in=sides - {None})
     }
     # An embed is read on other sites, by readers whose zone this site does not know.
     decorate([commitment], names, timezone.now(), "UTC", strips=False)
