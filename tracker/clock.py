@@ -436,6 +436,8 @@ def deadline_text(
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
+    A process with a due date and no end (a milestone) counts to its due date too.
+
     Once a commitment has reached a final status the deadline no longer
     matters ("was due 93 days ago" beside "Fulfilled" misleads): the text
     then says when it ended, when the status change took effect. A
@@ -452,7 +454,7 @@ def deadline_text(
     if not has_terms:
         return _("dates not yet published")
     when = {"precision": precision, "tz_name": tz_name}
-    if shape == "deliverable":
+    if shape == "deliverable" or (due is not None and end is None):
         text = due_text(due, now, **when)
         if status == Status.ANNOUNCED and due is not None and due <= now:
             return _("never in force; %(deadline)s") % {"deadline": text}
