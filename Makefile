@@ -73,12 +73,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The README's pictures of the board, in English and Ukrainian (needs Chromium), of the regions
-# map, and of a share image, from the demo data.
+# The README's pictures of the board, in English and Ukrainian and on a phone (needs Chromium), of
+# the regions map, and of a share image, from the demo data.
 screenshot: install messages chromium
 	@command -v optipng >/dev/null || { $(APT_INSTALL) optipng; }
 	$(BIN)/python docs/screenshots/board.py docs/board.png
 	$(BIN)/python docs/screenshots/board.py docs/board-uk.png uk
+	$(BIN)/python docs/screenshots/board.py docs/board-phone.png uk phone
 	$(BIN)/python docs/screenshots/map.py docs/map.png
 	$(BIN)/python docs/screenshots/card.py docs/card.png
 

@@ -46,18 +46,19 @@ def test_the_board_shows_each_commitment_with_the_status_window_and_claims_it_ha
     assert "in force" in card(before_suspension)
     assert "18 March 2025 – 17 April 2025" in card(before_suspension)
     assert "ends in 26 days" in card(before_suspension)
-    assert "Ukraine 1 0" in card(before_suspension)
-    assert "Russia" not in card(before_suspension).split("Claimed by")[1]
+    assert "Claimed by Ukraine against Russia : 1 alleged, 0 verified" in card(before_suspension)
+    assert "Claimed by Russia" not in card(before_suspension)
     assert "suspended" in card(after_suspension)
-    assert "Russia 1 0" in card(after_suspension)
-    assert "Ukraine 1 0" in card(after_suspension)
+    assert "Claimed by Russia against Ukraine : 1 alleged, 0 verified" in card(after_suspension)
+    assert "Claimed by Ukraine against Russia : 1 alleged, 0 verified" in card(after_suspension)
 
 
 def test_a_board_after_the_corrections_shows_them_and_marks_nothing(client, history):
     page = card(get(client, "/as-of/2025-04-03/").content.decode())
 
     assert "18 March 2025 – 30 April 2025" in page
-    assert "Ukraine 0 1" in page
+    assert "Claimed by Ukraine against Russia : 0 alleged, 1 verified" in page
+    assert "1 verified violation" in page
     assert "Corrected later" not in page
 
 

@@ -1,6 +1,7 @@
 """The board: every published commitment at a glance, grouped by agreement."""
 
 import datetime as dt
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -17,7 +18,7 @@ from tests.factories import (
 )
 from tracker import summaries
 from tracker.models import Agreement, Category
-from tracker.site import cards
+from tracker.site import cards, views
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, tzinfo=UTC)
@@ -67,9 +68,24 @@ def patch_render_to_string(rendered: list):
         cards.render_to_string = original
 
 
-def get_board(client, query=""):
-    with time_machine.travel(NOW, tick=False):
+def get_board(client, query="", now=NOW):
+    with time_machine.travel(now, tick=False):
         return client.get(f"/{query}")
+
+
+def text_of(response) -> str:
+    """The page's words, without its markup."""
+    return " ".join(re.sub(r"<[^>]+>", "", response.content.decode()).split())
+
+
+def cards_in(html: str) -> list[str]:
+    """The titles of the cards, in the order they come."""
+    return re.findall(r'<h3 id="commitment-\d+"><a href="[^"]*">([^<]*)</a>', html)
+
+
+def section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
 
 
 def test_board_shows_each_published_commitment_with_its_parties_status_and_countdown(
@@ -146,7 +162,7 @@ def test_unpublished_commitments_and_agreements_stay_off_the_board(client, db):
     assert "No commitments have been published yet." in page
 
 
-def test_compliance_summary_counts_alleged_and_verified_violations_by_claimant(
+def test_compliance_summary_says_who_claims_against_whom_alleged_and_verified(
     client, russia, ukraine
 ):
     pause = energy_pause(russia, ukraine)
@@ -156,10 +172,11 @@ def test_compliance_summary_counts_alleged_and_verified_violations_by_claimant(
     )
     ComplianceEventFactory(commitment=pause, claimant=russia, accused=ukraine, is_published=False)
 
-    page = get_board(client).content.decode()
+    page = text_of(get_board(client))
 
-    assert '<th scope="row">Ukraine</th><td>2</td><td>0</td>' in page
-    assert '<th scope="row">Russia</th><td>0</td><td>1</td>' in page
+    assert "Claimed by Ukraine against Russia: 2 alleged, 0 verified" in page
+    assert "Claimed by Russia against Ukraine: 0 alleged, 1 verified" in page
+    assert "Russia 0 1" not in page
 
 
 def test_daily_strip_marks_days_with_alleged_and_verified_reports(client, russia, ukraine):
@@ -426,3 +443,161 @@ def test_a_new_claim_renders_the_card_of_its_commitment_again_and_no_other(clien
     assert rendered == [pause.pk]
     assert "Black Sea navigation" in page and quiet.title in page
     assert "1 day with alleged violations" in page
+
+
+# At a glance ------------------------------------------------------------------------------
+
+
+def deliverable(title: str, due: dt.datetime, **fields):
+    commitment = CommitmentFactory(title=title, shape="deliverable", **fields)
+    ReadingFactory(commitment=commitment, starts_at=None, ends_at=None, due_at=due)
+    return commitment
+
+
+def test_the_headline_counts_what_is_in_force_ends_soon_is_overdue_and_was_verified_lately(
+    client, russia, ukraine
+):
+    pause = energy_pause(russia, ukraine)  # in force, ends in 3 days 4 h
+    deliverable("Prisoner exchange", NOW - dt.timedelta(minutes=5))
+    CommitmentFactory(title="Black Sea talks", status="announced")
+    ComplianceEventFactory(
+        commitment=pause, claimant=ukraine, accused=russia, verification="verified"
+    )
+    ComplianceEventFactory(commitment=pause, claimant=russia, accused=ukraine)
+
+    glance = section(get_board(client).content.decode(), "glance-heading")
+
+    items = re.findall(r"<li[^>]*>(.*?)</li>", glance, re.S)
+    figures = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+    assert figures == [
+        "2 in force",
+        "1 ends or falls due within 7 days",
+        "1 overdue",
+        "1 verified violation in the last 30 days",
+    ]
+
+
+def test_what_needs_attention_comes_first_most_pressing_first_and_only_once(
+    client, russia, ukraine
+):
+    energy_pause(russia, ukraine)  # ends in 3 days 4 h
+    deliverable("Exchange due in 7 minutes", NOW + dt.timedelta(minutes=7))
+    deliverable("Exchange overdue", NOW - dt.timedelta(days=2))
+    verified = CommitmentFactory(title="Pause with a verified violation")
+    ReadingFactory(commitment=verified, ends_at=NOW + dt.timedelta(days=60))
+    ComplianceEventFactory(commitment=verified, verification="verified", claimant=ukraine)
+    quiet = CommitmentFactory(title="Quiet pause")
+    ReadingFactory(commitment=quiet, ends_at=NOW + dt.timedelta(days=60))
+    deliverable("Exchange done", NOW - dt.timedelta(days=2), status="fulfilled")
+
+    html = get_board(client).content.decode()
+
+    assert cards_in(section(html, "attention-heading")) == [
+        "Exchange overdue",
+        "Exchange due in 7 minutes",
+        "Pause on strikes against energy infrastructure",
+        "Pause with a verified violation",
+    ]
+    rest = cards_in(html[html.index("</section>", html.index('id="attention-heading"')) :])
+    assert sorted(rest) == ["Exchange done", "Quiet pause"]
+    assert "6 commitments" in text_of(get_board(client))
+
+
+def test_a_card_away_from_its_agreement_names_the_agreement(client, russia, ukraine):
+    energy_pause(russia, ukraine)
+
+    attention_group = section(get_board(client).content.decode(), "attention-heading")
+
+    assert 'class="meta card-agreement"' in attention_group
+    assert "US–Russia phone call" in attention_group
+
+
+def test_a_verified_violation_shows_on_the_card_as_plainly_as_its_status(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    ComplianceEventFactory(
+        commitment=pause,
+        claimant=ukraine,
+        accused=russia,
+        verification="verified",
+        occurred_at=NOW - dt.timedelta(days=90),
+    )
+
+    html = get_board(client).content.decode()
+
+    assert '<span class="status status-in_force">' in html
+    assert '<span class="mark mark-verified">1 verified violation</span>' in html
+
+
+def test_an_overdue_deliverable_and_an_overdue_milestone_are_marked_on_their_cards(client, db):
+    deliverable("Prisoner exchange", NOW - dt.timedelta(minutes=5))
+    milestone = CommitmentFactory(title="Talks on monitoring", shape="process")
+    ReadingFactory(
+        commitment=milestone, starts_at=None, ends_at=None, due_at=NOW - dt.timedelta(days=1)
+    )
+    deliverable("Exchange not yet due", NOW + dt.timedelta(days=20))
+
+    html = get_board(client).content.decode()
+
+    cards = re.findall(r'<article class="card".*?</article>', html, re.S)
+    marked = [cards_in(card)[0] for card in cards if 'class="mark mark-overdue"' in card]
+    assert sorted(marked) == ["Prisoner exchange", "Talks on monitoring"]
+    assert "was due 5 min ago" in text_of(get_board(client))
+
+
+def test_what_needs_attention_is_listed_on_the_first_page_only(client, russia, ukraine):
+    agreements_with_one_commitment_each(35, russia, ukraine)
+    deliverable("Exchange overdue", NOW - dt.timedelta(days=2))
+
+    first = get_board(client).content.decode()
+    second = get_board(client, "?page=2").content.decode()
+
+    assert "Exchange overdue" in section(first, "attention-heading")
+    assert "Exchange overdue" not in second
+    assert 'id="attention-heading"' not in second
+    assert first.count('class="card"') + second.count('class="card"') == 36
+
+
+def test_nothing_unpublished_shapes_the_headline_or_the_group(client, russia, ukraine):
+    pause = energy_pause(russia, ukraine)
+    ComplianceEventFactory(commitment=pause, verification="verified", is_published=False)
+    deliverable("Draft exchange", NOW - dt.timedelta(days=1), is_published=False)
+
+    html = get_board(client).content.decode()
+
+    assert "Draft exchange" not in html
+    assert "<strong>0</strong> overdue" in html
+    assert "<strong>0</strong> verified violations in the last 30 days" in html
+    assert "mark-verified" not in html
+
+
+def test_the_board_with_commitments_needing_attention_keeps_its_fixed_number_of_queries(
+    client, russia, ukraine, django_assert_max_num_queries
+):
+    build_board(2, russia, ukraine)
+    deliverable("Exchange overdue", NOW - dt.timedelta(days=2))
+    with django_assert_max_num_queries(7):
+        small = get_board(client)
+    cache.clear()
+
+    build_board(20, russia, ukraine)
+    for n in range(15):
+        deliverable(f"Exchange {n} overdue", NOW - dt.timedelta(days=n + 1))
+    with django_assert_max_num_queries(7):
+        large = get_board(client)
+
+    assert small.content.decode().count('class="card"') == 3
+    # At most twelve listed as needing attention; the rest a page of whole agreements at a time.
+    assert (
+        cards_in(section(large.content.decode(), "attention-heading"))[0] == "Exchange 14 overdue"
+    )
+    assert large.content.decode().count('class="card"') == views.ATTENTION_LISTED + 24
+
+
+def test_the_headline_moves_with_the_clock_not_only_with_the_record(client, russia, ukraine):
+    energy_pause(russia, ukraine)  # ends in 3 days 4 h
+
+    now = text_of(get_board(client))
+    a_week_later = text_of(get_board(client, now=NOW + dt.timedelta(days=7)))
+
+    assert "1 ends or falls due within 7 days" in now
+    assert "0 end or fall due within 7 days" in a_week_later

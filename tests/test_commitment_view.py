@@ -449,3 +449,50 @@ def test_an_announced_commitment_never_in_force_says_so_and_since_its_agreement(
     assert "2026" not in text.split("<h1>")[1].split("</dl>")[0]
     assert "never in force; its period ended 24 April 2025" in text
     assert "ago" not in text.split("<h1>")[1].split("</dl>")[0]
+
+
+def test_a_verified_claim_is_headed_as_a_verified_violation_not_an_alleged_one(
+    client, pause, russia, ukraine
+):
+    ComplianceEventFactory(
+        commitment=pause,
+        kind="alleged_violation",
+        claimant=ukraine,
+        accused=russia,
+        verification="verified",
+        summary="Drones hit the Sloviansk substation",
+    )
+    ComplianceEventFactory(
+        commitment=pause, kind="alleged_violation", claimant=russia, accused=ukraine
+    )
+
+    page = get_page(client).content.decode()
+
+    assert "Verified violation: claimed by Ukraine, against Russia" in page
+    assert "Alleged violation: claimed by Ukraine" not in page
+    assert "Alleged violation: claimed by Russia, against Ukraine" in page
+    assert '<span class="mark mark-verified">1 verified violation</span>' in page
+
+
+@pytest.mark.parametrize("shape", ["deliverable", "process"])
+def test_a_deliverable_or_milestone_past_its_due_date_is_marked_overdue(client, db, shape):
+    exchange = CommitmentFactory(
+        title="Prisoner exchange", slug="exchange", shape=shape, status="in_force"
+    )
+    ReadingFactory(
+        commitment=exchange, starts_at=None, ends_at=None, due_at=NOW - dt.timedelta(minutes=5)
+    )
+
+    before = get_page(client, slug="exchange", now=NOW - dt.timedelta(minutes=10)).content
+    after = get_page(client, slug="exchange").content.decode()
+
+    assert b"mark-overdue" not in before
+    assert '<span class="mark mark-overdue">overdue</span>' in after
+    assert "was due 5 min ago" in after
+
+
+def test_a_fulfilled_deliverable_is_not_overdue(client, db):
+    exchange = CommitmentFactory(slug="exchange", shape="deliverable", status="fulfilled")
+    ReadingFactory(commitment=exchange, ends_at=None, due_at=NOW - dt.timedelta(days=5))
+
+    assert b"mark-overdue" not in get_page(client, slug="exchange").content

@@ -56,19 +56,19 @@ def loaded(commitment):
     return Commitment.objects.select_related("compliance_summary").get(pk=commitment.pk).compliance
 
 
-def test_the_picture_counts_published_events_by_kind_verification_and_claimant(picture):
+def test_the_picture_counts_published_events_by_kind_verification_claimant_and_accused(picture):
     russia, ukraine = picture["russia"].pk, picture["ukraine"].pk
 
     compliance = loaded(picture["pause"])
 
     assert sorted(compliance.cells, key=str) == sorted(
         [
-            ("alleged_violation", "unverified", russia, 2),
-            ("alleged_violation", "disputed", russia, 1),
-            ("alleged_violation", "verified", ukraine, 1),
-            ("alleged_violation", "refuted", ukraine, 1),
-            ("confirmed_violation", "verified", ukraine, 1),
-            ("statement", "unverified", None, 1),
+            ("alleged_violation", "unverified", russia, 2, ukraine),
+            ("alleged_violation", "disputed", russia, 1, ukraine),
+            ("alleged_violation", "verified", ukraine, 1, russia),
+            ("alleged_violation", "refuted", ukraine, 1, russia),
+            ("confirmed_violation", "verified", ukraine, 1, russia),
+            ("statement", "unverified", None, 1, None),
         ],
         key=str,
     )
@@ -98,6 +98,38 @@ def test_violations_by_claimant_separate_alleged_from_verified_and_drop_refuted(
         picture["russia"].pk: {"alleged": 3, "verified": 0},
         picture["ukraine"].pk: {"alleged": 0, "verified": 2},
     }
+
+
+def test_violations_by_side_say_who_claims_and_against_whom(picture):
+    russia, ukraine = picture["russia"].pk, picture["ukraine"].pk
+    third = PartyFactory(name="Third party")
+    ComplianceEventFactory(
+        commitment=picture["pause"], claimant=picture["russia"], accused=third, occurred_at=day(29)
+    )
+    ComplianceEventFactory(
+        commitment=picture["pause"], claimant=picture["russia"], accused=None, occurred_at=day(29)
+    )
+
+    compliance = loaded(picture["pause"])
+
+    assert compliance.violations_by_side() == {
+        (russia, ukraine): {"alleged": 3, "verified": 0},
+        (russia, third.pk): {"alleged": 1, "verified": 0},
+        (russia, None): {"alleged": 1, "verified": 0},
+        (ukraine, russia): {"alleged": 0, "verified": 2},
+    }
+    assert compliance.violations_by_claimant()[russia] == {"alleged": 5, "verified": 0}
+
+
+def test_a_cell_kept_before_the_accused_was_counted_names_no_accused(db):
+    """A summary stored by an older version has four values a cell; it still reads."""
+    from tracker.models import CompliancePicture
+
+    old = CompliancePicture(cells=[("alleged_violation", "unverified", 7, 2)])
+
+    assert old.total == 2
+    assert old.violations_by_side() == {(7, None): {"alleged": 2, "verified": 0}}
+    assert old.count(claimant_id=7) == 2
 
 
 def test_the_last_event_is_the_latest_published_one(picture):

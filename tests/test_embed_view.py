@@ -58,7 +58,7 @@ def policy(response) -> dict[str, list[str]]:
     return {name: values for name, *values in directives}
 
 
-def test_the_card_shows_status_countdown_dates_and_claims_by_claimant(
+def test_the_card_shows_status_countdown_dates_and_who_claims_against_whom(
     client, pause, russia, ukraine
 ):
     ComplianceEventFactory(commitment=pause, claimant=ukraine, accused=russia)
@@ -73,9 +73,16 @@ def test_the_card_shows_status_countdown_dates_and_claims_by_claimant(
     assert "status-in_force" in page
     assert "ends in 13 days 9 h" in page
     assert "From 25 March 2025 to 24 April 2025" in page
-    assert '<th scope="row">Ukraine</th><td>1</td><td>1</td>' in page
-    assert '<th scope="row">Russia</th><td>1</td><td>0</td>' in page
-    assert "3 claims published in all." in page
+    assert (
+        "Claimed by <strong>Ukraine</strong> against <strong>Russia</strong>: 1 alleged, 1 verified"
+        in page
+    )
+    assert (
+        "Claimed by <strong>Russia</strong> against <strong>Ukraine</strong>: 1 alleged, 0 verified"
+        in page
+    )
+    assert '<span class="mark mark-verified">1 verified violation</span>' in page
+    assert "Readings, all 3 claims published and their sources" in page
 
 
 def test_the_card_links_back_to_the_commitment_page_in_a_new_tab(client, pause, settings):
@@ -110,8 +117,8 @@ def test_an_unpublished_claim_is_not_counted_on_the_card(client, pause, russia, 
 
     page = get(client).content.decode()
 
-    assert "1 claim published in all." in page
-    assert '<th scope="row">Russia</th>' not in page
+    assert "Readings, the 1 claim published and its sources" in page
+    assert "Claimed by <strong>Russia</strong>" not in page
 
 
 @pytest.mark.parametrize("url", [EMBED, BADGE])
@@ -187,3 +194,25 @@ def test_the_card_speaks_the_readers_language(client, pause):
 
     assert '<html lang="uk">' in page
     assert "діє" in page
+
+
+def test_the_card_gives_every_sides_claims_or_one_line_for_all_of_them(client, pause, ukraine):
+    """Too many sides for the frame: none of them, and one line counting them all."""
+    for n in range(6):
+        claimant = PartyFactory(name=f"Monitoring mission number {n} of the contact group")
+        ComplianceEventFactory(commitment=pause, claimant=claimant, accused=ukraine)
+
+    page = get(client).content.decode()
+
+    assert "Claimed by" not in page
+    assert "Violation claims by 6 parties: 6 alleged, 0 verified" in page
+
+
+def test_the_card_of_an_overdue_deliverable_says_so(client, db):
+    exchange = CommitmentFactory(slug="exchange", shape="deliverable", title="Prisoner exchange")
+    ReadingFactory(commitment=exchange, ends_at=None, due_at=NOW - dt.timedelta(minutes=5))
+
+    page = get(client, "/embed/commitments/exchange/").content.decode()
+
+    assert '<span class="mark mark-overdue">overdue</span>' in page
+    assert "was due 5 min ago" in page

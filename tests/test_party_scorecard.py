@@ -62,7 +62,7 @@ def table(page: str, caption: str) -> dict[str, list[str]]:
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
         heading = re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1)
-        rows[heading] = re.findall(r"<td>(.*?)</td>", row, re.S)
+        rows[heading] = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     return rows
 
 

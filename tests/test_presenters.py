@@ -7,11 +7,11 @@ import pytest
 from django.utils import translation
 
 from tracker.site.presenters import (
-    ClaimantTally,
     deliveries_with_totals,
     in_zones,
     pack,
     status_since,
+    tallies_in_all,
     violation_tallies,
 )
 from tracker.site.strips import (
@@ -355,21 +355,51 @@ def test_without_a_promise_there_is_no_share():
 # Tallies -------------------------------------------------------------------------
 
 
-def test_tallies_name_claimants_and_put_verified_violations_first():
+def test_tallies_name_who_claims_and_against_whom_and_put_verified_violations_first():
     tallies = violation_tallies(
         {
-            1: {"alleged": 6, "verified": 0},
-            2: {"alleged": 1, "verified": 2},
-            None: {"alleged": 1, "verified": 0},
-            3: {"alleged": 0, "verified": 0},
+            (1, 2): {"alleged": 6, "verified": 0},
+            (2, 1): {"alleged": 1, "verified": 2},
+            (None, 2): {"alleged": 1, "verified": 0},
+            (1, None): {"alleged": 2, "verified": 0},
+            (3, 1): {"alleged": 0, "verified": 0},
         },
         {1: "Russia", 2: "Ukraine"},
     )
-    assert tallies == [
-        ClaimantTally("Ukraine", 1, 2),
-        ClaimantTally("Russia", 6, 0),
-        ClaimantTally("unattributed", 1, 0),
+
+    assert [tally.text for tally in tallies] == [
+        "Claimed by Ukraine against Russia: 1 alleged, 2 verified",
+        "Claimed by Russia against Ukraine: 6 alleged, 0 verified",
+        "Claimed by Russia, against no party named: 2 alleged, 0 verified",
+        "Claimed by no party named, against Ukraine: 1 alleged, 0 verified",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Claimed by Russia against Ukraine: 6 alleged, 0 verified"),
+        ("uk", "Заявник — Russia, звинувачена сторона — Ukraine: заявлених 6, перевірених 0"),
+        ("ru", "Заявитель — Russia, обвиняемая сторона — Ukraine: заявленных 6, проверенных 0"),
+    ],
+)
+def test_a_tally_says_who_claims_and_against_whom_in_every_language(language, sentence):
+    """Not "Russia: 6 alleged", which reads as six violations by Russia."""
+    with translation.override(language):
+        (tally,) = violation_tallies(
+            {(1, 2): {"alleged": 6, "verified": 0}}, {1: "Russia", 2: "Ukraine"}
+        )
+
+        assert tally.text == sentence
+
+
+def test_one_line_counts_every_sides_claims_where_there_is_no_room_for_each():
+    tallies = violation_tallies(
+        {(1, 2): {"alleged": 6, "verified": 0}, (2, 1): {"alleged": 1, "verified": 2}},
+        {1: "Russia", 2: "Ukraine"},
+    )
+
+    assert tallies_in_all(tallies) == "Violation claims by 2 parties: 7 alleged, 2 verified"
 
 
 def test_a_strip_is_drawn_as_one_stroke_per_run_of_like_days():

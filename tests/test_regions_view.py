@@ -52,8 +52,8 @@ def world(db):
 def counts(response) -> dict[str, int]:
     """The table's numbers: {code: claims}."""
     page = response.content.decode()
-    row = r'<span class="muted">([A-Z]{2}-[A-Z0-9]+)</span></th><td>[^<]*</td>'
-    rows = re.findall(row + r'<td class="number">(\d+)</td>', page)
+    row = r'<span class="muted">([A-Z]{2}-[A-Z0-9]+)</span></th><td[^>]*>[^<]*</td>'
+    rows = re.findall(row + r'<td class="number"[^>]*>(\d+)</td>', page)
     return {code: int(n) for code, n in rows if int(n)}
 
 
@@ -159,3 +159,31 @@ def test_the_page_carries_open_graph_tags(client, world):
     page = client.get("/regions/").content.decode()
 
     assert '<meta property="og:title" content="Claims by region">' in page
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_every_tile_label_fits_its_tile_and_no_two_read_alike(language):
+    from tracker import regions
+    from tracker.site import drawing, region_grid
+    from tracker.site.regions import LABEL_SIZE, LABEL_WIDTH, tile_labels
+
+    with translation.override(language):
+        labels = tile_labels({code: regions.get(code).name() for code in region_grid.TILES})
+
+    assert len(set(labels.values())) == len(labels)
+    for lines in labels.values():
+        assert 1 <= len(lines) <= 2
+        assert all(drawing.text_width(line, LABEL_SIZE) <= LABEL_WIDTH for line in lines)
+
+
+def test_kyiv_and_kyiv_oblast_no_longer_read_alike_on_the_map(client, world):
+    page = client.get("/regions/").content.decode()
+
+    def tile(code: str) -> list[str]:
+        start = page.index(f'href="/regions/{code}/"')
+        html = page[start : page.index("</a>", start)]
+        return re.findall(r'<text class="tile-label"[^>]*>([^<]*)</text>', html)
+
+    assert tile("UA-30") == ["Kyiv"]
+    assert tile("UA-32") == ["Kyiv Oblast"]
+    assert tile("UA-63") == ["Kharkiv"]

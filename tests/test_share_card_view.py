@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import services
-from tracker.site import share
+from tracker.site import glance, share
 from tracker.site.embeds import public_commitment
 
 UTC = dt.UTC
@@ -105,7 +105,7 @@ def test_the_card_shows_status_title_dates_and_claims_by_claimant(client, pause,
     assert "Pause on strikes against energy infrastructure" in " ".join(texts)
     assert "From 25 March 2025 to 24 April 2025" in texts
     assert "1 claim published" in texts
-    assert "Україна claims 1 alleged, 0 verified violations" in texts
+    assert "Claimed by Україна against Russia: 1 alleged, 0 verified" in texts
     assert texts[-1] == "tracker.example.org/commitments/energy-pause/"
 
 
@@ -118,7 +118,7 @@ def test_the_card_counts_no_unpublished_claim(client, pause, russia, ukraine):
         ]
 
     assert "1 claim published" in texts
-    assert not any(text.startswith("Russia claims") for text in texts)
+    assert not any(text.startswith("Claimed by Russia") for text in texts)
 
 
 def test_the_card_is_drawn_once_and_kept_until_the_commitment_changes(
@@ -200,25 +200,39 @@ def test_a_huge_or_odd_query_string_changes_nothing(client, pause, url, query):
     assert odd.content == plain.content
 
 
-def test_the_board_card_counts_published_commitments_by_status(client, pause):
+def test_the_board_card_gives_the_boards_headline(client, pause, russia, ukraine):
     CommitmentFactory(status="suspended")
     CommitmentFactory(status="suspended", is_published=False)
+    ComplianceEventFactory(
+        commitment=pause,
+        claimant=russia,
+        accused=ukraine,
+        verification="verified",
+        occurred_at=NOW - dt.timedelta(days=3),
+    )
 
     with time_machine.travel(NOW, tick=False):
-        texts = [text.text for text in share.board_card().texts]
+        texts = [text.text for text in share.board_card(glance.headline(NOW)).texts]
 
     assert "2 commitments tracked" in texts
-    assert "1 in force, 1 suspended" in texts
+    assert "1 in force" in texts
+    assert "0 end or fall due within 7 days" in texts
+    assert "0 overdue" in texts
+    assert "1 verified violation in the last 30 days" in texts
 
 
-def test_the_board_card_is_drawn_again_only_when_the_record_changes(
+def test_the_board_card_is_drawn_again_only_when_the_record_or_its_headline_changes(
     client, pause, renders, reviewer
 ):
     first = get(client, "/card.png")
     later = get(client, "/card.png", now=NOW + dt.timedelta(hours=1), If_None_Match=first["ETag"])
     services.change_status(pause, "suspended", actor=reviewer, reason="Talks broke down")
     changed = get(client, "/card.png", If_None_Match=first["ETag"])
+    # Nine days on, the pause ends within a week: the same record, a new headline.
+    soon = get(client, "/card.png", now=NOW + dt.timedelta(days=9), If_None_Match=changed["ETag"])
 
     assert later.status_code == 304
     assert changed.status_code == 200
-    assert len(renders) == 2
+    assert soon.status_code == 200
+    assert len(renders) == 3
+    assert "1 ends or falls due within 7 days" in renders[-1]

@@ -45,7 +45,7 @@ def test_a_claim_counts_once_it_is_published_and_not_before(editor, reviewer):
 
     summary = summary_of(pause)
     assert summary.claims == 1
-    assert summary.cells == [["alleged_violation", "unverified", None, 1]]
+    assert summary.cells == [["alleged_violation", "unverified", None, 1, None]]
     assert summary.days == [
         [
             "2025-03-19",
@@ -57,6 +57,23 @@ def test_a_claim_counts_once_it_is_published_and_not_before(editor, reviewer):
     ]
     assert summary.worst_days == {"2025-03-19": "alleged"}
     assert summary.last_event_at == dt.datetime(2025, 3, 19, 2, tzinfo=UTC)
+
+
+def test_the_summary_counts_claims_by_who_claims_and_against_whom():
+    russia, ukraine = PartyFactory(), PartyFactory()
+    pause = CommitmentFactory()
+    ComplianceEventFactory.create_batch(2, commitment=pause, claimant=russia, accused=ukraine)
+    ComplianceEventFactory(commitment=pause, claimant=russia, accused=None)
+
+    cells = sorted(summary_of(pause).cells, key=str)
+
+    assert cells == sorted(
+        [
+            ["alleged_violation", "unverified", russia.pk, 2, ukraine.pk],
+            ["alleged_violation", "unverified", russia.pk, 1, None],
+        ],
+        key=str,
+    )
 
 
 def test_verifying_and_unpublishing_change_the_summary_at_once(reviewer):
@@ -123,7 +140,7 @@ def test_many_changes_in_a_deferred_block_rebuild_each_summary_once():
         assert not ComplianceSummary.objects.filter(commitment=pause, claims__gt=0).exists()
 
     assert summary_of(pause).claims == 30
-    assert summary_of(pause).cells == [["alleged_violation", "unverified", russia.pk, 30]]
+    assert summary_of(pause).cells == [["alleged_violation", "unverified", russia.pk, 30, None]]
 
 
 def test_rebuilding_every_summary_repairs_rows_written_around_the_models():

@@ -530,17 +530,8 @@ def deadline_text(
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
-    ``precision`` and ``own_zone`` are the working reading's; ``tz_name`` is
-    the reader's clock. Once a commitment has reached a final status the
-    deadline no longer matters ("was due 93 days ago" beside "Fulfilled"
-    misleads): the text then says when it ended, when the status change took
-    effect, as precisely as that change was given (``status_precision`` and
-    ``status_zone``; a change kept without them is as precise as the
-    deadline it fell on, else to the minute). A commitment with no public
-    working reading (``has_terms`` false) has no dates to count to yet,
-    which is not the same as having no end. One still announced whose
-    deadline has passed never came into force, and says so rather than that
-    it "ended"; one announced inside its window is not in force yet.
+    when = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
+    if shape == "deliverable" or (due is not None and end is None):
     """
     if status is not None and Status(status).is_final and status_changed_at is not None:
         if status_precision:
@@ -553,7 +544,7 @@ def deadline_text(
     if not has_terms:
         return _("dates not yet published")
     when = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
-    if shape == "deliverable":
+    if shape == "deliverable" or (due is not None and end is None):
         text = due_text(due, now, **when)
         if status == Status.ANNOUNCED and due is not None and due <= now:
             return _("never in force; %(deadline)s") % {"deadline": text}

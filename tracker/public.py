@@ -48,7 +48,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import IsNull
 
+from tracker import attention as rules
 from tracker.models import (
+    VIOLATION_KINDS,
     Agreement,
     Commitment,
     CommitmentParty,
@@ -58,6 +60,7 @@ from tracker.models import (
     Reading,
     Source,
     StatusChange,
+    Verification,
 )
 from tracker.status import Shape, Status, shapes_with_deadline
 
@@ -374,3 +377,72 @@ def search(query, kinds, narrowed: QuerySet | None = None):
         return narrowed_records
 
     return engine.find(query, {kind: records(kind) for kind in kinds})
+
+
+# At a glance -------------------------------------------------------------------------
+#
+# The rules of ``tracker.attention``, in SQL, over the public records only.
+
+
+def _verified_lately(now: dt.datetime) -> QuerySet[ComplianceEvent]:
+    """Each commitment's published violation claims verified and dated within the recent days."""
+    since = rules.recent_since(now)
+    return events().filter(
+        Q(occurred_on__gte=since) | Q(occurred_until_on__gte=since),
+        commitment=OuterRef("pk"),
+        kind__in=VIOLATION_KINDS,
+        verification=Verification.VERIFIED,
+    )
+
+
+def attention(now: dt.datetime) -> dict[str, Q]:
+    """Conditions on ``commitments().annotate(**working_window())``, by reason for attention.
+
+    "soon": it ends, or falls due, within ``attention.SOON``; "overdue": a
+    deliverable's or a process's due date has passed while it is open;
+    "verified": a published violation claim of it, verified, is dated (or
+    reaches) within the last ``attention.RECENT_DAYS`` days.
+    """
+    soon = now + rules.SOON
+    ending = Q(status__in=rules.LIVE_STATUSES, working_ends_at__gt=now, working_ends_at__lte=soon)
+    falling_due = Q(
+        shape__in=rules.DUE_SHAPES,
+        status__in=rules.OPEN_STATUSES,
+        working_due_at__gt=now,
+        working_due_at__lte=soon,
+    )
+    overdue = Q(shape__in=rules.DUE_SHAPES, status__in=rules.OPEN_STATUSES, working_due_at__lte=now)
+    return {
+        "soon": ending | falling_due,
+        "overdue": overdue,
+        "verified": Q(Exists(_verified_lately(now))),
+    }
+
+
+def at_a_glance(now: dt.datetime) -> dict[str, int]:
+    """The board's headline, counted in one query over the public record.
+
+    How many commitments there are, how many are in force, how many end or
+    fall due within seven days, how many are overdue, and how many published
+    violation claims were verified and are dated within the last thirty days.
+    """
+    verified_lately = (
+        _verified_lately(now)
+        .order_by()
+        .values("commitment")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    reasons = attention(now)
+    counted = (
+        commitments()
+        .annotate(**working_window())
+        .aggregate(
+            total=models.Count("pk"),
+            in_force=models.Count("pk", filter=Q(status=Status.IN_FORCE)),
+            soon=models.Count("pk", filter=reasons["soon"]),
+            overdue=models.Count("pk", filter=reasons["overdue"]),
+            verified=models.Sum(Subquery(verified_lately, output_field=models.IntegerField())),
+        )
+    )
+    return {name: value or 0 for name, value in counted.items()}

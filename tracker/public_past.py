@@ -180,7 +180,15 @@ def as_records(versions: Iterable) -> list:
 
 
 # What the tallies and the daily strip count of each claim.
-REPORTED = ["kind", "verification", "claimant_id", "occurred_at", "occurred_until", "precision"]
+REPORTED = [
+    "kind",
+    "verification",
+    "claimant_id",
+    "occurred_at",
+    "occurred_until",
+    "precision",
+    "accused_id",
+]
 
 
 def reports(versions: QuerySet) -> list[tuple]:
@@ -245,7 +253,14 @@ def sources(records: Iterable) -> None:
 
 # What a board's card counts of each claim: a change to its words alone leaves the card as it was.
 COUNTED = {
-    ComplianceEvent: ["kind", "verification", "claimant_id", "occurred_at", "occurred_until"],
+    ComplianceEvent: [
+        "kind",
+        "verification",
+        "claimant_id",
+        "accused_id",
+        "occurred_at",
+        "occurred_until",
+    ],
 }
 
 

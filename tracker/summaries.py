@@ -65,10 +65,10 @@ def build(
     now = timezone.now()
     summaries = {pk: summary(commitment_id=pk, refreshed_at=now) for pk in commitment_ids}
     published = _published(events, commitment_ids).order_by()
-    for pk, kind, verification, claimant, n in published.values_list(
-        "commitment_id", "kind", "verification", "claimant_id"
+    for pk, kind, verification, claimant, accused, n in published.values_list(
+        "commitment_id", "kind", "verification", "claimant_id", "accused_id"
     ).annotate(n=Count("pk")):
-        summaries[pk].cells.append([kind, verification, claimant, n])
+        summaries[pk].cells.append([kind, verification, claimant, n, accused])
     days = (
         published.values_list(
             "commitment_id", "occurred_on", "occurred_until_on", "kind", "verification"

@@ -2,12 +2,14 @@
 
     .venv/bin/python docs/screenshots/board.py docs/board.png
     .venv/bin/python docs/screenshots/board.py docs/board-uk.png uk
+    .venv/bin/python docs/screenshots/board.py docs/board-phone.png uk phone
 
 (or ``make screenshot``). The demo data is loaded into a throwaway SQLite
 database and served from a thread; Debian's Chromium photographs the board as
 it stood on 20 June 2025, after the last record in the data, so the picture
 changes only when the pages or the data do. A language (en, uk, ru) after the
-file name photographs the board as a browser asking for that language sees it.
+file name photographs the board as a browser asking for that language sees it, and
+``phone`` after it the first screen of a phone (360×740), as a reader in Kyiv meets it.
 When ``optipng`` is installed the PNG is squeezed losslessly afterwards.
 """
 
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 MOMENT = dt.datetime(2025, 6, 20, 12, tzinfo=dt.UTC)
 VIEWPORT = {"width": 1200, "height": 1500}
+PHONE = {"width": 360, "height": 740}
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -70,7 +73,7 @@ def photograph(url: str, output: Path, language: str = "en", viewport: dict = VI
         browser.close()
 
 
-def main(output: Path, language: str = "en") -> None:
+def main(output: Path, language: str = "en", width: str = "desk") -> None:
     import django
     import time_machine
 
@@ -81,13 +84,21 @@ def main(output: Path, language: str = "en") -> None:
         sys.path.insert(0, str(BASE_DIR))
         django.setup()
         with time_machine.travel(MOMENT, tick=False):
-            photograph(serve_demo_site(), output, language)
+            viewport = PHONE if width == "phone" else VIEWPORT
+            photograph(serve_demo_site(), output, language, viewport)
     if shutil.which("optipng"):
         subprocess.run(["optipng", "-quiet", "-o5", "-strip", "all", str(output)], check=True)
     print(f"{output}: {output.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3) or sys.argv[2:] and sys.argv[2] not in LOCALES:
-        sys.exit(f"usage: {sys.argv[0]} OUTPUT.png [{'|'.join(LOCALES)}]")
-    main(Path(sys.argv[1]).resolve(), *sys.argv[2:])
+    arguments = sys.argv[2:]
+    if (
+        len(sys.argv) not in (2, 3, 4)
+        or arguments[:1]
+        and arguments[0] not in LOCALES
+        or arguments[1:]
+        and arguments[1] not in ("desk", "phone")
+    ):
+        sys.exit(f"usage: {sys.argv[0]} OUTPUT.png [{'|'.join(LOCALES)} [desk|phone]]")
+    main(Path(sys.argv[1]).resolve(), *arguments)

@@ -47,6 +47,7 @@ def test_visitor_follows_a_commitment_from_the_board(page, site):
 def test_visitor_filters_the_board_by_status(page, site):
     page.goto("/")
 
+    page.get_by_text("Filters", exact=True).click()  # the filters fold into a menu
     page.get_by_role("navigation", name="Filter commitments").get_by_role(
         "link", name="fulfilled"
     ).click()

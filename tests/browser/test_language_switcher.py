@@ -13,6 +13,7 @@ PAUSE = "Pause on strikes against energy infrastructure"
 
 
 def switch_language(page, label: str, language: str, button: str) -> None:
+    page.locator(".reader-menu summary").click()  # language and zone share one menu
     page.get_by_label(label, exact=True).select_option(language)
     page.get_by_role("button", name=button).click()
 

@@ -27,6 +27,7 @@ def timed_claim(site):
 
 
 def pick_zone(page, zone: str) -> None:
+    page.locator(".reader-menu summary").click()  # language and zone share one menu
     page.get_by_label("Time zone").select_option(zone)
     page.get_by_role("button", name="Show times").click()
 

@@ -286,7 +286,8 @@ class ComplianceSummary(models.Model):
     commitment = models.OneToOneField(
         Commitment, on_delete=models.CASCADE, primary_key=True, related_name="compliance_summary"
     )
-    # [kind, verification, claimant id, count] for each combination.
+    # [kind, verification, claimant id, count, accused id] for each combination: who
+    # claims, and against whom, so no summary need name one side without the other.
     cells = models.JSONField(default=list, blank=True)
     # [day, standing ("verified", "alleged" or "" for anything else), count,
     # first instant, a summary in each language it has ({"en": …, "uk": …})]: the

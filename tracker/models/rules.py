@@ -67,19 +67,24 @@ def violation_standing(kind: str, verification: str) -> str | None:
 
 @dataclass
 class CompliancePicture:
-    """Counts of published events by kind, verification and claimant."""
+    """Counts of published events by kind, verification, claimant and accused.
 
-    cells: list[tuple[str, str, int | None, int]] = field(default_factory=list)
+    Each cell is (kind, verification, claimant id, count, accused id); a cell
+    kept before the accused was counted has no fifth value, and counts as
+    naming no accused party.
+    """
+
+    cells: list[tuple] = field(default_factory=list)
     last_event_at: dt.datetime | None = None
 
     @property
     def total(self) -> int:
-        return sum(n for *_, n in self.cells)
+        return sum(n for _kind, _verification, _claimant, n, *_accused in self.cells)
 
     def count(self, *, kind=None, verification=None, claimant_id=None, kinds=None) -> int:
         return sum(
             n
-            for k, v, c, n in self.cells
+            for k, v, c, n, *_accused in self.cells
             if (kind is None or k == kind)
             and (kinds is None or k in kinds)
             and (verification is None or v == verification)
@@ -91,11 +96,27 @@ class CompliancePicture:
 
         Each claim counts by ``violation_standing``.
         """
-        result: dict[int | None, dict[str, int]] = {}
-        for kind, verification, claimant, n in self.cells:
+        return {
+            claimant: counts
+            for (claimant, _accused), counts in self._violations_by(lambda c, a: (c, None)).items()
+        }
+
+    def violations_by_side(self) -> dict[tuple[int | None, int | None], dict[str, int]]:
+        """{(claimant id, accused id): {"alleged": n, "verified": n}} for violation claims.
+
+        Who claims and against whom: a summary that says "6 alleged" must say
+        by whom and against whom, or it reads as six violations by the claimant.
+        """
+        return self._violations_by(lambda claimant, accused: (claimant, accused))
+
+    def _violations_by(self, side) -> dict[tuple, dict[str, int]]:
+        result: dict[tuple, dict[str, int]] = {}
+        for kind, verification, claimant, n, *rest in self.cells:
             if kind not in VIOLATION_KINDS:
                 continue
-            bucket = result.setdefault(claimant, {ALLEGED: 0, VERIFIED: 0})
+            bucket = result.setdefault(
+                side(claimant, rest[0] if rest else None), {ALLEGED: 0, VERIFIED: 0}
+            )
             standing = violation_standing(kind, verification)
             if standing is not None:
                 bucket[standing] += n

@@ -40,7 +40,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import clock, public, public_past, summaries, translated
 from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache, request_version
-from tracker.models import Category, CommitmentParty, CompliancePicture
+from tracker.models import VERIFIED, Category, CommitmentParty, CompliancePicture
 from tracker.site import cards, presenters, strips
 from tracker.site.filters import BOARD_PARAMETERS, BoardFilters
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
@@ -324,15 +324,25 @@ def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: 
     ``reports`` holds what they count of each claim shown (``public_past.REPORTED``).
     """
     commitment.deadline = cards.deadline(commitment, moment, zone)
-    cells = Counter((kind, verification, claimant) for kind, verification, claimant, *_ in reports)
-    picture = CompliancePicture(cells=[(*cell, n) for cell, n in cells.items()])
-    commitment.tallies = presenters.violation_tallies(picture.violations_by_claimant(), names)
+    cells = Counter(
+        (kind, verification, claimant, accused)
+        for kind, verification, claimant, _at, _until, _precision, accused in reports
+    )
+    picture = CompliancePicture(
+        cells=[
+            (kind, state, claimant, n, accused)
+            for (kind, state, claimant, accused), n in cells.items()
+        ]
+    )
+    commitment.tallies = presenters.violation_tallies(picture.violations_by_side(), names)
     worst: dict[str, str] = {}
-    for kind, verification, _claimant, at, until, precision in reports:
+    for kind, verification, _claimant, at, until, precision, _accused in reports:
         first = clock.calendar_day(at, precision)
         last = clock.calendar_day(until, precision) if until else None
         summaries.mark_worst_days(worst, first, last, kind, verification)
     by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
+    verified_days = [day for day, standing in by_day.items() if standing == VERIFIED]
+    cards.mark(commitment, verified_days, moment)
     commitment.strip = strips.daily_strip(
         commitment.working_starts_at,
         commitment.working_ends_at,

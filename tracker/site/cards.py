@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
-from tracker import clock, public, summaries
+from tracker import attention, clock, public, summaries
 from tracker.http import cached_fragments
-from tracker.models import Commitment, CommitmentParty, ComplianceSummary
+from tracker.models import VERIFIED, Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
 from tracker.site.strips import daily_strip, severity_by_standing
 
@@ -67,24 +67,29 @@ def card_version(commitment: Commitment) -> tuple:
         summary.refreshed_at if summary else None,
         tuple((role.party_id, role.party.name) for role in commitment.obligor_roles),
         tuple(commitment.tallies),
+        tuple(commitment.marks),
     )
 
 
-def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
+def with_cards(request, commitments: list[Commitment], *, away=False) -> list[Commitment]:
     """Give each commitment its card, rendered once per version of what it shows.
 
     Cards are cached one by one, so a new claim re-renders the card of its
     commitment, and the rest of the board comes from the cache: all read in
-    one round trip, and those rendered kept in another.
+    one round trip, and those rendered kept in another. A card ``away`` from
+    its agreement's group (among those needing attention) names the
+    agreement too.
     """
     cards = cached_fragments(
         request,
-        "card",
+        "card-away" if away else "card",
         [
             (
                 card_version(commitment),
                 lambda commitment=commitment: render_to_string(
-                    "tracker/_commitment_card.html", {"commitment": commitment}, request
+                    "tracker/_commitment_card.html",
+                    {"commitment": commitment, "away": away},
+                    request,
                 ),
             )
             for commitment in commitments
@@ -98,23 +103,25 @@ def with_cards(request, commitments: list[Commitment]) -> list[Commitment]:
 def decorate(
     commitments: list[Commitment], party_names: dict[int, str], now, tz_name: str, strips=True
 ):
-    """Attach what the lists show: countdown, violation tallies and the daily strip.
+    """Attach what the lists show: countdown, violation tallies, marks and the daily strip.
 
     All of it comes from the row and its compliance summary: nothing here
     reads the commitment's events. Countdowns and dates are on the reader's
-    clock (``tz_name``).
+    clock (``tz_name``). The marks (overdue, ending soon, verified
+    violations) and whether it needs attention follow ``tracker.attention``.
     """
     for commitment in commitments:
         commitment.deadline = deadline(commitment, now, tz_name)
         commitment.tallies = presenters.violation_tallies(
-            commitment.compliance.violations_by_claimant(), party_names
+            commitment.compliance.violations_by_side(), party_names
         )
+        worst_days = summaries.worst_days(summary_of(commitment))
+        mark(commitment, [day for day, standing in worst_days.items() if standing == VERIFIED], now)
         if strips:
-            worst = severity_by_standing(summaries.worst_days(summary_of(commitment)))
             commitment.strip = daily_strip(
                 commitment.working_starts_at,
                 commitment.working_ends_at,
-                worst,
+                severity_by_standing(worst_days),
                 now,
                 commitment.working_precision,
                 commitment.working_time_zone,
@@ -144,3 +151,21 @@ def deadline(commitment: Commitment, now, tz_name: str) -> str:
         tz_name=tz_name,
         own_zone=commitment.working_time_zone,
     )
+
+
+def mark(commitment: Commitment, verified_days: list, now) -> None:
+    """Give a decorated commitment its marks, and say whether it needs attention."""
+    # A deliverable, or a process milestone: it falls due rather than ends.
+    commitment.falls_due = commitment.shape == "deliverable" or bool(
+        commitment.working_due_at and not commitment.working_ends_at
+    )
+    commitment.marks = attention.marks(
+        shape=commitment.shape,
+        status=commitment.status,
+        end=commitment.working_ends_at,
+        due=commitment.working_due_at,
+        verified=sum(tally.verified for tally in commitment.tallies),
+        verified_days=verified_days,
+        now=now,
+    )
+    commitment.needs_attention = attention.needs_attention(commitment.marks, verified_days, now)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_safe
 from tracker import clock, public, translated
 from tracker.http import cached_fragment, public_cache
 from tracker.models import Commitment
-from tracker.site import drawing
+from tracker.site import drawing, presenters
 from tracker.site.cards import CARD_LEAVES_OUT, card_version, decorate, obligors, summary_of
 from tracker.status import Shape
 
@@ -55,16 +55,58 @@ def public_commitment(slug: str) -> Commitment:
         slug=slug,
     )
     summary = summary_of(commitment)
-    claimants = {claimant for _kind, _state, claimant, _n in summary.cells} if summary else set()
+    # Every party the claims name, on either side.
+    sides = {pk for cell in (summary.cells if summary else []) for pk in (cell[2], *cell[4:5])}
     names = {
         party.pk: translated.text(party, "name")
-        for party in public.parties().filter(pk__in=claimants - {None})
+        for party in public.parties().filter(pk__in=sides - {None})
     }
     # An embed is read on other sites, by readers whose zone this site does not know.
     decorate([commitment], names, timezone.now(), "UTC", strips=False)
     commitment.claims = summary.claims if summary else 0
     commitment.dates = window_dates(commitment)
     return commitment
+
+
+# The embedded card's frame, as the snippet suggests it (width="400" height="340"): the
+# room its text has beside the padding, and how much of the height the title, the
+# status line and the sides' lines may take, the rest being the site's name, the
+# dates, the tallies' heading and the link back (see ``static/tracker/embed.css``).
+EMBED_TEXT_WIDTH = 352
+EMBED_ROOM = 175
+# (title, text) sizes in pixels, and the tallies' indent: as set, and as set smaller.
+EMBED_SIZES = {"": (16.8, 13.1), "embed-long": (15.2, 12.5)}
+TALLY_INDENT = 14
+
+
+def fitted(commitment: Commitment) -> Commitment:
+    """Fit an embedded card to its frame: smaller type if need be, every side's line or none.
+
+    Every side's claims are given, each naming who claims and against whom;
+    when they do not all fit even in the smaller type, none of them is, and
+    one line counts them all (``presenters.tallies_in_all``) instead.
+    """
+    sides = [tally.text for tally in commitment.tallies]
+    state = " ".join([str(commitment.get_status_display()), *(m.label for m in commitment.marks)])
+    state = f"{state} {commitment.deadline}"
+    for size, shown in (("", sides), ("embed-long", sides), ("embed-long", [])):
+        title_size, text_size = EMBED_SIZES[size]
+        height = _lines(commitment.title, title_size, bold=True) * title_size * 1.25
+        height += _lines(state, text_size + 1, bold=True) * (text_size + 1) * 1.6
+        height += sum(_lines(side, text_size, indent=TALLY_INDENT) for side in shown) * (
+            text_size * 1.4
+        )
+        if height <= EMBED_ROOM:
+            break
+    commitment.size_class = size
+    commitment.sides_in_all = (
+        presenters.tallies_in_all(commitment.tallies) if sides and not shown else ""
+    )
+    return commitment
+
+
+def _lines(text: str, size: float, bold: bool = False, indent: float = 0) -> int:
+    return len(drawing.wrap(str(text), EMBED_TEXT_WIDTH - indent, size, bold)) or 1
 
 
 def window_dates(commitment: Commitment) -> str:
@@ -93,7 +135,7 @@ def window_dates(commitment: Commitment) -> str:
 @require_safe
 def commitment_embed(request, slug):
     """A small page for an iframe: status, countdown or end, claims by claimant, a link back."""
-    commitment = public_commitment(slug)
+    commitment = fitted(public_commitment(slug))
     page = cached_fragment(
         request,
         "embed",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracker import clock
 from tracker.clock import day_text
@@ -163,22 +164,93 @@ def group_by_agreement(commitments: Iterable) -> list[tuple[object, list]]:
 
 @dataclass(frozen=True)
 class ClaimantTally:
-    claimant: str
+    """Violation claims one party made against another: who claims, against whom, how many.
+
+    ``claimant`` and ``accused`` are names (``tracker.translated.Text``), or
+    None where the claims name no such party. A count without both names
+    reads as violations by the party named ("Russia: 6 alleged"), so every
+    summary says it in a sentence that names both sides (``sentence``).
+    """
+
+    claimant: str | None
+    accused: str | None
     alleged: int
     verified: int
 
+    @property
+    def text(self) -> str:
+        return self.sentence()
+
+    def sentence(self, name=str, words=str) -> str:
+        """ "Claimed by Russia against Ukraine: 6 alleged, 0 verified".
+
+        ``name`` writes a party's name and ``words`` the words around them
+        (a page escapes the words and marks the names).
+        """
+        counts = _("%(alleged)d alleged, %(verified)d verified") % {
+            "alleged": self.alleged,
+            "verified": self.verified,
+        }
+        return words(sentence_of_sides(self.claimant, self.accused)) % {
+            "claimant": name(self.claimant) if self.claimant is not None else "",
+            "accused": name(self.accused) if self.accused is not None else "",
+            "counts": words(counts),
+        }
+
+
+def sentence_of_sides(claimant, accused) -> str:
+    """The sentence for a tally, by which of its two sides have names."""
+    if claimant is not None and accused is not None:
+        return _("Claimed by %(claimant)s against %(accused)s: %(counts)s")
+    if claimant is not None:
+        return _("Claimed by %(claimant)s, against no party named: %(counts)s")
+    if accused is not None:
+        return _("Claimed by no party named, against %(accused)s: %(counts)s")
+    return _("Claimed by no party named, against no party named: %(counts)s")
+
 
 def violation_tallies(
-    by_claimant: dict[int | None, dict[str, int]], names: dict[int, str]
+    by_side: dict[tuple[int | None, int | None], dict[str, int]], names: dict[int, str]
 ) -> list[ClaimantTally]:
-    """Alleged and verified violation counts per claimant, most verified first."""
+    """Alleged and verified violation counts per claimant and accused, most verified first.
+
+    ``by_side`` is ``CompliancePicture.violations_by_side()``. Every pair
+    with a claim still standing is kept: a summary gives every side's claims
+    or none (``tallies_in_all`` is the "none": one line for all of them).
+    """
+
+    def name(party_id: int | None) -> str | None:
+        return names.get(party_id, _("unknown")) if party_id else None
+
     tallies = [
         ClaimantTally(
-            claimant=names.get(claimant_id, _("unknown")) if claimant_id else _("unattributed"),
+            claimant=name(claimant_id),
+            accused=name(accused_id),
             alleged=counts["alleged"],
             verified=counts["verified"],
         )
-        for claimant_id, counts in by_claimant.items()
+        for (claimant_id, accused_id), counts in by_side.items()
         if counts["alleged"] or counts["verified"]
     ]
-    return sorted(tallies, key=lambda t: (-t.verified, -t.alleged, t.claimant))
+    return sorted(
+        tallies,
+        key=lambda t: (-t.verified, -t.alleged, t.claimant or "\uffff", t.accused or "\uffff"),
+    )
+
+
+def tallies_in_all(tallies: list[ClaimantTally]) -> str:
+    """One line for every side's violation claims together, where there is no room for each.
+
+    A picture or an embed too small to give every claimant's line gives none
+    of them: this line counts them all, naming no side.
+    """
+    claimants = len({tally.claimant for tally in tallies})
+    return ngettext(
+        "Violation claims by %(claimants)d party: %(alleged)d alleged, %(verified)d verified",
+        "Violation claims by %(claimants)d parties: %(alleged)d alleged, %(verified)d verified",
+        claimants,
+    ) % {
+        "claimants": claimants,
+        "alleged": sum(tally.alleged for tally in tallies),
+        "verified": sum(tally.verified for tally in tallies),
+    }

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import public, regions, translated
 from tracker.http import public_cache
-from tracker.site import region_grid
+from tracker.site import drawing, region_grid
 from tracker.site.filters import EVENTS_PER_PAGE, REGION_PARAMETERS, RegionFilters
 
 TILE = 64
@@ -52,11 +52,67 @@ class Counted:
     def y(self) -> int:
         return self.row * (TILE + GAP)
 
-    @property
-    def label(self) -> str:
-        """A few letters of the name for the tile: the first word, cut short."""
-        word = self.name.split()[0] if self.name else self.code
-        return word if len(word) <= 8 else f"{word[:7]}."
+    label_lines: tuple[str, ...] = ()
+
+
+# The tile's label: at most two lines of this size, inside the tile's padding.
+LABEL_SIZE = 10
+LABEL_WIDTH = TILE - 8
+LABEL_LINES = 2
+# Words that say what kind of region it is, left off a tile when its name is enough.
+GENERIC_WORDS = frozenset(
+    {
+        *("oblast", "krai", "autonomous", "republic", "of"),
+        *("область", "край", "автономна", "республіка"),
+        *("автономная", "республика"),
+    }
+)
+
+
+def tile_labels(names: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """A label for each region's tile: its name without "Oblast", on up to two lines that fit.
+
+    Two regions whose names are alike once shortened (Kyiv, and Kyiv Oblast)
+    keep the words that tell them apart. A word too long for a tile is cut
+    with a full stop ("Dnipropetr."). Labels are told apart after cutting
+    too: the table beside the map gives every name in full.
+    """
+    short = {code: _without_generic_words(name) for code, name in names.items()}
+    counts: dict[str, int] = {}
+    for label in short.values():
+        counts[label.casefold()] = counts.get(label.casefold(), 0) + 1
+    labels = {}
+    for code, name in names.items():
+        words = short[code] if counts[short[code].casefold()] == 1 or short[code] == name else name
+        labels[code] = _fitted(words)
+    return labels
+
+
+def _without_generic_words(name: str) -> str:
+    kept = [word for word in name.split() if word.casefold() not in GENERIC_WORDS]
+    return " ".join(kept) or name
+
+
+def _fitted(words: str) -> tuple[str, ...]:
+    """``words`` on at most ``LABEL_LINES`` lines of ``LABEL_WIDTH``, long words cut short."""
+    lines: list[str] = []
+    for word in words.split():
+        if lines and drawing.text_width(f"{lines[-1]} {word}", LABEL_SIZE) <= LABEL_WIDTH:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif len(lines) < LABEL_LINES:
+            lines.append(_cut(word))
+        else:
+            lines[-1] = _cut(f"{lines[-1]}…") if not lines[-1].endswith(".") else lines[-1]
+            break
+    return tuple(lines)
+
+
+def _cut(word: str) -> str:
+    if drawing.text_width(word, LABEL_SIZE) <= LABEL_WIDTH:
+        return word
+    while len(word) > 1 and drawing.text_width(f"{word}.", LABEL_SIZE) > LABEL_WIDTH:
+        word = word[:-1]
+    return f"{word.rstrip('-')}."
 
 
 def _filters(request) -> RegionFilters:
@@ -163,6 +219,9 @@ def regions_map(request):
     chosen = filters.cleaned_data
     shown, unplaced = counted(chosen, _query(request))
     tiles = [r for r in shown if r.column is not None]
+    labels = tile_labels({r.code: r.name for r in tiles})
+    for r in tiles:
+        r.label_lines = labels[r.code]
     table = sorted(shown, key=lambda r: (-r.count, regions.sort_key(r.name)))
     context.update(
         chosen=chosen,

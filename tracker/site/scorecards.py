@@ -91,6 +91,11 @@ class MonthCount:
         """(verification state, count) in the table's column order."""
         return [(str(state), n) for state, n in zip(VERIFICATION_ORDER, self.counts, strict=True)]
 
+    @property
+    def labelled_cells(self) -> list[tuple[str, int]]:
+        """(the state's name for readers, count): what a phone shows for each cell of a row."""
+        return [(state.label, n) for state, n in zip(VERIFICATION_ORDER, self.counts, strict=True)]
+
 
 def _counted(month: str, by_state: dict[str, int]) -> MonthCount:
     return MonthCount(month, tuple(by_state.get(state, 0) for state in VERIFICATION_ORDER))

@@ -18,21 +18,20 @@ from collections.abc import Callable
 import cairosvg
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import public
 from tracker.http import current_version, public_cache
 from tracker.models import Commitment
+from tracker.site import glance, presenters
 from tracker.site.cards import card_version
 from tracker.site.drawing import ShareCard
 from tracker.site.embeds import public_commitment
-from tracker.status import Status
 
 PNG_SECONDS = 24 * 3600
 
@@ -74,28 +73,24 @@ def commitment_card_etag(request, slug: str) -> str | None:
 
 
 def commitment_card(commitment: Commitment) -> ShareCard:
-    """What a commitment's picture says: status, title, dates and claims by claimant."""
-    lines = [commitment.dates]
-    lines.append(
-        ngettext(
-            "%(count)d claim published",
-            "%(count)d claims published",
-            commitment.claims,
-        )
-        % {"count": commitment.claims}
-    )
-    for tally in commitment.tallies:
-        lines.append(
-            _("%(claimant)s claims %(alleged)d alleged, %(verified)d verified violations")
-            % {"claimant": tally.claimant, "alleged": tally.alleged, "verified": tally.verified}
-        )
+    """What a commitment's picture says: status and marks, title, dates, claims by each side.
+
+    Every side's violation claims, each naming who claims and against whom,
+    or, when they cannot all fit, one line counting them together.
+    """
+    claims = ngettext(
+        "%(count)d claim published", "%(count)d claims published", commitment.claims
+    ) % {"count": commitment.claims}
     return ShareCard(
         site=_("Ceasefire Commitment Tracker"),
         title=commitment.title,
-        lines=lines,
+        lines=[commitment.dates, claims],
         footer=f"{settings.SITE_URL}{commitment.get_absolute_url()}".split("://", 1)[-1],
         status=commitment.status,
         status_label=str(commitment.get_status_display()),
+        marks=[(mark.kind, mark.label) for mark in commitment.marks],
+        sides=[tally.text for tally in commitment.tallies],
+        sides_in_all=presenters.tallies_in_all(commitment.tallies) if commitment.tallies else "",
     )
 
 
@@ -111,28 +106,22 @@ def commitment_card_png(request, slug):
 
 
 def board_card_etag(request) -> str:
-    return _digest("board", current_version().token)
+    """The board card's version: the record's, and the headline it gives now.
+
+    The headline counts what ends soon and what was verified lately, which
+    the passing days change with no change to the record.
+    """
+    if not hasattr(request, "headline"):
+        request.headline = glance.headline(timezone.now())
+    return _digest("board", current_version().token, request.headline)
 
 
-def board_card() -> ShareCard:
-    """What the site-wide picture says: how many commitments there are, in each status."""
-    by_status = dict(
-        public.commitments().order_by().values_list("status").annotate(count=Count("pk"))
-    )
-    total = sum(by_status.values())
-    lines = [
-        ngettext("%(count)d commitment tracked", "%(count)d commitments tracked", total)
-        % {"count": total}
-    ]
-    lines.append(
-        ", ".join(
-            f"{by_status[value]} {label}" for value, label in Status.choices if value in by_status
-        )
-    )
+def board_card(headline: glance.Headline) -> ShareCard:
+    """What the site-wide picture says: the board's headline, as the board gives it."""
     return ShareCard(
         site=_("Ceasefire Commitment Tracker"),
         title=_("Who promised what in a ceasefire, is it in force, and is it being kept?"),
-        lines=[line for line in lines if line],
+        lines=[headline.tracked, *(figure.text for figure in headline.figures)],
         footer=f"{settings.SITE_URL}{reverse('board')}".split("://", 1)[-1],
     )
 
@@ -140,4 +129,5 @@ def board_card() -> ShareCard:
 @public_cache(etag_func=board_card_etag)
 @require_safe
 def board_card_png(request):
-    return png_response(rendered_png(board_card_etag(request), board_card))
+    version = board_card_etag(request)
+    return png_response(rendered_png(version, lambda: board_card(request.headline)))

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,7 +30,7 @@ from django.views.decorators.http import require_safe
 from tracker import changelog, changelog_groups, public, translated
 from tracker.http import public_cache
 from tracker.models import Category, CommitmentParty, Party
-from tracker.site import as_of, presenters
+from tracker.site import as_of, glance, presenters
 from tracker.site.cards import CARD_LEAVES_OUT, decorate, obligors, with_cards
 from tracker.site.filters import (
     BOARD_PARAMETERS,
@@ -68,13 +78,19 @@ class NoSuchPage(Exception):
 
 
 def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
-    """The filters and one page of commitments, grouped by agreement: everything but the forms.
+    """The headline, what needs attention, then one page of the rest, grouped by agreement.
 
-    The board pages by agreement, so an agreement's commitments are never
-    split across two pages; a page holds whole agreements up to about
-    ``COMMITMENTS_PER_PAGE`` cards, so its weight stays the same however many
-    agreements there are. Only the page shown is loaded.
+    Like a status page, the board answers "what is happening now?" first: a
+    headline counting the whole public record (``glance``), then the
+    commitments needing attention (``tracker.attention``: ending or due
+    within seven days, overdue, a violation verified lately), most pressing
+    first, at most ``ATTENTION_LISTED`` of them. The rest page by agreement,
+    so an agreement's commitments are never split across two pages; a page
+    holds whole agreements up to about ``COMMITMENTS_PER_PAGE`` cards, so
+    its weight stays the same however many agreements there are. Only the
+    page shown is loaded, in a fixed number of queries.
     """
+    now = timezone.now()
     commitments = public.commitments()
     if chosen["status"]:
         commitments = commitments.filter(status=chosen["status"])
@@ -84,8 +100,10 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
         commitments = commitments.filter(
             roles__party=chosen["party"], roles__role=CommitmentParty.Role.OBLIGOR
         ).distinct()
+    urgent = _needing_attention(commitments, now)
+    rest = commitments.exclude(pk__in=[commitment.pk for commitment in urgent])
     agreements = list(
-        commitments.order_by("-agreement__held_on", "agreement_id")
+        rest.order_by("-agreement__held_on", "agreement_id")
         .values_list("agreement_id", "agreement__held_on")
         .annotate(listed=Count("pk", distinct=True))
     )
@@ -102,20 +120,24 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     page = paginator.page(page_number)
     shown = page.object_list[0] if page.object_list else []
     loaded = list(
-        commitments.filter(agreement__in=shown)
-        .annotate(**public.working_window())
-        .select_related("agreement", "compliance_summary")
-        .defer(*CARD_LEAVES_OUT)
-        .prefetch_related(obligors())
-        .order_by("-agreement__held_on", "agreement__pk", "title")
+        _for_cards(rest.filter(agreement__in=shown)).order_by(
+            "-agreement__held_on", "agreement__pk", "title"
+        )
     )
+    if page_number > 1:
+        urgent = []
+    prefetch_related_objects([*urgent, *loaded], obligors())
     party_names = {party.pk: translated.text(party, "name") for party in parties}
-    with_cards(request, decorate(loaded, party_names, timezone.now(), zone_of(request).name))
+    zone = zone_of(request).name
+    with_cards(request, decorate(urgent, party_names, now, zone), away=True)
+    with_cards(request, decorate(loaded, party_names, now, zone))
     return render_to_string(
         "tracker/_board_listing.html",
         {
+            "headline": glance.headline(now),
+            "attention": urgent,
             "groups": presenters.group_by_agreement(loaded),
-            "count": sum(listed for _agreement, _held, listed in agreements),
+            "count": len(urgent) + sum(listed for _agreement, _held, listed in agreements),
             "page": page,
             "filters": chosen,
             "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
@@ -124,6 +146,42 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
             "parties": [p for p in parties if p.binds or p == chosen["party"]],
         },
         request,
+    )
+
+
+# The most that are listed as needing attention; any more are listed with their agreement.
+ATTENTION_LISTED = 12
+
+
+def _for_cards(commitments):
+    """Commitments with what their cards show, and nothing they leave out."""
+    return (
+        commitments.annotate(**public.working_window())
+        .select_related("agreement", "compliance_summary")
+        .defer(*CARD_LEAVES_OUT)
+    )
+
+
+def _needing_attention(commitments, now) -> list:
+    """The commitments needing attention, most pressing first: overdue, then soonest due.
+
+    Among those due at the same time, or not due at all (a violation verified
+    lately), the newest agreement first.
+    """
+    reasons = public.attention(now)
+    pressing = Case(
+        When(reasons["overdue"], then=Value(0)),
+        When(reasons["soon"], then=Value(1)),
+        default=Value(2),
+    )
+    deadline = Coalesce("working_due_at", "working_ends_at")
+    return list(
+        _for_cards(commitments)
+        .filter(reasons["soon"] | reasons["overdue"] | reasons["verified"])
+        .annotate(pressing=pressing, deadline=deadline)
+        .order_by("pressing", F("deadline").asc(nulls_last=True), "-agreement__held_on", "title")[
+            :ATTENTION_LISTED
+        ]
     )
 
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from tracker import clock, regions, translated, words
 from tracker.clock import duration_text
+from tracker.models import VERIFIED, violation_standing
 from tracker.search import words as search_words
+from tracker.site import presenters
 from tracker.site.reader_zone import PARAMETER, ReaderZone, with_zone, zone_of
 
 register = template.Library()
@@ -277,3 +279,31 @@ def language_name(code: str) -> str:
         return get_language_info(code)["name_translated"]
     except KeyError:
         return code
+
+
+@register.filter
+def tally(value: presenters.ClaimantTally) -> SafeString:
+    """A tally of violation claims as a sentence naming who claims and against whom.
+
+    "Claimed by <strong>Russia</strong> against <strong>Ukraine</strong>: 6
+    alleged, 0 verified": the names in bold, each marked where English stands
+    in for it (``marked``); the words around them escaped.
+    """
+
+    def name(party) -> str:
+        return format_html("<strong>{}</strong>", marked(party))
+
+    return mark_safe(value.sentence(name=name, words=conditional_escape))
+
+
+@register.filter
+def claim_kind(event) -> str:
+    """What a claim is, as its verification makes it: a verified claim is a verified violation.
+
+    A claim of an alleged violation that our reviewers verified is no longer
+    alleged; read "Alleged violation … Verification: verified", it says both.
+    Every other claim is named by its kind.
+    """
+    if violation_standing(event.kind, event.verification) == VERIFIED:
+        return _("verified violation")
+    return event.get_kind_display()
