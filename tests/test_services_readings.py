@@ -119,9 +119,8 @@ def test_a_new_working_reading_replaces_the_old_one_and_both_stay_visible(pause,
     assert working_readings(pause) == [ukraine]
     assert Reading.objects.filter(commitment=pause).count() == 2
     kremlin.refresh_from_db()
-    assert kremlin.history.first().history_change_reason == (
-        "No longer the working reading: White House published"
-    )
+    # The new reading is a draft until a reviewer publishes it: its reason is not quoted.
+    assert kremlin.history.first().history_change_reason == "No longer the working reading."
 
 
 def test_a_refused_working_reading_leaves_the_old_one_working(pause, editor):
@@ -294,6 +293,16 @@ def test_make_working_switches_the_working_reading(pause, editor):
     assert Reading.objects.get(pk=first.pk).history.first().history_change_reason == (
         "No longer the working reading: Ukraine's count is the one both now use"
     )
+
+
+def test_a_draft_made_working_is_not_quoted_in_the_old_readings_history(pause, editor):
+    published = ReadingFactory(commitment=pause)
+    draft = ReadingFactory(commitment=pause, is_working=False, is_published=False)
+
+    make_working(draft, actor=editor, reason="Leaked memo says the pause ends early")
+
+    reason = Reading.objects.get(pk=published.pk).history.first().history_change_reason
+    assert reason == "No longer the working reading."
 
 
 def test_making_the_working_reading_working_again_changes_nothing(pause, editor):

@@ -266,7 +266,7 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
             url=_parent_url(tracked.kind, row, context),
             reason=reason,
         )
-    if not is_public_now:
+    if not is_public_now or not _was_under_a_public_parent(tracked.kind, row, context):
         return None
     name, url = _name_and_url(tracked.kind, row, context)
     if not was_public:
@@ -315,6 +315,15 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         reason=reason,
         fields=changed,
     )
+
+
+def _was_under_a_public_parent(kind: str, row, context: _Context) -> bool:
+    """Whether the version in ``row`` belonged to a commitment the public sees now.
+
+    A claim or reading moved through a commitment the public does not see
+    (a draft) left versions there that nothing public can be said about.
+    """
+    return kind not in ("reading", "event") or row.commitment_id in context.commitments
 
 
 def _value(tracked: Tracked, row, name: str, prefix: str = ""):

@@ -213,7 +213,10 @@ def add_reading(
     base.keep_service_fields(reading)
     if working:
         Commitment.objects.select_for_update().get(pk=commitment.pk)
-        _unset_working(commitment.pk, except_pk=None, actor=actor, reason=reason)
+        # A new reading starts unpublished: the public must not read why it was added.
+        _unset_working(
+            commitment.pk, except_pk=None, actor=actor, reason=reason, new_is_public=False
+        )
         reading.is_working = True
     base.save(reading, actor=actor, reason=reason)
     base.set_sources(reading, sources)
@@ -238,17 +241,25 @@ def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Readin
     return reading
 
 
-def _unset_working(commitment_pk, *, except_pk, actor, reason) -> None:
+NO_LONGER_WORKING = "No longer the working reading"
+
+
+def _unset_working(commitment_pk, *, except_pk, actor, reason, new_is_public: bool) -> None:
+    """Stop the commitment's other readings being working, saying why in their history.
+
+    The reason given for the new working reading is quoted only when that
+    reading is public: the old one may well be public, and its history
+    reason shows on the changes page and feed, where a draft's must not.
+    """
     current = (
         Reading.objects.select_for_update()
         .filter(commitment_id=commitment_pk, is_working=True)
         .exclude(pk=except_pk)
     )
+    why = f"{NO_LONGER_WORKING}: {reason}" if new_is_public else f"{NO_LONGER_WORKING}."
     for old in current:
         old.is_working = False
-        base.save(
-            old, actor=actor, reason=f"No longer the working reading: {reason}", validate=False
-        )
+        base.save(old, actor=actor, reason=why, validate=False)
 
 
 @in_english
@@ -260,7 +271,14 @@ def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     Commitment.objects.select_for_update().get(pk=reading.commitment_id)
     locked = Reading.objects.select_for_update().get(pk=reading.pk)
     if not locked.is_working:
-        _unset_working(locked.commitment_id, except_pk=locked.pk, actor=actor, reason=reason)
+        new_is_public = public.readings().filter(pk=locked.pk).exists()
+        _unset_working(
+            locked.commitment_id,
+            except_pk=locked.pk,
+            actor=actor,
+            reason=reason,
+            new_is_public=new_is_public,
+        )
         locked.is_working = True
         base.save(locked, actor=actor, reason=reason, validate=False)
     reading.is_working = True
