@@ -343,13 +343,11 @@ def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: 
         first = clock.calendar_day(at, precision)
         last = clock.calendar_day(until, precision) if until else None
         summaries.mark_worst_days(worst, first, last, kind, verification)
-    by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
+    window = (commitment.working_starts_at, commitment.working_ends_at)
+    days = strips.strip_days(*window, moment, commitment.working_precision)
+    by_day = summaries.standings_between(worst, *days) if days else {}
     commitment.strip = strips.daily_strip(
-        commitment.working_starts_at,
-        commitment.working_ends_at,
-        strips.severity_by_standing(by_day),
-        moment,
-        commitment.working_precision,
+        *window, strips.severity_by_standing(by_day), moment, commitment.working_precision
     )
 
 

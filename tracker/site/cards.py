@@ -14,7 +14,7 @@ from tracker import clock, public, summaries
 from tracker.http import cached_fragment
 from tracker.models import Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
-from tracker.site.strips import daily_strip, severity_by_standing
+from tracker.site.strips import daily_strip, severity_by_standing, strip_days
 
 
 def obligors():
@@ -111,12 +111,10 @@ def decorate(
             commitment.compliance.violations_by_claimant(), party_names
         )
         if strips:
-            worst = severity_by_standing(summaries.worst_days(summary_of(commitment)))
+            window = (commitment.working_starts_at, commitment.working_ends_at)
+            days = strip_days(*window, now, commitment.working_precision)
+            worst = summaries.worst_days(summary_of(commitment), *days) if days else {}
             commitment.strip = daily_strip(
-                commitment.working_starts_at,
-                commitment.working_ends_at,
-                worst,
-                now,
-                commitment.working_precision,
+                *window, severity_by_standing(worst), now, commitment.working_precision
             )
     return commitments

@@ -29,6 +29,11 @@ TIMELINE_ROW_HEIGHT = 28
 TIMELINE_BAR_HEIGHT = 16
 TIMELINE_AXIS_HEIGHT = 24
 TIMELINE_TICK_ROW_HEIGHT = 28
+# The calendar ends at the years 1 and 9999; an axis keeps clear of its edges, so every
+# mark under it, a day or a month on any zone's clock, is still a date. Only a stored
+# typing slip (a claim dated in the year 1) comes near them, and is drawn at the edge.
+EARLIEST_DRAWN = dt.datetime(1, 1, 3, tzinfo=UTC)
+LATEST_DRAWN = dt.datetime(9999, 11, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -141,17 +146,20 @@ def timeline(
     instants += [at for at, *_ in events]
     if not instants:
         return None
-    low, high = min(instants), max(instants)
+    low = min(max(min(instants), EARLIEST_DRAWN), LATEST_DRAWN - dt.timedelta(days=1))
+    high = max(min(max(instants), LATEST_DRAWN), low)
     if low <= now <= high + dt.timedelta(days=3):
         high = max(high, now)
     if high - low < dt.timedelta(days=1):
         high = low + dt.timedelta(days=1)
     margin = (high - low) * 0.04
-    low, high = low - margin, high + margin
+    low -= min(margin, low - EARLIEST_DRAWN)
+    high += min(margin, LATEST_DRAWN - high)
     span_seconds = (high - low).total_seconds()
 
     def x_of(instant: dt.datetime) -> float:
-        return round((instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH, 1)
+        x = (instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH
+        return round(min(max(x, 0.0), float(TIMELINE_WIDTH)), 1)
 
     drawing = Timeline(width=TIMELINE_WIDTH, height=0, zone=tz_name)
     y = 0.0
