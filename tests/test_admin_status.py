@@ -205,6 +205,23 @@ def test_a_change_taking_effect_in_the_future_is_refused(client, editor, pause):
     assert Commitment.objects.get(pk=pause.pk).status == "in_force"
 
 
+def test_a_change_taking_effect_before_1900_is_refused(client, editor, pause):
+    client.force_login(editor)
+    response = client.post(
+        status_url(pause),
+        {
+            "to_status": "suspended",
+            "effective_at_0": "0025-03-18",
+            "effective_at_1": "00:00",
+            "reason": "Talks broke down",
+        },
+    )
+    assert response.context["form"].errors["effective_at"] == [
+        "A date before 1900 cannot be meant here; check the year."
+    ]
+    assert Commitment.objects.get(pk=pause.pk).status == "in_force"
+
+
 def test_a_move_made_stale_by_someone_else_is_refused(client, editor, pause):
     """The page was opened while in force; meanwhile the clock expired it."""
     client.force_login(editor)

@@ -427,3 +427,17 @@ def test_a_window_without_a_working_reading_cannot_be_extended(pause, editor):
 
     with pytest.raises(InvalidTerms, match="no working reading"):
         extend_window(pause, actor=editor, reason="x", extra_days=3)
+
+
+@pytest.mark.parametrize("term", ["starts_at", "due_at"])
+def test_a_term_before_1900_is_refused_as_a_typing_slip(pause, editor, term):
+    with pytest.raises(InvalidTerms) as refusal:
+        add_reading(
+            pause, actor=editor, reason="Kremlin", label="Kremlin", time_zone="Europe/Moscow",
+            **{term: dt.datetime(50, 3, 18, tzinfo=UTC)},
+        )  # fmt: skip
+
+    assert refusal.value.message_dict[term] == [
+        "A date before 1900 cannot be meant here; check the year."
+    ]
+    assert not Reading.objects.exists()

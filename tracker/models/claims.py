@@ -15,6 +15,11 @@ from tracker.clock import Precision
 from tracker.models.commitments import Commitment
 from tracker.models.records import Party, Source
 from tracker.models.rules import VIOLATION_KINDS, EventKind, Verification
+from tracker.models.validators import (
+    EVENT_IN_THE_FUTURE,
+    RECORDED_IN_THE_FUTURE,
+    validate_reported_instant,
+)
 from tracker.regions import validate_region_code
 
 
@@ -223,13 +228,15 @@ class ComplianceEvent(models.Model):
         errors = {}
         if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
             errors["occurred_until"] = ["The period must end after it starts."]
-        latest = timezone.now() + clock.CLOCK_SKEW
-        for name in ("occurred_at", "occurred_until"):
-            instant = getattr(self, name)
-            if instant is not None and instant > latest:
-                errors.setdefault(name, []).append(
-                    "An event cannot be dated in the future; record it once it has happened."
-                )
+        for name, in_the_future in (
+            ("occurred_at", EVENT_IN_THE_FUTURE),
+            ("occurred_until", EVENT_IN_THE_FUTURE),
+            ("recorded_at", RECORDED_IN_THE_FUTURE),
+        ):
+            try:
+                validate_reported_instant(getattr(self, name), in_the_future=in_the_future)
+            except ValidationError as refusal:
+                errors.setdefault(name, []).extend(refusal.messages)
         if self.claimant_id and self.claimant_id == self.accused_id:
             errors["accused"] = ["A party cannot accuse itself."]
         if errors:

@@ -20,6 +20,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT
 from tracker.services import base
 from tracker.services.base import (
     CLOCK,
@@ -116,6 +117,8 @@ def change_status(
         raise TransitionNotAllowed("Say in which time zone the change took effect.")
     elif effective_at > now and not isinstance(actor, SystemActor):
         raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
+    elif effective_at < EARLIEST_INSTANT:
+        raise TransitionNotAllowed(BEFORE_1900, code="before_1900")
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     try:
         check_transition(locked.status, to_status, locked.shape, correction=correction)
