@@ -5,12 +5,14 @@ the admin, with the same permissions and the same history: who, and why.
 """
 
 import datetime as dt
+import io
 import json
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ParseError
 
 from tests.factories import (
     CommitmentFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.models import ComplianceEvent, Source
+from tracker.staff.api.parsers import BoundedJSONParser
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 20, 12, tzinfo=UTC)
@@ -548,3 +551,64 @@ def test_a_known_region_code_is_recorded(client, editor, truce):
 
     assert response.status_code == 201
     assert ComplianceEvent.objects.get().region == "UA-65"
+
+
+# Bodies no tool sends -------------------------------------------------------------------
+
+NESTED = {
+    "arrays": "[" * 100_000 + "]" * 100_000,
+    "objects": '{"a":' * 50_000 + "1" + "}" * 50_000,
+    "inside a claim": json.dumps(shelling(count="COUNT")).replace(
+        '"COUNT"', "[" * 3000 + "]" * 3000
+    ),
+}
+
+
+@pytest.mark.parametrize("body", NESTED.values(), ids=NESTED.keys())
+@pytest.mark.parametrize(
+    ("method", "address"),
+    [("post", EVENTS), ("post", SOURCES), ("patch", "event"), ("post", "verify")],
+)
+def test_a_body_nested_deeper_than_any_claim_is_refused_with_a_400(
+    client, reviewer, truce, method, address, body
+):
+    event = ComplianceEventFactory(commitment=truce["truce"])
+    address = {"event": f"{EVENTS}{event.pk}/", "verify": f"{EVENTS}{event.pk}/verify/"}.get(
+        address, address
+    )
+
+    response = getattr(client, method)(
+        address,
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token_of(reviewer)}",
+    )
+
+    assert response.status_code == 400
+    assert "more than 20 levels deep" in response.json()["detail"]
+    assert ComplianceEvent.objects.count() == 1
+
+
+def test_brackets_inside_texts_are_not_counted_as_nesting(client, editor, truce):
+    summary = "Shelling [" * 30 + "] {" * 30
+    response = send(client, "post", EVENTS, shelling(summary=summary), editor)
+
+    assert response.status_code == 201, response.content
+    assert ComplianceEvent.objects.get().summary == summary
+
+
+def test_a_body_larger_than_a_request_may_hold_is_refused_with_a_400(
+    client, editor, truce, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = send(client, "post", EVENTS, shelling(summary="x" * 2000), editor)
+
+    assert response.status_code == 400
+    assert not ComplianceEvent.objects.exists()
+
+
+def test_the_parser_reads_no_more_than_a_request_may_hold(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    with pytest.raises(ParseError, match="The body is larger than 1000 bytes"):
+        BoundedJSONParser().parse(io.BytesIO(b'{"summary": "' + b"x" * 2000 + b'"}'))
