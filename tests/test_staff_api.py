@@ -499,8 +499,9 @@ def test_each_user_is_throttled_and_the_count_is_kept_in_the_shared_cache(
 
     assert answers == [201, 201, 429]
     assert reviewers_turn.status_code == 201
-    assert len(cache.get(f"throttle_staff_api_{editor.pk}")) == 2
     assert ComplianceEvent.objects.count() == 3
+    cache.clear()  # the count lives in the shared cache: with it gone, the editor may send again
+    assert send(client, "post", EVENTS, shelling(summary="Report 5"), editor).status_code == 201
 
 
 def test_a_throttled_user_is_told_when_to_come_back(client, editor, truce, settings):
@@ -510,8 +511,20 @@ def test_a_throttled_user_is_told_when_to_come_back(client, editor, truce, setti
     response = send(client, "post", EVENTS, shelling(summary="Again"), editor)
 
     assert response.status_code == 429
-    assert response["Retry-After"] == "60"
-    assert "Expected available in 60 seconds." in response.json()["detail"]
+    seconds = int(response["Retry-After"])
+    assert 1 <= seconds <= 60
+    assert f"Expected available in {seconds} second" in response.json()["detail"]
+
+
+def test_a_cache_that_fails_lets_staff_work_on(client, editor, truce, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr("tracker.staff.api.access.get_usage", unreachable)
+
+    response = send(client, "post", EVENTS, shelling(), editor)
+
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
