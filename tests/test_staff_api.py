@@ -377,6 +377,27 @@ def test_what_the_services_refuse_is_named_by_field(client, editor, truce):
     assert not ComplianceEvent.objects.exists()
 
 
+def test_a_claim_sent_to_answer_itself_or_its_answer_is_refused_by_field(client, editor, truce):
+    first = ComplianceEventFactory(commitment=truce["truce"])
+    answer = ComplianceEventFactory(commitment=truce["truce"], in_response_to=first)
+
+    itself = send(
+        client, "patch", f"{EVENTS}{first.pk}/", {"in_response_to": first.pk, "reason": "?"}, editor
+    )
+    loop = send(
+        client,
+        "patch",
+        f"{EVENTS}{first.pk}/",
+        {"in_response_to": answer.pk, "reason": "?"},
+        editor,
+    )
+
+    assert itself.status_code == loop.status_code == 400
+    assert itself.json() == {"in_response_to": ["A claim cannot answer itself."]}
+    assert loop.json()["in_response_to"][0].startswith(f"Claim {answer.pk} answers this one")
+    assert ComplianceEvent.objects.get(pk=first.pk).in_response_to is None
+
+
 def test_an_edit_needs_a_reason_too(client, editor, truce):
     event = ComplianceEventFactory(commitment=truce["truce"])
 

@@ -239,8 +239,44 @@ class ComplianceEvent(models.Model):
                 errors.setdefault(name, []).extend(refusal.messages)
         if self.claimant_id and self.claimant_id == self.accused_id:
             errors["accused"] = ["A party cannot accuse itself."]
+        answering = self.answering_problem()
+        if answering:
+            errors["in_response_to"] = [answering]
         if errors:
             raise ValidationError(errors)
+
+    # How far back a chain of answers is followed; no exchange of claims runs this long.
+    LONGEST_EXCHANGE = 100
+
+    def answering_problem(self) -> str | None:
+        """Why this claim cannot answer the one it names, or None.
+
+        A claim answering itself, or a claim that answers it (directly or by
+        way of others), would leave each listed under the other, and none on
+        the commitment's page. Only a saved claim can be answered, so a new
+        one can only be refused for naming itself.
+        """
+        answered = self.in_response_to_id
+        if answered is None or self.pk is None:
+            return None
+        if answered == self.pk:
+            return "A claim cannot answer itself."
+        seen = {answered}
+        for _ in range(self.LONGEST_EXCHANGE):
+            answered = (
+                ComplianceEvent.objects.filter(pk=answered)
+                .values_list("in_response_to_id", flat=True)
+                .first()
+            )
+            if answered is None or answered in seen:
+                return None
+            if answered == self.pk:
+                return (
+                    f"Claim {self.in_response_to_id} answers this one, directly or by way of "
+                    "others: a claim cannot answer its own answer."
+                )
+            seen.add(answered)
+        return None
 
     @property
     def is_violation_claim(self) -> bool:
