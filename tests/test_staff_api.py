@@ -641,8 +641,12 @@ def test_a_body_larger_than_a_request_may_hold_is_refused_with_a_400(
     assert not ComplianceEvent.objects.exists()
 
 
-def test_the_parser_reads_no_more_than_a_request_may_hold(settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+def test_the_parser_reads_no_more_than_half_a_megabyte(settings):
+    body = b'{"summary": "' + b"x" * 600_000 + b'"}'
 
+    with pytest.raises(ParseError, match="The body is larger than 524288 bytes"):
+        BoundedJSONParser().parse(io.BytesIO(body))
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # or less, if Django is told to take less
     with pytest.raises(ParseError, match="The body is larger than 1000 bytes"):
         BoundedJSONParser().parse(io.BytesIO(b'{"summary": "' + b"x" * 2000 + b'"}'))
