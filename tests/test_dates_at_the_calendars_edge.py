@@ -131,3 +131,4 @@ def test_a_timeline_from_the_year_1_to_the_year_9999_draws_inside_its_width():
     assert [tick.x for tick in drawing.ticks] == [0.0, TIMELINE_WIDTH]
     assert drawing.marks
     assert all(0 <= mark.x <= TIMELINE_WIDTH for mark in drawing.marks)
+    assert drawing.marks[0].label == "0002"  # years, each said by its year

@@ -240,8 +240,8 @@ def axis_marks(
         first_month = _next_month(first_month)
     months = (last.year - first_month.year) * 12 + last.month - first_month.month + 1
     step = next((s for s in AXIS_MONTH_STEPS if months <= s * AXIS_MOST_MARKS), None)
-    if step is None:
-        step = -(-months // AXIS_MOST_MARKS)
+    if step is None or step >= 12:
+        return _year_marks(first, last, tz_name)
     marks = []
     month = first_month
     for n in range(months):
@@ -251,6 +251,24 @@ def axis_marks(
             marks.append((clock.local_to_utc(month, tz_name, clock.Precision.DAY), label))
         month = _next_month(month)
     return marks
+
+
+def _year_marks(first: dt.date, last: dt.date, tz_name: str) -> list[tuple[dt.datetime, str]]:
+    """Every year's first of January, or every few years', each said by its year ("2021").
+
+    For an axis of four years or more: a mark every twelve months or more
+    would otherwise name months of different years without their year.
+    """
+    first_year = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    years = last.year - first_year + 1
+    step = max(1, -(-years // AXIS_MOST_MARKS))
+    return [
+        (
+            clock.local_to_utc(dt.date(year, 1, 1), tz_name, clock.Precision.DAY),
+            formats.date_format(dt.date(year, 1, 1), "Y"),
+        )
+        for year in range(first_year, last.year + 1, step)
+    ]
 
 
 def _next_month(day: dt.date) -> dt.date:
