@@ -108,6 +108,7 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
                 "reason": "Both sides report strikes on substations",
             },
         )
+        page = client.get(response.url)
     assert "Took effect at (Europe/Moscow)" in form_page.text
     assert "the zone of the working reading “Kremlin&#x27;s count”; UTC+03:00 now" in (
         form_page.text
@@ -115,7 +116,6 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
     assert "Took effect at (UTC)" not in form_page.text
     change = StatusChange.objects.get(commitment=pause)
     assert change.effective_at == dt.datetime(2025, 3, 31, 15, tzinfo=UTC)
-    page = client.get(response.url)
     assert (
         "“Energy strike pause” is now suspended, since 2025-03-31 18:00 Europe/Moscow "
         "(2025-03-31 15:00 UTC)." in page.text
