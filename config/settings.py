@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff sessions end when idle, and at the longest a session lasts (tracker/staff/sessions.py).
+    "tracker.staff.sessions.StaffSessionTimeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -331,12 +333,28 @@ RATELIMIT_USE_CACHE = "default"
 # so shared by every web node that shares the cache).
 STAFF_API_RATE = os.environ.get("STAFF_API_RATE", "60/min")
 
+# Staff sessions (the admin's; nothing public uses one) end SESSION_IDLE_MINUTES after the
+# last admin request, and SESSION_MAX_HOURS after signing in however busy (tracker.staff.sessions).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise RuntimeError("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Every cookie says SameSite, so no other site's page sends it along: the session's, the
+# CSRF token's and the messages' (Django's default, said here) and the language switcher's
+# (which Django sends without one unless told).
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 # Secure by default in production: with DEBUG off and an https SITE_URL,
 # cookies are sent over HTTPS only, plain HTTP is redirected and browsers are
 # told to use HTTPS for a year (HSTS). Each can be tuned; see the README.
 SERVES_HTTPS = not DEBUG and SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SERVES_HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SERVES_HTTPS)
+LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", SERVES_HTTPS)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SERVES_HTTPS)
 SECURE_HSTS_SECONDS = int(
     os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if SERVES_HTTPS else "0")

@@ -275,3 +275,19 @@ def test_a_commitments_regions_are_chosen_from_the_list(client, reviewer, exchan
     with pytest.raises(ValidationError) as refused:
         form.fields["regions"].clean(["UA-59", "XX-99"])
     assert "Unknown region code “XX-99”" in refused.value.messages[0]
+
+
+def test_the_admin_refuses_a_claim_that_answers_itself(client, editor, exchange):
+    event = ComplianceEventFactory(commitment=exchange, kind="delivery")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:tracker_complianceevent_change", args=[event.pk]),
+        event_form(exchange, in_response_to=event.pk),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["in_response_to"] == [
+        "A claim cannot answer itself."
+    ]
+    assert ComplianceEvent.objects.get(pk=event.pk).in_response_to is None

@@ -109,6 +109,7 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
                 "reason": "Both sides report strikes on substations",
             },
         )
+        page = client.get(response.url)
     assert "Took effect at (Europe/Moscow)" in form_page.text
     assert "the zone of the working reading “Kremlin&#x27;s count”; UTC+03:00 now" in (
         form_page.text
@@ -116,7 +117,6 @@ def test_took_effect_at_is_typed_in_the_working_readings_zone_and_said_in_utc_to
     assert "Took effect at (UTC)" not in form_page.text
     change = StatusChange.objects.get(commitment=pause)
     assert change.effective_at == dt.datetime(2025, 3, 31, 15, tzinfo=UTC)
-    page = client.get(response.url)
     assert (
         "“Energy strike pause” is now suspended, since 2025-03-31 18:00 Europe/Moscow "
         "(2025-03-31 15:00 UTC)." in page.text
@@ -234,6 +234,23 @@ def test_a_change_taking_effect_in_the_future_is_refused(client, editor, pause):
             },
         )
     assert "A change cannot take effect in the future" in response.text
+    assert Commitment.objects.get(pk=pause.pk).status == "in_force"
+
+
+def test_a_change_taking_effect_before_1900_is_refused(client, editor, pause):
+    client.force_login(editor)
+    response = client.post(
+        status_url(pause),
+        {
+            "to_status": "suspended",
+            "effective_at_0": "0025-03-18",
+            "effective_at_1": "00:00",
+            "reason": "Talks broke down",
+        },
+    )
+    assert response.context["form"].errors["effective_at"] == [
+        "A date before 1900 cannot be meant here; check the year."
+    ]
     assert Commitment.objects.get(pk=pause.pk).status == "in_force"
 
 

@@ -216,9 +216,19 @@ def test_the_claims_are_paginated(client, history):
     assert "There is no page 2: the events fill 1." in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "two", "9" * 5000])
-def test_a_page_number_that_is_not_one_is_refused(client, history, page):
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        ("0", "Pages are numbered from 1."),
+        ("-1", "Pages are numbered from 1."),
+        ("two", "The page number must be a whole number."),
+        ("2.5", "The page number must be a whole number."),
+        ("9223372036854775807", "Pages are numbered from 1 to 100000 at most."),
+        ("9" * 5000, "The page number must be a whole number."),
+    ],
+)
+def test_a_page_number_that_is_not_one_is_refused(client, history, page, message):
     response = get(client, f"{PAGE}?as_of=2025-03-26&page={page}")
 
     assert response.status_code == 400
-    assert "Pages are numbered from 1." in response.content.decode()
+    assert message in response.content.decode()

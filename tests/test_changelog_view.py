@@ -246,3 +246,45 @@ def test_a_moved_end_is_said_on_the_readers_clock_as_precisely_as_the_reading(
     assert (
         '17 April 2025, 00:00 Kyiv time</span> → <span class="new">24 April 2025, 00:00 Kyiv time'
     ) in page
+
+
+def test_a_drafts_reason_never_shows_when_it_is_offered_as_the_working_reading(
+    client, pause, reviewer
+):
+    """The public's dates come from a public reading, so a draft cannot replace it; and
+    the attempt leaves nothing of the draft, its reason least of all, on the changes page."""
+    ReadingFactory(commitment=pause, label="Kremlin count")
+    draft = ReadingFactory(commitment=pause, label="Draft count", is_working=False)
+    draft.is_published = False
+    draft.save()
+    with pytest.raises(services.PublishingRefused):
+        services.make_working(draft, actor=reviewer, reason="Leaked memo says the pause ends early")
+
+    page = changes_page(client)
+    with time_machine.travel(NOW, tick=False):
+        feed = client.get("/changes/feed/").content.decode()
+
+    for output in (page, feed):
+        assert "Leaked memo" not in output
+        assert "Draft count" not in output
+
+
+@pytest.mark.parametrize("address", ["/changes/", "/changes/feed/"])
+def test_a_claim_moved_through_an_unpublished_commitment_leaves_the_changes_readable(
+    client, pause, reviewer, address
+):
+    draft = CommitmentFactory(title="Secret draft commitment", slug="draft", is_published=False)
+    event = ComplianceEventFactory(commitment=pause)
+    event.commitment = draft
+    services.save_record(event, actor=reviewer, reason="Filed under the wrong commitment")
+    event.commitment = pause
+    event.count = 3
+    services.save_record(event, actor=reviewer, reason="Back where it belongs, with a count")
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(address)
+
+    assert response.status_code == 200
+    output = response.content.decode()
+    assert "Back where it belongs" in output
+    assert "Secret draft" not in output

@@ -4,7 +4,8 @@ Hypothesis posts dates that do not exist, unknown zones, huge numbers, control
 characters and any unicode to every admin form and action page, the public
 subscribe form, every public query parameter and API filter, the reader's
 zone (``tz``) among them (whatever it says, the page is given), and, with a
-reviewer's token, any JSON to every staff API endpoint. Each example
+reviewer's token, any JSON to every staff API endpoint, nested to any depth,
+cut short or not JSON at all. Each example
 runs in a transaction of its own. A response may refuse the input (a form
 shown again, a 400, a 404, a 429) but never fail with a 5xx; and a refused
 save leaves every table as it was, while an accepted one leaves a record that
@@ -15,10 +16,13 @@ passes its own validation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import re
+import tracemalloc
 from urllib.parse import quote, urlencode
 
 import time_machine
@@ -28,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ParseError
 
 from tests.factories import (
     AgreementFactory,
@@ -42,6 +47,7 @@ from tests.factories import (
 from tracker.alerts.models import Subscription
 from tracker.opendata import files
 from tracker.opendata.api.views import ENDPOINTS
+from tracker.staff.api.parsers import MAX_BODY_BYTES, BoundedJSONParser
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 10, 12, tzinfo=UTC)
@@ -524,6 +530,67 @@ class TestStaffApi(Fuzzing):
         response = self.send(method, url, body)
 
         self.assert_whole_or_nothing(response, url, before, saved_when=(200, 201))
+
+    def send_raw(self, method: str, url: str, body: bytes):
+        with override_settings(STAFF_API_RATE="100000/min"):
+            return getattr(self.visitor(), method)(
+                url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {self.key}"
+            )
+
+    @settings(FUZZ, max_examples=40 * SCALE)
+    @given(st.data())
+    def test_no_staff_endpoint_fails_on_a_body_of_any_depth_or_shape(self, data):
+        bodies = self.valid_bodies()
+        method, url = data.draw(st.sampled_from(sorted(bodies)))
+        depth = data.draw(st.integers(min_value=0, max_value=20_000))
+        opening = data.draw(st.lists(st.sampled_from(["[", '{"a":', '{"":[']), min_size=1))
+        nested = "".join(opening[n % len(opening)] for n in range(depth))
+        closing = "".join({"[": "]", "{": "}"}[c] for c in nested if c in "[{")[::-1]
+        field = data.draw(st.sampled_from(sorted(bodies[(method, url)])))
+        valid = json.dumps(bodies[(method, url)])
+        body = data.draw(
+            st.one_of(
+                st.just(nested + "1" + closing),
+                st.just(nested),  # never closed
+                st.just(valid.replace(f'"{field}": ', f'"{field}": {nested}1{closing}, "x": ', 1)),
+                st.binary(max_size=300).map(lambda raw: raw.decode("latin-1")),
+                st.integers(min_value=0, max_value=len(valid)).map(lambda cut: valid[:cut]),
+            )
+        )
+        before = table_counts()
+
+        response = self.send_raw(method, url, body.encode("utf-8", "surrogatepass"))
+
+        self.assert_whole_or_nothing(response, url, before, saved_when=(200, 201))
+
+    def test_reading_a_body_costs_memory_in_proportion_to_its_size_whatever_its_shape(self):
+        """Measured where the body is read: the test client's own copies are not the server's.
+
+        A claim, however long its texts, costs two or three times its size; the worst a
+        body can do, half a megabyte of nothing but short texts between brackets, some
+        fifty times, where a body decoded as it came cost a server error (or, were the
+        recursion deep enough, the process).
+        """
+        n = MAX_BODY_BYTES
+        bodies = {
+            "nested far too deep": (b"[" * (n // 2) + b"]" * (n // 2), 4),
+            "brackets in a text": (b'{"summary": "' + b"[" * (n - 20) + b'"}', 4),
+            "one long text": (b'{"summary": "' + b"x" * (n - 20) + b'"}', 4),
+            "escapes in a text": (b'{"summary": "' + b'\\"' * (n // 2 - 10) + b'"}', 4),
+            "short texts, deep": ((b'"",[' * (n // 4))[:n], 64),
+            "short texts, flat": (b"[" + b'"[",' * (n // 4 - 1) + b'""]', 64),
+        }
+        for shape, (body, times) in bodies.items():
+            stream = io.BufferedReader(io.BytesIO(body))
+            tracemalloc.start()
+            try:
+                with contextlib.suppress(ParseError):
+                    BoundedJSONParser().parse(stream)
+                _current, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+
+            assert peak < times * len(body), f"{shape}: {len(body):,} bytes took {peak:,}"
 
     @FUZZ
     @given(authorization=st.one_of(GARBAGE, GARBAGE.map(lambda text: f"Token {text}")))

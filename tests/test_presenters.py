@@ -219,6 +219,20 @@ def test_a_very_long_timeline_keeps_its_dates_few():
     assert 1 < len(drawing.marks) <= AXIS_MOST_MARKS
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "labels"),
+    [
+        (at(2000, 1, 1), at(2030, 1, 1), ["1999", "2004", "2009", "2014", "2019", "2024", "2029"]),
+        (at(2020, 3, 1), at(2025, 3, 1), ["2020", "2021", "2022", "2023", "2024", "2025"]),
+    ],
+)  # fmt: skip
+def test_a_timeline_of_years_is_marked_at_new_year_with_each_year(start, end, labels):
+    """The axis runs a little past the readings at both ends, so 1999 and 2020 are on it."""
+    drawing = timeline([ReadingSpan("Years", start, end)], [], at(2025, 3, 15))
+
+    assert [mark.label for mark in drawing.marks] == labels
+
+
 def test_event_ticks_sit_at_their_time_and_grow_with_severity():
     reading = ReadingSpan("Working", at(2025, 3, 18), at(2025, 4, 17), is_working=True)
     events = [

@@ -6,6 +6,8 @@ ranked: closer matches first. How the index stays right: the database's own
 triggers, checked after every migrate.
 """
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -255,6 +257,85 @@ def test_the_index_gives_the_newest_matches_whatever_the_walk_decides(monkeypatc
 
     assert first == newest_first[:4]
     assert rest == newest_first[4:]
+
+
+# Drafts shape nothing -------------------------------------------------------------------
+
+
+def drafts(commitment, count: int, summary: str) -> None:
+    """Many unpublished claims at once, newer than anything public; the index sees every one."""
+    ComplianceEvent.objects.bulk_create(
+        ComplianceEvent(
+            commitment=commitment,
+            kind="alleged_violation",
+            occurred_at=dt.datetime(2025, 3, 19, 2, tzinfo=dt.UTC),
+            occurred_on=dt.date(2025, 3, 19),
+            summary=f"{summary} {n}",
+            is_published=False,
+        )
+        for n in range(count)
+    )
+
+
+@pytest.fixture
+def small_looks(monkeypatch):
+    """The walk's steps made small, so a few drafts stand for thousands."""
+    monkeypatch.setattr(search, "FIRST_LOOK", 3)
+    monkeypatch.setattr(search, "FURTHER_LOOK", 5)
+    monkeypatch.setattr(postgresql, "WINDOW", 4)
+
+
+def test_drafts_newer_than_the_public_matches_cannot_push_them_out(small_looks):
+    public_claims = [ComplianceEventFactory(summary=f"Strike on a substation {n}") for n in (1, 2)]
+    drafts(public_claims[0].commitment, 30, "Strike on a bridge")
+
+    results = public.search(search.read("strike"), ["event"])
+
+    assert sorted(hit.pk for hit in results.hits) == sorted(c.pk for c in public_claims)
+    assert results.complete is True
+
+
+def test_words_found_only_in_drafts_are_not_counted_as_more_matches(small_looks):
+    ComplianceEventFactory(summary="Strike on a substation")
+    drafts(CommitmentFactory(), 30, "Zeppelin over the substation")
+
+    results = public.search(search.read("zeppelin"), ["event"])
+
+    assert results.hits == []
+    assert results.complete is True
+
+
+def test_an_api_list_narrowed_by_its_filters_is_not_pushed_out_by_drafts(small_looks):
+    quiet = CommitmentFactory()
+    kept = ComplianceEventFactory(commitment=quiet, summary="Strike on a substation")
+    drafts(quiet, 30, "Strike on a substation, unconfirmed")
+
+    narrowed = public.events().filter(commitment=quiet)
+    results = public.search(search.read("substation"), ["event"], narrowed=narrowed)
+
+    assert [hit.pk for hit in results.hits] == [kept.pk]
+    assert results.complete is True
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="at scale, on PostgreSQL")
+def test_twenty_thousand_drafts_neither_push_out_nor_reveal_anything(client):
+    public_claims = [ComplianceEventFactory(summary=f"Strike on a substation {n}") for n in (1, 2)]
+    drafts(public_claims[0].commitment, 10_000, "Strike on a bridge")
+    drafts(public_claims[0].commitment, 10_000, "Zeppelin strike on a bridge")
+
+    strike = public.search(search.read("strike"), ["event"])
+    zeppelin = public.search(search.read("zeppelin"), ["event"])
+    page = client.get("/search/", {"q": "strike"}).content.decode()
+    probe = client.get("/search/", {"q": "zeppelin"}).content.decode()
+
+    assert sorted(hit.pk for hit in strike.hits) == sorted(c.pk for c in public_claims)
+    assert strike.complete is True
+    assert (zeppelin.hits, zeppelin.complete) == ([], True)
+    assert "Claims (2)" in page
+    for html in (page, probe):
+        assert "More records hold these words" not in html
+        assert "bridge" not in html.lower()
 
 
 # Keeping the index right ---------------------------------------------------------------

@@ -303,7 +303,8 @@ def test_a_search_of_no_letters_or_digits_explains_how_to_search(client, record)
     [
         ({"q": "energy\x00"}, "Null characters are not allowed."),
         ({"q": "energy", "kind": "party"}, "Select a valid choice."),
-        ({"q": "energy", "page": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"q": "energy", "page": "0"}, "Pages are numbered from 1."),
+        ({"q": "energy", "page": "9223372036854775807"}, "Pages are numbered from 1 to 40"),
     ],
 )
 def test_a_bad_address_is_refused_with_the_reason(client, record, params, message):

@@ -266,6 +266,50 @@ def test_an_edit_cannot_make_a_party_accuse_itself(pause, editor):
     assert ComplianceEvent.objects.get(pk=event.pk).accused_id != event.claimant_id
 
 
+def test_a_claim_cannot_answer_itself(pause, editor):
+    event = ComplianceEventFactory(commitment=pause)
+    event.in_response_to = event
+
+    with pytest.raises(InvalidEvent) as refusal:
+        save_record(event, actor=editor, reason="Answers itself")
+
+    assert refusal.value.message_dict == {"in_response_to": ["A claim cannot answer itself."]}
+    assert ComplianceEvent.objects.get(pk=event.pk).in_response_to is None
+
+
+@pytest.mark.parametrize("length", [2, 3, 12])
+def test_a_claim_cannot_answer_its_own_answer_however_far_back(pause, editor, length):
+    first = ComplianceEventFactory(commitment=pause)
+    answers = [first]
+    for _ in range(length - 1):
+        answers.append(ComplianceEventFactory(commitment=pause, in_response_to=answers[-1]))
+    first.in_response_to = answers[-1]
+
+    with pytest.raises(InvalidEvent) as refusal:
+        save_record(first, actor=editor, reason="Round and round")
+
+    assert refusal.value.message_dict == {
+        "in_response_to": [
+            f"Claim {answers[-1].pk} answers this one, directly or by way of others: "
+            "a claim cannot answer its own answer."
+        ]
+    }
+    assert ComplianceEvent.objects.get(pk=first.pk).in_response_to is None
+
+
+def test_a_claim_may_answer_a_claim_in_a_loop_it_is_not_part_of(pause, editor):
+    """A loop stored before the rule is not this claim's to answer for."""
+    looped = ComplianceEventFactory(commitment=pause)
+    other = ComplianceEventFactory(commitment=pause, in_response_to=looped)
+    ComplianceEvent.objects.filter(pk=looped.pk).update(in_response_to=other)
+    answer = ComplianceEventFactory(commitment=pause, is_published=False)
+    answer.in_response_to = looped
+
+    save_record(answer, actor=editor, reason="Denial")
+
+    assert ComplianceEvent.objects.get(pk=answer.pk).in_response_to == looped
+
+
 def test_an_edit_replaces_the_sources_with_the_fields_or_not_at_all(pause, editor):
     event = ComplianceEventFactory(commitment=pause, is_published=False)
     event.sources.set([SourceFactory()])

@@ -128,9 +128,8 @@ def test_a_new_working_reading_replaces_the_old_one_and_both_stay_visible(pause,
     assert working_readings(pause) == [ukraine]
     assert Reading.objects.filter(commitment=pause).count() == 2
     kremlin.refresh_from_db()
-    assert kremlin.history.first().history_change_reason == (
-        "No longer the working reading: White House published"
-    )
+    # The new reading is a draft until a reviewer publishes it: its reason is not quoted.
+    assert kremlin.history.first().history_change_reason == "No longer the working reading."
 
 
 def test_a_refused_working_reading_leaves_the_old_one_working(pause, editor):
@@ -300,9 +299,33 @@ def test_make_working_switches_the_working_reading(pause, editor):
 
     assert working_readings(pause) == [second]
     assert second.is_working
+    # The new working reading is a draft: its reason stays out of the old one's history.
+    assert Reading.objects.get(pk=first.pk).history.first().history_change_reason == (
+        "No longer the working reading."
+    )
+
+
+def test_the_old_working_reading_quotes_why_when_the_new_one_is_public(reviewer):
+    commitment = CommitmentFactory(shape="window", status="in_force")
+    first = ReadingFactory(commitment=commitment)
+    second = ReadingFactory(commitment=commitment, is_working=False)
+
+    make_working(second, actor=reviewer, reason="Ukraine's count is the one both now use")
+
+    assert working_readings(commitment) == [second]
     assert Reading.objects.get(pk=first.pk).history.first().history_change_reason == (
         "No longer the working reading: Ukraine's count is the one both now use"
     )
+
+
+def test_a_draft_made_working_is_not_quoted_in_the_old_readings_history(pause, editor):
+    published = ReadingFactory(commitment=pause)
+    draft = ReadingFactory(commitment=pause, is_working=False, is_published=False)
+
+    make_working(draft, actor=editor, reason="Leaked memo says the pause ends early")
+
+    reason = Reading.objects.get(pk=published.pk).history.first().history_change_reason
+    assert reason == "No longer the working reading."
 
 
 def test_making_the_working_reading_working_again_changes_nothing(pause, editor):
@@ -427,3 +450,17 @@ def test_a_window_without_a_working_reading_cannot_be_extended(pause, editor):
 
     with pytest.raises(InvalidTerms, match="no working reading"):
         extend_window(pause, actor=editor, reason="x", extra_days=3)
+
+
+@pytest.mark.parametrize("term", ["starts_at", "due_at"])
+def test_a_term_before_1900_is_refused_as_a_typing_slip(pause, editor, term):
+    with pytest.raises(InvalidTerms) as refusal:
+        add_reading(
+            pause, actor=editor, reason="Kremlin", label="Kremlin", time_zone="Europe/Moscow",
+            **{term: dt.datetime(50, 3, 18, tzinfo=UTC)},
+        )  # fmt: skip
+
+    assert refusal.value.message_dict[term] == [
+        "A date before 1900 cannot be meant here; check the year."
+    ]
+    assert not Reading.objects.exists()

@@ -96,6 +96,21 @@ def test_when_it_took_effect_can_be_given_and_becomes_the_status_date(db, review
     assert reload(commitment).status_changed_at == withdrew_on
 
 
+def test_a_change_cannot_take_effect_before_1900(db, reviewer):
+    commitment = CommitmentFactory(status="announced")
+
+    with pytest.raises(TransitionNotAllowed, match="A date before 1900 cannot be meant here"):
+        change_status(
+            commitment,
+            "in_force",
+            actor=reviewer,
+            reason="Started",
+            effective_at=dt.datetime(25, 3, 18, tzinfo=dt.UTC),
+        )
+
+    assert reload(commitment).status == "announced"
+
+
 def test_a_change_cannot_take_effect_in_the_future(db, reviewer):
     commitment = CommitmentFactory(status="announced")
 

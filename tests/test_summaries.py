@@ -1,6 +1,7 @@
 """A commitment's compliance summary follows every change to its events, in one transaction."""
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -186,11 +187,28 @@ def test_a_claim_about_a_period_marks_every_day_and_the_worst_report_wins():
         verification="refuted",
     )
 
-    assert summary_of(pause).worst_days == {
-        "2025-03-18": "alleged",
-        "2025-03-19": "verified",
-        "2025-03-20": "alleged",
+    assert summaries.worst_days(summary_of(pause), dt.date(2025, 3, 17), dt.date(2025, 3, 22)) == {
+        dt.date(2025, 3, 18): "alleged",
+        dt.date(2025, 3, 19): "verified",
+        dt.date(2025, 3, 20): "alleged",
     }
+
+
+def test_a_claim_about_a_period_is_kept_whole_however_long_the_period():
+    pause = CommitmentFactory()
+    ComplianceEventFactory(
+        commitment=pause,
+        occurred_at=dt.datetime(1, 1, 1, tzinfo=UTC),
+        occurred_until=dt.datetime(2025, 3, 31, tzinfo=UTC),
+        precision="minute",
+    )
+
+    stored = summary_of(pause)
+
+    assert stored.worst_days == {"0001-01-01/2025-03-31": "alleged"}
+    assert len(json.dumps([stored.cells, stored.days, stored.worst_days])) < 1000
+    march = summaries.worst_days(stored, dt.date(2025, 3, 30), dt.date(2025, 4, 2))
+    assert march == {dt.date(2025, 3, 30): "alleged", dt.date(2025, 3, 31): "alleged"}
 
 
 def test_a_days_summary_is_kept_in_every_language_it_has(editor, reviewer):
@@ -204,3 +222,23 @@ def test_a_days_summary_is_kept_in_every_language_it_has(editor, reviewer):
         "en": "Drones struck a substation.",
         "uk": "Дрони вдарили по підстанції.",
     }
+
+
+def test_summaries_stored_with_every_day_of_a_period_are_built_again_with_the_period_whole():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tracker.migrations.0023_summaries_keep_periods_whole")
+    pause = CommitmentFactory()
+    ComplianceEventFactory(
+        commitment=pause,
+        occurred_at=dt.datetime(2025, 3, 18, tzinfo=UTC),
+        occurred_until=dt.datetime(2025, 3, 20, tzinfo=UTC),
+    )
+    every_day = {"2025-03-18": "alleged", "2025-03-19": "alleged", "2025-03-20": "alleged"}
+    ComplianceSummary.objects.filter(commitment=pause).update(worst_days=every_day)
+
+    migration.keep_periods_whole(apps, None)
+
+    assert summary_of(pause).worst_days == {"2025-03-18/2025-03-20": "alleged"}

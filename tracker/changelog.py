@@ -288,7 +288,7 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
             record=record,
             subject=_tombstone_subject(tracked.kind, row, context),
         )
-    if not is_public_now:
+    if not is_public_now or not _was_under_a_public_parent(tracked.kind, row, context):
         return None
     name, url = _name_and_url(tracked.kind, row, context)
     subject = _subject(tracked.kind, row, context)
@@ -346,6 +346,15 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         record=record,
         subject=subject,
     )
+
+
+def _was_under_a_public_parent(kind: str, row, context: _Context) -> bool:
+    """Whether the version in ``row`` belonged to a commitment the public sees now.
+
+    A claim or reading moved through a commitment the public does not see
+    (a draft) left versions there that nothing public can be said about.
+    """
+    return kind not in ("reading", "event") or row.commitment_id in context.commitments
 
 
 def _value(tracked: Tracked, row, name: str, prefix: str = ""):

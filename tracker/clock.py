@@ -166,7 +166,18 @@ def end_of_day(day: dt.date, tz_name: str) -> dt.datetime:
 
 
 def utc_to_local(instant: dt.datetime, tz_name: str) -> dt.datetime:
-    return require_aware(instant).astimezone(zone(tz_name))
+    """``instant`` on the wall clock of ``tz_name``.
+
+    The calendar ends at the years 1 and 9999: an instant stored at its very
+    edge (a typing slip the doors now refuse) is shown at that edge of the
+    zone's calendar, a few hours off, rather than failing the page.
+    """
+    instant = require_aware(instant)
+    try:
+        return instant.astimezone(zone(tz_name))
+    except OverflowError:
+        edge = dt.datetime.min if instant.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=zone(tz_name))
 
 
 def add_days(start: dt.datetime, days: int, tz_name: str) -> dt.datetime:
@@ -254,6 +265,8 @@ def calendar_day(instant: dt.datetime, precision: str = "minute") -> dt.date:
     date is read twelve hours later. Finer instants are dated in UTC.
     """
     if precision == "day":
+        if instant.astimezone(UTC).date() == dt.date.max:
+            return dt.date.max  # the calendar's last day has no later noon to read
         instant = instant + DAY_PRECISION_SHIFT
     return instant.astimezone(UTC).date()
 

@@ -372,7 +372,8 @@ def search(query, kinds, narrowed: QuerySet | None = None):
 
         def narrowed_records(among: list[int] | None) -> QuerySet:
             kept = narrowed if among is None else narrowed.filter(pk__in=among)
-            return kept.filter(pk__in=SEARCHABLE[kind](among).values("pk"))
+            # Asked record by record (EXISTS), never as the whole public set.
+            return kept.filter(Exists(SEARCHABLE[kind](among).filter(pk=OuterRef("pk"))))
 
         return narrowed_records
 

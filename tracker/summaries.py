@@ -120,16 +120,39 @@ def build(
 
 
 def mark_worst_days(worst: dict, first: dt.date, last: dt.date | None, kind, verification):
-    """Note a report on each day it covers, where it is worse than what the day had."""
+    """Note a report on the days it covers, where it is worse than what they had.
+
+    A report of one day is kept under that day ("2025-03-19"), a report
+    about a period under the period, as ISO 8601 writes one
+    ("2025-03-18/2025-04-16"): a summary grows with its reports, never with
+    the days they cover, so a claim about a century is one entry, not
+    36,525. ``standings_between`` reads them back for the days a strip draws.
+    """
     standing = violation_standing(kind, verification)
     if standing is None:
         return
-    day = first
-    while day <= max(first, last or first):
-        key = day.isoformat()
-        if worst.get(key) != VERIFIED:
-            worst[key] = standing
-        day += dt.timedelta(days=1)
+    last = max(first, last or first)
+    key = first.isoformat() if last == first else f"{first.isoformat()}/{last.isoformat()}"
+    if worst.get(key) != VERIFIED:
+        worst[key] = standing
+
+
+def standings_between(worst: dict[str, str], first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """{day: "alleged" or "verified"} for each day from ``first`` to ``last`` that a mark covers.
+
+    ``worst`` is as ``mark_worst_days`` keeps it; the days read are those
+    asked for, however long the periods marked.
+    """
+    days: dict[dt.date, str] = {}
+    for key, standing in worst.items():
+        start, _slash, end = key.partition("/")
+        day = max(dt.date.fromisoformat(start), first)
+        until = min(dt.date.fromisoformat(end or start), last)
+        while day <= until:
+            if days.get(day) != VERIFIED:
+                days[day] = standing
+            day += dt.timedelta(days=1)
+    return days
 
 
 def refresh(commitment_ids: Iterable[int]) -> None:
@@ -205,8 +228,10 @@ def connect() -> None:
     )
 
 
-def worst_days(summary: ComplianceSummary | None) -> dict[dt.date, str]:
-    """{day: "alleged" or "verified"} from the summary, for the strips."""
+def worst_days(
+    summary: ComplianceSummary | None, first: dt.date, last: dt.date
+) -> dict[dt.date, str]:
+    """{day: "alleged" or "verified"} from the summary, for the days a strip draws."""
     if summary is None:
         return {}
-    return {dt.date.fromisoformat(day): standing for day, standing in summary.worst_days.items()}
+    return standings_between(summary.worst_days, first, last)

@@ -66,11 +66,14 @@ DEMO_DATA = "Demo data"
 CORRECTION = "Correction: "
 EXTENDED = "Extended: "
 NO_LONGER_WORKING = "No longer the working reading: "
+# When the new working reading is not public, its reason is not quoted.
+NO_LONGER_WORKING_UNQUOTED = "No longer the working reading."
 IMPORTED_FROM = "Imported from "
 
 SYSTEM_REASONS = {
     WINDOW_ENDED: gettext_lazy("its agreed period ended"),
     DEMO_DATA: gettext_lazy("the demonstration data set was loaded"),
+    NO_LONGER_WORKING_UNQUOTED: gettext_lazy("No longer the working reading."),
 }
 
 SYSTEM_PREFIXES = {

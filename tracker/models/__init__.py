@@ -40,6 +40,8 @@ from tracker.models.rules import (
 from tracker.models.validators import (
     LINE_BREAKS_AND_TABS,
     has_control_characters,
+    validate_reported_instant,
+    validate_term_instant,
     validate_time_zone,
 )
 
@@ -47,6 +49,8 @@ __all__ = [
     "LINE_BREAKS_AND_TABS",
     "has_control_characters",
     "validate_time_zone",
+    "validate_reported_instant",
+    "validate_term_instant",
     "Party",
     "Source",
     "Agreement",

@@ -15,6 +15,11 @@ from tracker.clock import Precision
 from tracker.models.commitments import Commitment
 from tracker.models.records import Party, Source
 from tracker.models.rules import VIOLATION_KINDS, EventKind, Verification
+from tracker.models.validators import (
+    EVENT_IN_THE_FUTURE,
+    RECORDED_IN_THE_FUTURE,
+    validate_reported_instant,
+)
 from tracker.models.versions import version_field
 from tracker.regions import validate_region_code
 
@@ -225,17 +230,55 @@ class ComplianceEvent(models.Model):
         errors = {}
         if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
             errors["occurred_until"] = ["The period must end after it starts."]
-        latest = timezone.now() + clock.CLOCK_SKEW
-        for name in ("occurred_at", "occurred_until"):
-            instant = getattr(self, name)
-            if instant is not None and instant > latest:
-                errors.setdefault(name, []).append(
-                    "An event cannot be dated in the future; record it once it has happened."
-                )
+        for name, in_the_future in (
+            ("occurred_at", EVENT_IN_THE_FUTURE),
+            ("occurred_until", EVENT_IN_THE_FUTURE),
+            ("recorded_at", RECORDED_IN_THE_FUTURE),
+        ):
+            try:
+                validate_reported_instant(getattr(self, name), in_the_future=in_the_future)
+            except ValidationError as refusal:
+                errors.setdefault(name, []).extend(refusal.messages)
         if self.claimant_id and self.claimant_id == self.accused_id:
             errors["accused"] = ["A party cannot accuse itself."]
+        answering = self.answering_problem()
+        if answering:
+            errors["in_response_to"] = [answering]
         if errors:
             raise ValidationError(errors)
+
+    # How far back a chain of answers is followed; no exchange of claims runs this long.
+    LONGEST_EXCHANGE = 100
+
+    def answering_problem(self) -> str | None:
+        """Why this claim cannot answer the one it names, or None.
+
+        A claim answering itself, or a claim that answers it (directly or by
+        way of others), would leave each listed under the other, and none on
+        the commitment's page. Only a saved claim can be answered, so a new
+        one can only be refused for naming itself.
+        """
+        answered = self.in_response_to_id
+        if answered is None or self.pk is None:
+            return None
+        if answered == self.pk:
+            return "A claim cannot answer itself."
+        seen = {answered}
+        for _ in range(self.LONGEST_EXCHANGE):
+            answered = (
+                ComplianceEvent.objects.filter(pk=answered)
+                .values_list("in_response_to_id", flat=True)
+                .first()
+            )
+            if answered is None or answered in seen:
+                return None
+            if answered == self.pk:
+                return (
+                    f"Claim {self.in_response_to_id} answers this one, directly or by way of "
+                    "others: a claim cannot answer its own answer."
+                )
+            seen.add(answered)
+        return None
 
     @property
     def is_violation_claim(self) -> bool:

@@ -19,7 +19,7 @@ from tracker import clock
 from tracker.clock import Precision
 from tracker.models.records import Agreement, Party, Source
 from tracker.models.rules import Category, CompliancePicture
-from tracker.models.validators import validate_time_zone
+from tracker.models.validators import validate_term_instant, validate_time_zone
 from tracker.models.versions import version_field
 from tracker.regions import validate_region_codes
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status
@@ -271,6 +271,14 @@ class Reading(models.Model):
         return f"{self.commitment}: {self.label}"
 
     def clean(self):
+        errors = {}
+        for name in ("starts_at", "ends_at", "due_at"):
+            try:
+                validate_term_instant(getattr(self, name))
+            except ValidationError as refusal:
+                errors[name] = refusal.messages
+        if errors:
+            raise ValidationError(errors)
         # An unknown zone or a duration below one day is reported by the
         # field's own validator; computing an end from it would only repeat it.
         duration_is_valid = self.duration_days is None or self.duration_days >= 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tracker import clock
 
@@ -25,3 +27,37 @@ def validate_time_zone(value: str) -> None:
         clock.zone(value)
     except clock.InvalidTimeZone as exc:
         raise ValidationError(str(exc), code="invalid_time_zone") from exc
+
+
+# The earliest instant a record here can mean: "0050-03-20" is 2025 mistyped.
+EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+BEFORE_1900 = "A date before 1900 cannot be meant here; check the year."
+EVENT_IN_THE_FUTURE = "An event cannot be dated in the future; record it once it has happened."
+RECORDED_IN_THE_FUTURE = (
+    "A claim cannot be recorded in the future; give the time it was reported, or leave it as now."
+)
+
+
+def validate_reported_instant(
+    value: dt.datetime | None, *, in_the_future: str = EVENT_IN_THE_FUTURE
+) -> None:
+    """Refuse an instant no monitor can mean for something that happened or was reported.
+
+    The one rule for when an event happened (``occurred_at``,
+    ``occurred_until``) and when it was recorded (``recorded_at``): from 1900
+    to now, give or take the clocks' disagreement (``clock.CLOCK_SKEW``).
+    The model's validation calls it, so the admin, the import and the write
+    API refuse the same values with the same words.
+    """
+    if value is None:
+        return
+    if value < EARLIEST_INSTANT:
+        raise ValidationError(BEFORE_1900, code="before_1900")
+    if value > timezone.now() + clock.CLOCK_SKEW:
+        raise ValidationError(in_the_future, code="in_the_future")
+
+
+def validate_term_instant(value: dt.datetime | None) -> None:
+    """Refuse a term's start, end or due date before 1900; terms may well lie ahead."""
+    if value is not None and value < EARLIEST_INSTANT:
+        raise ValidationError(BEFORE_1900, code="before_1900")

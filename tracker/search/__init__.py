@@ -9,10 +9,12 @@ How it works, for each kind of record:
 
 1. The kind's search index (``documents``, kept by the database itself, see
    ``sqlite`` and ``postgresql``) gives the newest records whose texts hold
-   every word, in any language, as a word's beginning: at most
-   ``FIRST_LOOK``, and ``FURTHER_LOOK`` more when the record set kept too
-   few of them (an API list's other filters, say). So the work stays
-   bounded whatever the words, however common.
+   every word, in any language, as a word's beginning, among those the
+   record set holds (``kept_by``): at most ``FIRST_LOOK``, and
+   ``FURTHER_LOOK`` more when the record set kept too few of them (an API
+   list's other filters, say). The index holds drafts too, but they are
+   passed over as the index is read, so however many there are they never
+   take the place of a public record nor count as one.
 2. The record set keeps those it holds, and gives their texts: at most
    ``CANDIDATES``, the newest. On PostgreSQL, records whose names are spelt
    a little differently join them (trigram similarity).
@@ -31,12 +33,14 @@ reader is told so, and can add words.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from tracker.search import index, postgresql
 from tracker.search.documents import DOCUMENTS, Document
@@ -51,6 +55,8 @@ KINDS = tuple(DOCUMENTS)
 
 # A kind's searchable records: all of them (``None``), or those among some ids.
 Records = Callable[[list[int] | None], QuerySet]
+# SQL keeping an index row whose record id is the given column, and its parameters.
+Kept = Callable[[str], tuple[str, tuple]]
 
 
 @dataclass
@@ -99,6 +105,32 @@ def find(query: Query, within: dict[str, Records]) -> Results:
     return Results(query, {kind: _find(query, DOCUMENTS[kind], rs) for kind, rs in within.items()})
 
 
+# The conditions already written for each record set, by the column naming the row's id:
+# writing the public sources' takes longer than the search it serves.
+_written: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def kept_by(records: Records) -> Kept:
+    """The condition keeping an index row only while ``records`` hold its record.
+
+    A correlated ``EXISTS`` on the row's id: each row the walk reaches costs
+    one lookup by primary key, and rows that are not kept (drafts, most of
+    all) take no place among the matches and are not counted. Each is
+    written once for each record set (``tracker.public``'s live as long as
+    the process; an API list's, as long as its search).
+    """
+    written = _written.setdefault(records, {})
+
+    def kept(outer_id: str) -> tuple[str, tuple]:
+        if outer_id not in written:
+            holding = records(None).filter(pk=RawSQL(outer_id, ())).order_by().values("pk")
+            sql, params = holding.query.sql_with_params()
+            written[outer_id] = (f"EXISTS ({sql})", tuple(params))
+        return written[outer_id]
+
+    return kept
+
+
 def _find(query: Query, document: Document, records: Records) -> Found:
     connection = connections[router.db_for_read(document.model)]
     engine = index.backend(connection)
@@ -106,9 +138,10 @@ def _find(query: Query, document: Document, records: Records) -> Found:
         return Found([], complete=True)
     rows: list[dict] = []
     exhausted, before = False, None
+    kept = kept_by(records)
     with connection.cursor() as cursor:
         for look in (FIRST_LOOK, FURTHER_LOOK):
-            matching = engine.newest(cursor, document, query.words, look, before)
+            matching = engine.newest(cursor, document, query.words, look, before, kept)
             rows += _texts(records, document, matching)
             if len(matching) < look:
                 exhausted = True

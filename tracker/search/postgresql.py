@@ -151,7 +151,7 @@ def tsquery(words: tuple[str, ...]) -> str:
     return " & ".join(quoted)
 
 
-def newest(cursor, document: Document, words, limit: int, before: int | None = None):
+def newest(cursor, document: Document, words, limit: int, before: int | None = None, kept=None):
     """The ids of up to ``limit`` rows matching every word, newest (highest id) first.
 
     First the newest ``WINDOW`` rows are read, newest first, and their stored
@@ -162,19 +162,27 @@ def newest(cursor, document: Document, words, limit: int, before: int | None = N
     enough to read all of them. Either costs about as many rows as the
     square root of the table's size times ``limit``, however the words are
     spread.
+
+    ``kept`` (see ``tracker.search.Kept``) keeps only the rows its records
+    hold: rows it leaves out neither fill the list nor count as matches. The
+    walk asks it of each match in turn, newest first, and stops at the limit;
+    the index's matches are all found first (a materialised step, so the
+    planner chooses the index as it would without it) and then asked.
     """
     table = _names(document)["table"]
     found: list[int] = []
     window = WINDOW
     query = tsquery(words)
+    condition, condition_params = kept("matches.id") if kept else ("TRUE", ())
     while len(found) < limit:
         below = "WHERE id < %s" if before is not None else ""
         after = [before] if before is not None else []
         cursor.execute(
             f"SELECT id FROM "
-            f"(SELECT id, document FROM {table} {below} ORDER BY id DESC LIMIT %s) recent, "
-            f"to_tsquery('{CONFIG}', %s) query WHERE document @@ query ORDER BY id DESC LIMIT %s",
-            [*after, window, query, limit - len(found)],
+            f"(SELECT id, document FROM {table} {below} ORDER BY id DESC LIMIT %s) matches, "
+            f"to_tsquery('{CONFIG}', %s) query WHERE document @@ query AND {condition} "
+            f"ORDER BY id DESC LIMIT %s",
+            [*after, window, query, *condition_params, limit - len(found)],
         )
         rows = [pk for (pk,) in cursor.fetchall()]
         found += rows
@@ -199,9 +207,10 @@ def newest(cursor, document: Document, words, limit: int, before: int | None = N
             continue
         # Few matches are left by the look of it: read them all through the index.
         cursor.execute(
-            f"SELECT id FROM {table}, to_tsquery('{CONFIG}', %s) query "
-            f"WHERE document @@ query AND id < %s",
-            [query, before],
+            f"WITH matches AS MATERIALIZED (SELECT id FROM {table}, "
+            f"to_tsquery('{CONFIG}', %s) query WHERE document @@ query AND id < %s) "
+            f"SELECT id FROM matches WHERE {condition}",
+            [query, before, *condition_params],
         )
         found += sorted((pk for (pk,) in cursor.fetchall()), reverse=True)[:needed]
         break

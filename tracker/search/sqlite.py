@@ -106,16 +106,26 @@ def match_expression(words: tuple[str, ...]) -> str:
     )
 
 
-def newest(cursor, document: Document, words, limit: int, before: int | None = None):
+def newest(cursor, document: Document, words, limit: int, before: int | None = None, kept=None):
     """The ids of up to ``limit`` rows matching every word, newest (highest id) first.
 
+    ``kept`` (see ``tracker.search.Kept``) keeps only the rows its records
+    hold, so rows it leaves out neither fill the list nor count.
     No rank is asked for: bm25 counts every row holding each word to weigh
     it, which would cost as much as the words are common.
     """
     index = _quote(document.search_table)
     below = "AND rowid < %s" if before is not None else ""
+    condition, condition_params = kept(f"{index}.rowid") if kept else ("", [])
+    also = f"AND {condition}" if condition else ""
     cursor.execute(
-        f"SELECT rowid FROM {index} WHERE {index} MATCH %s {below} ORDER BY rowid DESC LIMIT %s",
-        [match_expression(words), *([before] if before is not None else []), limit],
+        f"SELECT rowid FROM {index} WHERE {index} MATCH %s {below} {also} "
+        f"ORDER BY rowid DESC LIMIT %s",
+        [
+            match_expression(words),
+            *([before] if before is not None else []),
+            *condition_params,
+            limit,
+        ],
     )
     return [pk for (pk,) in cursor.fetchall()]

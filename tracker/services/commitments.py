@@ -21,6 +21,7 @@ from tracker.models import (
     StatusChange,
     has_control_characters,
 )
+from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT
 from tracker.services import base, editing
 from tracker.services.base import (
     CLOCK,
@@ -139,6 +140,8 @@ def change_status(
         raise TransitionNotAllowed("Say in which time zone the change took effect.")
     elif effective_at > now and not isinstance(actor, SystemActor):
         raise TransitionNotAllowed("A change cannot take effect in the future; record it then.")
+    elif effective_at < EARLIEST_INSTANT:
+        raise TransitionNotAllowed(BEFORE_1900, code="before_1900")
     if precision not in clock.Precision.values:
         raise TransitionNotAllowed(f"“{precision}” is not a precision: say day, hour or minute.")
     if not clock.is_known_zone(time_zone):

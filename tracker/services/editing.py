@@ -316,7 +316,11 @@ def set_working_reading(commitment, reading_pk: int | None, *, actor, reason: st
         )
     if current is not None:
         current.is_working = False
-        base.save(current, actor=actor, reason=f"{words.NO_LONGER_WORKING}{reason}", validate=False)
+        # The replaced reading's history shows on the changes page and feed once it is
+        # public, so the reason for its successor is quoted only if the public may read it.
+        quoted = reading_pk is not None and public.readings().filter(pk=reading_pk).exists()
+        why = f"{words.NO_LONGER_WORKING}{reason}" if quoted else words.NO_LONGER_WORKING_UNQUOTED
+        base.save(current, actor=actor, reason=why, validate=False)
     if chosen is not None:
         chosen.is_working = True
         base.save(chosen, actor=actor, reason=reason, validate=False)

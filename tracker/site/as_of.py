@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
@@ -40,15 +41,14 @@ from django.views.decorators.http import require_safe
 
 from tracker import clock, public, public_past, summaries, translated
 from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache, request_version
-from tracker.models import VERIFIED, Category, CommitmentParty, CompliancePicture
+from tracker.models import Category, CommitmentParty, CompliancePicture
 from tracker.site import cards, presenters, strips
-from tracker.site.filters import BOARD_PARAMETERS, BoardFilters
+from tracker.site.filters import BOARD_PARAMETERS, BoardFilters, page_field
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 from tracker.status import Status
 
 PARAMETER = "as_of"
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-PAGE = re.compile(r"[1-9][0-9]{0,8}")
 COMMITMENTS_PER_PAGE = 24
 EVENTS_PER_PAGE = 20
 NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
@@ -340,12 +340,14 @@ def decorate(commitment, reports: list, names: dict, moment: dt.datetime, zone: 
         first = clock.calendar_day(at, precision)
         last = clock.calendar_day(until, precision) if until else None
         summaries.mark_worst_days(worst, first, last, kind, verification)
-    by_day = {dt.date.fromisoformat(day): standing for day, standing in worst.items()}
-    verified_days = [day for day, standing in by_day.items() if standing == VERIFIED]
-    cards.mark(commitment, verified_days, moment)
+    window = (commitment.working_starts_at, commitment.working_ends_at)
+    cards.mark(commitment, cards.verified_days(worst, moment), moment)
+    days = strips.strip_days(
+        *window, moment, commitment.working_precision, commitment.working_time_zone
+    )
+    by_day = summaries.standings_between(worst, *days) if days else {}
     commitment.strip = strips.daily_strip(
-        commitment.working_starts_at,
-        commitment.working_ends_at,
+        *window,
         strips.severity_by_standing(by_day),
         moment,
         commitment.working_precision,
@@ -366,18 +368,20 @@ def commitment(request, slug: str):
     asked = _asked(request, request.GET.get(PARAMETER, ""), current.get_absolute_url())
     if not isinstance(asked, AsOf):
         return asked
-    if not PAGE.fullmatch(request.GET.get("page") or "1"):
-        return _bad(request, [_("Pages are numbered from 1.")])
+    try:
+        number = page_field().clean(request.GET.get("page")) or 1
+    except ValidationError as refusal:
+        return _bad(request, refusal.messages)
     try:
         page = _cached(
-            request, "as-of-commitment", lambda: _commitment_page(request, current, asked)
+            request, "as-of-commitment", lambda: _commitment_page(request, current, asked, number)
         )
     except NoSuchPage as exc:
         return _bad(request, [str(exc)])
     return HttpResponse(page)
 
 
-def _commitment_page(request, current, asked: AsOf) -> str:
+def _commitment_page(request, current, asked: AsOf, number: int) -> str:
     moment, zone = asked.moment, asked.zone.name
     found = public_past.commitments(moment, pk=current.pk)
     if not found:
@@ -390,7 +394,6 @@ def _commitment_page(request, current, asked: AsOf) -> str:
     reports = public_past.reports(versions)
     paginator = Paginator(versions, EVENTS_PER_PAGE, allow_empty_first_page=True)
     paginator.count = len(reports)
-    number = int(request.GET.get("page") or 1)
     if number > paginator.num_pages:
         raise NoSuchPage(
             _("There is no page %(page)d: the events fill %(pages)d.")

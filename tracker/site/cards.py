@@ -7,6 +7,8 @@ cache every node shares, so a new claim re-renders one card, not the board.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
@@ -14,7 +16,7 @@ from tracker import attention, clock, public, summaries
 from tracker.http import cached_fragments
 from tracker.models import VERIFIED, Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
-from tracker.site.strips import daily_strip, severity_by_standing
+from tracker.site.strips import daily_strip, severity_by_standing, strip_days
 
 
 def obligors():
@@ -115,16 +117,15 @@ def decorate(
         commitment.tallies = presenters.violation_tallies(
             commitment.compliance.violations_by_side(), party_names
         )
-        worst_days = summaries.worst_days(summary_of(commitment))
-        mark(commitment, [day for day, standing in worst_days.items() if standing == VERIFIED], now)
+        summary = summary_of(commitment)
+        mark(commitment, verified_days(summary.worst_days if summary else {}, now), now)
         if strips:
+            window = (commitment.working_starts_at, commitment.working_ends_at)
+            zone = commitment.working_time_zone
+            days = strip_days(*window, now, commitment.working_precision, zone)
+            worst = summaries.worst_days(summary, *days) if days else {}
             commitment.strip = daily_strip(
-                commitment.working_starts_at,
-                commitment.working_ends_at,
-                severity_by_standing(worst_days),
-                now,
-                commitment.working_precision,
-                commitment.working_time_zone,
+                *window, severity_by_standing(worst), now, commitment.working_precision, zone
             )
     return commitments
 
@@ -151,6 +152,17 @@ def deadline(commitment: Commitment, now, tz_name: str) -> str:
         tz_name=tz_name,
         own_zone=commitment.working_time_zone,
     )
+
+
+def verified_days(worst: dict[str, str], now) -> list:
+    """The recent days with a verified violation, from the marks a summary keeps.
+
+    Only the last ``attention.RECENT_DAYS`` are read: older ones make no mark,
+    and a claim about a long period is read for those days alone.
+    """
+    today = now.astimezone(dt.UTC).date()
+    recent = summaries.standings_between(worst, attention.recent_since(now), today)
+    return [day for day, standing in recent.items() if standing == VERIFIED]
 
 
 def mark(commitment: Commitment, verified_days: list, now) -> None:

@@ -16,6 +16,28 @@ from tracker.status import Status
 EVENTS_PER_PAGE = 20
 MAX_EVENTS_PER_PAGE = 100
 MAX_CHANGES_PAGES = 20
+# No list here runs to more pages than this, whatever it holds; the open data has every record.
+MAX_PAGE_NUMBER = 100_000
+
+
+def page_field(largest: int = MAX_PAGE_NUMBER, too_far=None) -> forms.IntegerField:
+    """A page number: a whole number from 1 to ``largest``, or nothing for the first page.
+
+    Every paged page takes its number through this, so no number is too large
+    to compute the page's first row from (the database's integers end at
+    2**63 - 1, and an offset beyond them is an error rather than an empty page).
+    """
+    return forms.IntegerField(
+        min_value=1,
+        max_value=largest,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("The page number must be a whole number."),
+            "min_value": gettext_lazy("Pages are numbered from 1."),
+            "max_value": too_far
+            or gettext_lazy("Pages are numbered from 1 to %(limit_value)s at most."),
+        },
+    )
 
 
 class PartySlugField(forms.SlugField):
@@ -56,14 +78,7 @@ class BoardFilters(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a category.")},
     )
 
-    page = forms.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={
-            "invalid": gettext_lazy("The page number must be a whole number."),
-            "min_value": gettext_lazy("Pages are numbered from 1."),
-        },
-    )
+    page = page_field()
 
     def __init__(self, data, *, parties: list[Party]):
         super().__init__(data)
@@ -84,14 +99,7 @@ class EventFilters(forms.Form):
         required=False,
         error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a verification state.")},
     )
-    page = forms.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={
-            "invalid": gettext_lazy("The page number must be a whole number."),
-            "min_value": gettext_lazy("Pages are numbered from 1."),
-        },
-    )
+    page = page_field()
     per_page = forms.IntegerField(
         min_value=1,
         required=False,
@@ -112,18 +120,12 @@ class EventFilters(forms.Form):
 
 
 class ChangesPage(forms.Form):
-    page = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_CHANGES_PAGES,
-        required=False,
-        error_messages={
-            "invalid": gettext_lazy("The page number must be a whole number."),
-            "min_value": gettext_lazy("Pages are numbered from 1."),
-            "max_value": gettext_lazy(
-                "Only the latest %(limit_value)s pages of changes are listed; "
-                "the open data files hold the rest."
-            ),
-        },
+    page = page_field(
+        MAX_CHANGES_PAGES,
+        gettext_lazy(
+            "Only the latest %(limit_value)s pages of changes are listed; "
+            "the open data files hold the rest."
+        ),
     )
 
 

@@ -26,6 +26,7 @@ from tracker.http import cached_fragment, public_cache
 from tracker.search import CANDIDATES, Hit, QueryError, read
 from tracker.search.documents import DOCUMENTS
 from tracker.search.words import excerpt, found_in
+from tracker.site.filters import page_field
 
 RESULTS_PER_PAGE = 20
 
@@ -48,7 +49,7 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(
         required=False, choices=[("", "")] + [(name, label) for name, (_k, label) in KINDS.items()]
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGES)
+    page = page_field(MAX_PAGES)
 
 
 class NoSuchPage(Exception):

@@ -239,6 +239,32 @@ def daily_strip(
     window covers the UTC days it touches.
     Long windows keep their most recent ``STRIP_MAX_DAYS`` days.
     """
+    days = strip_days(start, end, now, precision, own_zone)
+    if days is None:
+        return None
+    first, last = days
+    clipped = local_day(start, precision, "UTC", own_zone) < first
+    today = now.astimezone(UTC).date()
+    return Strip(
+        runs=_runs(first, last, today, worst_by_day),
+        first_day=first,
+        last_day=last,
+        is_clipped=clipped,
+    )
+
+
+def strip_days(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    now: dt.datetime,
+    precision: str = "minute",
+    own_zone: str | None = None,
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last day ``daily_strip`` draws for a window: at most ``STRIP_MAX_DAYS``.
+
+    The days' standings need be read for these days only, however long the
+    window or the periods its claims are about.
+    """
     if start is None:
         return None
     first = local_day(start, precision, "UTC", own_zone)
@@ -249,16 +275,9 @@ def daily_strip(
     else:
         last = (end.astimezone(UTC) - dt.timedelta(microseconds=1)).date()
     last = max(first, last)
-    clipped = (last - first).days + 1 > STRIP_MAX_DAYS
-    if clipped:
+    if (last - first).days + 1 > STRIP_MAX_DAYS:
         first = last - dt.timedelta(days=STRIP_MAX_DAYS - 1)
-    today = now.astimezone(UTC).date()
-    return Strip(
-        runs=_runs(first, last, today, worst_by_day),
-        first_day=first,
-        last_day=last,
-        is_clipped=clipped,
-    )
+    return first, last
 
 
 def _runs(first: dt.date, last: dt.date, today: dt.date, worst_by_day: dict) -> list[StripRun]:

@@ -29,6 +29,11 @@ TIMELINE_ROW_HEIGHT = 28
 TIMELINE_BAR_HEIGHT = 16
 TIMELINE_AXIS_HEIGHT = 24
 TIMELINE_TICK_ROW_HEIGHT = 28
+# The calendar ends at the years 1 and 9999; an axis keeps clear of its edges, so every
+# mark under it, a day or a month on any zone's clock, is still a date. Only a stored
+# typing slip (a claim dated in the year 1) comes near them, and is drawn at the edge.
+EARLIEST_DRAWN = dt.datetime(1, 1, 3, tzinfo=UTC)
+LATEST_DRAWN = dt.datetime(9999, 11, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -141,17 +146,20 @@ def timeline(
     instants += [at for at, *_ in events]
     if not instants:
         return None
-    low, high = min(instants), max(instants)
+    low = min(max(min(instants), EARLIEST_DRAWN), LATEST_DRAWN - dt.timedelta(days=1))
+    high = max(min(max(instants), LATEST_DRAWN), low)
     if low <= now <= high + dt.timedelta(days=3):
         high = max(high, now)
     if high - low < dt.timedelta(days=1):
         high = low + dt.timedelta(days=1)
     margin = (high - low) * 0.04
-    low, high = low - margin, high + margin
+    low -= min(margin, low - EARLIEST_DRAWN)
+    high += min(margin, LATEST_DRAWN - high)
     span_seconds = (high - low).total_seconds()
 
     def x_of(instant: dt.datetime) -> float:
-        return round((instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH, 1)
+        x = (instant - low).total_seconds() / span_seconds * TIMELINE_WIDTH
+        return round(min(max(x, 0.0), float(TIMELINE_WIDTH)), 1)
 
     drawing = Timeline(width=TIMELINE_WIDTH, height=0, zone=tz_name)
     y = 0.0
@@ -232,8 +240,8 @@ def axis_marks(
         first_month = _next_month(first_month)
     months = (last.year - first_month.year) * 12 + last.month - first_month.month + 1
     step = next((s for s in AXIS_MONTH_STEPS if months <= s * AXIS_MOST_MARKS), None)
-    if step is None:
-        step = -(-months // AXIS_MOST_MARKS)
+    if step is None or step >= 12:
+        return _year_marks(first, last, tz_name)
     marks = []
     month = first_month
     for n in range(months):
@@ -243,6 +251,24 @@ def axis_marks(
             marks.append((clock.local_to_utc(month, tz_name, clock.Precision.DAY), label))
         month = _next_month(month)
     return marks
+
+
+def _year_marks(first: dt.date, last: dt.date, tz_name: str) -> list[tuple[dt.datetime, str]]:
+    """Every year's first of January, or every few years', each said by its year ("2021").
+
+    For an axis of four years or more: a mark every twelve months or more
+    would otherwise name months of different years without their year.
+    """
+    first_year = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    years = last.year - first_year + 1
+    step = max(1, -(-years // AXIS_MOST_MARKS))
+    return [
+        (
+            clock.local_to_utc(dt.date(year, 1, 1), tz_name, clock.Precision.DAY),
+            formats.date_format(dt.date(year, 1, 1), "Y"),
+        )
+        for year in range(first_year, last.year + 1, step)
+    ]
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
+from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT
 from tracker.staff import slugs, time_zones
 from tracker.staff.precision import PrecisionFollowsTimes, precision_of
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
@@ -256,6 +257,8 @@ class StatusChangeForm(forms.Form):
             raise ValidationError(
                 "A change cannot take effect in the future; record it when it happens."
             )
+        if effective_at < EARLIEST_INSTANT:
+            raise ValidationError(BEFORE_1900, code="before_1900")
         return effective_at
 
 

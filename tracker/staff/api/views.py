@@ -21,7 +21,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, parsers, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
@@ -30,6 +30,7 @@ from tracker.models import ComplianceEvent, Source
 from tracker.staff import precision
 from tracker.staff.api import serializers
 from tracker.staff.api.access import StaffAccess
+from tracker.staff.api.parsers import BoundedJSONParser
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -124,7 +125,7 @@ EDIT_REFUSALS = {
 class StaffEndpoint(StaffAccess, generics.GenericAPIView):
     """A JSON endpoint for staff tools, never cached, neither by browsers nor by shared caches."""
 
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [BoundedJSONParser]
     http_method_names = ["post", "options"]
 
     def finalize_response(self, request, response, *args, **kwargs):
