@@ -280,7 +280,7 @@ def _status_log(rows) -> dict:
     if not ids:
         return {}
     log = public.status_changes().filter(commitment_id__in=ids)
-    return {(change.commitment_id, change.reason): change for change in log}
+    return {(change.commitment_id, change.reason_en): change for change in log}
 
 
 def _entry(tracked: Tracked, row, context: _Context) -> Change | None:

@@ -15,11 +15,12 @@ may have edited it since and the loader must never overwrite their work.
 
 The demo has a past. Each record is written with the history it would have had
 had it been recorded as events unfolded (``dating.py``): an agreement and its
-commitments on the day the agreement was made, each status change at the
-moment it took effect, each claim on the day it reports (the evening of that
-day, or two hours after a time given to the minute). The steps run in that
-order, so the history rows and the status-change log read as the tracker's
-own would, and the pages of any past day show what was public then.
+commitments on the day the agreement was made, each status change and each
+claim on the day it took effect or reports (the evening of that day, or two
+hours after a time given to the minute), the clock's expiry at the window's
+end. The steps run in that order, so the history rows and the status-change
+log read as the tracker's own would, and the pages of any past day show what
+was public then.
 """
 
 from __future__ import annotations
@@ -439,7 +440,7 @@ class _Loader:
             self.later(when, step, lambda item=item: self.write_event(state, item))
 
     def status_moment(self, record: dict, working: dict | None) -> dt.datetime:
-        """When a status change took effect: its own time, or the working window's end."""
+        """When a status change was recorded: soon after it took effect; the clock's at once."""
         if record.get("by") == "clock":
             end = None
             if isinstance(working, dict) and working.get("time_zone"):
@@ -460,7 +461,7 @@ class _Loader:
         precision = (
             clock.Precision.MINUTE if isinstance(local, dt.datetime) else clock.Precision.DAY
         )
-        return clock.local_to_utc(local, record["time_zone"], precision)
+        return dating.reported(clock.local_to_utc(local, record["time_zone"], precision), precision)
 
     def claim_moment(self, record: dict) -> dt.datetime:
         """When a claim was recorded: on the day it reports, soon after its last moment."""

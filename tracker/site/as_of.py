@@ -36,6 +36,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -156,15 +158,14 @@ def _asked(request, text: str, today_url: str):
     latest = today(zone)
     if day == latest:
         return redirect(with_zone(today_url, zone))
-    first = first_day(zone)
-    if day > latest or first is None or day < first:
+    days = past_days(zone)
+    if day > latest or days is None or day < days.first:
         return render(
             request,
             "tracker/as_of_unavailable.html",
             {
                 "asked": day,
-                "first": first,
-                "last": latest - dt.timedelta(days=1),
+                "days": days,
                 "is_future": day > latest,
                 "today_url": today_url,
             },
@@ -178,9 +179,49 @@ def _bad(request, errors: list[str]):
     return render(request, "400.html", {"errors": errors}, status=400)
 
 
+@dataclass(frozen=True)
+class PastDays:
+    """The days that have a past, on the reader's clock: what the date picker offers."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.last.year, self.first.year - 1, -1))
+
+    @property
+    def months(self) -> list[tuple[int, str]]:
+        """Each month's number and its name in the reader's language."""
+        return [(number, capfirst(str(name))) for number, name in MONTHS.items()]
+
+    @property
+    def days(self) -> range:
+        return range(1, 32)
+
+
+def past_days(zone: ReaderZone) -> PastDays | None:
+    """From the first day with a public record to yesterday; None while no day has ended since."""
+    first, last = first_day(zone), today(zone) - dt.timedelta(days=1)
+    if first is None or first > last:
+        return None
+    return PastDays(first, last)
+
+
 def picker(request) -> dict:
-    """What the date picker offers: any day up to yesterday on the reader's clock."""
-    return {"as_of_latest": today(zone_of(request)) - dt.timedelta(days=1)}
+    """What the date picker offers: the days that have a past, on the reader's clock."""
+    return {"as_of_days": past_days(zone_of(request))}
+
+
+def picked_day(query) -> dt.date:
+    """The day the picker's day, month and year name, or ``?date=`` as older links give it."""
+    if "date" in query:
+        return read_day(query.get("date", ""))
+    parts = [query.get(name, "").strip() for name in ("year", "month", "day")]
+    if not all(part.isdigit() and len(part) <= 4 for part in parts):
+        raise NotADay(_("Choose a day, a month and a year."))
+    year, month, day = (int(part) for part in parts)
+    return read_day(f"{year:04d}-{month:02d}-{day:02d}")
 
 
 # Pages -------------------------------------------------------------------------
@@ -188,9 +229,9 @@ def picker(request) -> dict:
 
 @require_safe
 def pick(request):
-    """The date picker's GET form sends ``?date=``; the canonical address names the day."""
+    """The picker's form sends a day, a month and a year; the canonical address names the day."""
     try:
-        day = read_day(request.GET.get("date", ""))
+        day = picked_day(request.GET)
     except NotADay as exc:
         return _bad(request, [str(exc)])
     return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
