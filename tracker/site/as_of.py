@@ -251,17 +251,13 @@ def board(request, day: str):
     chosen = filters.cleaned_data
     try:
         listing = _cached(request, "as-of-board", lambda: _listing(request, asked, chosen, parties))
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return _bad(request, [str(exc)])
     return render(
         request,
         "tracker/as_of_board.html",
         {"listing": listing, "as_of": asked, **picker(request)},
     )
-
-
-class NoSuchPage(Exception):
-    """A page number past the last page."""
 
 
 def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
@@ -283,11 +279,9 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     pages = presenters.pack([(items, len(items)) for _a, items in groups], COMMITMENTS_PER_PAGE)
     paginator = Paginator(pages, 1, allow_empty_first_page=True)
     number = chosen["page"] or 1
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the commitments fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the commitments fill %(pages)d.")
+    )
     page = paginator.page(number)
     listed = [c for items in (page.object_list[0] if page.object_list else []) for c in items]
     names = {party.pk: translated.text(party, "name") for party in parties}
@@ -417,7 +411,7 @@ def commitment(request, slug: str):
         page = _cached(
             request, "as-of-commitment", lambda: _commitment_page(request, current, asked, number)
         )
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return _bad(request, [str(exc)])
     return HttpResponse(page)
 
@@ -435,11 +429,9 @@ def _commitment_page(request, current, asked: AsOf, number: int) -> str:
     reports = public_past.reports(versions)
     paginator = Paginator(versions, EVENTS_PER_PAGE, allow_empty_first_page=True)
     paginator.count = len(reports)
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the events fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the events fill %(pages)d.")
+    )
     page = paginator.page(number)
     claims = public_past.as_records(page.object_list)
     page.object_list = claims
