@@ -93,3 +93,39 @@ class TestTheDemosPast(TestCase):
             "Pause on strikes against energy infrastructure", 1
         )[1][:600]
         assert "Status: expired" in card
+
+
+class TestDaysOutsideTheDemosPast(TestCase):
+    """Any day a reader types gets a clear answer with the days there are, never a server error."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(LOADED, tick=False):
+            call_command("load_demo", stdout=io.StringIO())
+
+    def setUp(self):
+        self.traveller = time_machine.travel(LOADED, tick=False)
+        self.traveller.start()
+        self.addCleanup(self.traveller.stop)
+
+    RANGE = "any day from 18 March 2025 to 5 December 2026"
+
+    def test_days_before_the_past_or_not_yet_ended_are_404_with_the_range(self):
+        for day in ("2025-03-17", "0001-01-01", "2026-12-07", "9999-12-31"):
+            for url in (
+                reverse("as_of_board", args=[day]),
+                f"/commitments/energy-strike-pause/?as_of={day}",
+            ):
+                response = self.client.get(url)
+                assert response.status_code == 404, url
+                assert self.RANGE in text_of(response), url
+
+    def test_what_is_not_a_day_is_400_saying_how_to_write_one(self):
+        for day in ("2025-02-29", "2025-13-01", "yesterday", "2025-4-1", "2025-04-01T00:00"):
+            for url in (
+                reverse("as_of_board", args=[day]),
+                f"/commitments/energy-strike-pause/?as_of={day}",
+            ):
+                response = self.client.get(url)
+                assert response.status_code == 400, url
+                assert "YYYY-MM-DD" in text_of(response) or "no day" in text_of(response), url

@@ -285,7 +285,7 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     page = paginator.page(number)
     listed = [c for items in (page.object_list[0] if page.object_list else []) for c in items]
     names = {party.pk: translated.text(party, "name") for party in parties}
-    claims = _by_commitment(public_past.events([c.pk for c in listed], moment))
+    claims = _by_commitment(public_past.counted_claims([c.pk for c in listed], moment))
     working = [c.working_reading for c in listed if c.working_reading]
     counted = [claim for claims_of in claims.values() for claim in claims_of]
     corrected = public_past.corrections(
