@@ -23,7 +23,9 @@ def text_of(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
-class TestTheDemosPast(TestCase):
+class LoadedOnAFreshInstall(TestCase):
+    """The demo loaded once for the class on a fresh install today; each test reads it then."""
+
     @classmethod
     def setUpTestData(cls):
         with time_machine.travel(LOADED, tick=False):
@@ -34,6 +36,8 @@ class TestTheDemosPast(TestCase):
         self.traveller.start()
         self.addCleanup(self.traveller.stop)
 
+
+class TestTheDemosPast(LoadedOnAFreshInstall):
     def board(self, day: str, language: str = "en"):
         return self.client.get(reverse("as_of_board", args=[day]), HTTP_ACCEPT_LANGUAGE=language)
 
@@ -95,18 +99,8 @@ class TestTheDemosPast(TestCase):
         assert "Status: expired" in card
 
 
-class TestDaysOutsideTheDemosPast(TestCase):
+class TestDaysOutsideTheDemosPast(LoadedOnAFreshInstall):
     """Any day a reader types gets a clear answer with the days there are, never a server error."""
-
-    @classmethod
-    def setUpTestData(cls):
-        with time_machine.travel(LOADED, tick=False):
-            call_command("load_demo", stdout=io.StringIO())
-
-    def setUp(self):
-        self.traveller = time_machine.travel(LOADED, tick=False)
-        self.traveller.start()
-        self.addCleanup(self.traveller.stop)
 
     RANGE = "any day from 18 March 2025 to 5 December 2026"
 
