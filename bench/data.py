@@ -292,6 +292,15 @@ def make_sources(rng: random.Random, count: int, stream) -> list[Source]:
     return save_with_history(Source, sources, label="sources", stream=stream)
 
 
+def made(day: dt.date) -> dt.datetime:
+    """When an agreement held on ``day``, and what it agreed, were recorded and published.
+
+    The history is dated across the months the agreements span, as a tracker
+    in use has it, so a past day's pages read a history that is not all today.
+    """
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
 def make_agreements(rng, scale: Scale, parties, sources, stream) -> list[Agreement]:
     agreements = []
     for n in range(scale.agreements):
@@ -308,6 +317,7 @@ def make_agreements(rng, scale: Scale, parties, sources, stream) -> list[Agreeme
                 internal_note="Checked against two transcripts.",
             )
         )
+        agreements[-1]._history_date = made(agreements[-1].held_on)
     agreements = save_with_history(Agreement, agreements, label="agreements", stream=stream)
     # The first two parties are the sides; the mediator rotates through the rest.
     sides = parties[:2]
@@ -359,6 +369,7 @@ def make_commitments(rng, scale: Scale, agreements, stream) -> list[Commitment]:
             internal_note="Wording differs between the two readouts.",
         )
         commitment.heavy = heavy
+        commitment._history_date = made(agreement.held_on)
         commitments.append(commitment)
     saved = save_with_history(Commitment, commitments, label="commitments", stream=stream)
     changes = [
@@ -395,6 +406,8 @@ def make_roles(rng, commitments, agreements, stream) -> None:
                 commitment=commitment, party=agreement.mediator, role=CommitmentParty.Role.MEDIATOR
             )
         )
+        for role in roles[-len(agreement.sides) - 1 :]:
+            role._history_date = commitment._history_date
     save_with_history(CommitmentParty, roles, label="party roles", stream=stream)
 
 
@@ -435,6 +448,8 @@ def make_readings(rng, commitments, parties, sources, stream) -> None:
                     is_published=True,
                 )
             )
+    for reading in readings:
+        reading._history_date = reading.commitment._history_date
     saved = save_with_history(Reading, readings, label="readings", stream=stream)
     links = [
         Reading.sources.through(reading=reading, source=rng.choice(sources)) for reading in saved

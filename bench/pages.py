@@ -22,6 +22,16 @@ import django
 TRIVIAL = "/bench/trivial/"
 
 
+def past_day() -> str:
+    """The day halfway between the first agreement and the last: a past with records either side."""
+    from django.db.models import Max, Min
+
+    from tracker.models import Agreement
+
+    span = Agreement.objects.aggregate(first=Min("held_on"), last=Max("held_on"))
+    return (span["first"] + (span["last"] - span["first"]) / 2).isoformat()
+
+
 def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
     from django.core.cache import cache
     from django.db import connection
@@ -43,6 +53,8 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         ("icalendar", "/calendar.ics"),
         ("party", f"/parties/{SIDE_PARTY_SLUG}/"),
         ("search", "/search/?q=energ"),
+        # The board of a past day, halfway through the history: read from the history tables.
+        ("as_of_board", f"/as-of/{past_day()}/"),
     ]
     client = Client()
     client.get(TRIVIAL)  # imports and first connection, outside the timing
@@ -95,6 +107,10 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         page["vs_trivial_beside"] = round(page["p50_ms"] / page["trivial_beside_p50_ms"], 1)
         result["pages"][name] = page
         print(f"    {name}: {page['p50_ms']:.1f} ms, {page['queries']} queries", file=sys.stderr)
+    if "board" in result["pages"] and "as_of_board" in result["pages"]:
+        # A past day's board against today's, from the same run: the past is rebuilt, not stored.
+        past, today = result["pages"]["as_of_board"], result["pages"]["board"]
+        result["as_of_board_vs_board"] = round(past["p50_ms"] / today["p50_ms"], 2)
     if not only:
         result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result

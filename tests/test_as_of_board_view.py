@@ -166,7 +166,8 @@ def test_with_nothing_public_today_there_is_no_past_to_show(client, history):
     response = get(client, "/as-of/2025-03-21/")
 
     assert response.status_code == 404
-    assert "Nothing has been published yet" in response.content.decode()
+    assert "Nothing was public before today" in response.content.decode()
+    assert "any day from" not in response.content.decode()
 
 
 def test_the_filters_choose_among_the_commitments_as_they_stood(client, history):

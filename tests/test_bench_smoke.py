@@ -35,6 +35,7 @@ PAGES = {
     "icalendar",
     "party",
     "search",
+    "as_of_board",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -84,6 +85,9 @@ def test_every_page_is_measured_against_its_baseline_and_the_floor(results):
         assert page["p50_ms"] <= page["p95_ms"], name
         assert page["vs_baseline"] > 0 and page["vs_trivial"] > 0, name
     assert report["scales"]["tiny"]["trivial"]["samples"] >= 3
+    # A past day's board, halfway through the history, beside today's from the same run.
+    assert pages["as_of_board"]["url"].startswith("/as-of/")
+    assert report["scales"]["tiny"]["as_of_board_vs_board"] > 0
 
 
 def test_each_search_is_measured_against_the_floor_and_finds_what_the_data_holds(results):
@@ -208,6 +212,7 @@ def test_every_target_is_checked_and_printed(results):
         "board HTML bytes (tiny)",
         "commitment page HTML bytes (tiny)",
         "board time / trivial view (tiny)",
+        "past day's board time / today's board (tiny)",
         "commitment page time / trivial view (tiny)",
         "search page time / trivial view (tiny)",
         "slowest of 6 searches / trivial view (tiny)",

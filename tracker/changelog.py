@@ -73,6 +73,8 @@ class Change:
     # record's kind and public parent once it is withdrawn.
     record: str = ""
     subject: str = ""
+    # A status change's log entry, whose reason is kept in every language.
+    said: object | None = None
 
     @property
     def is_tombstone(self) -> bool:
@@ -243,6 +245,7 @@ def read_changes(rows: int, tz_name: str = "UTC") -> tuple[list[Change], dt.date
         party.pk: translated.text(party, "name") for party in public.parties().only("pk", "name")
     }
     context = _Context(public_ids, commitments, agreements, names, tz_name)
+    context.status_log = _status_log(rows_by_kind["commitment"][1])
 
     entries = []
     for tracked, rows in rows_by_kind.values():
@@ -267,6 +270,17 @@ class _Context:
     agreements: dict[int, Agreement]
     party_names: dict[int, str]
     tz_name: str = "UTC"
+    # {(commitment id, reason in English): its status change}, which keeps the reason translated
+    status_log: dict = field(default_factory=dict)
+
+
+def _status_log(rows) -> dict:
+    """The logged status changes of these commitments, by their reason in English."""
+    ids = {row.id for row in rows}
+    if not ids:
+        return {}
+    log = public.status_changes().filter(commitment_id__in=ids)
+    return {(change.commitment_id, change.reason_en): change for change in log}
 
 
 def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
@@ -334,6 +348,9 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         action, headline = RETRACTED, _("%(record)s was retracted.")
     else:
         action, headline = CHANGED, _("%(record)s changed.")
+    said = None
+    if tracked.kind == "commitment" and row.status != getattr(row, "before_status", row.status):
+        said = context.status_log.get((row.id, reason.removeprefix(CORRECTION_PREFIX)))
     return Change(
         key=key,
         at=row.history_date,
@@ -345,6 +362,7 @@ def _entry(tracked: Tracked, row, context: _Context) -> Change | None:
         fields=changed,
         record=record,
         subject=subject,
+        said=said,
     )
 
 

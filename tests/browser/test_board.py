@@ -65,7 +65,9 @@ def test_visitor_picks_a_past_day_and_sees_the_board_as_it_stood(open_tab, site,
     with time_machine.travel(NOW + dt.timedelta(days=7), tick=False):
         page.goto("/")
 
-        page.get_by_label("The board as it stood at the end of").fill("2025-04-10")
+        page.get_by_label("Day", exact=True).select_option("10")
+        page.get_by_label("Month", exact=True).select_option(label="April")
+        page.get_by_label("Year", exact=True).select_option("2025")
         page.get_by_role("button", name="Show that day").click()
 
         expect(page).to_have_url(re.compile(r"/as-of/2025-04-10/$"))

@@ -12,6 +12,15 @@ party, agreement or commitment by its slug, a source by its URL. One that is
 already in the database is left exactly as it is, together with everything
 under it (a commitment's readings, events and status history), because staff
 may have edited it since and the loader must never overwrite their work.
+
+The demo has a past. Each record is written with the history it would have had
+had it been recorded as events unfolded (``dating.py``): an agreement and its
+commitments on the day the agreement was made, each status change and each
+claim on the day it took effect or reports (the evening of that day, or two
+hours after a time given to the minute), the clock's expiry at the window's
+end. The steps run in that order, so the history rows and the status-change
+log read as the tracker's own would, and the pages of any past day show what
+was public then.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 
 from tracker import clock, services, words
+from tracker.demo import dating
 from tracker.models import (
     Agreement,
     Commitment,
@@ -272,10 +282,13 @@ class _Loader:
         self.parties: dict[str, Party] = {}
         self.sources: dict[str, Source] = {}
         self.now = timezone.now()
+        # (when, order, name, write): every write of the file, run in the order it happened.
+        self.steps: list[tuple[dt.datetime, int, str, object]] = []
 
     def load(self, data) -> LoadResult:
         with _about("file"):
             _check_fields(data, "file")
+        before_parties = dating.marks()
         for record in _list(data, "parties"):
             with _about(f"party “{_name(record, 'slug')}”"):
                 self.load_party(_check_fields(record, "party"))
@@ -285,7 +298,21 @@ class _Loader:
         for record in _list(data, "agreements"):
             with _about(f"agreement “{_name(record, 'slug')}”"):
                 self.load_agreement(_check_fields(record, "agreement"))
+        # The parties and sources were known before anything the file records happened.
+        if self.steps:
+            dating.date_since(before_parties, self.when(min(step[0] for step in self.steps)))
+        for when, _order, name, write in sorted(self.steps, key=lambda step: step[:2]):
+            with _about(name), dating.dated(self.when(when)):
+                write()
         return self.result
+
+    def later(self, when: dt.datetime, name: str, write) -> None:
+        """Write ``write`` when the history reaches ``when``: after everything dated before it."""
+        self.steps.append((when, len(self.steps), name, write))
+
+    def when(self, instant: dt.datetime) -> dt.datetime:
+        """A moment of the demo's history, never after the load itself."""
+        return min(instant, self.now)
 
     # Lookups --------------------------------------------------------------
 
@@ -352,32 +379,98 @@ class _Loader:
 
     def load_agreement(self, record: dict) -> None:
         agreement = Agreement.objects.filter(slug=record["slug"]).first()
+        held_on = _date(record["held_on"])
+        made = dating.day_made(held_on)
+        name = f"agreement “{record['slug']}”"
         if agreement:
             self.result.kept["agreements"] += 1
+            self.later(made, name, lambda: None)
         else:
-            agreement = Agreement(
-                slug=record["slug"],
-                title=record["title"],
-                kind=record["kind"],
-                held_on=_date(record["held_on"]),
-                venue=record.get("venue", ""),
-                summary=record.get("summary", ""),
-                **translations(record, "agreement"),
-            )
-            services.save_record(agreement, actor=services.IMPORT, reason=REASON)
-            agreement.parties.set([self.party(slug) for slug in _list(record, "parties")])
-            agreement.sources.set(self.source_list(record))
-            if record.get("published", True):
-                services.publish(agreement, actor=services.IMPORT, reason=REASON)
-            self.result.created["agreements"] += 1
+            self.later(made, name, lambda: self.write_agreement(record))
         for item in _list(record, "commitments"):
+            cname = f"{name}: commitment “{_name(item, 'slug')}”"
             with _about(f"commitment “{_name(item, 'slug')}”"):
-                self.load_commitment(agreement, _check_fields(item, "commitment"))
+                self.plan_commitment(record["slug"], made, cname, _check_fields(item, "commitment"))
 
-    def load_commitment(self, agreement: Agreement, record: dict) -> None:
+    def write_agreement(self, record: dict) -> None:
+        agreement = Agreement(
+            slug=record["slug"],
+            title=record["title"],
+            kind=record["kind"],
+            held_on=_date(record["held_on"]),
+            venue=record.get("venue", ""),
+            summary=record.get("summary", ""),
+            **translations(record, "agreement"),
+        )
+        services.save_record(agreement, actor=services.IMPORT, reason=REASON)
+        agreement.parties.set([self.party(slug) for slug in _list(record, "parties")])
+        agreement.sources.set(self.source_list(record))
+        if record.get("published", True):
+            services.publish(agreement, actor=services.IMPORT, reason=REASON)
+        self.result.created["agreements"] += 1
+
+    def plan_commitment(self, agreement: str, made: dt.datetime, name: str, record: dict) -> None:
+        """Plan a commitment's writes: itself on its agreement's day, then its life as it came."""
         if Commitment.objects.filter(slug=record["slug"]).exists():
             self.result.kept["commitments"] += 1
             return
+        working = [item for item in _list(record, "readings") if _is_working(item)]
+        if len(working) > 1:
+            raise DemoDataError("only one reading can be the working one.")
+        state: dict = {}
+        self.later(made, name, lambda: self.write_commitment(agreement, record, state))
+        for number, item in enumerate(_list(record, "status_history"), start=1):
+            step = f"{name}: status change {number}"
+            with _about(f"status change {number}"):
+                item = _check_fields(item, "status change")
+                when = self.status_moment(item, working[0] if working else None)
+            self.later(
+                max(when, made), step, lambda item=item: self.load_status_change(state["c"], item)
+            )
+        answered_at: dict[str, dt.datetime] = {}
+        for item in _list(record, "events"):
+            step = f"{name}: event “{_name(item, 'key')}”"
+            with _about(f"event “{_name(item, 'key')}”"):
+                item = _check_fields(item, "event")
+                when = max(self.claim_moment(item), made)
+                answered = item.get("in_response_to")
+                if answered in answered_at:
+                    when = max(when, answered_at[answered])
+                answered_at.setdefault(item["key"], when)
+            self.later(when, step, lambda item=item: self.write_event(state, item))
+
+    def status_moment(self, record: dict, working: dict | None) -> dt.datetime:
+        """When a status change was recorded: soon after it took effect; the clock's at once."""
+        if record.get("by") == "clock":
+            end = None
+            if isinstance(working, dict) and working.get("time_zone"):
+                zone = working["time_zone"]
+                precision = working.get("precision", clock.Precision.DAY.value)
+                end = clock.window_end(
+                    _instant(working.get("starts_at"), zone, precision),
+                    end=_instant(working.get("ends_at"), zone, precision),
+                    duration_days=working.get("duration_days"),
+                    open_ended=bool(working.get("open_ended", False)),
+                    tz_name=zone,
+                )
+            # Without an end, the write refuses it and says why.
+            return end or self.now
+        if not record.get("at") or not record.get("time_zone"):
+            return self.now  # refused with the missing fields named when it is written
+        local = _local_time(record["at"])
+        precision = (
+            clock.Precision.MINUTE if isinstance(local, dt.datetime) else clock.Precision.DAY
+        )
+        return dating.reported(clock.local_to_utc(local, record["time_zone"], precision), precision)
+
+    def claim_moment(self, record: dict) -> dt.datetime:
+        """When a claim was recorded: on the day it reports, soon after its last moment."""
+        precision = record.get("precision", clock.Precision.DAY.value)
+        last = record.get("occurred_until") or record["occurred_at"]
+        return dating.reported(_instant(last, record["time_zone"], precision), precision)
+
+    def write_commitment(self, agreement_slug: str, record: dict, state: dict) -> None:
+        agreement = Agreement.objects.get(slug=agreement_slug)
         commitment = services.create_commitment(
             actor=services.IMPORT,
             reason=REASON,
@@ -394,31 +487,22 @@ class _Loader:
             **translations(record, "commitment"),
         )
         self.result.created["commitments"] += 1
-
+        state.update(c=commitment, by_key={}, published=record.get("published", True))
         readings = []
-        working = [item for item in _list(record, "readings") if _is_working(item)]
-        if len(working) > 1:
-            raise DemoDataError("only one reading can be the working one.")
         for number, item in enumerate(_list(record, "readings"), start=1):
             with _about(f"reading {number} (“{_name(item, 'label')}”)"):
                 readings.append(self.load_reading(commitment, _check_fields(item, "reading")))
-        for number, item in enumerate(_list(record, "status_history"), start=1):
-            with _about(f"status change {number}"):
-                self.load_status_change(commitment, _check_fields(item, "status change"))
-        events = []
-        by_key: dict[str, ComplianceEvent] = {}
-        for item in _list(record, "events"):
-            with _about(f"event “{_name(item, 'key')}”"):
-                events.append(self.load_event(commitment, _check_fields(item, "event"), by_key))
-
-        if record.get("published", True):
+        if state["published"]:
             services.publish(commitment, actor=services.IMPORT, reason=REASON)
             for reading, published in readings:
                 if published:
                     services.publish(reading, actor=services.IMPORT, reason=REASON)
-            for event, published in events:
-                if published:
-                    services.publish(event, actor=services.IMPORT, reason=REASON)
+
+    def write_event(self, state: dict, record: dict) -> None:
+        """Record a claim, verified as its sources say, and publish it with its commitment."""
+        event, published = self.load_event(state["c"], record, state["by_key"])
+        if published and state["published"]:
+            services.publish(event, actor=services.IMPORT, reason=REASON)
 
     def roles(self, record) -> list[tuple[Party, str]]:
         if not isinstance(record, dict):
@@ -500,7 +584,7 @@ class _Loader:
         if reading is None or reading.ends_at is None:
             raise DemoDataError("the clock can only expire a window whose working reading ends.")
         if reading.ends_at > self.now:
-            return
+            return  # still running: the sweep expires it when the end comes
         services.change_status(
             commitment,
             Status.EXPIRED,

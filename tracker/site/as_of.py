@@ -36,6 +36,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -156,15 +158,14 @@ def _asked(request, text: str, today_url: str):
     latest = today(zone)
     if day == latest:
         return redirect(with_zone(today_url, zone))
-    first = first_day(zone)
-    if day > latest or first is None or day < first:
+    days = past_days(zone)
+    if day > latest or days is None or day < days.first:
         return render(
             request,
             "tracker/as_of_unavailable.html",
             {
                 "asked": day,
-                "first": first,
-                "last": latest - dt.timedelta(days=1),
+                "days": days,
                 "is_future": day > latest,
                 "today_url": today_url,
             },
@@ -178,9 +179,49 @@ def _bad(request, errors: list[str]):
     return render(request, "400.html", {"errors": errors}, status=400)
 
 
+@dataclass(frozen=True)
+class PastDays:
+    """The days that have a past, on the reader's clock: what the date picker offers."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.last.year, self.first.year - 1, -1))
+
+    @property
+    def months(self) -> list[tuple[int, str]]:
+        """Each month's number and its name in the reader's language."""
+        return [(number, capfirst(str(name))) for number, name in MONTHS.items()]
+
+    @property
+    def days(self) -> range:
+        return range(1, 32)
+
+
+def past_days(zone: ReaderZone) -> PastDays | None:
+    """From the first day with a public record to yesterday; None while no day has ended since."""
+    first, last = first_day(zone), today(zone) - dt.timedelta(days=1)
+    if first is None or first > last:
+        return None
+    return PastDays(first, last)
+
+
 def picker(request) -> dict:
-    """What the date picker offers: any day up to yesterday on the reader's clock."""
-    return {"as_of_latest": today(zone_of(request)) - dt.timedelta(days=1)}
+    """What the date picker offers: the days that have a past, on the reader's clock."""
+    return {"as_of_days": past_days(zone_of(request))}
+
+
+def picked_day(query) -> dt.date:
+    """The day the picker's day, month and year name, or ``?date=`` as older links give it."""
+    if "date" in query:
+        return read_day(query.get("date", ""))
+    parts = [query.get(name, "").strip() for name in ("year", "month", "day")]
+    if not all(part.isdigit() and len(part) <= 4 for part in parts):
+        raise NotADay(_("Choose a day, a month and a year."))
+    year, month, day = (int(part) for part in parts)
+    return read_day(f"{year:04d}-{month:02d}-{day:02d}")
 
 
 # Pages -------------------------------------------------------------------------
@@ -188,9 +229,9 @@ def picker(request) -> dict:
 
 @require_safe
 def pick(request):
-    """The date picker's GET form sends ``?date=``; the canonical address names the day."""
+    """The picker's form sends a day, a month and a year; the canonical address names the day."""
     try:
-        day = read_day(request.GET.get("date", ""))
+        day = picked_day(request.GET)
     except NotADay as exc:
         return _bad(request, [str(exc)])
     return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
@@ -210,17 +251,13 @@ def board(request, day: str):
     chosen = filters.cleaned_data
     try:
         listing = _cached(request, "as-of-board", lambda: _listing(request, asked, chosen, parties))
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return _bad(request, [str(exc)])
     return render(
         request,
         "tracker/as_of_board.html",
         {"listing": listing, "as_of": asked, **picker(request)},
     )
-
-
-class NoSuchPage(Exception):
-    """A page number past the last page."""
 
 
 def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
@@ -242,15 +279,13 @@ def _listing(request, asked: AsOf, chosen: dict, parties: list) -> str:
     pages = presenters.pack([(items, len(items)) for _a, items in groups], COMMITMENTS_PER_PAGE)
     paginator = Paginator(pages, 1, allow_empty_first_page=True)
     number = chosen["page"] or 1
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the commitments fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the commitments fill %(pages)d.")
+    )
     page = paginator.page(number)
     listed = [c for items in (page.object_list[0] if page.object_list else []) for c in items]
     names = {party.pk: translated.text(party, "name") for party in parties}
-    claims = _by_commitment(public_past.events([c.pk for c in listed], moment))
+    claims = _by_commitment(public_past.counted_claims([c.pk for c in listed], moment))
     working = [c.working_reading for c in listed if c.working_reading]
     counted = [claim for claims_of in claims.values() for claim in claims_of]
     corrected = public_past.corrections(
@@ -376,7 +411,7 @@ def commitment(request, slug: str):
         page = _cached(
             request, "as-of-commitment", lambda: _commitment_page(request, current, asked, number)
         )
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return _bad(request, [str(exc)])
     return HttpResponse(page)
 
@@ -394,11 +429,9 @@ def _commitment_page(request, current, asked: AsOf, number: int) -> str:
     reports = public_past.reports(versions)
     paginator = Paginator(versions, EVENTS_PER_PAGE, allow_empty_first_page=True)
     paginator.count = len(reports)
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the events fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the events fill %(pages)d.")
+    )
     page = paginator.page(number)
     claims = public_past.as_records(page.object_list)
     page.object_list = claims

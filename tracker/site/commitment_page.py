@@ -37,7 +37,7 @@ from tracker.site.cards import decorate, summary_of
 from tracker.site.filters import EVENT_PARAMETERS, EventFilters
 from tracker.site.reader_zone import zone_of
 from tracker.site.strips import Severity
-from tracker.site.views import NoSuchPage, bad_request, form_errors
+from tracker.site.views import bad_request, form_errors
 
 DELIVERIES_LISTED = 20
 
@@ -55,7 +55,7 @@ def commitment_detail(request, slug):
         return bad_request(request, form_errors(filters))
     try:
         page = _commitment_page(request, slug, filters, parties)
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return bad_request(request, [str(exc)])
     return HttpResponse(page)
 
@@ -74,11 +74,9 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
     if listed is None:
         listed = summary.claims if summary else 0
     paginator = CountedPaginator(shown_claims, per_page, listed)
-    if page_number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the events fill %(pages)d.")
-            % {"page": page_number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, page_number, _("There is no page %(page)d: the events fill %(pages)d.")
+    )
 
     now = timezone.now()
     zone = zone_of(request).name

@@ -254,3 +254,17 @@ def tallies_in_all(tallies: list[ClaimantTally]) -> str:
         "alleged": sum(tally.alleged for tally in tallies),
         "verified": sum(tally.verified for tally in tallies),
     }
+
+
+class NoSuchPage(Exception):
+    """A page number past the last page; raised while rendering, so nothing is cached."""
+
+
+def require_page(paginator, number: int, fills: str) -> None:
+    """Refuse a page past the last, in words like "There is no page 9: the events fill 2."
+
+    ``fills`` names the page asked for and the number of pages as ``%(page)d``
+    and ``%(pages)d``; one pager for every public page, today's or a past day's.
+    """
+    if number > paginator.num_pages:
+        raise NoSuchPage(fills % {"page": number, "pages": paginator.num_pages})

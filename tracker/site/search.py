@@ -26,6 +26,7 @@ from tracker.http import cached_fragment, public_cache
 from tracker.search import CANDIDATES, Hit, QueryError, read
 from tracker.search.documents import DOCUMENTS
 from tracker.search.words import excerpt, found_in
+from tracker.site import presenters
 from tracker.site.filters import page_field
 
 RESULTS_PER_PAGE = 20
@@ -52,10 +53,6 @@ class SearchForm(forms.Form):
     page = page_field(MAX_PAGES)
 
 
-class NoSuchPage(Exception):
-    """A page number past the last page; raised while rendering, so nothing is cached."""
-
-
 @public_cache(parameters=SEARCH_PARAMETERS)
 @require_safe
 def search(request):
@@ -74,7 +71,7 @@ def search(request):
             context["listing"] = cached_fragment(
                 request, "search", lambda: _listing(request, query, chosen)
             )
-        except NoSuchPage as exc:
+        except presenters.NoSuchPage as exc:
             context["errors"] = [str(exc)]
             return render(request, "tracker/search.html", context, status=400)
     return render(request, "tracker/search.html", context)
@@ -87,11 +84,9 @@ def _listing(request, query, chosen: dict) -> str:
     hits = [hit for hit in results.hits if kind is None or hit.kind == kind]
     paginator = Paginator(hits, RESULTS_PER_PAGE, allow_empty_first_page=True)
     number = chosen["page"] or 1
-    if number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the results fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the results fill %(pages)d.")
+    )
     page = paginator.page(number)
     page.object_list = shown(page.object_list, query)
     counts = [

@@ -68,13 +68,9 @@ def board(request):
     chosen = filters.cleaned_data
     try:
         listing = _board_listing(request, chosen, parties)
-    except NoSuchPage as exc:
+    except presenters.NoSuchPage as exc:
         return bad_request(request, [str(exc)])
     return render(request, "tracker/board.html", {"listing": listing, **as_of.picker(request)})
-
-
-class NoSuchPage(Exception):
-    """A page number past the last page; raised while rendering, so nothing is cached."""
 
 
 def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
@@ -112,11 +108,9 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     )
     paginator = Paginator(pages, 1, allow_empty_first_page=True)
     page_number = chosen["page"] or 1
-    if page_number > paginator.num_pages:
-        raise NoSuchPage(
-            _("There is no page %(page)d: the commitments fill %(pages)d.")
-            % {"page": page_number, "pages": paginator.num_pages}
-        )
+    presenters.require_page(
+        paginator, page_number, _("There is no page %(page)d: the commitments fill %(pages)d.")
+    )
     page = paginator.page(page_number)
     shown = page.object_list[0] if page.object_list else []
     loaded = list(
