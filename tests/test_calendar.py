@@ -52,8 +52,9 @@ def test_the_working_end_is_the_deadline_and_other_readings_are_labelled_events(
 
     working = found["Ends: Energy pause"]
     other = found["Ends by Ukraine's count: Energy pause"]
-    assert working["DTSTART"].dt == dt.datetime(2025, 4, 16, 21, tzinfo=UTC)
-    assert other["DTSTART"].dt == dt.datetime(2025, 4, 23, 21, tzinfo=UTC)
+    # Each reading gives a day: the day it names, whatever the calendar's zone.
+    assert working["DTSTART"].dt == dt.date(2025, 4, 17)
+    assert other["DTSTART"].dt == dt.date(2025, 4, 24)
     assert "17 April 2025" in working["DESCRIPTION"]  # the day the reading gives
     assert "24 April 2025" in other["DESCRIPTION"]
     assert "not the working reading" in other["DESCRIPTION"]
@@ -79,7 +80,7 @@ def test_an_extension_moves_the_same_event_instead_of_adding_one(client, energy_
     after = events(client.get("/calendar.ics"))["Ends: Energy pause"]
 
     assert after["UID"] == before["UID"]
-    assert after["DTSTART"].dt == dt.datetime(2025, 5, 16, 21, tzinfo=UTC)
+    assert after["DTSTART"].dt == dt.date(2025, 5, 17)
     assert after["DTSTAMP"].dt == dt.datetime(2025, 4, 10, tzinfo=UTC)
 
 
@@ -90,6 +91,7 @@ def test_a_deliverable_due_date_is_an_event(client, db):
         starts_at=None,
         ends_at=None,
         due_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
+        precision="minute",
     )
 
     found = events(client.get("/commitments/exchange/calendar.ics"))
@@ -97,6 +99,26 @@ def test_a_deliverable_due_date_is_an_event(client, db):
     assert found["Due: Exchange 175 for 175"]["DTSTART"].dt == dt.datetime(
         2025, 3, 19, 12, tzinfo=UTC
     )
+
+
+def test_a_due_day_is_that_day_in_every_calendar_never_the_evening_before(client, db):
+    # "On 19 March", by the Kremlin's readout: midnight in Moscow, 18 March 21:00 UTC.
+    exchange = CommitmentFactory(slug="exchange", title="Exchange of 19 March", shape="deliverable")
+    ReadingFactory(
+        commitment=exchange,
+        starts_at=None,
+        ends_at=None,
+        due_at=dt.datetime(2025, 3, 18, 21, tzinfo=UTC),
+        precision="day",
+        time_zone="Europe/Moscow",
+    )
+
+    response = client.get("/commitments/exchange/calendar.ics")
+    event = events(response)["Due: Exchange of 19 March"]
+
+    assert event["DTSTART"].dt == dt.date(2025, 3, 19)
+    assert b"DTSTART;VALUE=DATE:20250319" in response.content
+    assert "19 March 2025" in event["DESCRIPTION"]
 
 
 def test_open_ended_windows_and_unpublished_readings_give_no_event(client, db):

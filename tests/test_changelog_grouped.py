@@ -133,6 +133,25 @@ def test_an_entry_names_the_claim_in_the_readers_language(client, claim, reviewe
     )
 
 
+def test_a_verified_violation_is_named_verified_never_alleged_in_every_language(
+    client, claim, reviewer
+):
+    with at(MORNING):
+        services.publish(claim, actor=reviewer, reason="Two sources agree")
+    with at(MORNING + dt.timedelta(hours=1)):
+        services.verify_event(claim, "verified", actor=reviewer, reason="The mission confirms it")
+
+    (english,) = entries(client)
+    (ukrainian,) = entries(client, "uk")
+    (russian,) = entries(client, "ru")
+
+    assert english.startswith("Verified violation, claimed by Russia against Ukraine, ")
+    assert ukrainian.startswith("Перевірене порушення: заявник — Russia, ")
+    assert russian.startswith("Проверенное нарушение: заявитель — Russia, ")
+    for entry in (english, ukrainian, russian):
+        assert not re.search("Alleged|Заявлене|Заявленное", entry)
+
+
 def test_a_status_change_names_the_commitment_and_translates_the_clocks_reason(
     client, pause, reviewer
 ):

@@ -216,3 +216,19 @@ def test_the_card_of_an_overdue_deliverable_says_so(client, db):
 
     assert '<span class="mark mark-overdue">overdue</span>' in page
     assert "was due 5 min ago" in page
+
+
+def test_the_card_of_a_commitment_with_no_claim_links_back_without_counting_zero(client, db):
+    CommitmentFactory(slug="navigation", title="Safe navigation in the Black Sea")
+    said = {
+        language: get(client, "/embed/commitments/navigation/", Accept_Language=language)
+        .content.decode()
+        .split('class="embed-more"')[1]
+        for language in ("en", "uk", "ru")
+    }
+
+    assert "Readings of the terms and their sources" in said["en"]
+    assert "Тлумачення умов і їхні джерела" in said["uk"]
+    assert "Толкования условий и их источники" in said["ru"]
+    for link in said.values():
+        assert " 0 " not in link

@@ -107,6 +107,26 @@ def test_an_entry_keeps_its_id_and_shows_as_updated_when_the_event_is_verified(
     assert second["updated"].startswith("2025-03-21T08:00:00")
 
 
+def test_a_verified_violation_is_titled_verified_never_alleged_in_every_language(
+    client, energy_pause, reviewer
+):
+    russia = PartyFactory(name="Russia", name_uk="Росія", name_ru="Россия")
+    ukraine = PartyFactory(name="Ukraine", name_uk="Україна", name_ru="Украина")
+    event = ComplianceEventFactory(commitment=energy_pause, claimant=ukraine, accused=russia)
+    services.verify_event(event, "verified", actor=reviewer, reason="Confirmed by monitors")
+
+    titles = {
+        language: entries(
+            client.get("/commitments/energy-pause/feed/", headers={"accept-language": language})
+        )[0]["title"]
+        for language in ("en", "uk", "ru")
+    }
+
+    assert titles["en"] == "Verified violation: Ukraine against Russia (verified)"
+    assert titles["uk"].startswith("Перевірене порушення: заявник — Україна")
+    assert titles["ru"].startswith("Проверенное нарушение: заявитель — Украина")
+
+
 def test_commitment_feed_of_an_unpublished_or_unknown_commitment_is_404(client, db):
     CommitmentFactory(slug="draft", is_published=False)
 

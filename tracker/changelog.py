@@ -34,7 +34,15 @@ from django.utils.translation import gettext_lazy
 
 from tracker import clock, public, translated
 from tracker.clock import calendar_day, day_text
-from tracker.models import Agreement, Commitment, ComplianceEvent, EventKind, Reading
+from tracker.models import (
+    VERIFIED,
+    Agreement,
+    Commitment,
+    ComplianceEvent,
+    EventKind,
+    Reading,
+    violation_standing,
+)
 from tracker.status import Shape
 from tracker.translation import TRANSLATED
 
@@ -427,16 +435,26 @@ def _subject(kind: str, row, context: _Context) -> str:
             "commitment": commitment,
         }
     return _("%(claim)s, on “%(commitment)s” (%(day)s)") % {
-        "claim": claim_words(row.kind, row.claimant_id, row.accused_id, context.party_names),
+        "claim": claim_words(
+            row.kind, row.claimant_id, row.accused_id, context.party_names, row.verification
+        ),
         "commitment": commitment,
         "day": day_text(calendar_day(row.occurred_at, row.precision)),
     }
 
 
-def claim_words(kind: str, claimant_id, accused_id, names: dict) -> str:
-    """A claim by its kind and sides: "Alleged violation, claimed by Russia against Ukraine"."""
+def claim_words(kind: str, claimant_id, accused_id, names: dict, verification: str = "") -> str:
+    """A claim by its kind and sides: "Alleged violation, claimed by Russia against Ukraine".
+
+    A violation our reviewers verified is named as the claim's page names it,
+    "Verified violation", never as alleged.
+    """
+    if violation_standing(kind, verification) == VERIFIED:
+        name = _("verified violation")
+    else:
+        name = EventKind(kind).label if kind in EventKind.values else kind
     words = {
-        "kind": capfirst(EventKind(kind).label) if kind in EventKind.values else kind,
+        "kind": capfirst(name),
         "claimant": names.get(claimant_id),
         "accused": names.get(accused_id),
     }

@@ -543,8 +543,7 @@ def deadline_text(
 ) -> str:
     """The countdown for any shape: deliverables count to their due date, others to their end.
 
-    when = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}
-    if shape == "deliverable" or (due is not None and end is None):
+    A commitment in a final status says when it ended, as exactly as what ended it was given.
     """
     if status is not None and Status(status).is_final and status_changed_at is not None:
         if status_precision:

@@ -234,3 +234,44 @@ def test_an_embedded_card_with_a_very_long_title_and_names_fits_with_every_side_
     assert " ".join(long_names.title.split()) in text
     assert page.locator(".tallies li").count() == 0
     assert page.locator(".tallies-in-all").count() == 1
+
+
+# The words of an element that the browser split across two lines.
+SPLIT_WORDS = """(selector) => {
+    const split = [];
+    for (const cell of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (lines.size > 1) split.push(word[0]);
+            }
+        }
+    }
+    return split;
+}"""
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_the_table_of_regions_reads_whole_words_on_a_phone_and_every_column_at_a_desk(
+    open_tab, demo, language
+):
+    page = open_tab(LOCALES[language])
+    page.set_viewport_size(PHONE)
+    page.goto("/regions/")
+    table = page.locator(".region-table")
+
+    # On a phone: the whole table in the page's own scroll, no word cut in two.
+    height, room = table.evaluate("box => [box.scrollHeight, box.clientHeight]")
+    assert height <= room, f"the table scrolls inside a box {room} px tall"
+    assert page.evaluate(SPLIT_WORDS, ".region-table tbody th, .region-table tbody td") == []
+
+    # At a desk: every column shows, none hidden past the box's edge.
+    page.set_viewport_size(DESK)
+    page.goto("/regions/")
+    width, room = table.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert width <= room, f"{width - room} px of the table are cut off"
+    save_screenshot(page, f"regions-desk-{language}")

@@ -1,8 +1,9 @@
 """Deadlines as iCalendar (RFC 5545), so people can subscribe in their calendar app.
 
 Each published reading that names an end or a due date becomes one event at
-that instant: the working reading's as the deadline that counts, the other
-readings' as separate events labelled with whose count they are, because the
+that instant, or on that day as an all-day event when the reading gives only a
+day: the working reading's as the deadline that counts, the other readings' as
+separate events labelled with whose count they are, because the
 parties often disagree about when a pause ends. Events carry UIDs built from
 the reading, so a calendar app that refreshes the feed updates an event in
 place when a window is extended instead of adding a second one.
@@ -81,7 +82,13 @@ def reading_events(reading: Reading, request) -> list[icalendar.Event]:
         event.add("uid", f"reading-{reading.pk}-{moment}@{uid_domain()}")
         event.add("dtstamp", reading.updated_at)
         event.add("last-modified", reading.updated_at)
-        event.add("dtstart", instant)
+        if reading.precision == clock.Precision.DAY:
+            # A day is that day as its source meant it, an all-day event: at its
+            # instant, midnight in Moscow, it would sit on the evening before in
+            # every calendar west of Moscow.
+            event.add("dtstart", clock.calendar_day(instant, reading.precision))
+        else:
+            event.add("dtstart", instant)
         event.add("summary", _summary(reading, moment))
         event.add("description", _description(reading, instant, page))
         event.add("categories", [reading.commitment.get_category_display()])

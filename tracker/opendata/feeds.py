@@ -25,6 +25,7 @@ from tracker import changelog, changelog_groups, clock, public, words
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
 from tracker.opendata.calendar import uid_domain
+from tracker.templatetags.tracker_tags import claim_kind
 
 FEED_LENGTH = 50
 
@@ -78,7 +79,8 @@ def tag(name: str) -> str:
 
 def event_entry(event: ComplianceEvent, page: str) -> Entry:
     parties = {
-        "kind": capfirst(event.get_kind_display()),
+        # A verified violation is named so, as on the claim's page, never "Alleged violation".
+        "kind": capfirst(claim_kind(event)),
         "claimant": event.claimant or _("an unnamed party"),
         "accused": event.accused,
         "verification": event.get_verification_display(),
