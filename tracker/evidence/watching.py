@@ -6,8 +6,8 @@ week rather than all made at once. A check fetches the address under the same
 rules as a capture and records what it found:
 
 - **live**: the page answers with the bytes of the copy kept;
-- **changed**: it answers with other bytes (a copy of the new version is kept
-  the first time, so both are evidence);
+- **changed**: it answers with other bytes than the first copy (each version not
+  seen before is kept too, so every version is evidence);
 - **gone**: it answers 404, 410 or 451.
 
 A status keeps the moment it was first seen (``status_since``); a check that
@@ -66,8 +66,13 @@ def claim_due(now: dt.datetime, limit: int) -> list[Link]:
     return claimed
 
 
-def latest_copy(link: Link) -> Capture | None:
-    return Capture.objects.kept().filter(source_id=link.source_id).order_by("-captured_at").first()
+def copies_of(link: Link) -> list[Capture]:
+    """The copies kept of the source's current address, the one first cited first."""
+    return list(
+        Capture.objects.kept()
+        .filter(source_id=link.source_id, url=link.source.url)
+        .order_by("captured_at", "pk")
+    )
 
 
 def check(link: Link, now: dt.datetime | None = None) -> Link:
@@ -82,11 +87,11 @@ def check(link: Link, now: dt.datetime | None = None) -> Link:
         return found(link, now, Link.Status.GONE, f"HTTP {fetched.status}.")
     if not 200 <= fetched.status < 300:
         return note(link, now, f"Could not check: HTTP {fetched.status}.")
-    copy = latest_copy(link)
+    copies = copies_of(link)
     sha256 = storage.sha256_of(fetched.body)
-    if copy is not None and copy.sha256 == sha256:
+    if copies and copies[0].sha256 == sha256:
         return found(link, now, Link.Status.LIVE, f"HTTP {fetched.status}, same bytes.")
-    if copy is None or link.status != Link.Status.CHANGED:
+    if sha256 not in {copy.sha256 for copy in copies}:
         keep_new_version(link, url, fetched, now)
     return found(link, now, Link.Status.CHANGED, f"HTTP {fetched.status}, SHA-256 {sha256}.")
 
