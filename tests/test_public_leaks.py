@@ -11,6 +11,7 @@ of staff never show at all.
 """
 
 import datetime as dt
+import hashlib
 from importlib import import_module
 from urllib.parse import urlencode
 
@@ -29,6 +30,8 @@ from tests.factories import (
     UserFactory,
 )
 from tracker import services
+from tracker.evidence import storage
+from tracker.evidence.models import Capture, Link
 from tracker.models import ComplianceEvent
 from tracker.site import share
 
@@ -42,7 +45,11 @@ HIDDEN_AGREEMENT = "HIDDEN-AGREEMENT-TITLE"
 HIDDEN_COMMITMENT = "HIDDEN-COMMITMENT-TITLE"
 HIDDEN_READING = "HIDDEN-READING-LABEL"
 HIDDEN_EVENT = "HIDDEN-EVENT-SUMMARY"
-HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT]
+# The archived copy of a source only the unpublished claim cites, and that copy's SHA-256.
+HIDDEN_COPY = "HIDDEN-SOURCE-COPY"
+HIDDEN_COPY_SHA256 = hashlib.sha256(HIDDEN_COPY.encode()).hexdigest()
+HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT, HIDDEN_COPY]
+HIDDEN += [HIDDEN_COPY_SHA256]
 
 # Text that must never show, published or not (compared without case).
 NEVER = ["secret-note", "zoya", "secretova"]
@@ -129,6 +136,10 @@ OUTPUTS = {
         reverse("regions"),
         reverse("regions") + "?commitment=public-pause",
         reverse("regions") + "?claimant=russia&kind=alleged_violation",
+    ],
+    "source_copy": lambda: [
+        reverse("source_copy", args=[capture.source_id, capture.pk])
+        for capture in Capture.objects.filter(state="captured")
     ],
     "region": lambda: [
         reverse("region", args=["UA-65"]),
@@ -217,6 +228,34 @@ def assert_never_shown(pages: dict[str, str]) -> None:
             assert text not in lowered, f"{url} shows {text!r}"
 
 
+@pytest.fixture(autouse=True)
+def evidence_in_a_folder_of_its_own(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
+
+
+def shareable_copy(source, body: str, **fields) -> Capture:
+    """A kept copy of ``source`` that staff marked shareable."""
+    name, sha256 = storage.write_verified(f"copies/{source.pk}", body.encode())
+    Link.objects.create(source=source, status="gone", status_since=MADE, shareable=True)
+    return Capture.objects.create(
+        source=source,
+        url=source.url,
+        state="captured",
+        content_type="text/plain",
+        size=len(body),
+        sha256=sha256,
+        captured_at=MADE,
+        body_name=name,
+        **fields,
+    )
+
+
 @pytest.fixture
 def staff_member(db):
     """A reviewer with a name, who records, verifies and changes things."""
@@ -262,7 +301,13 @@ def make_world(staff_member):
         summary="Strike on a substation in Sloviansk",
         internal_note="SECRET-NOTE-E",
     )
-    services.record_event(event, actor=staff_member, reason="Reported", sources=[SourceFactory()])
+    cited = SourceFactory()
+    services.record_event(event, actor=staff_member, reason="Reported", sources=[cited])
+    shareable_copy(cited, "A public copy")
+    # A failed try at another copy: its reason is for staff only.
+    Capture.objects.create(
+        source=cited, url=cited.url, state="failed", failure_reason="SECRET-NOTE-CAPTURE"
+    )
     services.verify_event(event, "disputed", actor=staff_member, reason="Denied by Russia")
     services.publish(event, actor=staff_member, reason="Checked")
     services.change_status(commitment, "suspended", actor=staff_member, reason="Talks paused")
@@ -295,6 +340,9 @@ def make_world(staff_member):
         internal_note="SECRET-NOTE-HE",
         is_published=False,
     )
+    hidden_source = SourceFactory(url="https://example.org/hidden-source")
+    hidden_event.sources.add(hidden_source)
+    shareable_copy(hidden_source, HIDDEN_COPY)
     return [hidden_agreement, hidden_commitment, hidden_reading, hidden_event]
 
 
@@ -349,6 +397,14 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         reverse("events_csv"),
         searching("search"),
         searching("api_events"),
+    }
+    assert showing(published, HIDDEN_COPY_SHA256) >= {
+        reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("api_events"),
+    }
+    assert showing(published, HIDDEN_COPY) == {
+        reverse("source_copy", args=[capture.source_id, capture.pk])
+        for capture in Capture.objects.filter(sha256=HIDDEN_COPY_SHA256)
     }
     # The past shows the drafts from the day they were published, and not before.
     published_then = reverse("as_of_board", args=[PUBLISHED_DAY])

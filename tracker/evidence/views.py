@@ -1,0 +1,27 @@
+"""A shareable archived copy, served to readers inert: it runs no script and sets no cookie."""
+
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
+
+from tracker import public
+from tracker.evidence import storage
+
+# The copy is someone else's page served from this site: a sandbox gives it an origin of its
+# own (no cookies, no script, no forms), and the browser must not guess another type for it.
+INERT = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+@require_safe
+def shared_copy(request, source: int, capture: int):
+    copy = public.shared_copy(source, capture)
+    if copy is None:
+        raise Http404("No shareable copy here.")
+    response = HttpResponse(
+        storage.read(copy.body_name), content_type=copy.content_type or "application/octet-stream"
+    )
+    response["Content-Security-Policy"] = INERT
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="copy-{copy.sha256[:16]}"'
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Digest"] = f"sha-256={copy.sha256}"
+    return response
