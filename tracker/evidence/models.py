@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from tracker.models import ComplianceEvent, Source
 
@@ -112,6 +113,7 @@ class Link(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     shareable_changed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["checked_at", "next_check_at", "check_note"])
 
     def __str__(self) -> str:
         return f"{self.source.url}: {self.get_status_display()}"
