@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import io
 import re
 
 import pytest
@@ -180,3 +181,18 @@ def test_a_source_not_captured_yet_is_unchecked_with_no_captures(client, db):
     cited_source = client.get(reverse("api_events")).json()["results"][0]["sources"][0]
 
     assert (cited_source["captures"], cited_source["link_status"]) == ([], "unchecked")
+
+
+def test_the_demo_ships_captures_made_from_files_and_says_so(client, db):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing more is made
+
+    demo = Capture.objects.exclude(made_from="")
+    assert demo.count() == 3
+    assert all(storage.read(c.body_name).startswith(b"<!doctype html>") for c in demo)
+    text = page(client, slug="energy-strike-pause")
+    assert "Original gone since 3 May 2026; archived copy of 25 March 2025" in text
+    assert "(a demonstration copy made from a file, not fetched from the address)" in text
+    assert "демонстраційна копія" in page(client, "uk", slug="energy-strike-pause")
