@@ -1,5 +1,7 @@
 """A shareable archived copy, served to readers inert: it runs no script and sets no cookie."""
 
+import base64
+
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
@@ -23,5 +25,6 @@ def shared_copy(request, source: int, capture: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="copy-{copy.sha256[:16]}"'
     response["Cache-Control"] = "public, max-age=86400"
-    response["Digest"] = f"sha-256={copy.sha256}"
+    # RFC 3230's Digest, so a reader's tool can check the copy against the hash on the page.
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(copy.sha256)).decode()
     return response
