@@ -107,3 +107,81 @@ def test_attaching_needs_the_permission(outsider):
         attachments.attach(
             upload("a.pdf", b"%PDF-1.7"), source=SourceFactory(), actor=outsider, reason="x"
         )
+
+
+def test_staff_attach_a_photo_in_the_admin_and_readers_get_the_copy_without_metadata(
+    client, reviewer
+):
+    from django.urls import reverse
+
+    from tests.factories import CommitmentFactory
+    from tracker.evidence.models import Attachment
+
+    claim = ComplianceEventFactory(commitment=CommitmentFactory(slug="energy-pause"))
+    client.force_login(reviewer)
+    data = photo_with_metadata()
+
+    response = client.post(
+        reverse("admin:evidence_attachment_add"),
+        {
+            "file": upload("strike.jpg", data),
+            "claim": claim.pk,
+            "caption": "Substation after the strike",
+            "is_public": "on",
+            "reason": "Sent by the regional monitor",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kept = Attachment.objects.get()
+    client.logout()
+    page = client.get(reverse("commitment", args=["energy-pause"])).content.decode()
+    assert "Substation after the strike" in page
+    assert kept.public_sha256 in page and kept.sha256 in page
+    served = client.get(reverse("shared_file", args=[kept.pk]))
+    assert served.status_code == 200 and b"SnoopPhone" not in served.content
+    assert hashlib.sha256(served.content).hexdigest() == kept.public_sha256
+
+
+def test_the_admin_refuses_a_file_whose_content_is_not_what_its_name_says(client, editor):
+    from django.urls import reverse
+
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:evidence_attachment_add"),
+        {
+            "file": upload("statement.pdf", photo_with_metadata()),
+            "source": SourceFactory().pk,
+            "reason": "From the field",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "its content is image/jpeg" in response.content.decode()
+
+
+def test_an_editor_cannot_make_a_file_public(editor):
+    with pytest.raises(services.NotPermitted):
+        attachments.attach(
+            upload("a.pdf", b"%PDF-1.7"),
+            source=SourceFactory(),
+            actor=editor,
+            reason="x",
+            public=True,
+        )
+
+
+def test_a_public_file_of_an_unpublished_claim_is_not_served(client, reviewer):
+    from django.urls import reverse
+
+    claim = ComplianceEventFactory(is_published=False)
+    kept = attachments.attach(
+        upload("p.png", photo_with_metadata("PNG")),
+        claim=claim,
+        actor=reviewer,
+        reason="x",
+        public=True,
+    )
+
+    assert client.get(reverse("shared_file", args=[kept.pk])).status_code == 404

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
 
 from tests.factories import (
@@ -29,9 +30,10 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from tests.test_evidence_attachments import photo_with_metadata
 from tracker import services
-from tracker.evidence import storage
-from tracker.evidence.models import Capture, Link
+from tracker.evidence import attachments, storage
+from tracker.evidence.models import Attachment, Capture, Link
 from tracker.models import ComplianceEvent
 from tracker.site import share
 
@@ -50,9 +52,14 @@ HIDDEN_COPY = "HIDDEN-SOURCE-COPY"
 HIDDEN_COPY_SHA256 = hashlib.sha256(HIDDEN_COPY.encode()).hexdigest()
 HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT, HIDDEN_COPY]
 HIDDEN += [HIDDEN_COPY_SHA256]
+# A photo from the field attached to the unpublished claim, marked public by staff.
+HIDDEN_FILE = "HIDDEN-FILE-CAPTION"
+HIDDEN.append(HIDDEN_FILE)
 
 # Text that must never show, published or not (compared without case).
 NEVER = ["secret-note", "zoya", "secretova"]
+# The device that took a photo from the field: its original's metadata, never public.
+NEVER.append("snoopphone")
 
 
 def both(url_name: str) -> list[str]:
@@ -137,6 +144,9 @@ OUTPUTS = {
         reverse("regions") + "?commitment=public-pause",
         reverse("regions") + "?claimant=russia&kind=alleged_violation",
     ],
+    "shared_file": lambda: [
+        reverse("shared_file", args=[pk]) for pk in Attachment.objects.values_list("pk", flat=True)
+    ],
     "source_copy": lambda: [
         reverse("source_copy", args=[capture.source_id, capture.pk])
         for capture in Capture.objects.filter(state="captured")
@@ -206,7 +216,8 @@ def read(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code in (200, 404), f"{url} answered {response.status_code}"
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    text = body.decode()
+    # Files from the field are images: their bytes are searched as text all the same.
+    text = body.decode(errors="replace")
     if response["Content-Type"].startswith("text/calendar"):
         text = text.replace("\r\n ", "")  # iCalendar folds long lines
     # Search marks the words it found; a marked word must not hide the text around it.
@@ -343,6 +354,14 @@ def make_world(staff_member):
     hidden_source = SourceFactory(url="https://example.org/hidden-source")
     hidden_event.sources.add(hidden_source)
     shareable_copy(hidden_source, HIDDEN_COPY)
+    attachments.attach(
+        SimpleUploadedFile("strike.jpg", photo_with_metadata()),
+        claim=hidden_event,
+        caption=HIDDEN_FILE,
+        public=True,
+        actor=staff_member,
+        reason="Sent by a monitor",
+    )
     return [hidden_agreement, hidden_commitment, hidden_reading, hidden_event]
 
 
@@ -401,6 +420,9 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     assert showing(published, HIDDEN_COPY_SHA256) >= {
         reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("api_events"),
+    }
+    assert showing(published, HIDDEN_FILE) >= {
+        reverse("commitment", args=[PUBLIC_SLUGS["commitment"]])
     }
     assert showing(published, HIDDEN_COPY) == {
         reverse("source_copy", args=[capture.source_id, capture.pk])

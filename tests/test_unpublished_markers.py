@@ -40,7 +40,7 @@ from tests.test_public_leaks import every_public_address, shareable_copy
 from tracker import services
 from tracker.alerts.models import Delivery, Scope
 from tracker.alerts.sweep import sweep
-from tracker.evidence.models import Capture
+from tracker.evidence.models import Attachment, Capture
 from tracker.models import Commitment, ComplianceEvent, EventKind, Verification
 from tracker.site import share
 
@@ -130,6 +130,9 @@ REQUESTS = {
         "regions", commitment=MARKED["commitment"], claimant=MARKED["party"]
     ),
     "region": lambda: [reverse("region", args=["UA-65"])],
+    "shared_file": lambda: [
+        reverse("shared_file", args=[pk]) for pk in Attachment.objects.values_list("pk", flat=True)
+    ],
     "source_copy": lambda: [
         reverse("source_copy", args=[capture.source_id, capture.pk])
         for capture in Capture.objects.filter(state="captured")
@@ -187,7 +190,9 @@ def read_every_public_output(client) -> dict[str, str]:
                         if response.streaming
                         else response.content
                     )
-                    text = body.decode().replace("\r\n ", "")  # iCalendar folds long lines
+                    text = body.decode(errors="replace").replace(
+                        "\r\n ", ""
+                    )  # iCalendar folds long lines
                     # Search marks the words it found: a marked word must not hide a marker.
                     pages[prefix + url] = text.replace("<mark>", "").replace("</mark>", "")
     return pages

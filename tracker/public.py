@@ -24,7 +24,9 @@ The rules, in one place:
 
 A public source's **captures** (date, SHA-256, status, content type) and its
 **link status** are public with it; failed tries and their reasons never are,
-and a copy's bytes only where staff marked the source shareable.
+and a copy's bytes only where staff marked the source shareable. A **file from the
+field** is public with its source or claim once staff mark it public, and then only
+as its copy without metadata (with both hashes); the original stays with staff.
 
 Internal notes, and the staff who recorded, verified or changed anything,
 are in no public record: the outputs name the fields they show one by one.
@@ -301,6 +303,29 @@ def source_evidence(source: Source) -> SourceEvidence:
     if link is None or not captures:
         return SourceEvidence(captures, "unchecked", None, False)
     return SourceEvidence(captures, link.status, link.status_since, link.shareable)
+
+
+def files_from_the_field():
+    """Files from the field readers may open: public copies of a public source or claim."""
+    from tracker.evidence.models import Attachment
+
+    return (
+        Attachment.objects.filter(is_public=True)
+        .exclude(public_name="")
+        .filter(Q(source__in=sources()) | Q(claim__in=events()))
+    )
+
+
+def shared_files_of(record) -> list:
+    """The public files from the field of a public source or claim, oldest first."""
+    from tracker.evidence.models import Attachment
+
+    field = "source" if isinstance(record, Source) else "claim"
+    return list(
+        Attachment.objects.filter(is_public=True, **{field: record})
+        .exclude(public_name="")
+        .order_by("uploaded_at", "pk")
+    )
 
 
 def shared_copy(source_id: int, capture_id: int):

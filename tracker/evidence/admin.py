@@ -1,5 +1,6 @@
 """Staff's view of the evidence: every capture and try, each link, and the files from the field."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -8,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.evidence import capturing, export, sharing, storage
-from tracker.evidence.models import Capture, Link
+from tracker.evidence import attachments, capturing, export, sharing, storage
+from tracker.evidence.models import Attachment, Capture, Link
 from tracker.models import Source
 from tracker.services import TrackerError
 
@@ -118,3 +119,77 @@ class LinkAdmin(SimpleHistoryAdmin):
     @admin.action(description="Keep the archived copies for staff only")
     def stop_sharing_copies(self, request, queryset):
         self._share(request, queryset, False)
+
+
+class AttachForm(forms.ModelForm):
+    """Staff attach a file to a source or a claim; the service checks and keeps it."""
+
+    file = forms.FileField(help_text="An image (PNG, JPEG, GIF), a PDF or a short video.")
+    reason = forms.CharField(help_text="Where the file comes from, and why it is kept.")
+
+    class Meta:
+        model = Attachment
+        fields = ["source", "claim", "caption", "is_public"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            attachments.check(uploaded)
+        except attachments.InvalidAttachment as exc:
+            messages_ = exc.message_dict["file"] if hasattr(exc, "error_dict") else exc.messages
+            raise forms.ValidationError(messages_) from exc
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("source")) == bool(cleaned.get("claim")):
+            raise forms.ValidationError("Attach the file to a source or to a claim, not both.")
+        return cleaned
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    form = AttachForm
+    list_display = ["original_filename", "kind", "source", "claim", "is_public", "short_hash"]
+    list_filter = ["kind", "is_public"]
+    search_fields = ["original_filename", "caption", "sha256", "public_sha256"]
+    raw_id_fields = ["source", "claim"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Attachment._meta.fields] if obj else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["file", "source", "claim", "caption", "is_public", "reason"]
+        return [f.name for f in Attachment._meta.fields]
+
+    @admin.display(description="SHA-256")
+    def short_hash(self, attachment):
+        return attachment.sha256[:16] + "…"
+
+    def save_model(self, request, obj, form, change):
+        kept = attachments.attach(
+            form.cleaned_data["file"],
+            source=form.cleaned_data["source"],
+            claim=form.cleaned_data["claim"],
+            caption=form.cleaned_data["caption"],
+            public=form.cleaned_data["is_public"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        obj.pk = kept.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except TrackerError as exc:
+            self.message_user(request, f"Nothing was kept: {exc}", messages.ERROR)
+            from django.http import HttpResponseRedirect
+
+            return HttpResponseRedirect(request.path)

@@ -99,29 +99,38 @@ def stripped_image(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def check(uploaded) -> tuple[bytes, str, str, str, bytes | None]:
+    """Read and check an uploaded file before anything is written.
+
+    Returns its bytes, its name, the type its content shows, its kind, and for an image the
+    public copy without metadata; ``InvalidAttachment`` says what is wrong.
+    """
+    limit = settings.EVIDENCE_UPLOAD_MAX_BYTES
+    too_large = {"file": [f"The file is larger than the {limit / 2**20:g} MB kept of any file."]}
+    if uploaded.size is not None and uploaded.size > limit:
+        raise InvalidAttachment(too_large)
+    uploaded.seek(0)
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidAttachment(too_large)
+    filename = PurePath(uploaded.name or "file").name[:200]
+    content_type, kind = sniff(data, filename)
+    clean = stripped_image(data) if kind == Attachment.Kind.IMAGE else None
+    return data, filename, content_type, kind, clean
+
+
 def attach(
     uploaded, *, source=None, claim=None, actor, reason: str, caption: str = "", public=False
 ) -> Attachment:
     """Keep a file from the field for a source or a claim; its public copy if it is an image."""
     base.require(actor, "evidence.add_attachment", "attach files")
     base.require_reason(reason)
+    if public:
+        base.require(actor, "tracker.publish_records", "make files from the field public")
     if (source is None) == (claim is None):
         raise InvalidAttachment("Attach the file to a source or to a claim.")
-    limit = settings.EVIDENCE_UPLOAD_MAX_BYTES
-    if uploaded.size is not None and uploaded.size > limit:
-        raise InvalidAttachment(
-            {"file": [f"The file is larger than the {limit / 2**20:g} MB kept of any file."]}
-        )
-    data = uploaded.read(limit + 1)
-    if len(data) > limit:
-        raise InvalidAttachment(
-            {"file": [f"The file is larger than the {limit / 2**20:g} MB kept of any file."]}
-        )
-    filename = PurePath(uploaded.name or "file").name[:200]
-    content_type, kind = sniff(data, filename)
+    data, filename, content_type, kind, clean = check(uploaded)
     suffix = PurePath(filename).suffix.lower()
-    # Everything is checked before anything is written.
-    clean = stripped_image(data) if kind == Attachment.Kind.IMAGE else None
     original, sha256 = storage.write_verified(
         storage.content_name("originals", storage.sha256_of(data), suffix), data
     )

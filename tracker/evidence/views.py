@@ -28,3 +28,21 @@ def shared_copy(request, source: int, capture: int):
     # RFC 3230's Digest, so a reader's tool can check the copy against the hash on the page.
     response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(copy.sha256)).decode()
     return response
+
+
+@require_safe
+def shared_file(request, pk: int):
+    """A file from the field's public copy (an image without its metadata)."""
+    attachment = public.files_from_the_field().filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No public file here.")
+    response = HttpResponse(
+        storage.read(attachment.public_name), content_type=attachment.content_type
+    )
+    response["Content-Security-Policy"] = INERT
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Digest"] = (
+        "sha-256=" + base64.b64encode(bytes.fromhex(attachment.public_sha256)).decode()
+    )
+    return response

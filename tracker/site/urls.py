@@ -27,4 +27,5 @@ urlpatterns = [
         evidence_views.shared_copy,
         name="source_copy",
     ),
+    path("files/<int:pk>/", evidence_views.shared_file, name="shared_file"),
 ]
