@@ -250,7 +250,7 @@ def cited_sources() -> Prefetch:
         "sources",
         queryset=Source.objects.order_by("pk")
         .select_related("link")
-        .prefetch_related(kept_captures()),
+        .prefetch_related(kept_captures(), shared_files()),
     )
 
 
@@ -316,10 +316,27 @@ def files_from_the_field():
     )
 
 
+def shared_files() -> Prefetch:
+    """A public source's or claim's files from the field with a public copy, as
+    ``public_attachments``, oldest first."""
+    from tracker.evidence.models import Attachment
+
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(is_public=True)
+        .exclude(public_name="")
+        .order_by("uploaded_at", "pk"),
+        to_attr="public_attachments",
+    )
+
+
 def shared_files_of(record) -> list:
     """The public files from the field of a public source or claim, oldest first."""
     from tracker.evidence.models import Attachment
 
+    prefetched = getattr(record, "public_attachments", None)
+    if prefetched is not None:
+        return prefetched
     field = "source" if isinstance(record, Source) else "claim"
     return list(
         Attachment.objects.filter(is_public=True, **{field: record})
