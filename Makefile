@@ -52,8 +52,11 @@ demo: install messages
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."
 	@echo "The alert sweep runs beside it every 30 s; e-mails are printed here."
-	@trap 'kill $$alerts 2>/dev/null' EXIT INT TERM; \
+	@echo "Cited sources are captured every 60 s and their links watched every 10 min."
+	@trap 'kill $$alerts $$archive $$watch 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) alerts --loop --interval 30 & alerts=$$!; \
+	$(MANAGE) archive_sources --loop --interval 60 & archive=$$!; \
+	$(MANAGE) watch_sources --loop --interval 600 & watch=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The suite runs in as many processes as the machine has cores (pytest-xdist), each

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tracker",
     "tracker.alerts",
     "tracker.demo",
+    "tracker.evidence",
     # After the tracker, whose own `import` command replaces the generic one.
     "import_export",
 ]
@@ -220,8 +221,34 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 # Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+# Captured pages and files from the field (tracker/evidence/storage.py): var/media on this
+# machine, or any S3-compatible store when EVIDENCE_S3_BUCKET is set (django-storages, with
+# EVIDENCE_S3_ENDPOINT_URL for a store that is not Amazon's, and the usual AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY and AWS_S3_REGION_NAME). The files are private either way: readers get
+# a shareable copy through the site, never from the store.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET", "")
+EVIDENCE_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
+            "default_acl": "private",
+            "file_overwrite": True,
+            "querystring_auth": True,
+        },
+    }
+    if EVIDENCE_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
+    }
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": EVIDENCE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -384,3 +411,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Capturing cited sources (tracker/evidence/fetching.py): the largest answer kept (and the
+# most a compressed answer may expand to), the time one capture may take in all, the
+# redirects followed (each new address checked as the first), and the User-Agent sent.
+# Addresses in private, loopback or link-local networks are refused unless
+# SOURCES_ALLOW_PRIVATE_TARGETS is set (the test suite sets it for its own servers).
+SOURCES_ALLOW_PRIVATE_TARGETS = env_bool("SOURCES_ALLOW_PRIVATE_TARGETS", False)
+SOURCES_CAPTURE_MAX_BYTES = int(float(os.environ.get("SOURCES_CAPTURE_MAX_MB", "25")) * 2**20)
+SOURCES_CAPTURE_TIMEOUT = env_seconds("SOURCES_CAPTURE_TIMEOUT", 60)
+SOURCES_CAPTURE_MAX_REDIRECTS = int(os.environ.get("SOURCES_CAPTURE_MAX_REDIRECTS", "5"))
+SOURCES_USER_AGENT = os.environ.get(
+    "SOURCES_USER_AGENT",
+    f"ceasefire-tracker-archiver (keeps a copy of the pages it cites; {SITE_URL}/)",
+)
+# A capture that fails is tried again after SOURCES_FIRST_RETRY, doubling up to
+# SOURCES_LONGEST_RETRY, SOURCES_CAPTURE_ATTEMPTS times in all before it is marked failed.
+SOURCES_FIRST_RETRY = dt.timedelta(seconds=env_seconds("SOURCES_FIRST_RETRY", 10 * 60))
+SOURCES_LONGEST_RETRY = dt.timedelta(seconds=env_seconds("SOURCES_LONGEST_RETRY", 24 * 60 * 60))
+SOURCES_CAPTURE_ATTEMPTS = int(os.environ.get("SOURCES_CAPTURE_ATTEMPTS", "8"))
+# Link watching: each cited address is checked again about every SOURCES_WATCH_EVERY
+# (spread over that period by source, so not all at once).
+SOURCES_WATCH_EVERY = dt.timedelta(seconds=env_seconds("SOURCES_WATCH_EVERY", 7 * 24 * 60 * 60))
+# Files from the field: the largest file staff may attach.
+EVIDENCE_UPLOAD_MAX_BYTES = int(float(os.environ.get("EVIDENCE_UPLOAD_MAX_MB", "50")) * 2**20)

@@ -11,11 +11,13 @@ of staff never show at all.
 """
 
 import datetime as dt
+import hashlib
 from importlib import import_module
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
 
 from tests.factories import (
@@ -28,7 +30,10 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from tests.test_evidence_attachments import photo_with_metadata
 from tracker import services
+from tracker.evidence import attachments, storage
+from tracker.evidence.models import Attachment, Capture, Link
 from tracker.models import ComplianceEvent
 from tracker.site import share
 
@@ -42,10 +47,19 @@ HIDDEN_AGREEMENT = "HIDDEN-AGREEMENT-TITLE"
 HIDDEN_COMMITMENT = "HIDDEN-COMMITMENT-TITLE"
 HIDDEN_READING = "HIDDEN-READING-LABEL"
 HIDDEN_EVENT = "HIDDEN-EVENT-SUMMARY"
-HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT]
+# The archived copy of a source only the unpublished claim cites, and that copy's SHA-256.
+HIDDEN_COPY = "HIDDEN-SOURCE-COPY"
+HIDDEN_COPY_SHA256 = hashlib.sha256(HIDDEN_COPY.encode()).hexdigest()
+HIDDEN = [HIDDEN_AGREEMENT, HIDDEN_COMMITMENT, HIDDEN_READING, HIDDEN_EVENT, HIDDEN_COPY]
+HIDDEN += [HIDDEN_COPY_SHA256]
+# A photo from the field attached to the unpublished claim, marked public by staff.
+HIDDEN_FILE = "HIDDEN-FILE-CAPTION"
+HIDDEN.append(HIDDEN_FILE)
 
 # Text that must never show, published or not (compared without case).
 NEVER = ["secret-note", "zoya", "secretova"]
+# The device that took a photo from the field: its original's metadata, never public.
+NEVER.append("snoopphone")
 
 
 def both(url_name: str) -> list[str]:
@@ -130,6 +144,13 @@ OUTPUTS = {
         reverse("regions") + "?commitment=public-pause",
         reverse("regions") + "?claimant=russia&kind=alleged_violation",
     ],
+    "shared_file": lambda: [
+        reverse("shared_file", args=[pk]) for pk in Attachment.objects.values_list("pk", flat=True)
+    ],
+    "source_copy": lambda: [
+        reverse("source_copy", args=[capture.source_id, capture.pk])
+        for capture in Capture.objects.filter(state="captured")
+    ],
     "region": lambda: [
         reverse("region", args=["UA-65"]),
         reverse("region", args=["UA-65"]) + "?commitment=public-pause",
@@ -195,7 +216,8 @@ def read(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code in (200, 404), f"{url} answered {response.status_code}"
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    text = body.decode()
+    # Files from the field are images: their bytes are searched as text all the same.
+    text = body.decode(errors="replace")
     if response["Content-Type"].startswith("text/calendar"):
         text = text.replace("\r\n ", "")  # iCalendar folds long lines
     # Search marks the words it found; a marked word must not hide the text around it.
@@ -215,6 +237,34 @@ def assert_never_shown(pages: dict[str, str]) -> None:
         lowered = body.lower()
         for text in NEVER:
             assert text not in lowered, f"{url} shows {text!r}"
+
+
+@pytest.fixture(autouse=True)
+def evidence_in_a_folder_of_its_own(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
+
+
+def shareable_copy(source, body: str, **fields) -> Capture:
+    """A kept copy of ``source`` that staff marked shareable."""
+    name, sha256 = storage.write_verified(f"copies/{source.pk}", body.encode())
+    Link.objects.create(source=source, status="gone", status_since=MADE, shareable=True)
+    return Capture.objects.create(
+        source=source,
+        url=source.url,
+        state="captured",
+        content_type="text/plain",
+        size=len(body),
+        sha256=sha256,
+        captured_at=MADE,
+        body_name=name,
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -262,7 +312,13 @@ def make_world(staff_member):
         summary="Strike on a substation in Sloviansk",
         internal_note="SECRET-NOTE-E",
     )
-    services.record_event(event, actor=staff_member, reason="Reported", sources=[SourceFactory()])
+    cited = SourceFactory()
+    services.record_event(event, actor=staff_member, reason="Reported", sources=[cited])
+    shareable_copy(cited, "A public copy")
+    # A failed try at another copy: its reason is for staff only.
+    Capture.objects.create(
+        source=cited, url=cited.url, state="failed", failure_reason="SECRET-NOTE-CAPTURE"
+    )
     services.verify_event(event, "disputed", actor=staff_member, reason="Denied by Russia")
     services.publish(event, actor=staff_member, reason="Checked")
     services.change_status(commitment, "suspended", actor=staff_member, reason="Talks paused")
@@ -294,6 +350,17 @@ def make_world(staff_member):
         region="UA-65",
         internal_note="SECRET-NOTE-HE",
         is_published=False,
+    )
+    hidden_source = SourceFactory(url="https://example.org/hidden-source")
+    hidden_event.sources.add(hidden_source)
+    shareable_copy(hidden_source, HIDDEN_COPY)
+    attachments.attach(
+        SimpleUploadedFile("strike.jpg", photo_with_metadata()),
+        claim=hidden_event,
+        caption=HIDDEN_FILE,
+        public=True,
+        actor=staff_member,
+        reason="Sent by a monitor",
     )
     return [hidden_agreement, hidden_commitment, hidden_reading, hidden_event]
 
@@ -349,6 +416,17 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
         reverse("events_csv"),
         searching("search"),
         searching("api_events"),
+    }
+    assert showing(published, HIDDEN_COPY_SHA256) >= {
+        reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
+        reverse("api_events"),
+    }
+    assert showing(published, HIDDEN_FILE) >= {
+        reverse("commitment", args=[PUBLIC_SLUGS["commitment"]])
+    }
+    assert showing(published, HIDDEN_COPY) == {
+        reverse("source_copy", args=[capture.source_id, capture.pk])
+        for capture in Capture.objects.filter(sha256=HIDDEN_COPY_SHA256)
     }
     # The past shows the drafts from the day they were published, and not before.
     published_then = reverse("as_of_board", args=[PUBLISHED_DAY])

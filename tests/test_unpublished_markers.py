@@ -36,10 +36,11 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.test_public_leaks import every_public_address
+from tests.test_public_leaks import every_public_address, shareable_copy
 from tracker import services
 from tracker.alerts.models import Delivery, Scope
 from tracker.alerts.sweep import sweep
+from tracker.evidence.models import Attachment, Capture
 from tracker.models import Commitment, ComplianceEvent, EventKind, Verification
 from tracker.site import share
 
@@ -129,6 +130,13 @@ REQUESTS = {
         "regions", commitment=MARKED["commitment"], claimant=MARKED["party"]
     ),
     "region": lambda: [reverse("region", args=["UA-65"])],
+    "shared_file": lambda: [
+        reverse("shared_file", args=[pk]) for pk in Attachment.objects.values_list("pk", flat=True)
+    ],
+    "source_copy": lambda: [
+        reverse("source_copy", args=[capture.source_id, capture.pk])
+        for capture in Capture.objects.filter(state="captured")
+    ],
 }
 
 # Addresses that show one subscriber their own subscription, behind a signed token,
@@ -137,6 +145,17 @@ REQUESTS = {
 NOT_ASKED = {"alerts:confirm", "alerts:unsubscribe", "alerts:manage", "as_of_pick"} | {
     name for name in every_public_address() if name.startswith("staff_api:")
 }
+
+
+@pytest.fixture(autouse=True)
+def evidence_in_a_folder_of_its_own(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -171,7 +190,9 @@ def read_every_public_output(client) -> dict[str, str]:
                         if response.streaming
                         else response.content
                     )
-                    text = body.decode().replace("\r\n ", "")  # iCalendar folds long lines
+                    text = body.decode(errors="replace").replace(
+                        "\r\n ", ""
+                    )  # iCalendar folds long lines
                     # Search marks the words it found: a marked word must not hide a marker.
                     pages[prefix + url] = text.replace("<mark>", "").replace("</mark>", "")
     return pages
@@ -405,10 +426,13 @@ def source_of_unpublished_records(world) -> Scenario:
         commitment=world["commitment"], is_working=False, label="Draft", is_published=False
     )
     reading.sources.add(source)
+    # Its archived copy, which staff marked shareable, and the copy's hash.
+    copy = shareable_copy(source, "MARKER-COPY of the readout")
     return Scenario(
-        markers=["MARKER", "marker.example.org"],
+        markers=["MARKER", "marker.example.org", copy.sha256],
         to_publish=[event],
         shown_once_published=[
+            reverse("source_copy", args=[source.pk, copy.pk]),
             reverse("commitment", args=[PUBLIC["commitment"]]),
             reverse("events_csv"),
             reverse("api_events"),

@@ -49,6 +49,7 @@ from django.views.decorators.http import condition
 
 from tracker import cache as shared_cache
 from tracker import page_cache
+from tracker.evidence.models import Link
 from tracker.models import (
     Agreement,
     Commitment,
@@ -75,6 +76,9 @@ HISTORY_TABLES = [
         Source,
         CommitmentParty,
         DeliveredQuantity,
+        # A source's archived copy and what became of its link (saved with each capture
+        # kept, each check and each change of what readers may open).
+        Link,
     )
 ]
 

@@ -22,17 +22,25 @@ The rules, in one place:
 - A link from one record to another (the claim an event answers, the
   commitment another renews) is followed only while the target is public.
 
+A public source's **captures** (date, SHA-256, status, content type) and its
+**link status** are public with it; failed tries and their reasons never are,
+and a copy's bytes only where staff marked the source shareable. A **file from the
+field** is public with its source or claim once staff mark it public, and then only
+as its copy without metadata (with both hashes); the original stays with staff.
+
 Internal notes, and the staff who recorded, verified or changed anything,
 are in no public record: the outputs name the fields they show one by one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import (
     Exists,
@@ -237,8 +245,116 @@ def answered_event_id() -> Subquery:
 
 
 def cited_sources() -> Prefetch:
-    """The sources a public record cites, in the order they were added."""
-    return Prefetch("sources", queryset=Source.objects.order_by("pk"))
+    """The sources a public record cites, in the order they were added, with their evidence."""
+    return Prefetch(
+        "sources",
+        queryset=Source.objects.order_by("pk")
+        .select_related("link")
+        .prefetch_related(kept_captures(), shared_files()),
+    )
+
+
+# Evidence of a public source ---------------------------------------------------------------
+#
+# A public source's captures are public as facts: when each copy was made, its
+# SHA-256, the HTTP status and the content type, and whether the address is
+# still live, changed or gone. Never public: the tries that failed and why,
+# which worker made a copy, and the copy's bytes, unless staff marked the
+# source shareable (publishers' rights differ).
+
+
+def kept_captures() -> Prefetch:
+    """A source's kept copies, oldest first, as ``public_captures``."""
+    from tracker.evidence.models import Capture
+
+    return Prefetch(
+        "captures",
+        queryset=Capture.objects.kept().order_by("captured_at", "pk"),
+        to_attr="public_captures",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceEvidence:
+    """What a reader is told of one public source's copies and link."""
+
+    captures: list
+    link_status: str
+    link_status_since: dt.datetime | None
+    shareable: bool
+
+    @property
+    def first(self):
+        """The copy made when the source was cited: the one the page speaks of."""
+        return self.captures[0] if self.captures else None
+
+
+def source_evidence(source: Source) -> SourceEvidence:
+    """The evidence of a public source, read from what ``cited_sources`` brought along."""
+    captures = getattr(source, "public_captures", None)
+    if captures is None:
+        from tracker.evidence.models import Capture
+
+        captures = list(Capture.objects.kept().filter(source=source).order_by("captured_at", "pk"))
+    try:
+        link = source.link
+    except ObjectDoesNotExist:
+        link = None
+    if link is None or not captures:
+        return SourceEvidence(captures, "unchecked", None, False)
+    return SourceEvidence(captures, link.status, link.status_since, link.shareable)
+
+
+def files_from_the_field():
+    """Files from the field readers may open: public copies of a public source or claim."""
+    from tracker.evidence.models import Attachment
+
+    return (
+        Attachment.objects.filter(is_public=True)
+        .exclude(public_name="")
+        .filter(Q(source__in=sources()) | Q(claim__in=events()))
+    )
+
+
+def shared_files() -> Prefetch:
+    """A public source's or claim's files from the field with a public copy, as
+    ``public_attachments``, oldest first."""
+    from tracker.evidence.models import Attachment
+
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(is_public=True)
+        .exclude(public_name="")
+        .order_by("uploaded_at", "pk"),
+        to_attr="public_attachments",
+    )
+
+
+def shared_files_of(record) -> list:
+    """The public files from the field of a public source or claim, oldest first."""
+    from tracker.evidence.models import Attachment
+
+    prefetched = getattr(record, "public_attachments", None)
+    if prefetched is not None:
+        return prefetched
+    field = "source" if isinstance(record, Source) else "claim"
+    return list(
+        Attachment.objects.filter(is_public=True, **{field: record})
+        .exclude(public_name="")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def shared_copy(source_id: int, capture_id: int):
+    """A kept copy readers may open: of a public source that staff marked shareable; or None."""
+    from tracker.evidence.models import Capture
+
+    return (
+        Capture.objects.kept()
+        .filter(pk=capture_id, source_id=source_id, source__link__shareable=True)
+        .filter(source__in=sources([source_id]))
+        .first()
+    )
 
 
 def named_parties() -> Prefetch:

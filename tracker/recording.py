@@ -387,6 +387,10 @@ class ClaimBatch:
         new_sources = list({id(s): s for p in kept for s in p.sources if s.pk is None}.values())
         Source.objects.bulk_create(new_sources)
         Source.history.bulk_history_create(new_sources, **by)
+        if new_sources:
+            from tracker.evidence.capturing import queue_on_commit
+
+            queue_on_commit(source.pk for source in new_sources)
 
         events = [pending.event for pending in kept]
         ComplianceEvent.objects.bulk_create(events)

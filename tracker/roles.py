@@ -77,6 +77,20 @@ API_TOKENS = {
     REVIEWERS: ["add_tokenproxy", "view_tokenproxy", "delete_tokenproxy"],
 }
 
+# Evidence (tracker.evidence): both roles see the copies and attach files from the field;
+# making a source's copy public (shareable) is a reviewer's act, checked by its service.
+EVIDENCE = {
+    EDITORS: ["view_capture", "view_link", "view_attachment", "add_attachment"],
+    REVIEWERS: [
+        "view_capture",
+        "view_link",
+        "view_historicallink",
+        "view_attachment",
+        "add_attachment",
+        "change_attachment",
+    ],
+}
+
 
 def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True) -> None:
     """Create both groups with their permissions; ``apps`` may be a migration's.
@@ -102,6 +116,8 @@ def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True
         grants.append(("axes", LOGIN_UNLOCKING))
     if _knows_model(apps, "authtoken", "TokenProxy"):
         grants.append(("authtoken", API_TOKENS))
+    if _knows_model(apps, "evidence", "Attachment"):
+        grants.append(("evidence", EVIDENCE))
     for app_label, roles in grants:
         for name, codenames in roles.items():
             group, _ = Group.objects.get_or_create(name=name)

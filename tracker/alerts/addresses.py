@@ -159,17 +159,21 @@ def refuse_unless_public(host: str, address: str) -> None:
     if not is_public_ip(address):
         raise PrivateTarget(
             f"“{host}” points into a private, loopback or link-local network "
-            f"({address}); alerts are only sent to public addresses."
+            f"({address}); only public addresses are reached."
         )
 
 
-def checked_address(host: str) -> str:
-    """Resolve ``host`` once, check every address, and return the one to connect to."""
+def checked_address(host: str, allow_private: bool | None = None) -> str:
+    """Resolve ``host`` once, check every address, and return the one to connect to.
+
+    ``allow_private`` overrides ``ALERTS_ALLOW_PRIVATE_TARGETS`` for another kind of
+    outbound fetch that keeps its own setting (the capture of cited sources).
+    """
     host = host.strip("[]")
     addresses = resolve(host)
     if not addresses:
         raise OSError(f"“{host}” does not resolve to any address.")
-    if not allows_private_targets():
+    if not (allows_private_targets() if allow_private is None else allow_private):
         for address in addresses:
             refuse_unless_public(host, address)
     return addresses[0]

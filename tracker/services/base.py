@@ -198,6 +198,11 @@ def save(obj, *, actor, reason: str, validate: bool = True) -> None:
     if hasattr(obj, "version"):
         obj.version = next_version(obj)
     obj.save()
+    if isinstance(obj, Source):
+        # Every cited page is captured (tracker.evidence): queued once the save is kept.
+        from tracker.evidence.capturing import queue_on_commit
+
+        queue_on_commit([obj.pk])
 
 
 def next_version(obj) -> int:

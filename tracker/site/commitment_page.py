@@ -319,7 +319,7 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> 
     delivery on a later page) is read in one more query.
     """
     listed = claims + [response for claim in claims for response in claim.responses.all()]
-    prefetch_related_objects(listed, public.cited_sources())
+    prefetch_related_objects(listed, public.cited_sources(), public.shared_files())
     older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
     if older:
         prefetch_related_objects(older, public.handovers())

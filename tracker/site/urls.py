@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tracker.evidence import views as evidence_views
 from tracker.site import as_of, commitment_page, embeds, party_page, regions, search, share, views
 
 urlpatterns = [
@@ -21,4 +22,10 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("regions/", regions.regions_map, name="regions"),
     path("regions/<str:code>/", regions.region_detail, name="region"),
+    path(
+        "sources/<int:source>/copies/<int:capture>/",
+        evidence_views.shared_copy,
+        name="source_copy",
+    ),
+    path("files/<int:pk>/", evidence_views.shared_file, name="shared_file"),
 ]

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from modeltranslation.translator import TranslationOptions
 from rest_framework import serializers
 
-from tracker import translated
+from tracker import public, translated
 from tracker.models import (
     Agreement,
     Commitment,
@@ -63,11 +63,53 @@ class TranslatedModelSerializer(serializers.ModelSerializer):
         return super().build_field(field_name, info, model_class, nested_depth)
 
 
+class CaptureSerializer(serializers.Serializer):
+    """A copy of the source kept by the tracker, as it was served when captured."""
+
+    sha256 = serializers.CharField(help_text="SHA-256 of the copy's bytes, in hex.")
+    captured_at = serializers.DateTimeField()
+    status = serializers.IntegerField(source="http_status", help_text="The HTTP status served.")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="In bytes.")
+    made_from_file = serializers.SerializerMethodField(
+        help_text="True for a demonstration copy made from a file rather than fetched."
+    )
+
+    def get_made_from_file(self, capture) -> bool:
+        return bool(capture.made_from)
+
+
+LINK_STATUSES = ["live", "changed", "gone", "unchecked"]
+
+
 class SourceSerializer(TranslatedModelSerializer):
+    captures = serializers.SerializerMethodField()
+    link_status = serializers.SerializerMethodField(
+        help_text="Whether the address still serves the first copy's bytes (live), other "
+        "bytes (changed), nothing (gone), or has not been checked since a copy was kept."
+    )
+    link_status_since = serializers.SerializerMethodField(
+        help_text="When a check first found the address as it is now."
+    )
+
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "language", "published_on", "accessed_on"]
         fields += translations("title")
+        fields += ["captures", "link_status", "link_status_since"]
+
+    @extend_schema_field(CaptureSerializer(many=True))
+    def get_captures(self, source) -> list[dict]:
+        return CaptureSerializer(public.source_evidence(source).captures, many=True).data
+
+    @extend_schema_field({"type": "string", "enum": LINK_STATUSES})
+    def get_link_status(self, source) -> str:
+        return public.source_evidence(source).link_status
+
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+    def get_link_status_since(self, source):
+        since = public.source_evidence(source).link_status_since
+        return serializers.DateTimeField().to_representation(since) if since else None
 
 
 class PartySerializer(TranslatedModelSerializer):

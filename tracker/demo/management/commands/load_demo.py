@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.demo import loader
+from tracker.evidence.demo import load_demo_captures
 
 
 class Command(BaseCommand):
@@ -24,3 +25,6 @@ class Command(BaseCommand):
         except loader.DemoDataError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
         self.stdout.write(result.summary())
+        made = load_demo_captures()
+        if made:
+            self.stdout.write(f"Demo captures made from files in the repository: {made}.")
