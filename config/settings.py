@@ -317,6 +317,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # What the staff API reads is described apart from what it answers: its bodies take
+    # no other properties, and its texts have rules (tracker/staff/api/texts.py).
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tracker.status.Status",
         "EventKindEnum": "tracker.models.EventKind",

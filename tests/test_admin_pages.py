@@ -30,6 +30,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.models.validators import REASON_NEEDED
 
 UTC = dt.UTC
 RECORD_MODELS = [
@@ -239,7 +240,7 @@ def test_a_save_without_a_reason_is_refused_and_changes_nothing(client, editor, 
         {"name_en": "Russian Federation", "slug": "russia", "kind": "state", "time_zone": "UTC"},
     )
     assert response.status_code == 200
-    assert "This field is required." in response.context["adminform"].form.errors["reason"]
+    assert response.context["adminform"].form.errors["reason"] == [REASON_NEEDED]
     party.refresh_from_db()
     assert party.name == "Russia"
 

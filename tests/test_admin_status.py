@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.factories import CommitmentFactory, ReadingFactory
 from tracker.models import Commitment, StatusChange
+from tracker.models.validators import REASON_NEEDED
 
 UTC = dt.UTC
 
@@ -216,7 +217,7 @@ def test_a_status_change_without_a_reason_changes_nothing(client, editor, pause)
     client.force_login(editor)
     response = client.post(status_url(pause), {"to_status": "suspended", "reason": " "})
     assert response.status_code == 200
-    assert response.context["form"].errors["reason"] == ["This field is required."]
+    assert response.context["form"].errors["reason"] == [REASON_NEEDED]
     assert Commitment.objects.get(pk=pause.pk).status == "in_force"
     assert not StatusChange.objects.exists()
 

@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from tests.intake_support import claim_row, claims_csv
 from tracker.models import ComplianceEvent, DeliveredQuantity, Source
+from tracker.models.validators import CONTROL_CHARACTERS, REQUIRED
 from tracker.staff.intake.reading import COLUMNS
 
 UTC = dt.UTC
@@ -244,11 +245,11 @@ def test_with_partial_the_good_rows_are_written_and_the_bad_named(tmp_path, edit
         ({"occurred_at": "2025-05-02T06:00Z"}, "occurred_at", "cannot be dated in the future"),
         ({"count": "-3"}, "count", "A count cannot be below zero."),
         ({"count": "many"}, "count", "“many” is not a whole number."),
-        ({"summary": ""}, "summary", "This is required."),
+        ({"summary": ""}, "summary", REQUIRED),
         ({"accused": "ukraine"}, "accused", "A party cannot accuse itself."),
         ({"id": "999"}, "id", "There is no claim 999 here."),
         ({"id": "9" * 30}, "id", "is too large."),
-        ({"summary": "Strike\x00"}, "summary", "Remove the NUL bytes from this text."),
+        ({"summary": "Strike\x00"}, "summary", CONTROL_CHARACTERS),
         ({"source_urls": "not a link"}, "source_urls", "Enter a valid URL."),
         ({"kind": "delivery", "quantities": "ukraine: lots"}, "quantities", "is not “party:"),
     ],

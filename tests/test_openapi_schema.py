@@ -5,6 +5,7 @@ under /api/staff/ write, with a token.
 """
 
 import json
+import re
 
 import pytest
 import yaml
@@ -38,12 +39,12 @@ def test_schema_generation_gives_no_warnings(tmp_path):
 
 
 STAFF_WRITES = {
-    "/api/staff/events/": {"post"},
+    "/api/staff/events/": {"get", "post"},
     "/api/staff/events/{id}/": {"get", "patch"},
     "/api/staff/events/{id}/verify/": {"post"},
     "/api/staff/events/{id}/publish/": {"post"},
-    "/api/staff/sources/": {"post"},
-    "/api/staff/sources/{id}/": {"patch"},
+    "/api/staff/sources/": {"get", "post"},
+    "/api/staff/sources/{id}/": {"get", "patch"},
 }
 
 
@@ -71,7 +72,52 @@ def test_the_staff_write_endpoints_are_described_with_their_token_and_refusals(s
             assert {"400", "401", "403", "429"} <= set(operation["responses"]), path
     recorded = schema["paths"]["/api/staff/events/"]["post"]
     assert "201" in recorded["responses"]
-    assert "reason" in schema["components"]["schemas"]["StaffEvent"]["required"]
+    assert "reason" in schema["components"]["schemas"]["StaffEventRequest"]["required"]
+
+
+def request_bodies(schema) -> dict:
+    """The schema of each staff operation's body, by path and method."""
+    bodies = {}
+    for path, methods in STAFF_WRITES.items():
+        for method in methods - {"get"}:
+            body = schema["paths"][path][method]["requestBody"]
+            ref = body["content"]["application/json"]["schema"]["$ref"]
+            bodies[f"{method.upper()} {path}"] = (body, schema["components"]["schemas"][ref[21:]])
+    return bodies
+
+
+def test_every_staff_body_needs_a_reason_and_takes_no_other_fields(schema):
+    for operation, (body, fields) in request_bodies(schema).items():
+        assert body["required"] is True, operation
+        assert fields["additionalProperties"] is False, operation
+        assert "reason" in fields["required"], operation
+        reason = fields["properties"]["reason"]
+        assert (reason["type"], reason["minLength"], reason["maxLength"]) == ("string", 1, 2000)
+
+
+def test_the_schema_states_the_rules_of_texts_and_instants(schema):
+    fields = schema["components"]["schemas"]["StaffEventRequest"]["properties"]
+    summary = re.compile(fields["summary"]["pattern"])
+    location = re.compile(fields["location"]["oneOf"][0]["pattern"])
+
+    assert summary.search("Shelling\n\tagain") and not summary.search("   ")
+    assert not summary.search("Shelling\x1b[0m") and not location.search("Kupi\x00ansk")
+    assert not location.search("Kupiansk\nKharkiv")
+    assert fields["location"]["oneOf"][0]["maxLength"] == 330
+    assert "RU-KRS" in schema["components"]["schemas"]["RegionEnum"]["enum"]
+    assert fields["occurred_at"]["pattern"] == "^(19|20)[0-9]{2}-"
+    assert "Not before 1900" in fields["occurred_at"]["description"]
+    assert {"summary_uk", "summary_ru", "location_uk", "location_ru"} <= set(fields)
+    assert fields["claimant"]["nullable"] is True
+
+
+def test_the_staff_lists_document_their_filters(schema):
+    events = schema["paths"]["/api/staff/events/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in events["parameters"]}
+
+    assert {"commitment", "verification", "published", "waiting", "kind"} <= set(parameters)
+    assert parameters["commitment"]["minLength"] == 1
+    assert parameters["published"]["enum"] == ["false", "true"]
 
 
 def test_filters_are_documented_with_their_allowed_values(schema):

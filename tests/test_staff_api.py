@@ -356,7 +356,7 @@ def test_missing_and_wrong_fields_are_named_all_at_once(client, editor, truce):
         "verification",
         "colour",
     }
-    assert errors["commitment"] == ["Object with slug=no-such-truce does not exist."]
+    assert errors["commitment"] == ["There is no commitment “no-such-truce”."]
     assert errors["reason"] == ["Say why: every change needs a reason."]
     assert errors["verification"] == [
         "Reviewers set this with POST /api/staff/events/{id}/verify/."

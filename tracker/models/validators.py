@@ -1,4 +1,8 @@
-"""What every record's text and time zone must be, checked by the models and the services."""
+"""What every record's text and time zone must be, checked by the models and the services.
+
+The words of each refusal live here once, so every door (the admin's forms,
+the import, the staff API) refuses the same bad value with the same words.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,24 @@ from django.utils import timezone
 from tracker import clock
 
 LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
+
+# The words every door refuses with ------------------------------------------------------
+
+REQUIRED = "This field is required."  # Django's words, which its forms say too
+REASON_NEEDED = "Say why: every change needs a reason."
+CONTROL_CHARACTERS = (
+    "Remove the control characters (such as NUL bytes or escape codes) from this text."
+)
+
+
+def no_such(kind: str, name) -> str:
+    """A named record that does not exist: "There is no party “kremlin”."."""
+    return f"There is no {kind} “{name}”."
+
+
+def refuse_control_characters_in(text: str, *, multiline: bool) -> None:
+    if isinstance(text, str) and has_control_characters(text, multiline=multiline):
+        raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
 
 
 def has_control_characters(text: str, *, multiline: bool) -> bool:

@@ -25,6 +25,7 @@ from tracker.models import (
     StatusChange,
     has_control_characters,
 )
+from tracker.models.validators import CONTROL_CHARACTERS, REASON_NEEDED
 
 # Sent inside the transaction that made the change, so a receiver that writes
 # (the alert outbox) commits or rolls back together with it.
@@ -104,15 +105,10 @@ def require(actor, permission: str, doing: str) -> None:
         raise NotPermitted(f"You are not allowed to {doing}.", code="not_permitted")
 
 
-CONTROL_CHARACTERS = (
-    "Remove the control characters (such as NUL bytes or escape codes) from this text."
-)
-
-
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise MissingReason("Say why: every change needs a reason.", code="reason_required")
+        raise MissingReason(REASON_NEEDED, code="reason_required")
     if has_control_characters(reason, multiline=True):
         raise InvalidText({"reason": [CONTROL_CHARACTERS]}, code="control_characters")
     return reason

@@ -18,8 +18,8 @@ from django.utils.text import capfirst
 
 from tracker import clock
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
-from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT
-from tracker.staff import slugs, time_zones
+from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT, REASON_NEEDED
+from tracker.staff import refusals, slugs, time_zones
 from tracker.staff.precision import PrecisionFollowsTimes, precision_of
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
 
@@ -52,6 +52,7 @@ def reason_field() -> forms.CharField:
     return forms.CharField(
         label="Reason for this change",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={"required": REASON_NEEDED},
         help_text="Kept in the history beside your name, e.g. “Kremlin readout of 18 March”.",
     )
 
@@ -107,6 +108,7 @@ class ReasonForm(forms.ModelForm):
                 current=self.instance.time_zone,
             )
         slugs.use_slug_sources(self, self.slug_sources)
+        refusals.speak_as_every_door(self)
 
     def time_zones_first(self) -> list:
         """The groups of zones listed before every zone: here, the parties' zones."""

@@ -40,8 +40,8 @@ NOT_FOUND = OpenApiResponse(
 )
 
 
-class PublicSchema(AutoSchema):
-    """Adds the answers every public endpoint may give besides its 200, and the filters' limits."""
+class StrictParameters(AutoSchema):
+    """States the filters' limits: a slug's characters, no empty value, a search's length."""
 
     def _get_parameters(self):
         parameters = super()._get_parameters()
@@ -58,6 +58,10 @@ class PublicSchema(AutoSchema):
             if parameter["name"] == "q":
                 schema["maxLength"] = MAX_LENGTH
         return parameters
+
+
+class PublicSchema(StrictParameters):
+    """Adds the answers every public endpoint may give besides its 200, and the filters' limits."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

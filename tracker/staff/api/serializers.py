@@ -5,7 +5,11 @@ slug) but unpublished ones may be named too: staff record against them.
 Every write carries a ``reason``, kept in the history beside the token's
 user. A field the endpoint does not take is refused by name, never ignored,
 and so is a field that only its own endpoint changes (verification,
-publication). The services validate again, and have the last word.
+publication); the schema says so (``additionalProperties: false``). Texts
+are read by ``texts``, which states each rule in the schema too. Texts are
+read and written in English under their plain names (``summary``), and their
+translations under their own (``summary_uk``, ``summary_ru``), null while
+there is none. The services validate again, and have the last word.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tracker import regions
 from tracker.clock import Precision
 from tracker.models import (
     Commitment,
@@ -26,19 +32,25 @@ from tracker.models import (
     Source,
     Verification,
 )
+from tracker.models.validators import REASON_NEEDED, no_such
 from tracker.services.versions import pending_revision
-
-REASON_NEEDED = "Say why: every change needs a reason."
+from tracker.staff.api.texts import INSTANT_BOUNDS, Address, LongText, Text
+from tracker.translated import TRANSLATIONS
 
 
 def reason_field() -> serializers.CharField:
-    return serializers.CharField(
+    return LongText(
         write_only=True,
         max_length=2000,
         error_messages={"required": REASON_NEEDED, "blank": REASON_NEEDED},
         help_text="Why this change is made; kept in the history beside your name, "
-        "e.g. “Kremlin readout of 18 March”.",
+        "e.g. “Kremlin readout of 18 March”. Required, and not blank.",
     )
+
+
+def translations(*texts: str) -> list[str]:
+    """The columns of each text's translations: ``summary_uk``, ``summary_ru``…"""
+    return [f"{text}_{language}" for text in texts for language in TRANSLATIONS]
 
 
 class Strict:
@@ -46,6 +58,13 @@ class Strict:
 
     # {field: why it is not written here}, for read-only fields people try to send.
     written_elsewhere: dict[str, str] = {}
+    # Texts as the staff API reads them: strings only, no control characters (``texts``).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: Text,
+        models.TextField: LongText,
+        models.URLField: Address,
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, Mapping):
@@ -72,16 +91,53 @@ class Strict:
         attrs = super().validate(attrs)
         if "reason" in self.fields and not attrs.get("reason"):
             raise serializers.ValidationError({"reason": [REASON_NEEDED]})
+        # An empty translation is no translation: the English text is shown in its place.
+        for name in translations("summary", "location", "title", "unit"):
+            if attrs.get(name) == "":
+                attrs[name] = None
         return attrs
 
 
 class NamedBySlug(serializers.SlugRelatedField):
-    """A record named by its slug; a slug with characters no slug has is simply not found."""
+    """A record named by its slug, refused in the words of the admin and the import.
+
+    A slug with characters no slug has is simply not found; an empty one is
+    refused rather than read as none.
+    """
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+        self.error_messages["blank"] = f"Give the slug of a {kind}."
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist":
+            raise serializers.ValidationError(no_such(self.kind, kwargs["value"]), code=key)
+        super().fail(key, **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.isprintable():
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
+
+
+class NamedById(serializers.PrimaryKeyRelatedField):
+    """A record named by its identifier, refused in the same words as one named by its slug."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist":
+            raise serializers.ValidationError(no_such(self.kind, kwargs["pk_value"]), code=key)
+        super().fail(key, **kwargs)
 
 
 class InstantField(serializers.DateTimeField):
@@ -90,6 +146,10 @@ class InstantField(serializers.DateTimeField):
     The offset given is kept until the record is saved, so the time of day
     can be read as the source gave it (``tracker.staff.precision``).
     """
+
+    def __init__(self, **kwargs):
+        kwargs["help_text"] = f"{kwargs.get('help_text') or ''} {INSTANT_BOUNDS}".strip()
+        super().__init__(**kwargs)
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_aware(value):
@@ -141,18 +201,18 @@ class StaffSourceSerializer(Strict, serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "url", "title", "publisher", "language", "published_on", "accessed_on"]
-        fields += ["pending_revision", "reason"]
+        fields = ["id", "url", "title", *translations("title"), "publisher", "language"]
+        fields += ["published_on", "accessed_on", "pending_revision", "reason"]
 
 
 class StaffQuantitySerializer(Strict, serializers.ModelSerializer):
     received_by = NamedBySlug(
-        slug_field="slug", queryset=Party.objects.all(), help_text="Slug of the receiving party."
+        "party", queryset=Party.objects.all(), help_text="Slug of the receiving party."
     )
 
     class Meta:
         model = DeliveredQuantity
-        fields = ["received_by", "quantity", "unit"]
+        fields = ["received_by", "quantity", "unit", *translations("unit")]
 
 
 VERIFY_ELSEWHERE = "Reviewers set this with POST /api/staff/events/{id}/verify/."
@@ -171,25 +231,26 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
     }
 
     commitment = NamedBySlug(
-        slug_field="slug",
+        "commitment",
         queryset=Commitment.objects.all(),
         help_text="Slug of the commitment, published or not.",
     )
     claimant = NamedBySlug(
-        slug_field="slug",
+        "party",
         queryset=Party.objects.all(),
         allow_null=True,
         required=False,
         help_text="Slug of the party making the claim.",
     )
     accused = NamedBySlug(
-        slug_field="slug",
+        "party",
         queryset=Party.objects.all(),
         allow_null=True,
         required=False,
         help_text="Slug of the party accused.",
     )
-    in_response_to = serializers.PrimaryKeyRelatedField(
+    in_response_to = NamedById(
+        "claim",
         queryset=ComplianceEvent.objects.all(),
         allow_null=True,
         required=False,
@@ -206,7 +267,8 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
         help_text="How exactly the source gave the time. Left out: minute when a time of day "
         "is given (in the offset sent), day when it is midnight.",
     )
-    sources = serializers.PrimaryKeyRelatedField(
+    sources = NamedById(
+        "source",
         many=True,
         queryset=Source.objects.all(),
         required=False,
@@ -214,6 +276,14 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
     )
     quantities = StaffQuantitySerializer(
         many=True, required=False, help_text="For a delivery: what each side received."
+    )
+    region = Text(
+        max_length=10,
+        allow_blank=True,
+        required=False,
+        validators=[regions.validate_region_code],
+        enum=["", *regions.regions()],
+        help_text="The region, as an ISO 3166-2 code (UA-59 Sumy, RU-KRS Kursk); empty for none.",
     )
     verification = serializers.ChoiceField(choices=Verification.choices, read_only=True)
     pending_revision = WaitingChanges()
@@ -236,6 +306,7 @@ class StaffEventSerializer(Strict, serializers.ModelSerializer):
             "region",
             "count",
             "summary",
+            *translations("summary", "location"),
             "sources",
             "quantities",
             "internal_note",

@@ -6,6 +6,11 @@ reason, and answer with the record as it was stored. A service's refusal is
 answered as the admin shows it: 403 for a missing permission, 400 with the
 fields at fault for anything else. No answer may be kept by any cache.
 
+Staff read what they may see, unpublished records included: the claims
+(a list filtered by commitment and state, and each claim) and the sources.
+The API speaks English, whatever language the client's headers ask for: its
+words are the admin's, and a text's plain name is its English text.
+
 Every answer about a record carries its version as an ``ETag``; a write
 sent with ``If-Match`` is refused with 412 when the record changed since
 that version, naming what changed, never applied over it. An edit of a
@@ -16,19 +21,24 @@ would publish them unseen.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, mixins, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from tracker import services
 from tracker.models import ComplianceEvent, Source
+from tracker.opendata.api.schema import StrictParameters
+from tracker.opendata.api.views import Pagination
+from tracker.opendata.filters import StrictFilterBackend
 from tracker.staff import precision
-from tracker.staff.api import serializers
+from tracker.staff.api import filters, serializers
 from tracker.staff.api.access import StaffAccess
 from tracker.staff.api.parsers import BoundedJSONParser
 
@@ -101,8 +111,14 @@ IF_MATCH = OpenApiParameter(
     "since, nothing is written and the answer is 412 with what changed.",
 )
 
+REFUSAL_BODY = {
+    "type": "object",
+    "description": "Each field at fault with what is wrong with it, or a detail for the whole.",
+}
 REFUSALS = {
-    400: OpenApiResponse(description="Invalid input; the body names each field at fault."),
+    400: OpenApiResponse(
+        REFUSAL_BODY, description="Invalid input; the body names each field at fault."
+    ),
     401: OpenApiResponse(description="No token, or a revoked or unknown one; the body says which."),
     403: OpenApiResponse(
         description="The token's user may not make this change; the body says why."
@@ -127,6 +143,11 @@ class StaffEndpoint(StaffAccess, generics.GenericAPIView):
 
     parser_classes = [BoundedJSONParser]
     http_method_names = ["post", "options"]
+    schema = StrictParameters()
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -161,11 +182,32 @@ def given_instants(data: dict) -> list:
     return [data[name] for name in ("occurred_at", "occurred_until") if data.get(name)]
 
 
-class EventRecord(StaffEndpoint):
-    """Record a claim. Editors and reviewers; it starts unverified and unpublished."""
+class EventRecord(mixins.ListModelMixin, StaffEndpoint):
+    """List the claims staff may see, drafts included, newest recorded first; or record one.
+
+    A new claim starts unverified and unpublished. Editors and reviewers.
+    """
 
     serializer_class = serializers.StaffEventSerializer
-    required = {"POST": ("tracker.add_complianceevent", "record events")}
+    filter_backends = [StrictFilterBackend]
+    filterset_class = filters.StaffEventFilter
+    pagination_class = Pagination
+    required = {
+        "GET": ("tracker.view_complianceevent", "read compliance events"),
+        "POST": ("tracker.add_complianceevent", "record events"),
+    }
+    http_method_names = ["get", "post", "options"]
+
+    def get_queryset(self):
+        return (
+            ComplianceEvent.objects.select_related("commitment", "claimant", "accused")
+            .prefetch_related("sources", "quantities__received_by")
+            .order_by("-recorded_at", "-pk")
+        )
+
+    @extend_schema(responses={200: serializers.StaffEventSerializer(many=True), **REFUSALS})
+    def get(self, request):
+        return self.list(request)
 
     @extend_schema(responses={201: serializers.StaffEventSerializer, **REFUSALS})
     def post(self, request):
@@ -302,11 +344,28 @@ class EventPublish(StaffEndpoint):
         return self.answer(event, serializers.StaffEventSerializer)
 
 
-class SourceRecord(StaffEndpoint):
-    """Save a source that claims can cite. Editors and reviewers."""
+class SourceRecord(mixins.ListModelMixin, StaffEndpoint):
+    """List the saved sources, newest first (``url`` finds one), or save one.
+
+    Editors and reviewers.
+    """
 
     serializer_class = serializers.StaffSourceSerializer
-    required = {"POST": ("tracker.add_source", "add sources")}
+    filter_backends = [StrictFilterBackend]
+    filterset_class = filters.StaffSourceFilter
+    pagination_class = Pagination
+    required = {
+        "GET": ("tracker.view_source", "read sources"),
+        "POST": ("tracker.add_source", "add sources"),
+    }
+    http_method_names = ["get", "post", "options"]
+
+    def get_queryset(self):
+        return Source.objects.order_by("-pk")
+
+    @extend_schema(responses={200: serializers.StaffSourceSerializer(many=True), **REFUSALS})
+    def get(self, request):
+        return self.list(request)
 
     @extend_schema(responses={201: serializers.StaffSourceSerializer, **REFUSALS})
     def post(self, request):
@@ -318,11 +377,18 @@ class SourceRecord(StaffEndpoint):
 
 
 class SourceEdit(StaffEndpoint):
-    """Correct a saved source. Editors and reviewers; a cited public source's waits for review."""
+    """Read or correct a saved source. Editors and reviewers; a cited public source's waits."""
 
     serializer_class = serializers.StaffSourceSerializer
-    required = {"PATCH": ("tracker.change_source", "change sources")}
-    http_method_names = ["patch", "options"]
+    required = {
+        "GET": ("tracker.view_source", "read sources"),
+        "PATCH": ("tracker.change_source", "change sources"),
+    }
+    http_method_names = ["get", "patch", "options"]
+
+    @extend_schema(responses={200: serializers.StaffSourceSerializer, 404: None, **REFUSALS})
+    def get(self, request, pk: int):
+        return self.answer(get_object_or_404(Source, pk=pk), serializers.StaffSourceSerializer)
 
     @extend_schema(
         parameters=[IF_MATCH],

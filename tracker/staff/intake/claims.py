@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tracker import regions
 from tracker.clock import Precision
 from tracker.models import Commitment, ComplianceEvent, EventKind, Party
+from tracker.models.validators import CONTROL_CHARACTERS, REQUIRED
 from tracker.opendata.files import LIST_SEPARATOR
 from tracker.translated import TRANSLATIONS
 
@@ -99,14 +100,14 @@ class Cells:
             return ""
         if "\x00" in value:
             # Refused before any query: PostgreSQL cannot even compare such text.
-            self.refuse(column, "Remove the NUL bytes from this text.")
+            self.refuse(column, CONTROL_CHARACTERS)
             return ""
         return value.strip()
 
     def required(self, column: str) -> str:
         value = self.text(column)
         if not value and not any(p.column == column for p in self.problems):
-            self.refuse(column, "This is required.")
+            self.refuse(column, REQUIRED)
         return value
 
     def whole_number(self, column: str) -> int | None:
