@@ -16,7 +16,13 @@ Why one transaction, and what it costs: on PostgreSQL others keep reading
 the record as it was until the commit, and see the whole file at once; on
 SQLite the import holds the write lock, so other writers wait for it (up
 to the database's busy timeout), which is why very large files are for the
-command, not the admin. Either way a failure leaves nothing behind.
+command, not the admin. Either way a failure leaves nothing behind. So that
+the lock is never held for a file that cannot be read, the whole file is
+read once before the transaction opens, with every limit of ``reading``
+checked; only a file that reads to its end is read again inside it. Should
+another writer hold the database all the same (another import on SQLite, a
+source added by another import at the same moment on PostgreSQL), the
+refusal says so in words, never as the database's own error.
 
 Each row's outcome is handed to ``report`` once its batch is written, and
 only counts are kept, so memory stays flat whatever the length of the file:
@@ -34,10 +40,10 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from tracker import http, recording, services, summaries
-from tracker.models import ComplianceEvent
+from tracker.models import ComplianceEvent, Source
 from tracker.staff.intake import reading
 from tracker.staff.intake.claims import (
     Claim,
@@ -275,7 +281,7 @@ class Run:
             return result
         line, shown = result.tag
         if result.refusal is not None:
-            problem = Problem("", f"The database refused the row: {result.refusal}")
+            problem = self.refusal_problem(result)
             return self.outcome(line, REFUSED, problems=[problem], **shown)
         original = result.event.possible_duplicate_of_id
         return self.outcome(
@@ -286,6 +292,21 @@ class Run:
             duplicate_line=self.line_of(original),
             **shown,
         )
+
+    @staticmethod
+    def refusal_problem(pending: recording.Pending) -> Problem:
+        """Why the database refused a checked claim, in words: most often, a race."""
+        new_urls = [source.url for source in pending.sources if source.pk is None]
+        if isinstance(pending.refusal, IntegrityError) and new_urls:
+            taken = Source.objects.filter(url__in=new_urls).values_list("url", flat=True)
+            for url in taken[:1]:
+                return Problem(
+                    "source_urls",
+                    f"The source {url} was added by someone else (another import, or an "
+                    "edit) while this file was being imported. Import the file again: it "
+                    "will cite that source.",
+                )
+        return Problem("", f"The database refused the row: {pending.refusal}")
 
     def line_of(self, event_id: int | None) -> int | None:
         """The line a claim written in this run came from; None for any other claim."""
@@ -356,15 +377,46 @@ def import_claims(
         tally.count(outcome)
         report(outcome)
 
-    with transaction.atomic():
-        with summaries.deferred(), http.one_version_for_many_writes():
-            try:
-                for outcome in run.outcomes(reading.rows(stream, file_format)):
-                    counted(outcome)
-            except reading.FileRefused as refused:
-                counted(run.file_refused(refused))
-        refused = tally.unreadable or (all_or_nothing and tally.refused)
-        tally.written = not dry_run and not refused and tally.new > 0
-        if dry_run or refused:
-            transaction.set_rollback(True)
+    limits = reading.Limits.from_settings()
+    try:
+        readable(stream, file_format, limits)
+    except reading.FileRefused as refused:
+        counted(run.file_refused(refused))
+        return tally
+    try:
+        with transaction.atomic():
+            with summaries.deferred(), http.one_version_for_many_writes():
+                try:
+                    for outcome in run.outcomes(reading.rows(stream, file_format, limits)):
+                        counted(outcome)
+                except reading.FileRefused as refused:
+                    counted(run.file_refused(refused))
+            refused = tally.unreadable or (all_or_nothing and tally.refused)
+            tally.written = not dry_run and not refused and tally.new > 0
+            if dry_run or refused:
+                transaction.set_rollback(True)
+    except OperationalError:
+        # SQLite's busy timeout ran out: another import or save held the database.
+        tally.written = False
+        counted(run.file_refused(reading.FileRefused(BUSY)))
     return tally
+
+
+BUSY = (
+    "The database stayed busy with another import or save, so nothing of this file was "
+    "written. Import it again in a minute."
+)
+
+
+def readable(stream: IO[bytes], file_format: str, limits: reading.Limits) -> None:
+    """Read the whole file once, outside any transaction; raises ``FileRefused``.
+
+    Reading is where a hostile file costs time, so it is done before the
+    write transaction opens: on SQLite no other writer waits for it.
+    """
+    start = stream.tell()
+    try:
+        for _row in reading.rows(stream, file_format, limits):
+            pass
+    finally:
+        stream.seek(start)
