@@ -345,6 +345,12 @@ def csv_rows(stream: IO[bytes], limits: Limits, *, check: bool = True) -> Iterat
                     raise too_many_rows(limits)
                 yield row
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileRefused(
+                f"The row from line {record.line} has a cell that runs on for more than "
+                f"{size(csv.field_size_limit())}: is a quotation mark left open?",
+                line=record.line,
+            ) from exc
         raise FileRefused(
             f"Line {reader.line_num} is not well-formed CSV: {exc}.", line=reader.line_num
         ) from exc
@@ -407,6 +413,7 @@ class CellProblem(str):
 
 
 def _sheet_parser():
+    from openpyxl.utils import coordinate_to_tuple
     from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
     class SheetParser(WorkSheetParser):
@@ -424,9 +431,11 @@ def _sheet_parser():
                     warnings.simplefilter("error")
                     return super().parse_cell(element)
             except (ValueError, OverflowError, IndexError, TypeError, UserWarning):
-                column = self.col_counter
-                if not element.get("r"):
-                    self.col_counter = column = column + 1
+                try:
+                    column = coordinate_to_tuple(element.get("r"))[1]
+                except (TypeError, ValueError, AttributeError):
+                    column = self.col_counter + 1
+                self.col_counter = column
                 message = (
                     f"This number is too long; numbers here have at most {self.number_digits} "
                     "digits."
@@ -482,7 +491,8 @@ def xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[Row]:
             warnings.simplefilter("ignore")
             workbook = load_workbook(stream, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise FileRefused(f"The file is not an XLSX workbook ({exc}).", line=1) from exc
+        detail = str(exc).split("\n", 1)[0].rstrip(".")
+        raise FileRefused(f"The file is not an XLSX workbook ({detail}).", line=1) from exc
     try:
         if not workbook.worksheets:
             raise FileRefused("The workbook has no sheet of cells.", line=1)
@@ -553,7 +563,7 @@ def _xlsx_row(line: int, names: list[str], cells: list[dict], limits: Limits) ->
     problems = []
     for cell in cells:
         index, value = cell["column"] - 1, cell["value"]
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         name = names[index] if 0 <= index < width else ""
         if cell["data_type"] == "f":
@@ -602,7 +612,8 @@ def json_rows(stream: IO[bytes], limits: Limits) -> Iterator[Row]:
     source = Metered(
         stream, limit=limits.file_bytes, budget=limits.row_bytes, over_budget=over_budget
     )
-    events = ((event, value) for _prefix, event, value in ijson.parse(source, use_float=True))
+    # basic_parse, not parse: parse's prefixes grow with the depth, a square of it in all.
+    events = ijson.basic_parse(source, use_float=True)
     try:
         event, _value = next(events, (None, None))
         if event != "start_array":
@@ -639,12 +650,11 @@ def json_rows(stream: IO[bytes], limits: Limits) -> Iterator[Row]:
     except ijson.JSONError as exc:
         detail = str(exc).split("\n", 1)[0]
         if "overflow" in detail:
-            where = f"Item {number + 1}" + (f", column {column}" if column else "")
             raise FileRefused(
-                f"{where}: a number too large to read. Numbers here have at most "
+                f"A number too large to read: numbers here have at most "
                 f"{limits.number_digits} digits.",
-                line=number + 1,
-                column=column,
+                line=number,
+                column=column if column in COLUMNS else "",
             ) from exc
         raise FileRefused(
             f"The file is not valid JSON after item {number}: {detail}.", line=number + 1
