@@ -9,8 +9,10 @@ time (``recording.BATCH_SIZE``), with the look-ups of a batch made at once,
 so an import costs a few queries per batch, not several per row. A row that
 is refused is not written, and the rest are still checked, so one run names
 every bad row; then, if any row was refused, the transaction rolls back and
-nothing is written. A dry run (and the admin's preview) is the same run,
-rolled back at the end.
+nothing is written. A dry run (and the admin's preview) is the same run
+with nothing written (``recording.ClaimBatch`` with ``write=False``): every
+row checked and flagged as it would be, outside any write transaction, so
+a preview never holds SQLite's write lock.
 
 Why one transaction, and what it costs: on PostgreSQL others keep reading
 the record as it was until the commit, and see the whole file at once; on
@@ -26,15 +28,16 @@ refusal says so in words, never as the database's own error.
 
 Each row's outcome is handed to ``report`` once its batch is written, and
 only counts are kept, so memory stays flat whatever the length of the file:
-the one thing kept per written row is its id and line (twelve bytes), to
-name the line a repeated claim first appeared on.
+to name the line a repeated claim first appeared on, the ids written are
+kept with their lines as runs (ids and lines going up together), one run for
+a file of one claim a line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from array import array
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -165,15 +168,18 @@ class Tally:
 class Run:
     """One pass over a file's rows, inside the import's transaction, a batch of rows at a time."""
 
-    def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool):
+    def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool, write: bool = True):
         self.place = place
         self.all_or_nothing = all_or_nothing
         self.lookups = Lookups()
-        self.batch = recording.ClaimBatch(actor=actor, reason=reason)
-        # The ids of the claims written so far, in the order written (ids only
-        # grow within a run), and the line each came from.
-        self.written_ids = array("q")
-        self.written_lines = array("l")
+        self.batch = recording.ClaimBatch(actor=actor, reason=reason, write=write)
+        # The claims written so far and their lines, as runs of rows where both
+        # the id and the line go up by one (ids only grow within a run): a file of
+        # one claim a line is a single run, so memory does not grow with its length.
+        self.written_ids = array("q")  # each run's first id,
+        self.written_lines = array("l")  # its first line,
+        self.run_ends = array("q")  # and its last id
+        self.last_line = 0
 
     def outcome(self, line: int | None, status: str, **values) -> Outcome:
         return Outcome(line=line, place=self.place, status=status, **values)
@@ -212,8 +218,7 @@ class Run:
         self.batch.flush()
         for pending in checked:
             if isinstance(pending, recording.Pending) and pending.refusal is None:
-                self.written_ids.append(pending.event.pk)
-                self.written_lines.append(pending.tag[0])
+                self.note_written(pending.event.pk, pending.tag[0])
         return [self.written(result) for result in checked]
 
     def read(self, row: reading.Row) -> tuple[dict, Claim | Outcome]:
@@ -272,9 +277,11 @@ class Run:
     def written_since(self, event_id: int) -> bool:
         """Whether a claim kept in this batch got ``event_id``: written first to know."""
         if not self.batch.pending:
-            return False
+            return self.batch.kept_before(event_id)
         self.batch.flush()
-        return ComplianceEvent.objects.filter(pk=event_id).exists()
+        return (
+            self.batch.kept_before(event_id) or ComplianceEvent.objects.filter(pk=event_id).exists()
+        )
 
     def written(self, result: Outcome | recording.Pending) -> Outcome:
         if isinstance(result, Outcome):
@@ -308,14 +315,24 @@ class Run:
                 )
         return Problem("", f"The database refused the row: {pending.refusal}")
 
+    def note_written(self, event_id: int, line: int) -> None:
+        """Keep the line a written claim came from, extending the last run when it can."""
+        if self.run_ends and event_id == self.run_ends[-1] + 1 and line == self.last_line + 1:
+            self.run_ends[-1] = event_id
+        else:
+            self.written_ids.append(event_id)
+            self.written_lines.append(line)
+            self.run_ends.append(event_id)
+        self.last_line = line
+
     def line_of(self, event_id: int | None) -> int | None:
         """The line a claim written in this run came from; None for any other claim."""
         if event_id is None:
             return None
-        at = bisect_left(self.written_ids, event_id)
-        if at < len(self.written_ids) and self.written_ids[at] == event_id:
-            return self.written_lines[at]
-        return None
+        at = bisect_right(self.written_ids, event_id) - 1
+        if at < 0 or event_id > self.run_ends[at]:
+            return None
+        return self.written_lines[at] + (event_id - self.written_ids[at])
 
     def repeated_line(self, pending: recording.Pending) -> int | None:
         """The earlier line of this file that gave exactly the same claim, if any.
@@ -370,6 +387,7 @@ def import_claims(
         reason=reason_for(file_name),
         place=reading.PLACE[file_format],
         all_or_nothing=all_or_nothing,
+        write=not dry_run,
     )
     tally = Tally()
 
@@ -382,6 +400,13 @@ def import_claims(
         readable(stream, file_format, limits)
     except reading.FileRefused as refused:
         counted(run.file_refused(refused))
+        return tally
+    if dry_run:
+        try:
+            for outcome in run.outcomes(reading.rows(stream, file_format, limits)):
+                counted(outcome)
+        except reading.FileRefused as refused:
+            counted(run.file_refused(refused))
         return tally
     try:
         with transaction.atomic():
