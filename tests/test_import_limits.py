@@ -431,3 +431,100 @@ def test_openpyxl_reads_workbooks_through_defusedxml():
     import openpyxl as library
 
     assert library.DEFUSEDXML is True
+
+
+# The quicker ways of reading a text say what the slower ones said ----------------------------
+
+
+def test_control_characters_are_found_as_unicode_category_cc_says():
+    import sys
+    import unicodedata
+
+    from tracker.models.validators import has_control_characters
+
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        control = unicodedata.category(character) == "Cc"
+        assert has_control_characters(character, multiline=False) == control, hex(code)
+        assert has_control_characters(character, multiline=True) == (
+            control and character not in "\n\r\t"
+        ), hex(code)
+
+
+def test_summaries_are_normalised_and_compared_as_with_difflib_in_python():
+    import difflib
+
+    from tracker import duplicates
+
+    texts = [
+        "Drone strike on a substation in Kharkiv region",
+        "Drone strike on substation, Kharkiv region",
+        "Shelling of Nikopol damaged a power line",
+        "Shelling of Marhanets damaged a power line",
+        "Удар по підстанції — Харків!",
+        "Ударъ по подстанции в Харькове",
+        "Café  «Crème» ½ — naïve\u0301 ﬁne",
+    ]
+    for first in texts:
+        words = duplicates.normalised(first)
+        decomposed = unicodedata_words(first)
+        assert words == decomposed
+        for second in texts:
+            a, b = duplicates.normalised(first), duplicates.normalised(second)
+            expected = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+            similarity = duplicates.words_similarity(a, b)
+            assert similarity == expected or (
+                similarity < duplicates.SIMILAR_ENOUGH and expected < duplicates.SIMILAR_ENOUGH
+            )
+
+
+def unicodedata_words(text: str) -> str:
+    """``duplicates.normalised`` as it was first written: a look-up per character."""
+    import unicodedata
+
+    kept = []
+    for character in unicodedata.normalize("NFKD", text.casefold()):
+        category = unicodedata.category(character)
+        if category == "Mn":
+            continue
+        kept.append(character if category[0] in "LN" else " ")
+    return " ".join("".join(kept).split())
+
+
+# Memory ---------------------------------------------------------------------------------------
+
+
+def import_peak(tmp_path, actor, rows: int) -> int:
+    """The Python memory a dry run of ``rows`` different claims holds at most, file on disk."""
+    first = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    path = tmp_path / f"claims-{rows}.csv"
+    path.write_bytes(
+        claims_csv(
+            *(
+                claim_row(
+                    occurred_at=(first + dt.timedelta(minutes=11 * n)).isoformat(),
+                    summary=f"Report {n} of a strike on a substation",
+                    source_urls=f"https://mod.example.org/daily/{n}",
+                )
+                for n in range(rows)
+            )
+        )
+    )
+    with path.open("rb") as stream:
+        tracemalloc.start()
+        try:
+            tally = importer.import_claims(
+                stream, file_format="csv", file_name=path.name, actor=actor, dry_run=True
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert tally.new == rows
+    return peak
+
+
+def test_the_memory_of_an_import_does_not_grow_with_the_rows_of_its_file(tmp_path, editor, pause):
+    small = import_peak(tmp_path, editor, 1000)
+    large = import_peak(tmp_path, editor, 10_000)
+
+    assert large <= 1.5 * small, f"1,000 rows: {small:,} bytes; 10,000 rows: {large:,} bytes"
