@@ -528,3 +528,24 @@ def test_the_memory_of_an_import_does_not_grow_with_the_rows_of_its_file(tmp_pat
     large = import_peak(tmp_path, editor, 10_000)
 
     assert large <= 1.5 * small, f"1,000 rows: {small:,} bytes; 10,000 rows: {large:,} bytes"
+
+
+def test_the_admin_answers_a_hostile_file_with_its_refusal_not_a_server_error(
+    client, editor, pause
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(editor)
+    data = claims_csv(claim_row(count="9" * 5000))
+
+    response = client.post(
+        reverse("admin:tracker_complianceevent_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("claims.csv", data)},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some rows are refused; nothing was written" in page
+    assert "count: 99999" in page
+    assert not ComplianceEvent.objects.exists()
