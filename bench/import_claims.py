@@ -10,7 +10,9 @@ built for the measurements after it (what the real run adds is one commit).
 Run in a fresh process, so the peak resident memory is this import's alone:
 the figure reported is the peak (``getrusage``) minus what the process held
 just before, after a first small import loaded everything the path needs.
-Prints JSON.
+Beside the time on the clock, the process's own CPU time for the import
+(``cpu_seconds``, ``rows_per_cpu_second``): on a machine shared with other
+work the clock counts the waits for a core too. Prints JSON.
 """
 
 from __future__ import annotations
@@ -79,12 +81,13 @@ def measure(rows: int) -> dict:
         import_claims(head, file_format="csv", file_name="warm.csv", actor=actor, dry_run=True)
 
         before = resident_mb()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with open(path, "rb") as stream:
             tally = import_claims(
                 stream, file_format="csv", file_name="claims.csv", actor=actor, dry_run=True
             )
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "rows": tally.rows,
@@ -95,6 +98,8 @@ def measure(rows: int) -> dict:
         "refused": tally.refused,
         "seconds": round(elapsed, 3),
         "rows_per_second": round(tally.rows / elapsed, 1) if elapsed else None,
+        "cpu_seconds": round(cpu, 3),
+        "rows_per_cpu_second": round(tally.rows / cpu, 1) if cpu else None,
         "max_rss_mb": round(max_rss, 1),
         "before_mb": round(before, 1),
         "peak_mb": round(max_rss - before, 1),

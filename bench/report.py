@@ -295,6 +295,42 @@ def targets(results: dict) -> list[Target]:
                     "×",
                 )
             )
+    return found + import_targets(results)
+
+
+# The import of claims: a dry run with duplicates flagged, on the small data set's file.
+IMPORT_ROWS_PER_SECOND = 2_000
+IMPORT_MEMORY_GROWTH = 1.5
+
+
+def import_targets(results: dict) -> list[Target]:
+    """The import's speed at small scale, and its memory for ten times the rows in one data set."""
+    found = []
+    for scale, measured in results["scales"].items():
+        imported = measured.get("import")
+        if not imported:
+            continue
+        if scale == "small":
+            found.append(
+                Target(
+                    "import rows/s, dry run with duplicates flagged (small)",
+                    imported["rows_per_second"],
+                    IMPORT_ROWS_PER_SECOND,
+                    "rows/s",
+                    at_least=True,
+                )
+            )
+        tenfold = imported.get("tenfold")
+        if tenfold:
+            found.append(
+                Target(
+                    f"import peak memory, {tenfold['rows']:,} / {imported['rows']:,} claims "
+                    f"({scale})",
+                    _ratio(max(tenfold["peak_mb"], 1), max(imported["peak_mb"], 1)),
+                    IMPORT_MEMORY_GROWTH,
+                    "×",
+                )
+            )
     return found
 
 
@@ -352,6 +388,17 @@ def table(results: dict) -> str:
                 f"Import (dry run): {imported['rows']:,} claims in {imported['seconds']:.1f} s "
                 f"({imported['rows_per_second']:,} rows/s; {imported['flagged']:,} flagged as "
                 f"possible duplicates), peak memory +{imported['peak_mb']} MB"
+                + (
+                    f"; {imported['rows_per_cpu_second']:,} rows a second of its own CPU time"
+                    if imported.get("rows_per_cpu_second")
+                    else ""
+                )
+                + (
+                    f"; {imported['tenfold']['rows']:,} claims: peak memory "
+                    f"+{imported['tenfold']['peak_mb']} MB"
+                    if imported.get("tenfold")
+                    else ""
+                )
             )
         if "sqlite" in measured:
             sqlite = measured["sqlite"]

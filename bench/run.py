@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Claims imported at each scale: ten times more from one to the next, so the
 # peak memory of each shows whether it grows with the file.
 IMPORT_ROWS = {"tiny": 100, "small": 10_000, "full": 100_000}
+# Ten times as many, in one data set, so that memory is compared in one run at
+# each scale (full scale compares itself with small instead).
+IMPORT_TENFOLD_ROWS = {"tiny": 1_000, "small": 100_000}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 
 
@@ -201,6 +204,10 @@ def run(options) -> dict:
         csv["filtered"] = run_json("bench.csv_export", ["--filtered"], env)
         print(f"  import of {IMPORT_ROWS[scale]:,} claims", file=sys.stderr)
         imported = run_json("bench.import_claims", ["--rows", str(IMPORT_ROWS[scale])], env)
+        if scale in IMPORT_TENFOLD_ROWS:
+            rows = IMPORT_TENFOLD_ROWS[scale]
+            print(f"  import of {rows:,} claims, for its memory", file=sys.stderr)
+            imported["tenfold"] = run_json("bench.import_claims", ["--rows", str(rows)], env)
         print("  served throughput", file=sys.stderr)
         throughput = served.measure(env, options.load_seconds)
         results["scales"][scale] = {

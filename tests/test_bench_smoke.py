@@ -147,7 +147,10 @@ def test_the_import_of_claims_is_measured_in_rows_a_second_and_peak_memory(resul
     assert imported["flagged"] == 100, "every row repeats a claim already recorded"
     assert imported["rows_per_second"] > 0
     assert imported["peak_mb"] >= 0
+    assert imported["rows_per_cpu_second"] > 0
+    assert imported["tenfold"]["rows"] == imported["tenfold"]["flagged"] == 1000
     assert "Import (dry run): 100 claims" in table
+    assert "1,000 claims: peak memory +" in table
 
 
 def test_served_throughput_covers_the_board_with_and_without_conditional_get(results):
@@ -251,6 +254,7 @@ def test_every_target_is_checked_and_printed(results):
         "commitment page time / in-memory baseline (tiny)",
         "conditional board rate / trivial view rate (tiny)",
         "sweep time at 1,000 / at 100 commitments",
+        "import peak memory, 1,000 / 100 claims (tiny)",
     ]
     assert names == expected
     for name in names:

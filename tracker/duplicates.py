@@ -7,7 +7,7 @@ the same commitment, made by the same claimant against the same accused
 party, dated on the same day, and either
 
 - their summaries are near-identical: after normalising case, accents,
-  punctuation and spacing, difflib's similarity ratio is at least
+  punctuation and spacing, difflib's similarity ratio (computed by cydifflib) is at least
   ``SIMILAR_ENOUGH`` (0.9). “Drone strike on a substation in Kharkiv region”
   and “Drone strike on substation, Kharkiv region” match (0.94); “Shelling of
   Nikopol damaged a power line” and “Shelling of Marhanets damaged a power
@@ -24,25 +24,38 @@ of each batch's days at once and applies the same rule to them in memory.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
+
+import cydifflib
 
 from tracker.models import ComplianceEvent, Source
 
 SIMILAR_ENOUGH = 0.9
 
 
+class _Words(dict):
+    """What ``str.translate`` makes of each character: itself, a space, or nothing.
+
+    Filled as characters are met, so a text is translated in one pass in C
+    rather than by a look-up of each character's category in Python.
+    """
+
+    def __missing__(self, code: int) -> str:
+        category = unicodedata.category(chr(code))
+        # A combining accent goes; letters and digits stay; anything else parts words.
+        kept = "" if category == "Mn" else chr(code) if category[0] in "LN" else " "
+        self[code] = kept
+        return kept
+
+
+_WORDS = _Words()
+
+
 def normalised(text: str) -> str:
     """The words of ``text`` only: case, accents, punctuation and spacing set aside."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = []
-    for character in decomposed:
-        category = unicodedata.category(character)
-        if category == "Mn":  # a combining accent
-            continue
-        kept.append(character if category[0] in "LN" else " ")
-    return " ".join("".join(kept).split())
+    return " ".join(decomposed.translate(_WORDS).split())
 
 
 def similarity(first: str, second: str) -> float:
@@ -54,7 +67,8 @@ def words_similarity(a: str, b: str) -> float:
     """``similarity`` of two summaries already normalised."""
     if a == b:
         return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # cydifflib: difflib's algorithm compiled, the same ratios some seven times sooner.
+    matcher = cydifflib.SequenceMatcher(None, a, b, autojunk=False)
     # Two cheap upper bounds first: most pairs of claims are far apart.
     for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
         if (ratio := bound()) < SIMILAR_ENOUGH:

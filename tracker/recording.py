@@ -18,6 +18,14 @@ again what field validation and ``clean()`` already refuse, so they are not
 asked once per claim; should the database still refuse a batch, each claim
 of it is written alone, and the one refused is named.
 
+A batch that is only to say what would happen (``write=False``: a dry run,
+the admin's preview) checks every claim the same way and writes nothing: each
+claim kept is given the id the next write would give it (ids only grow), so
+claims of the file are compared with and flagged against each other as in a
+real run, and no write transaction, hence no SQLite write lock, is needed.
+What it cannot say is a refusal the database alone would make; the models'
+constraints restate their validation, so there is none to miss.
+
 No signal is sent per row: the summaries of the commitments touched are
 refreshed (``tracker.summaries``; once per commitment inside a ``deferred``
 block), the record gets a new version (``tracker.http``), and a new claim,
@@ -132,12 +140,18 @@ class ClaimBatch:
     ``record_event`` would), ``keep`` it, and ``flush`` to write what is kept.
     """
 
-    def __init__(self, *, actor, reason: str):
+    def __init__(self, *, actor, reason: str, write: bool = True):
         base.require(actor, "tracker.add_complianceevent", "record events")
         self.reason = base.require_reason(reason)
         self.actor = actor
         self.user = base.user_of(actor)
+        self.write = write
         self.pending: list[Pending] = []
+        # Without writing: the ids the claims kept would get, from the first to the next.
+        self.first_id = self.next_id = None
+        if not write:
+            latest = ComplianceEvent._base_manager.order_by("-pk").values_list("pk", flat=True)
+            self.first_id = self.next_id = (latest.first() or 0) + 1
         self._forget()
 
     def _forget(self) -> None:
@@ -241,9 +255,15 @@ class ClaimBatch:
             event.possible_duplicate_of_id = original.id
         if event.in_response_to_id is not None and event.in_response_to_id not in self.events:
             self.flush()  # it may name a claim of this file: the database is asked, as by one
+            if self.kept_before(event.in_response_to_id):
+                self.events.add(event.in_response_to_id)
         self._validate(event, self._known(event))
         rows = self._quantities(event, quantities)
         return Pending(event, sources, rows, original, key, words, tag)
+
+    def kept_before(self, event_id: int) -> bool:
+        """Whether a claim kept (and flushed) by this batch without writing has this id."""
+        return self.first_id is not None and self.first_id <= event_id < self.next_id
 
     def _sources(self, urls: Iterable[str]) -> list[Source]:
         """The sources named, each found by its URL or made (not saved yet), in the order given."""
@@ -346,6 +366,9 @@ class ClaimBatch:
         kept, self.pending = self.pending, []
         if not kept:
             return kept
+        if not self.write:
+            self._number(kept)
+            return kept
         try:
             self._write(kept)
         except DatabaseError:
@@ -357,6 +380,15 @@ class ClaimBatch:
         summaries.refresh(pending.event.commitment_id for pending in kept)
         http.note_change()
         return kept
+
+    def _number(self, kept: list[Pending]) -> None:
+        """Give each claim the id a write would, and flag those repeating claims of the file."""
+        for pending in kept:
+            pending.event.pk = self.next_id
+            self.next_id += 1
+        for pending in kept:
+            if pending.original is not None and pending.event.possible_duplicate_of_id is None:
+                pending.event.possible_duplicate_of_id = pending.original.id
 
     def _write(self, kept: list[Pending]) -> None:
         """Write these claims in a savepoint; if the database refuses, they are unsaved again."""

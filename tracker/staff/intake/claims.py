@@ -20,7 +20,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tracker import regions
 from tracker.clock import Precision
 from tracker.models import Commitment, ComplianceEvent, EventKind, Party
-from tracker.models.validators import CONTROL_CHARACTERS, REQUIRED
+from tracker.models.validators import (
+    BEFORE_1900,
+    CONTROL_CHARACTERS,
+    EVENT_IN_THE_FUTURE,
+    REQUIRED,
+)
 from tracker.opendata.files import LIST_SEPARATOR
 from tracker.translated import TRANSLATIONS
 
@@ -30,6 +35,8 @@ DEFAULT_UNIT = "people"
 QUANTITY = re.compile(r"^(?P<party>[^:]+?)\s*:\s*(?P<quantity>[+-]?\d+)(?:\s+(?P<unit>.+))?$")
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
 LARGEST_NUMBER = 2**63 - 1  # the largest id a database keeps
+# Its digits: a longer number is refused before Python is asked to read it.
+LONGEST_NUMBER = len(str(LARGEST_NUMBER))
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,10 @@ class Cells:
         if not value:
             return None
         if not WHOLE_NUMBER.match(value):
-            self.refuse(column, f"“{value}” is not a whole number.")
+            self.refuse(column, f"“{value[:40]}” is not a whole number.")
+            return None
+        if len(value.lstrip("+-0")) > LONGEST_NUMBER:
+            self.refuse(column, f"{value[:30]}… is too large.")
             return None
         number = int(value)
         if abs(number) > LARGEST_NUMBER:
@@ -175,7 +185,11 @@ class Cells:
         if parsed.tzinfo is None:
             self.refuse(column, f"“{text}” has no time zone; {WRITE_INSTANTS}")
             return None
-        return parsed.astimezone(dt.UTC)
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError:  # the first or last day Python keeps, moved by its offset
+            self.refuse(column, BEFORE_1900 if parsed.year < 1900 else EVENT_IN_THE_FUTURE)
+            return None
 
     def region(self, column: str) -> str:
         """A region's ISO 3166-2 code, checked by the one rule every door applies."""
@@ -201,6 +215,9 @@ class Cells:
             party = self.lookups.party(match["party"])
             if party is None:
                 self.refuse(column, f"There is no party “{match['party']}”.")
+                continue
+            if len(match["quantity"].lstrip("+-0")) > LONGEST_NUMBER:
+                self.refuse(column, f"{match['quantity'][:30]}… is too large.")
                 continue
             quantity = int(match["quantity"])
             if quantity < 0:

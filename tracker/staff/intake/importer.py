@@ -9,35 +9,44 @@ time (``recording.BATCH_SIZE``), with the look-ups of a batch made at once,
 so an import costs a few queries per batch, not several per row. A row that
 is refused is not written, and the rest are still checked, so one run names
 every bad row; then, if any row was refused, the transaction rolls back and
-nothing is written. A dry run (and the admin's preview) is the same run,
-rolled back at the end.
+nothing is written. A dry run (and the admin's preview) is the same run
+with nothing written (``recording.ClaimBatch`` with ``write=False``): every
+row checked and flagged as it would be, outside any write transaction, so
+a preview never holds SQLite's write lock.
 
 Why one transaction, and what it costs: on PostgreSQL others keep reading
 the record as it was until the commit, and see the whole file at once; on
 SQLite the import holds the write lock, so other writers wait for it (up
 to the database's busy timeout), which is why very large files are for the
-command, not the admin. Either way a failure leaves nothing behind.
+command, not the admin. Either way a failure leaves nothing behind. So that
+the lock is never held for a file that cannot be read, the whole file is
+read once before the transaction opens, with every limit of ``reading``
+checked; only a file that reads to its end is read again inside it. Should
+another writer hold the database all the same (another import on SQLite, a
+source added by another import at the same moment on PostgreSQL), the
+refusal says so in words, never as the database's own error.
 
 Each row's outcome is handed to ``report`` once its batch is written, and
 only counts are kept, so memory stays flat whatever the length of the file:
-the one thing kept per written row is its id and line (twelve bytes), to
-name the line a repeated claim first appeared on.
+to name the line a repeated claim first appeared on, the ids written are
+kept with their lines as runs (ids and lines going up together), one run for
+a file of one claim a line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from array import array
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from tracker import http, recording, services, summaries
-from tracker.models import ComplianceEvent
+from tracker.models import ComplianceEvent, Source
 from tracker.staff.intake import reading
 from tracker.staff.intake.claims import (
     Claim,
@@ -159,15 +168,18 @@ class Tally:
 class Run:
     """One pass over a file's rows, inside the import's transaction, a batch of rows at a time."""
 
-    def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool):
+    def __init__(self, *, actor, reason: str, place: str, all_or_nothing: bool, write: bool = True):
         self.place = place
         self.all_or_nothing = all_or_nothing
         self.lookups = Lookups()
-        self.batch = recording.ClaimBatch(actor=actor, reason=reason)
-        # The ids of the claims written so far, in the order written (ids only
-        # grow within a run), and the line each came from.
-        self.written_ids = array("q")
-        self.written_lines = array("l")
+        self.batch = recording.ClaimBatch(actor=actor, reason=reason, write=write)
+        # The claims written so far and their lines, as runs of rows where both
+        # the id and the line go up by one (ids only grow within a run): a file of
+        # one claim a line is a single run, so memory does not grow with its length.
+        self.written_ids = array("q")  # each run's first id,
+        self.written_lines = array("l")  # its first line,
+        self.run_ends = array("q")  # and its last id
+        self.last_line = 0
 
     def outcome(self, line: int | None, status: str, **values) -> Outcome:
         return Outcome(line=line, place=self.place, status=status, **values)
@@ -206,8 +218,7 @@ class Run:
         self.batch.flush()
         for pending in checked:
             if isinstance(pending, recording.Pending) and pending.refusal is None:
-                self.written_ids.append(pending.event.pk)
-                self.written_lines.append(pending.tag[0])
+                self.note_written(pending.event.pk, pending.tag[0])
         return [self.written(result) for result in checked]
 
     def read(self, row: reading.Row) -> tuple[dict, Claim | Outcome]:
@@ -266,16 +277,18 @@ class Run:
     def written_since(self, event_id: int) -> bool:
         """Whether a claim kept in this batch got ``event_id``: written first to know."""
         if not self.batch.pending:
-            return False
+            return self.batch.kept_before(event_id)
         self.batch.flush()
-        return ComplianceEvent.objects.filter(pk=event_id).exists()
+        return (
+            self.batch.kept_before(event_id) or ComplianceEvent.objects.filter(pk=event_id).exists()
+        )
 
     def written(self, result: Outcome | recording.Pending) -> Outcome:
         if isinstance(result, Outcome):
             return result
         line, shown = result.tag
         if result.refusal is not None:
-            problem = Problem("", f"The database refused the row: {result.refusal}")
+            problem = self.refusal_problem(result)
             return self.outcome(line, REFUSED, problems=[problem], **shown)
         original = result.event.possible_duplicate_of_id
         return self.outcome(
@@ -287,14 +300,39 @@ class Run:
             **shown,
         )
 
+    @staticmethod
+    def refusal_problem(pending: recording.Pending) -> Problem:
+        """Why the database refused a checked claim, in words: most often, a race."""
+        new_urls = [source.url for source in pending.sources if source.pk is None]
+        if isinstance(pending.refusal, IntegrityError) and new_urls:
+            taken = Source.objects.filter(url__in=new_urls).values_list("url", flat=True)
+            for url in taken[:1]:
+                return Problem(
+                    "source_urls",
+                    f"The source {url} was added by someone else (another import, or an "
+                    "edit) while this file was being imported. Import the file again: it "
+                    "will cite that source.",
+                )
+        return Problem("", f"The database refused the row: {pending.refusal}")
+
+    def note_written(self, event_id: int, line: int) -> None:
+        """Keep the line a written claim came from, extending the last run when it can."""
+        if self.run_ends and event_id == self.run_ends[-1] + 1 and line == self.last_line + 1:
+            self.run_ends[-1] = event_id
+        else:
+            self.written_ids.append(event_id)
+            self.written_lines.append(line)
+            self.run_ends.append(event_id)
+        self.last_line = line
+
     def line_of(self, event_id: int | None) -> int | None:
         """The line a claim written in this run came from; None for any other claim."""
         if event_id is None:
             return None
-        at = bisect_left(self.written_ids, event_id)
-        if at < len(self.written_ids) and self.written_ids[at] == event_id:
-            return self.written_lines[at]
-        return None
+        at = bisect_right(self.written_ids, event_id) - 1
+        if at < 0 or event_id > self.run_ends[at]:
+            return None
+        return self.written_lines[at] + (event_id - self.written_ids[at])
 
     def repeated_line(self, pending: recording.Pending) -> int | None:
         """The earlier line of this file that gave exactly the same claim, if any.
@@ -349,6 +387,7 @@ def import_claims(
         reason=reason_for(file_name),
         place=reading.PLACE[file_format],
         all_or_nothing=all_or_nothing,
+        write=not dry_run,
     )
     tally = Tally()
 
@@ -356,15 +395,53 @@ def import_claims(
         tally.count(outcome)
         report(outcome)
 
-    with transaction.atomic():
-        with summaries.deferred(), http.one_version_for_many_writes():
-            try:
-                for outcome in run.outcomes(reading.rows(stream, file_format)):
-                    counted(outcome)
-            except reading.FileRefused as refused:
-                counted(run.file_refused(refused))
-        refused = tally.unreadable or (all_or_nothing and tally.refused)
-        tally.written = not dry_run and not refused and tally.new > 0
-        if dry_run or refused:
-            transaction.set_rollback(True)
+    limits = reading.Limits.from_settings()
+    try:
+        readable(stream, file_format, limits)
+    except reading.FileRefused as refused:
+        counted(run.file_refused(refused))
+        return tally
+    if dry_run:
+        try:
+            for outcome in run.outcomes(reading.rows(stream, file_format, limits)):
+                counted(outcome)
+        except reading.FileRefused as refused:
+            counted(run.file_refused(refused))
+        return tally
+    try:
+        with transaction.atomic():
+            with summaries.deferred(), http.one_version_for_many_writes():
+                try:
+                    for outcome in run.outcomes(reading.rows(stream, file_format, limits)):
+                        counted(outcome)
+                except reading.FileRefused as refused:
+                    counted(run.file_refused(refused))
+            refused = tally.unreadable or (all_or_nothing and tally.refused)
+            tally.written = not dry_run and not refused and tally.new > 0
+            if dry_run or refused:
+                transaction.set_rollback(True)
+    except OperationalError:
+        # SQLite's busy timeout ran out: another import or save held the database.
+        tally.written = False
+        counted(run.file_refused(reading.FileRefused(BUSY)))
     return tally
+
+
+BUSY = (
+    "The database stayed busy with another import or save, so nothing of this file was "
+    "written. Import it again in a minute."
+)
+
+
+def readable(stream: IO[bytes], file_format: str, limits: reading.Limits) -> None:
+    """Read the whole file once, outside any transaction; raises ``FileRefused``.
+
+    Reading is where a hostile file costs time, so it is done before the
+    write transaction opens: on SQLite no other writer waits for it.
+    """
+    start = stream.tell()
+    try:
+        for _row in reading.rows(stream, file_format, limits):
+            pass
+    finally:
+        stream.seek(start)
