@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from tracker.opendata.files import EVENTS, FORMULA_STARTS, LIST_SEPARATOR
+from tracker.staff.intake.claims import OPTIONAL_COLUMNS
 
 COLUMNS: tuple[str, ...] = tuple(EVENTS.header())
 FORMATS = ("csv", "xlsx", "json")
@@ -106,7 +107,7 @@ def check_header(names: list[str], *, line: int = 1, what: str = "The header") -
         )
     seen: set[str] = set()
     repeated = [name for name in names if name in seen or seen.add(name)]
-    missing = [name for name in COLUMNS if name not in names]
+    missing = [name for name in COLUMNS if name not in names and name not in OPTIONAL_COLUMNS]
     extra = [name for name in names if name not in COLUMNS]
     problems = []
     if missing:
@@ -118,7 +119,8 @@ def check_header(names: list[str], *, line: int = 1, what: str = "The header") -
     if problems:
         raise FileRefused(
             f"{what} does not have the columns of events.csv ({'; '.join(problems)}). "
-            f"It must name exactly: {', '.join(COLUMNS)} (in any order).",
+            f"It must name exactly: {', '.join(COLUMNS)} (in any order; the translations "
+            f"{', '.join(sorted(OPTIONAL_COLUMNS))} may be left out).",
             line=line,
         )
     return names
@@ -284,7 +286,7 @@ def json_rows(stream: IO[bytes]) -> Iterator[Row]:
             except FileRefused as refused:
                 yield Row(number, {}, (("", refused.message),))
                 continue
-            cells = [_json_value(item[name]) for name in names]
+            cells = [_json_value(item.get(name)) for name in names]
             row = as_row(number, names, cells)
             if row is not None:
                 yield row
