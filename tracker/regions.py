@@ -124,6 +124,35 @@ def name(code: str, language: str | None = None) -> str:
     return region.name(language) if region else code
 
 
+# The zone a region's clocks keep, for reading a time a source gives there (staff forms).
+# Ukraine keeps Kyiv time and most of Russia Moscow time; these keep another.
+ZONES = {"UA-40": "Europe/Simferopol", "UA-43": "Europe/Simferopol", "RU-KGD": "Europe/Kaliningrad"}
+ZONES |= dict.fromkeys(["RU-SAM", "RU-UD"], "Europe/Samara")
+ZONES |= {"RU-AST": "Europe/Astrakhan", "RU-SAR": "Europe/Saratov", "RU-ULY": "Europe/Ulyanovsk"}
+ZONES |= {"RU-VGG": "Europe/Volgograd", "RU-OMS": "Asia/Omsk", "RU-NVS": "Asia/Novosibirsk"}
+ZONES |= dict.fromkeys(
+    ["RU-BA", "RU-CHE", "RU-KGN", "RU-ORE", "RU-PER", "RU-SVE", "RU-TYU", "RU-KHM", "RU-YAN"],
+    "Asia/Yekaterinburg",
+)
+ZONES |= {"RU-TOM": "Asia/Tomsk", "RU-KEM": "Asia/Novokuznetsk"}
+ZONES |= dict.fromkeys(["RU-ALT", "RU-AL"], "Asia/Barnaul")
+ZONES |= dict.fromkeys(["RU-KYA", "RU-KK", "RU-TY"], "Asia/Krasnoyarsk")
+ZONES |= dict.fromkeys(["RU-IRK", "RU-BU"], "Asia/Irkutsk")
+ZONES |= dict.fromkeys(["RU-SA", "RU-AMU"], "Asia/Yakutsk")
+ZONES |= dict.fromkeys(["RU-PRI", "RU-KHA", "RU-YEV"], "Asia/Vladivostok")
+ZONES |= {"RU-ZAB": "Asia/Chita", "RU-SAK": "Asia/Sakhalin", "RU-MAG": "Asia/Magadan"}
+ZONES |= dict.fromkeys(["RU-KAM", "RU-CHU"], "Asia/Kamchatka")
+COUNTRY_ZONES = {"UA": "Europe/Kyiv", "RU": "Europe/Moscow"}
+
+
+def time_zone(code: str) -> str | None:
+    """The IANA zone of the region ``code``, or None for a code that is no region here."""
+    region = get(code)
+    if region is None:
+        return None
+    return ZONES.get(code) or COUNTRY_ZONES[region.country]
+
+
 def is_known(code: str) -> bool:
     return code in regions()
 
