@@ -39,6 +39,7 @@ from tracker.staff.record_admin import (
     said,
 )
 from tracker.staff.regions import RegionFormFields
+from tracker.staff.sources import SourceLanguageField
 from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
 
@@ -59,7 +60,7 @@ class PartyAdmin(TranslatedRecordAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(TranslatedRecordAdmin):
+class SourceAdmin(SourceLanguageField, TranslatedRecordAdmin):
     list_display = ["__str__", "publisher", "language", "published_on", "accessed_on"]
     list_filter = ["language", "publisher"]
     search_fields = ["url", *in_every_language("title"), "publisher"]
