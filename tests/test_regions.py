@@ -20,8 +20,26 @@ def test_regions_are_the_iso_codes_of_ukraine_and_russia_with_names_in_three_lan
     assert {region.country for region in regions.regions().values()} == {"UA", "RU"}
 
 
-def test_a_name_the_catalogue_does_not_translate_is_given_in_english():
-    assert regions.get("RU-TVE").name("ru") == regions.get("RU-TVE").name("en")
+def test_every_region_is_named_as_the_press_names_it_not_by_its_romanisation():
+    for region in regions.regions().values():
+        english, russian = region.name("en"), region.name("ru")
+        assert "'" not in english and ", Respublika" not in english, english
+        assert not any("a" <= letter <= "z" for letter in russian.lower()), russian
+    assert regions.get("RU-AMU").name("en") == "Amur Oblast"
+    assert regions.get("RU-TVE").name("ru") == "Тверская область"
+    assert regions.get("RU-KYA").name("uk") == "Красноярський край"
+
+
+def test_the_standards_names_still_find_their_region():
+    assert regions.match("Amurskaya oblast'") == "RU-AMU"
+
+
+def test_a_regions_clocks_are_those_of_its_zone():
+    assert regions.time_zone("UA-59") == "Europe/Kyiv"
+    assert regions.time_zone("RU-KRS") == "Europe/Moscow"
+    assert regions.time_zone("RU-KGD") == "Europe/Kaliningrad"
+    assert regions.time_zone("UA-43") == "Europe/Simferopol"
+    assert regions.time_zone("XX-1") is None
 
 
 def test_the_regions_on_the_map_have_the_names_the_press_uses():

@@ -257,8 +257,7 @@ def test_publishing_a_claim_of_an_unpublished_commitment_is_refused_with_the_rea
     assert response.status_code == 400
     assert response.json() == {
         "non_field_errors": [
-            "Publish the commitment first: a compliance event cannot be public "
-            "while its commitment is not."
+            "Publish the commitment first: a claim cannot be public while its commitment is not."
         ]
     }
 

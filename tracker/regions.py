@@ -74,6 +74,94 @@ COMMON_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+# Russia's other subjects as the English and Russian press name them; the standard gives
+# GOST romanisations ("Amurskaya oblast'") and its Russian catalogue lacks many.
+PRESS_NAMES_RU = {
+    "RU-AD": ("Republic of Adygea", "Республика Адыгея"),
+    "RU-AL": ("Altai Republic", "Республика Алтай"),
+    "RU-ALT": ("Altai Krai", "Алтайский край"),
+    "RU-AMU": ("Amur Oblast", "Амурская область"),
+    "RU-ARK": ("Arkhangelsk Oblast", "Архангельская область"),
+    "RU-AST": ("Astrakhan Oblast", "Астраханская область"),
+    "RU-BA": ("Bashkortostan", "Республика Башкортостан"),
+    "RU-BU": ("Buryatia", "Республика Бурятия"),
+    "RU-CE": ("Chechnya", "Чеченская Республика"),
+    "RU-CHE": ("Chelyabinsk Oblast", "Челябинская область"),
+    "RU-CHU": ("Chukotka", "Чукотский автономный округ"),
+    "RU-CU": ("Chuvashia", "Чувашская Республика"),
+    "RU-DA": ("Dagestan", "Республика Дагестан"),
+    "RU-IN": ("Ingushetia", "Республика Ингушетия"),
+    "RU-IRK": ("Irkutsk Oblast", "Иркутская область"),
+    "RU-IVA": ("Ivanovo Oblast", "Ивановская область"),
+    "RU-KAM": ("Kamchatka Krai", "Камчатский край"),
+    "RU-KB": ("Kabardino-Balkaria", "Кабардино-Балкарская Республика"),
+    "RU-KC": ("Karachay-Cherkessia", "Карачаево-Черкесская Республика"),
+    "RU-KEM": ("Kemerovo Oblast", "Кемеровская область"),
+    "RU-KGD": ("Kaliningrad Oblast", "Калининградская область"),
+    "RU-KGN": ("Kurgan Oblast", "Курганская область"),
+    "RU-KHA": ("Khabarovsk Krai", "Хабаровский край"),
+    "RU-KHM": ("Khanty-Mansi Autonomous Okrug", "Ханты-Мансийский автономный округ"),
+    "RU-KIR": ("Kirov Oblast", "Кировская область"),
+    "RU-KK": ("Khakassia", "Республика Хакасия"),
+    "RU-KL": ("Kalmykia", "Республика Калмыкия"),
+    "RU-KLU": ("Kaluga Oblast", "Калужская область"),
+    "RU-KO": ("Komi Republic", "Республика Коми"),
+    "RU-KOS": ("Kostroma Oblast", "Костромская область"),
+    "RU-KR": ("Karelia", "Республика Карелия"),
+    "RU-KYA": ("Krasnoyarsk Krai", "Красноярский край"),
+    "RU-LEN": ("Leningrad Oblast", "Ленинградская область"),
+    "RU-MAG": ("Magadan Oblast", "Магаданская область"),
+    "RU-ME": ("Mari El", "Республика Марий Эл"),
+    "RU-MO": ("Mordovia", "Республика Мордовия"),
+    "RU-MOS": ("Moscow Oblast", "Московская область"),
+    "RU-MOW": ("Moscow", "Москва"),
+    "RU-MUR": ("Murmansk Oblast", "Мурманская область"),
+    "RU-NEN": ("Nenets Autonomous Okrug", "Ненецкий автономный округ"),
+    "RU-NGR": ("Novgorod Oblast", "Новгородская область"),
+    "RU-NIZ": ("Nizhny Novgorod Oblast", "Нижегородская область"),
+    "RU-NVS": ("Novosibirsk Oblast", "Новосибирская область"),
+    "RU-OMS": ("Omsk Oblast", "Омская область"),
+    "RU-ORE": ("Orenburg Oblast", "Оренбургская область"),
+    "RU-ORL": ("Oryol Oblast", "Орловская область"),
+    "RU-PER": ("Perm Krai", "Пермский край"),
+    "RU-PNZ": ("Penza Oblast", "Пензенская область"),
+    "RU-PRI": ("Primorsky Krai", "Приморский край"),
+    "RU-PSK": ("Pskov Oblast", "Псковская область"),
+    "RU-RYA": ("Ryazan Oblast", "Рязанская область"),
+    "RU-SA": ("Yakutia", "Республика Саха (Якутия)"),
+    "RU-SAK": ("Sakhalin Oblast", "Сахалинская область"),
+    "RU-SAM": ("Samara Oblast", "Самарская область"),
+    "RU-SE": ("North Ossetia", "Республика Северная Осетия — Алания"),
+    "RU-SPE": ("Saint Petersburg", "Санкт-Петербург"),
+    "RU-STA": ("Stavropol Krai", "Ставропольский край"),
+    "RU-SVE": ("Sverdlovsk Oblast", "Свердловская область"),
+    "RU-TA": ("Tatarstan", "Республика Татарстан"),
+    "RU-TAM": ("Tambov Oblast", "Тамбовская область"),
+    "RU-TOM": ("Tomsk Oblast", "Томская область"),
+    "RU-TUL": ("Tula Oblast", "Тульская область"),
+    "RU-TVE": ("Tver Oblast", "Тверская область"),
+    "RU-TY": ("Tuva", "Республика Тыва"),
+    "RU-TYU": ("Tyumen Oblast", "Тюменская область"),
+    "RU-UD": ("Udmurtia", "Удмуртская Республика"),
+    "RU-ULY": ("Ulyanovsk Oblast", "Ульяновская область"),
+    "RU-VGG": ("Volgograd Oblast", "Волгоградская область"),
+    "RU-VLA": ("Vladimir Oblast", "Владимирская область"),
+    "RU-VLG": ("Vologda Oblast", "Вологодская область"),
+    "RU-VOR": ("Voronezh Oblast", "Воронежская область"),
+    "RU-YAN": ("Yamalo-Nenets Autonomous Okrug", "Ямало-Ненецкий автономный округ"),
+    "RU-YAR": ("Yaroslavl Oblast", "Ярославская область"),
+    "RU-YEV": ("Jewish Autonomous Oblast", "Еврейская автономная область"),
+    "RU-ZAB": ("Zabaykalsky Krai", "Забайкальский край"),
+}
+# Where the Ukrainian catalogue names another region than the code's.
+PRESS_NAMES_RU_UK = {"RU-KYA": "Красноярський край", "RU-SA": "Республіка Саха (Якутія)"}
+for _code, (_english, _russian) in PRESS_NAMES_RU.items():
+    COMMON_NAMES.setdefault(_code, {}).setdefault("en", _english)
+    COMMON_NAMES[_code].setdefault("ru", _russian)
+for _code, _ukrainian in PRESS_NAMES_RU_UK.items():
+    COMMON_NAMES[_code]["uk"] = _ukrainian
+
+
 @dataclass(frozen=True)
 class Region:
     code: str
@@ -122,6 +210,35 @@ def name(code: str, language: str | None = None) -> str:
     """The name of the region ``code`` in ``language``; an unknown code is given as it is."""
     region = get(code)
     return region.name(language) if region else code
+
+
+# The zone a region's clocks keep, for reading a time a source gives there (staff forms).
+# Ukraine keeps Kyiv time and most of Russia Moscow time; these keep another.
+ZONES = {"UA-40": "Europe/Simferopol", "UA-43": "Europe/Simferopol", "RU-KGD": "Europe/Kaliningrad"}
+ZONES |= dict.fromkeys(["RU-SAM", "RU-UD"], "Europe/Samara")
+ZONES |= {"RU-AST": "Europe/Astrakhan", "RU-SAR": "Europe/Saratov", "RU-ULY": "Europe/Ulyanovsk"}
+ZONES |= {"RU-VGG": "Europe/Volgograd", "RU-OMS": "Asia/Omsk", "RU-NVS": "Asia/Novosibirsk"}
+ZONES |= dict.fromkeys(
+    ["RU-BA", "RU-CHE", "RU-KGN", "RU-ORE", "RU-PER", "RU-SVE", "RU-TYU", "RU-KHM", "RU-YAN"],
+    "Asia/Yekaterinburg",
+)
+ZONES |= {"RU-TOM": "Asia/Tomsk", "RU-KEM": "Asia/Novokuznetsk"}
+ZONES |= dict.fromkeys(["RU-ALT", "RU-AL"], "Asia/Barnaul")
+ZONES |= dict.fromkeys(["RU-KYA", "RU-KK", "RU-TY"], "Asia/Krasnoyarsk")
+ZONES |= dict.fromkeys(["RU-IRK", "RU-BU"], "Asia/Irkutsk")
+ZONES |= dict.fromkeys(["RU-SA", "RU-AMU"], "Asia/Yakutsk")
+ZONES |= dict.fromkeys(["RU-PRI", "RU-KHA", "RU-YEV"], "Asia/Vladivostok")
+ZONES |= {"RU-ZAB": "Asia/Chita", "RU-SAK": "Asia/Sakhalin", "RU-MAG": "Asia/Magadan"}
+ZONES |= dict.fromkeys(["RU-KAM", "RU-CHU"], "Asia/Kamchatka")
+COUNTRY_ZONES = {"UA": "Europe/Kyiv", "RU": "Europe/Moscow"}
+
+
+def time_zone(code: str) -> str | None:
+    """The IANA zone of the region ``code``, or None for a code that is no region here."""
+    region = get(code)
+    if region is None:
+        return None
+    return ZONES.get(code) or COUNTRY_ZONES[region.country]
 
 
 def is_known(code: str) -> bool:

@@ -24,6 +24,14 @@ published commitments and correct a final status. A reviewer's own edit of a
 public record is published by that same act. Reviewers also unlock a login
 that django-axes locked after too many wrong passwords.
 
+Reviewers also look after the alerts: they see every delivery and retry
+the failed ones (Alerts → Deliveries → "Retry"), and see the subscriptions
+and the endpoints alerts go out to, read only. Subscribers' addresses are
+personal data that this work does not need: reviewers see them shortened
+("o•••@example.org"), and only someone granted ``view_subscriber_address``
+by hand sees them whole (``tracker.alerts.shown_addresses``). Editors do not
+see the alerts.
+
 Both create API tokens for their own staff tools; Reviewers revoke anyone's
 (``tracker.staff.tokens``). The permission that makes a reviewer is
 ``publish_records``: the services check it for every act that changes what
@@ -92,6 +100,13 @@ EVIDENCE = {
 }
 
 
+# Alerts: reviewers see and retry deliveries (retrying is changing one) and see the
+# subscriptions and endpoints; whole addresses are for no role (alerts.view_subscriber_address).
+ALERTS = {
+    REVIEWERS: ["view_delivery", "change_delivery", "view_subscription", "view_endpoint"],
+}
+
+
 def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True) -> None:
     """Create both groups with their permissions; ``apps`` may be a migration's.
 
@@ -118,6 +133,8 @@ def ensure_staff_roles(apps=installed_apps, *, with_login_unlocking: bool = True
         grants.append(("authtoken", API_TOKENS))
     if _knows_model(apps, "evidence", "Attachment"):
         grants.append(("evidence", EVIDENCE))
+    if _knows_model(apps, "alerts", "Endpoint"):
+        grants.append(("alerts", ALERTS))
     for app_label, roles in grants:
         for name, codenames in roles.items():
             group, _ = Group.objects.get_or_create(name=name)

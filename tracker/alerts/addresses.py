@@ -26,6 +26,7 @@ import contextvars
 import ipaddress
 import socket
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -244,3 +245,17 @@ def checked_connections():
         yield refusals
     finally:
         _refusals.reset(token)
+
+
+HIDDEN = "•••"
+
+
+def shortened(channel: str, target: str) -> str:
+    """Enough of a subscriber's address to tell it from another, and no more (for staff pages)."""
+    if channel == "email":
+        name, at, domain = target.partition("@")
+        return f"{name[:1]}{HIDDEN}@{domain}" if at else HIDDEN
+    parts = urlsplit(target)
+    if channel == "webhook" and parts.hostname:
+        return f"{parts.scheme}://{parts.hostname}/…"
+    return f"{parts.scheme}://…" if parts.scheme else HIDDEN

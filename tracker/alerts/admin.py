@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker.alerts.addresses import CHAT_SCHEMES
 from tracker.alerts.delivery import retry_failed
 from tracker.alerts.models import Delivery, Endpoint, Subscription
+from tracker.alerts.shown_addresses import ShortenedAddresses
 from tracker.staff.widgets import ForgivingAutocompleteFields
 
 
@@ -34,6 +35,8 @@ class SubscriptionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "target" not in self.fields:
+            return  # shown read only, to staff who may only look
         self.fields["language"].widget = forms.Select(choices=settings.LANGUAGES)
         self.fields["target"].help_text = (
             "An email address, an http(s) webhook URL, or an Apprise URL for a chat service. "
@@ -53,7 +56,7 @@ class SubscriptionForm(forms.ModelForm):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
+class SubscriptionAdmin(ShortenedAddresses, ForgivingAutocompleteFields, SimpleHistoryAdmin):
     form = SubscriptionForm
     list_display = [
         "target",
@@ -104,7 +107,7 @@ class SubscriptionAdmin(ForgivingAutocompleteFields, SimpleHistoryAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ShortenedAddresses, admin.ModelAdmin):
     list_display = [
         "delivery_id",
         "topic",

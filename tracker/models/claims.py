@@ -114,6 +114,8 @@ class ComplianceEvent(models.Model):
     # History (with sources): registered in tracker/translation.py.
 
     class Meta:
+        # A claim, as the public pages call it: what one side said happened.
+        verbose_name = "claim"
         ordering = ["-occurred_at", "-pk"]
         permissions = [("verify_complianceevent", "Can set the verification state of events")]
         indexes = [

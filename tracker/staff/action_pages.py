@@ -308,7 +308,7 @@ class EventPages:
                 form.add_error(None, refusal.messages)
             else:
                 label = event.get_verification_display()
-                return self.done(request, event, f"The event is now {label}.")
+                return self.done(request, event, f"The claim is now {label}.")
         intro = f"Now: {event.get_verification_display()}. {event.summary}"
         return self.render_action_page(
             request,

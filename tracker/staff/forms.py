@@ -8,44 +8,21 @@ cheaply check; the final word on what is allowed belongs to
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
-from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from tracker import clock
+from tracker import clock, regions
 from tracker.models import Commitment, ComplianceEvent, Party, Reading, Verification
-from tracker.models.validators import BEFORE_1900, EARLIEST_INSTANT, REASON_NEEDED
+from tracker.models.validators import REASON_NEEDED
 from tracker.staff import refusals, slugs, time_zones
+from tracker.staff.local_times import (
+    LocalTimes,
+    local_time_field,
+)
 from tracker.staff.precision import PrecisionFollowsTimes, precision_of
 from tracker.status import STATUSES_FOR_SHAPE, Shape, Status, allowed_targets
-
-
-def wall_clock_to_utc(typed: dt.datetime, zone_name: str) -> dt.datetime:
-    """Read a time typed on a form as wall-clock time in ``zone_name``.
-
-    Form fields attach the site's zone (UTC) to what was typed; only the wall
-    clock is kept. The time is taken to the minute, as typed: the reading's
-    precision describes the source and must not move a stored instant when
-    someone edits another field.
-    """
-    wall_clock = timezone.make_naive(typed)
-    try:
-        return clock.local_to_utc(wall_clock, zone_name, clock.Precision.MINUTE)
-    except OverflowError as exc:
-        raise ValidationError(
-            f"{wall_clock:%Y-%m-%d %H:%M} in {zone_name} is outside the calendar.", code="overflow"
-        ) from exc
-
-
-def utc_offset(zone_name: str, at: dt.datetime | None = None) -> str:
-    """The zone's offset from UTC at ``at`` (now by default), e.g. "UTC+03:00"."""
-    local = clock.utc_to_local(at or timezone.now(), zone_name)
-    offset = local.strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
 
 
 def reason_field() -> forms.CharField:
@@ -54,15 +31,6 @@ def reason_field() -> forms.CharField:
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         error_messages={"required": REASON_NEEDED},
         help_text="Kept in the history beside your name, e.g. “Kremlin readout of 18 March”.",
-    )
-
-
-def split_datetime_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
-    return forms.SplitDateTimeField(
-        label=label,
-        required=False,
-        widget=widgets.AdminSplitDateTime,
-        help_text=help_text,
     )
 
 
@@ -105,7 +73,7 @@ class ReasonForm(forms.ModelForm):
             self.fields["time_zone"] = time_zones.time_zone_field(
                 self.fields["time_zone"],
                 first=self.time_zones_first(),
-                current=self.instance.time_zone,
+                current=getattr(self.instance, "time_zone", ""),
             )
         slugs.use_slug_sources(self, self.slug_sources)
         refusals.speak_as_every_door(self)
@@ -122,17 +90,21 @@ class ReasonForm(forms.ModelForm):
         return cleaned_data
 
 
-class ReadingForm(PrecisionFollowsTimes, ReasonForm):
+class ReadingForm(LocalTimes, PrecisionFollowsTimes, ReasonForm):
     """Readings are typed the way the source worded them.
 
     Start, end and due times are wall-clock times in the reading's own time
-    zone ("18 March, Moscow time"), turned into UTC here with the same rules
-    the rest of the tracker uses, so nobody has to convert by hand. The zones
-    of the commitment's parties are listed first.
+    zone ("18 March, Moscow time"), turned into UTC with the same rules the
+    rest of the tracker uses (``tracker.staff.local_times``), so nobody has to
+    convert by hand. The zones of the commitment's parties are listed first.
     """
 
     LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "due_at")
-    precision_times = LOCAL_TIME_FIELDS
+    local_times = precision_times = LOCAL_TIME_FIELDS
+    zone_help = (
+        "The reading's own zone: the one its wording means (“Moscow time”). "
+        "Start, end and due are typed on its wall clock. Search by city, e.g. Kyiv or Moscow."
+    )
 
     make_working = forms.BooleanField(
         label="This is the working reading",
@@ -142,38 +114,37 @@ class ReadingForm(PrecisionFollowsTimes, ReasonForm):
     )
 
     field_help = {
-        "starts_at": "Wall-clock time in the reading's time zone.",
-        "ends_at": "Wall-clock time in the reading's time zone. Leave empty when a "
-        "duration is given or the window is open-ended.",
-        "due_at": "Wall-clock time in the reading's time zone.",
+        "ends_at": "Leave empty when a duration is given or the window is open-ended.",
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields.pop("make_working", None)
-            for name in self.LOCAL_TIME_FIELDS:
-                value = getattr(self.instance, name)
-                if value is not None:
-                    local = clock.utc_to_local(value, self.instance.time_zone)
-                    self.initial[name] = local.replace(tzinfo=None)
 
-    def time_zones_first(self) -> list:
+    def _commitment_id(self) -> int | None:
         commitment = self.instance.commitment_id or self.data.get("commitment")
         commitment = commitment or self.initial.get("commitment")
         if not str(commitment or "").isdigit() or len(str(commitment)) > 18:
+            return None
+        return int(commitment)
+
+    def record_zone(self) -> str:
+        """Its own zone; a new reading starts from the commitment's working reading's."""
+        if self.instance.pk:
+            return self.instance.time_zone
+        working = Reading.objects.filter(commitment_id=self._commitment_id(), is_working=True)
+        return working.values_list("time_zone", flat=True).first() or self.instance.time_zone
+
+    def time_zones_first(self) -> list:
+        commitment = self._commitment_id()
+        if commitment is None:
             return time_zones.party_groups([])
-        parties = Party.objects.filter(roles__commitment_id=int(commitment)).distinct()
+        parties = Party.objects.filter(roles__commitment_id=commitment).distinct()
         return time_zones.party_groups(parties, "Zones of this commitment's parties")
 
     def clean(self):
         cleaned_data = super().clean()
-        zone_name = cleaned_data.get("time_zone")
-        if zone_name and clock.is_known_zone(zone_name):
-            for name in self.LOCAL_TIME_FIELDS:
-                value = cleaned_data.get(name)
-                if value is not None:
-                    cleaned_data[name] = wall_clock_to_utc(value, zone_name)
         commitment = cleaned_data.get("commitment")
         if cleaned_data.get("make_working") and commitment is not None:
             current = commitment.working_reading()
@@ -186,20 +157,49 @@ class ReadingForm(PrecisionFollowsTimes, ReasonForm):
         return cleaned_data
 
 
-class ComplianceEventForm(PrecisionFollowsTimes, ReasonForm):
+class ComplianceEventForm(LocalTimes, PrecisionFollowsTimes, ReasonForm):
+    """A claim's times are typed on the clock of its place, as the source gave them.
+
+    The zone is the claim's region's (Kyiv for Ukraine's oblasts, Moscow for
+    most of Russia's subjects), else its commitment's working reading's, else
+    UTC; staff may pick another for this entry. Only the UTC instants are kept.
+    """
+
+    local_times = ("occurred_at", "occurred_until", "recorded_at")
+    time_zone = time_zones.TimeZoneField(label="Time zone", required=False)
     precision_times = ("occurred_at", "occurred_until")
     field_help = {
-        "occurred_at": "In UTC.",
-        "occurred_until": "In UTC. For claims about a period.",
+        "occurred_until": "For claims about a period.",
+        "recorded_at": "When the claim was published by its source or reached us.",
     }
+    zone_help = (
+        "The zone the claim's times are typed in: its place's (the region's), else the "
+        "working reading's. Pick another when the source gives another clock."
+    )
+
+    def record_zone(self) -> str:
+        return claim_zone(self.instance, self.initial.get("commitment"))
 
 
-class StatusChangeForm(forms.Form):
+def claim_zone(claim: ComplianceEvent, commitment=None) -> str:
+    """The zone a claim's times are shown and typed in (``ComplianceEventForm``)."""
+    if claim.region and (zone := regions.time_zone(claim.region)):
+        return zone
+    commitment = claim.commitment_id or commitment
+    if str(commitment or "").isdigit() and len(str(commitment)) <= 18:
+        working = Reading.objects.filter(commitment_id=int(commitment), is_working=True)
+        if zone := working.values_list("time_zone", flat=True).first():
+            return zone
+    return "UTC"
+
+
+class StatusChangeForm(LocalTimes, forms.Form):
     """Ask where a commitment goes next, and why.
 
     Only the moves the lifecycle allows from the current status are offered.
     People who may correct the record also see the other statuses, under a
-    separate heading, and must tick the correction box to use them.
+    separate heading, and must tick the correction box to use them. The time
+    is typed on the clock of the working reading's zone, or another chosen.
     """
 
     to_status = forms.ChoiceField(label="New status")
@@ -209,10 +209,16 @@ class StatusChangeForm(forms.Form):
         help_text="For fixing a status that was recorded wrongly, including a final one. "
         "The history marks it as a correction.",
     )
-    effective_at = split_datetime_field("Took effect at")
+    effective_at = local_time_field(
+        "Took effect at",
+        "Leave empty for now. A time of 00:00 records the day alone, and pages show that "
+        "day. A change cannot take effect in the future.",
+    )
     reason = reason_field()
+    local_times = ("effective_at",)
 
     def __init__(self, *args, commitment: Commitment, may_correct: bool, **kwargs):
+        self.working = commitment.working_reading()
         super().__init__(*args, **kwargs)
         current, shape = Status(commitment.status), Shape(commitment.shape)
         moves = allowed_targets(current, shape)
@@ -225,19 +231,18 @@ class StatusChangeForm(forms.Form):
         else:
             del self.fields["correction"]
         self.fields["to_status"].choices = [("", "---------"), *choices]
-        working = commitment.working_reading()
-        self.zone_name = working.time_zone if working else "UTC"
-        field = self.fields["effective_at"]
-        field.label = f"Took effect at ({self.zone_name})"
-        if working is None:
-            whose = "the commitment has no working reading whose zone to use"
+        if self.working is None:
+            whose = "The commitment has no working reading whose zone to use."
         else:
-            whose = f"the zone of the working reading “{working.label}”"
-        field.help_text = (
-            f"Wall-clock time in {self.zone_name} ({whose}; {utc_offset(self.zone_name)} now), "
-            "turned into UTC for you. Leave empty for now. A time of 00:00 records the day "
-            "alone, and pages show that day. A change cannot take effect in the future."
-        )
+            whose = (
+                f"The zone of the working reading “{self.working.label}” unless you pick another."
+            )
+        self.fields["time_zone"].help_text = f"{whose} “Took effect at” is typed on its clock."
+        # The zone first, then the time typed on its clock.
+        self.order_fields(["to_status", "correction", "time_zone", "effective_at", "reason"])
+
+    def record_zone(self) -> str:
+        return self.working.time_zone if self.working else "UTC"
 
     @property
     def precision(self) -> str:
@@ -247,21 +252,15 @@ class StatusChangeForm(forms.Form):
             return clock.Precision.MINUTE
         return precision_of([clock.utc_to_local(typed, self.zone_name)])
 
-    def clean_effective_at(self) -> dt.datetime | None:
-        typed = self.cleaned_data["effective_at"]
-        if typed is None:
-            return None
-        effective_at = wall_clock_to_utc(typed, self.zone_name)
-        # Shown under the field if the form comes back for another reason.
-        in_utc = f"{typed:%Y-%m-%d %H:%M} {self.zone_name} is {effective_at:%Y-%m-%d %H:%M} UTC."
-        self["effective_at"].help_text = in_utc
-        if effective_at > timezone.now():
-            raise ValidationError(
-                "A change cannot take effect in the future; record it when it happens."
+    def clean(self):
+        cleaned_data = super().clean()
+        effective_at = cleaned_data.get("effective_at")
+        if effective_at is not None and effective_at > timezone.now():
+            self.add_error(
+                "effective_at",
+                "A change cannot take effect in the future; record it when it happens.",
             )
-        if effective_at < EARLIEST_INSTANT:
-            raise ValidationError(BEFORE_1900, code="before_1900")
-        return effective_at
+        return cleaned_data
 
 
 class VerifyEventForm(forms.Form):
@@ -295,29 +294,25 @@ class ReasonOnlyForm(forms.Form):
     reason = reason_field()
 
 
-class ExtendWindowForm(forms.Form):
+class ExtendWindowForm(LocalTimes, forms.Form):
     """Move the end of a window later, by a date or by a number of days."""
 
-    new_end = forms.SplitDateTimeField(
-        label="New end",
-        required=False,
-        widget=widgets.AdminSplitDateTime,
-    )
+    new_end = local_time_field("New end")
     extra_days = forms.IntegerField(label="Or add this many days", required=False)
     reason = reason_field()
+    local_times = ("new_end",)
 
     def __init__(self, *args, reading: Reading, **kwargs):
-        super().__init__(*args, **kwargs)
         self.reading = reading
-        self.fields[
-            "new_end"
-        ].help_text = f"Wall-clock time in the working reading's time zone ({reading.time_zone})."
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].help_text = (
+            "The working reading's own zone unless you pick another; the new end is typed "
+            "on its clock."
+        )
+        self.order_fields(["time_zone", "new_end", "extra_days", "reason"])
 
-    def clean_new_end(self) -> dt.datetime | None:
-        new_end = self.cleaned_data["new_end"]
-        if new_end is None:
-            return None
-        return wall_clock_to_utc(new_end, self.reading.time_zone)
+    def record_zone(self) -> str:
+        return self.reading.time_zone
 
     def clean(self):
         cleaned_data = super().clean()

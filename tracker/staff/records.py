@@ -39,10 +39,13 @@ from tracker.staff.record_admin import (
     said,
 )
 from tracker.staff.regions import RegionFormFields
+from tracker.staff.sources import SourceLanguageField
 from tracker.staff.widgets import ForgivingAutocompleteFields
 from tracker.status import Shape
 
 RECENT_EVENTS_SHOWN = 10
+# Characters of a commitment's title the claims list shows (the whole title is one click away).
+COMMITMENT_SHOWN = 32
 
 
 # Parties, sources, agreements ------------------------------------------------------
@@ -57,7 +60,7 @@ class PartyAdmin(TranslatedRecordAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(TranslatedRecordAdmin):
+class SourceAdmin(SourceLanguageField, TranslatedRecordAdmin):
     list_display = ["__str__", "publisher", "language", "published_on", "accessed_on"]
     list_filter = ["language", "publisher"]
     search_fields = ["url", *in_every_language("title"), "publisher"]
@@ -233,7 +236,7 @@ class CommitmentAdmin(RegionFormFields, CommitmentPages, PublishPages, Translate
             buttons.append(("Add a reading", url))
         if request.user.has_perm("tracker.add_complianceevent"):
             url = reverse("admin:tracker_complianceevent_add") + f"?commitment={obj.pk}"
-            buttons.append(("Record an event", url))
+            buttons.append(("Record a claim", url))
         return buttons + self.publish_buttons(request, obj)
 
 
@@ -296,7 +299,7 @@ class ReadingAdmin(ReadingTimesInUtc, ReadingPages, PublishPages, TranslatedReco
         return self.working_reading_buttons(request, obj) + self.publish_buttons(request, obj)
 
 
-# Compliance events ------------------------------------------------------------------
+# Claims ---------------------------------------------------------------------------
 
 
 class DeliveredQuantityInline(PendingRowsInline, TranslatedTabularInline):
@@ -310,8 +313,9 @@ class ComplianceEventAdmin(
     RegionFormFields, EventImport, EventPages, PublishPages, TranslatedRecordAdmin
 ):
     form = ComplianceEventForm
-    list_display = ["occurred", "kind", "claim", "count", "verification", "is_published"]
-    list_display += ["short_commitment", "possible_duplicate"]
+    # What a reviewer scans a list of claims for, narrow enough for 1280 px beside the filters.
+    list_display = ["occurred", "short_commitment", "claimant", "accused", "kind"]
+    list_display += ["verification", "published", "possible_duplicate"]
     list_filter = ["kind", "verification", "is_published", "claimant", "accused"]
     list_filter += ["commitment__category", PossibleDuplicateFilter]
     search_fields = [*in_every_language("summary", "location", "commitment__title"), "region"]
@@ -324,7 +328,12 @@ class ComplianceEventAdmin(
         (None, {"fields": ["commitment", "kind", "claimant", "accused", "in_response_to"]}),
         (
             "When and where",
-            {"fields": ["occurred_at", "occurred_until", "precision", "location", "region"]},
+            {
+                "fields": [
+                    *["time_zone", "occurred_at", "occurred_until", "precision"],
+                    *["location", "region"],
+                ]
+            },
         ),
         ("What was reported", {"fields": ["summary", "count", "sources", "recorded_at"]}),
         (
@@ -344,13 +353,18 @@ class ComplianceEventAdmin(
     def occurred(self, event):
         return said(event.occurred_at, event.precision)
 
-    @admin.display(description="claimant → accused")
-    def claim(self, event):
-        return f"{event.claimant or '—'} → {event.accused or '—'}"
+    @admin.display(description="published", boolean=True, ordering="is_published")
+    def published(self, event):
+        return event.is_published
+
+    def changelist_view(self, request, extra_context=None):
+        """The list of claims takes the page's width: the menu of models is a click away."""
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="commitment", ordering="commitment__title")
     def short_commitment(self, event):
-        return Truncator(event.commitment.title).chars(40)
+        return Truncator(event.commitment.title).chars(COMMITMENT_SHOWN)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf.locale import LANG_INFO
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -26,3 +28,41 @@ def sources_list(record) -> SafeString:
             ),
         ),
     )
+
+
+# A source's language, chosen from a list ----------------------------------------------------
+
+# The languages the tracker's sources are mostly in, listed first.
+FIRST_LANGUAGES = ("en", "uk", "ru")
+
+
+def language_choices(current: str = "") -> list:
+    """Every language Django names, by code ("uk — Ukrainian"), the tracker's own three first."""
+    named = {
+        code: info["name"]
+        for code, info in LANG_INFO.items()
+        if "name" in info and len(code) <= 10 and "-" not in code
+    }
+    first = [(code, f"{named[code]} ({code})") for code in FIRST_LANGUAGES]
+    others = sorted(
+        ((code, f"{name} ({code})") for code, name in named.items() if code not in FIRST_LANGUAGES),
+        key=lambda choice: choice[1],
+    )
+    choices = [("", "---------"), ("Most sources", first), ("Every language", others)]
+    if current and current not in named:
+        choices.insert(1, (current, current))  # a code stored before the list, kept as it was
+    return choices
+
+
+class SourceLanguageField:
+    """For the sources' admin: ``language`` is chosen from ``language_choices``."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            return forms.ChoiceField(
+                label="Language",
+                required=False,
+                choices=language_choices,
+                help_text="The language the source is written in.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -234,7 +234,8 @@ class EventImport(ImportMixin):
                 "fields_list": [],
             }
             return TemplateResponse(request, [self.import_template_name], context)
-        self.message_user(request, f"Import finished: {result.tally}.", messages.SUCCESS)
+        made = [o.event_id for o in result.outcomes if o.status == NEW and o.event_id]
+        self.message_user(request, finished(result.tally, made), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:tracker_complianceevent_changelist"))
 
     @admin.display(description="possible duplicate of")
@@ -245,5 +246,22 @@ class EventImport(ImportMixin):
         return format_html('<a href="{}">claim {}</a>', url, event.possible_duplicate_of_id)
 
 
+def finished(tally, made: list[int]) -> str:
+    """What an import did, with a link to the claims it made (the list, filtered to their ids)."""
+    if not made:
+        return f"Import finished: {tally}."
+    url = (
+        reverse("admin:tracker_complianceevent_changelist")
+        + "?id__in="
+        + ",".join(str(pk) for pk in made[:LINKED_CLAIMS])
+    )
+    shown = "the claim it made" if len(made) == 1 else f"the {len(made)} claims it made"
+    if len(made) > LINKED_CLAIMS:
+        shown = f"the first {LINKED_CLAIMS} of the {len(made)} claims it made"
+    return format_html('Import finished: {}. <a href="{}">Show {}</a>.', str(tally), url, shown)
+
+
+# The link after an import names each claim it made, up to this many.
+LINKED_CLAIMS = 500
 # The preview lists this many rows; the counts cover them all.
 PREVIEW_ROWS = 1000

@@ -290,6 +290,8 @@ TRANSLATION_COLUMNS = [
     f"{text}_{language}" for text in ("summary", "location") for language in TRANSLATIONS
 ]
 FIELD_COLUMNS.update({column: column for column in TRANSLATION_COLUMNS})
+# A file may leave the translations out: its claims are then in English only, marked untranslated.
+OPTIONAL_COLUMNS = frozenset(TRANSLATION_COLUMNS)
 
 
 def problems_from(refusal) -> list[Problem]:

@@ -43,6 +43,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from tracker.opendata.files import EVENTS, FORMULA_STARTS, LIST_SEPARATOR
+from tracker.staff.intake.claims import OPTIONAL_COLUMNS
 
 COLUMNS: tuple[str, ...] = tuple(EVENTS.header())
 FORMATS = ("csv", "xlsx", "json")
@@ -215,7 +216,7 @@ def check_header(names: list[str], *, line: int = 1, what: str = "The header") -
         )
     seen: set[str] = set()
     repeated = [name for name in names if name in seen or seen.add(name)]
-    missing = [name for name in COLUMNS if name not in names]
+    missing = [name for name in COLUMNS if name not in names and name not in OPTIONAL_COLUMNS]
     extra = [name for name in names if name not in COLUMNS]
     problems = []
     if missing:
@@ -227,7 +228,8 @@ def check_header(names: list[str], *, line: int = 1, what: str = "The header") -
     if problems:
         raise FileRefused(
             f"{what} does not have the columns of events.csv ({'; '.join(problems)}). "
-            f"It must name exactly: {', '.join(COLUMNS)} (in any order).",
+            f"It must name exactly: {', '.join(COLUMNS)} (in any order; the translations "
+            f"{', '.join(sorted(OPTIONAL_COLUMNS))} may be left out).",
             line=line,
         )
     return names
@@ -703,7 +705,7 @@ def _json_row(number: int, item: dict, problems: list, limits: Limits) -> Row:
         return Row(number, {}, (("", refused.message), *problems))
     if problems:
         return Row(number, {}, tuple(problems))
-    cells = [_json_value(item[name]) for name in COLUMNS]
+    cells = [_json_value(item.get(name)) for name in COLUMNS]
     return as_row(number, list(COLUMNS), cells, limits) or Row(number, {}, ())
 
 
