@@ -11,6 +11,7 @@ delivery id. Nothing is sent while a database transaction is open.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -145,6 +146,8 @@ def claim_batch(worker: str, now: dt.datetime | None = None, size: int | None = 
             )
             .select_related(
                 "subscription__endpoint",
+                "subscription__commitment",
+                "subscription__agreement",
                 "commitment",
                 "status_change",
                 "event__claimant",
@@ -204,8 +207,32 @@ def release_endpoint(
         )
 
 
-def reason_not_to_send(delivery: Delivery) -> str | None:
+class Facts:
+    """The public record an alert is judged on, read once for a whole batch.
+
+    A batch goes out in about a second; reading whether its commitment is
+    still public, and its working reading, once for fifty alerts instead of
+    once for each is what lets one worker send hundreds a second.
+    """
+
+    def __init__(self):
+        self.commitments: dict = {}
+        self.readings: dict = {}
+
+    def public_commitment(self, pk: int):
+        if pk not in self.commitments:
+            self.commitments[pk] = public.commitments().filter(pk=pk).first()
+        return self.commitments[pk]
+
+    def working_reading(self, commitment):
+        if commitment.pk not in self.readings:
+            self.readings[commitment.pk] = public.working_reading(commitment)
+        return self.readings[commitment.pk]
+
+
+def reason_not_to_send(delivery: Delivery, facts: Facts | None = None) -> str | None:
     """Why an alert claimed from the outbox should no longer go out, judged on current data."""
+    facts = facts or Facts()
     subscription = delivery.subscription
     if delivery.topic in ANSWERS_TO_THE_FORM:
         if subscription.unsubscribed_at:
@@ -221,13 +248,13 @@ def reason_not_to_send(delivery: Delivery) -> str | None:
         return "The subscriber no longer asks for this kind of alert."
     if delivery.topic == Topic.EXPIRING and not is_chosen_lead_time(delivery):
         return "The subscriber no longer asks for this warning's lead time."
-    commitment = public.commitments().filter(pk=delivery.commitment_id).first()
+    commitment = facts.public_commitment(delivery.commitment_id)
     if commitment is None:
         return "The commitment is not public."
     if delivery.topic in (Topic.EXPIRING, Topic.DEADLINE_PASSED):
         if commitment.status not in (Status.IN_FORCE, Status.SUSPENDED):
             return f"The commitment is {commitment.get_status_display()} now."
-        reading = public.working_reading(commitment)
+        reading = facts.working_reading(commitment)
         if reading is None:
             return "The working reading is not public now."
         field = deadline_field(delivery.refers_to)
@@ -263,12 +290,15 @@ def finish(
     False means the lease ran out and another worker took over: nothing is written then.
     """
     fields.setdefault("claimed_until", None)
-    with transaction.atomic():
+    endpoint_id = delivery.subscription.endpoint_id
+    # In a batch, most outcomes change nothing about the endpoint: one statement, no transaction.
+    quiet = endpoint_id is None or (keep_endpoint and endpoint_failed is None)
+    with contextlib.nullcontext() if quiet else transaction.atomic():
         updated = Delivery.objects.filter(
             pk=delivery.pk, state=Delivery.State.SENDING, claimed_by=worker
         ).update(**fields)
         release_endpoint(
-            delivery.subscription.endpoint_id,
+            endpoint_id,
             worker,
             now,
             failed=endpoint_failed,
@@ -292,6 +322,7 @@ def deliver(
     mail: channels.MailConnection | None = None,
     in_batch: bool = False,
     endpoint_answered: bool = False,
+    facts: Facts | None = None,
 ) -> Delivery.State:
     """Send one claimed alert and record the outcome: sent, cancelled, retrying or failed.
 
@@ -302,7 +333,7 @@ def deliver(
     ``endpoint_answered``: an alert before this one in the batch went through.
     """
     now = now or timezone.now()
-    reason = reason_not_to_send(delivery)
+    reason = reason_not_to_send(delivery, facts)
     if reason:
         finish(
             delivery,
@@ -412,6 +443,7 @@ def deliver_batch(batch: list[Delivery], worker: str):
     """
     endpoint_id = batch[0].subscription.endpoint_id
     ok = False
+    facts = Facts()
     try:
         with channels.MailConnection() as mail:
             while batch:
@@ -422,7 +454,13 @@ def deliver_batch(batch: list[Delivery], worker: str):
                         break
                 delivery = batch.pop(0)
                 state = deliver(
-                    delivery, worker, now, mail=mail, in_batch=True, endpoint_answered=ok
+                    delivery,
+                    worker,
+                    now,
+                    mail=mail,
+                    in_batch=True,
+                    endpoint_answered=ok,
+                    facts=facts,
                 )
                 ok = ok or state == Delivery.State.SENT
                 yield delivery, state
