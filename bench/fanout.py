@@ -166,7 +166,8 @@ def derive_measured() -> dict:
         return seconds, len(queries), rows
 
     seconds, queries, rows = timed_derive()
-    # The same rows, made ready beforehand and written in one go with no ORM between.
+    # The same rows, made ready beforehand and written in one go with no ORM between:
+    # COPY on PostgreSQL, executemany on SQLite.
     import uuid
 
     columns = [f.column for f in Delivery._meta.concrete_fields if not f.primary_key]
@@ -182,7 +183,12 @@ def derive_measured() -> dict:
     with transaction.atomic():
         with connection.cursor() as cursor:
             started = time.perf_counter()
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
+            if connection.vendor == "postgresql":  # COPY: the fastest way in
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in prepared:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
             raw_seconds = time.perf_counter() - started
         transaction.set_rollback(True)
     # The same derive with ten subscribers left listening.
