@@ -129,3 +129,26 @@ def test_the_mail_server_is_shared_by_as_many_workers_as_it_has_lanes(settings, 
     assert mail_server.connections == 4  # one connection for each lane's batch
     assert len(mail_server.received) == 40
     assert_each_reader_has_one_alert_or_waits(mail_server)
+
+
+def test_subscriptions_made_before_the_lanes_are_spread_over_them(settings):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tracker.alerts.models import Subscription
+
+    migration = import_module("tracker.alerts.migrations.0008_mail_server_lanes")
+    settings.ALERTS_MAIL_CONNECTIONS = 1
+    readers = SubscriptionFactory.create_batch(40)
+    assert set(Subscription.objects.values_list("endpoint__key", flat=True)) == {"email"}
+
+    settings.ALERTS_MAIL_CONNECTIONS = 4
+    migration.move_to_lanes(apps, None)
+
+    for reader in readers:
+        moved = Subscription.objects.get(pk=reader.pk)
+        assert moved.endpoint.key == Endpoint.key_for("email", reader.target)
+    assert Subscription.objects.values("endpoint").distinct().count() == 4
+    migration.back_to_one(apps, None)
+    assert set(Subscription.objects.values_list("endpoint__key", flat=True)) == {"email"}
