@@ -246,6 +246,12 @@ def test_every_target_is_checked_and_printed(results):
         "commitment page time / in-memory baseline (tiny)",
         "conditional board rate / trivial view rate (tiny)",
         "sweep time at 1,000 / at 100 commitments",
+        "fan-out derive time / raw bulk insert of the same rows (300 subscribers)",
+        "fan-out sweep queries, all subscribers − ten subscribers",
+        "fan-out delivery rate, 4 workers / 1 worker",
+        "fan-out subscribers not reached exactly once (1 worker(s))",
+        "fan-out subscribers not reached exactly once (4 worker(s))",
+        "fan-out subscribers not reached exactly once (4_killed worker(s))",
     ]
     assert names == expected
     for name in names:
