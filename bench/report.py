@@ -274,6 +274,7 @@ def targets(results: dict) -> list[Target]:
                 "×",
             )
         )
+    found += fanout_targets(results.get("fanout") or {})
     if len(scales) >= 2:
         names = list(scales)
         small, full = scales[names[0]]["csv"], scales[names[-1]]["csv"]
@@ -332,6 +333,41 @@ def import_targets(results: dict) -> list[Target]:
                 )
             )
     return found
+
+
+def fanout_targets(fanout: dict) -> list[Target]:
+    """One commitment expiring for a whole audience: derived in bulk, sent by more workers
+    faster, and each subscriber reached exactly once, a worker killed or not."""
+    if not fanout:
+        return []
+    derive, runs = fanout["derive"], fanout["runs"]
+    subscribers = f"{fanout['subscribers']:,} subscribers"
+    return [
+        Target(
+            f"fan-out derive time / raw bulk insert of the same rows ({subscribers})",
+            derive["derive_vs_raw_insert"],
+            3,
+            "×",
+        ),
+        Target(
+            "fan-out sweep queries, all subscribers − ten subscribers",
+            derive["queries"] - derive["queries_with_ten_subscribers"],
+            0,
+            "queries",
+        ),
+        Target(
+            "fan-out delivery rate, 4 workers / 1 worker", fanout["four_vs_one"], 2.5, "×", True
+        ),
+        *(
+            Target(
+                f"fan-out subscribers not reached exactly once ({label} worker(s))",
+                run["not_exactly_once"],
+                0,
+                "subscribers",
+            )
+            for label, run in runs.items()
+        ),
+    ]
 
 
 def _trivial_beside_text(run: dict) -> str:
@@ -445,6 +481,28 @@ def table(results: dict) -> str:
                 f"{int(size):>9,} commitments: p50 {sweep['p50_ms']:.1f} ms, "
                 f"p95 {sweep['p95_ms']:.1f} ms, {sweep['queries']} queries, "
                 f"{sweep['expired']} expired, {sweep['sent']} sent"
+            )
+    if results.get("fanout"):
+        fanout = results["fanout"]
+        derive = fanout["derive"]
+        lines.append(
+            f"\n== alert fan-out: {fanout['subscribers']:,} subscribers "
+            f"({fanout['webhook_subscribers']:,} by webhook), one commitment expires"
+        )
+        lines.append(
+            f"derive {derive['alerts']:,} alerts: {derive['derive_seconds']:.2f} s, "
+            f"{derive['queries']} queries ({derive['queries_with_ten_subscribers']} with ten "
+            f"subscribers); raw bulk insert of the same rows {derive['raw_insert_seconds']:.2f} s "
+            f"({derive['derive_vs_raw_insert']:g} ×)"
+        )
+        for label, run in fanout["runs"].items():
+            lines.append(
+                f"{label:>9} worker(s): last delivery after {run['seconds_to_last']:.1f} s, "
+                f"{run['messages_per_second'] or 0:.1f} msg/s "
+                f"({run['messages_per_second_per_worker'] or 0:.1f} per worker), "
+                f"{run['subscribers_reached']:,} reached, exactly once: "
+                f"{'yes' if run['exactly_once'] else 'NO'}, "
+                f"{run['copies_resent_by_id']} copies resent with the same id"
             )
     lines.append("\n== targets")
     for target in results["targets"]:

@@ -34,6 +34,9 @@ IMPORT_ROWS = {"tiny": 100, "small": 10_000, "full": 100_000}
 # Ten times as many, in one data set, so that memory is compared in one run at
 # each scale (full scale compares itself with small instead).
 IMPORT_TENFOLD_ROWS = {"tiny": 1_000, "small": 100_000}
+# Subscribers of the one commitment that expires, in the alert fan-out: a whole audience
+# at the small and the full scale, a few hundred at the tiny one the suite runs.
+FANOUT_SUBSCRIBERS = {"tiny": 300, "small": 100_000, "full": 100_000}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 
 
@@ -181,6 +184,7 @@ def run(options) -> dict:
         },
         "scales": {},
         "sweep": {},
+        "fanout": {},
     }
     for scale in options.scales:
         name = data_sets.name(scale)
@@ -237,9 +241,20 @@ def run(options) -> dict:
             ["--repeat", str(options.repeat), "--budget", str(options.budget)],
             data_sets.env(name),
         )
+    if options.scales:
+        subscribers = options.fanout_subscribers or max(
+            FANOUT_SUBSCRIBERS[scale] for scale in options.scales
+        )
+        name = data_sets.name("fanout")
+        print(f"== alert fan-out to {subscribers:,} subscribers", file=sys.stderr)
+        data_sets.build(name, ["--sweep", "--commitments", "10", "--due", "2"], reuse=False)
+        results["fanout"] = run_json(
+            "bench.fanout", ["--subscribers", str(subscribers)], data_sets.env(name)
+        )
     results["targets"] = [target.as_dict() for target in report.targets(results)]
     if options.drop_after:
-        for label in [*options.scales, *(f"sweep-{size}" for size in options.sweep_sizes)]:
+        sweeps = [f"sweep-{size}" for size in options.sweep_sizes]
+        for label in [*options.scales, *sweeps, *(["fanout"] if options.scales else [])]:
             data_sets.drop(data_sets.name(label))
         if not data_sets.is_sqlite:
             for scale in options.scales:
@@ -266,6 +281,12 @@ def main() -> None:
         type=int,
         default=0,
         help="also keep the commitment page of the last scale under load this long (e.g. 600)",
+    )
+    parser.add_argument(
+        "--fanout-subscribers",
+        type=int,
+        default=0,
+        help="subscribers in the alert fan-out (default: 100,000; 300 at the tiny scale)",
     )
     parser.add_argument("--reuse", action="store_true", help="keep data sets already built")
     parser.add_argument("--suffix", default="", help="added to every database name")

@@ -345,6 +345,11 @@ ALERTS_FIRST_RETRY = dt.timedelta(seconds=env_seconds("ALERTS_FIRST_RETRY", 60))
 ALERTS_LONGEST_RETRY = dt.timedelta(seconds=env_seconds("ALERTS_LONGEST_RETRY", 60 * 60))
 ALERTS_RETRY_FOR = dt.timedelta(seconds=env_seconds("ALERTS_RETRY_FOR", 24 * 60 * 60))
 ALERTS_HEALTH_MAX_LAG = dt.timedelta(seconds=env_seconds("ALERTS_HEALTH_MAX_LAG", 10 * 60))
+# How many workers may send mail at once, each on a connection of its own (the mail
+# server's lanes), and how many alerts a worker sends over one connection or one hold
+# of a webhook receiver before it lets go.
+ALERTS_MAIL_CONNECTIONS = int(os.environ.get("ALERTS_MAIL_CONNECTIONS", "4"))
+ALERTS_BATCH = int(os.environ.get("ALERTS_BATCH", "50"))
 
 # The largest file of claims the admin's import page takes; the import_events
 # command takes files of any size.

@@ -254,8 +254,33 @@ def test_every_target_is_checked_and_printed(results):
         "commitment page time / in-memory baseline (tiny)",
         "conditional board rate / trivial view rate (tiny)",
         "sweep time at 1,000 / at 100 commitments",
+        "fan-out derive time / raw bulk insert of the same rows (300 subscribers)",
+        "fan-out sweep queries, all subscribers − ten subscribers",
+        "fan-out delivery rate, 4 workers / 1 worker",
+        "fan-out subscribers not reached exactly once (1 worker(s))",
+        "fan-out subscribers not reached exactly once (4 worker(s))",
+        "fan-out subscribers not reached exactly once (4_killed worker(s))",
         "import peak memory, 1,000 / 100 claims (tiny)",
     ]
     assert names == expected
     for name in names:
         assert name in table
+
+
+def test_the_alert_fan_out_reaches_every_subscriber_exactly_once_by_one_and_four_workers(results):
+    report, table = results
+    fanout = report["fanout"]
+    assert fanout["subscribers"] == 300
+    derive = fanout["derive"]
+    assert derive["alerts"] == 300
+    assert derive["alerts_with_ten_subscribers"] == 10
+    assert derive["queries"] == derive["queries_with_ten_subscribers"]
+    assert derive["raw_insert_seconds"] > 0
+    assert set(fanout["runs"]) == {"1", "4", "4_killed"}
+    for label, run in fanout["runs"].items():
+        assert run["subscribers_reached"] == 300, label
+        assert run["each_at_least_once"], label
+        assert run["unexpected"] == 0, label
+    assert fanout["runs"]["1"]["exactly_once"] and fanout["runs"]["4"]["exactly_once"]
+    assert "== alert fan-out: 300 subscribers" in table
+    assert "fan-out delivery rate, 4 workers / 1 worker" in table

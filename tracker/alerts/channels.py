@@ -6,6 +6,7 @@ Each sender returns a short outcome for the admin ("HTTP 200") or raises
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import smtplib
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 import apprise
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
 from tracker.alerts import deadlines, signing
@@ -43,11 +44,74 @@ class DeliveryFailed(Exception):
         self.endpoint_failed = endpoint_failed
 
 
-def send(delivery: Delivery, message: Message) -> str:
-    """Send one alert, all of it within ``ALERTS_SEND_DEADLINE`` whatever the other end does."""
-    senders = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook, Channel.CHAT: send_chat}
+class MailConnection:
+    """One connection to the mail server, kept for a batch of alerts.
+
+    Opening a connection (greeting, EHLO, perhaps TLS and a login) costs more
+    than sending one alert over it, so a worker sends its batch over one.
+    Each send is still under its own deadline: the connection's socket is
+    registered with every send that uses it, so a server that stalls in the
+    middle of a batch is cut off at that send's deadline. After any failure
+    but a refused address the connection is dropped without a word (a server
+    that stalled may stall again on QUIT), and the next send opens a new one.
+    """
+
+    def __init__(self):
+        self.backend = None
+
+    def send(self, email: EmailMultiAlternatives) -> None:
+        if self.backend is None:
+            self.backend = get_connection(fail_silently=False)
+        try:
+            self.backend.open()
+            smtp = getattr(self.backend, "connection", None)
+            if smtp is not None and getattr(smtp, "sock", None) is not None:
+                deadlines.watch(smtp.sock)  # a no-op outside a send's deadline
+            self.backend.send_messages([email])
+        except smtplib.SMTPRecipientsRefused:
+            raise  # the server said no to this address alone, and is ready for the next
+        except BaseException:
+            self.drop()
+            raise
+
+    def drop(self) -> None:
+        for name in ("connection", "_partial_connection"):
+            smtp = getattr(self.backend, name, None)
+            if smtp is not None:
+                with contextlib.suppress(Exception):
+                    smtp.close()
+                setattr(self.backend, name, None)
+
+    def close(self) -> None:
+        """Say goodbye (QUIT) if the connection is open, within one send's deadline."""
+        if self.backend is None:
+            return
+        try:
+            with deadlines.send_deadline():
+                self.backend.close()
+        except Exception:  # the messages went out already; only the goodbye failed
+            self.drop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def send(delivery: Delivery, message: Message, mail: MailConnection | None = None) -> str:
+    """Send one alert, all of it within ``ALERTS_SEND_DEADLINE`` whatever the other end does.
+
+    Mail goes over ``mail``, a connection kept for a batch, if one is given.
+    """
     with deadlines.send_deadline() as deadline:
         try:
+            if delivery.subscription.channel == Channel.EMAIL:
+                if mail is None:
+                    with MailConnection() as own:
+                        return send_email(delivery, message, own)
+                return send_email(delivery, message, mail)
+            senders = {Channel.WEBHOOK: send_webhook, Channel.CHAT: send_chat}
             return senders[delivery.subscription.channel](delivery, message)
         except Exception as exc:
             # Whatever a connection shut down at the deadline made the client raise.
@@ -60,7 +124,7 @@ def send(delivery: Delivery, message: Message) -> str:
             raise
 
 
-def send_email(delivery: Delivery, message: Message) -> str:
+def send_email(delivery: Delivery, message: Message, mail: MailConnection) -> str:
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     headers = {
         DELIVERY_HEADER: str(delivery.delivery_id),
@@ -80,7 +144,7 @@ def send_email(delivery: Delivery, message: Message) -> str:
     if message.html:
         email.attach_alternative(message.html, "text/html")
     try:
-        email.send()
+        mail.send(email)
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryFailed(
             f"The mail server refused this address: {exc}", endpoint_failed=False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+import zlib
 from urllib.parse import urlsplit
 
 import apprise
@@ -89,7 +90,8 @@ ANSWERS_TO_THE_FORM = (Topic.CONFIRM, Topic.ALREADY_SUBSCRIBED)
 class Endpoint(models.Model):
     """Where alerts go out to: the mail server, one webhook receiver, one chat service.
 
-    Alerts to one endpoint are sent one at a time: a worker holds the
+    Alerts to one endpoint are sent one at a time (a mail server is several
+    endpoints, its lanes: see ``key_for``): a worker holds the
     endpoint while it sends (a lease, like a delivery's claim), so a receiver
     that answers slowly, or not at all, holds one worker at most. An endpoint
     that fails rests (``resting_until``), longer after each failure in a
@@ -121,12 +123,18 @@ class Endpoint(models.Model):
     def key_for(channel: str, target: str) -> str:
         """The endpoint a target is sent through, named without any secret it carries.
 
-        Email: the mail server. A webhook: its origin (scheme, host and port).
-        A chat service: the server its address names, or for a hosted
-        service (whose address holds a token) the service itself.
+        Email: one of the mail server's lanes (``ALERTS_MAIL_CONNECTIONS``):
+        a mail server takes several connections at once, so as many workers
+        may send mail at once, each through a lane of its own, each lane
+        resting on its own after failures. A webhook: its origin (scheme,
+        host and port). A chat service: the server its address names, or for
+        a hosted service (whose address holds a token) the service itself.
         """
         if channel == Channel.EMAIL:
-            return "email"
+            lanes = max(1, int(getattr(settings, "ALERTS_MAIL_CONNECTIONS", 1)))
+            if lanes == 1:
+                return "email"
+            return f"email {zlib.crc32(target.encode()) % lanes + 1}/{lanes}"
         parts = urlsplit(target)
         scheme = parts.scheme.lower()
         if channel == Channel.CHAT and scheme not in CHAT_SCHEMES_NAMING_A_SERVER:

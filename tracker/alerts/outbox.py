@@ -13,16 +13,20 @@ twice, in one worker or in ten, leaves one row.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
 
 from tracker import public
 from tracker.alerts import rules
+from tracker.alerts.fanout import insert_for_each
 from tracker.alerts.models import Delivery, PassedDeadline, Subscription, Topic
 from tracker.models import ComplianceEvent, Reading, StatusChange, Verification
 from tracker.status import Shape, Status
+
+logger = logging.getLogger(__name__)
 
 
 def late_after() -> dt.timedelta:
@@ -44,12 +48,6 @@ def deadline_field(refers_to: str) -> str | None:
     return next((f for f, p in DEADLINE_PREFIXES.items() if p == prefix), None)
 
 
-def insert(rows: list[Delivery]) -> None:
-    """Insert new alerts; any already in the outbox are left as they are."""
-    if rows:
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-
-
 def queue_expiry_warnings(now: dt.datetime) -> None:
     """Queue the warnings before a deadline that are due by ``now``, for every shape.
 
@@ -60,6 +58,9 @@ def queue_expiry_warnings(now: dt.datetime) -> None:
     stored. A warning is keyed by the deadline it refers to: after an
     extension or a new due date, the new deadline's warnings become due, and
     any still pending for the old one are cancelled when a worker picks them up.
+
+    Subscribers who chose the same lead times are owed the same warnings, so
+    each choice costs one statement per warning due, however many made it.
     """
     by_field = public.deadlines_between(now, now + rules.LONGEST_LEAD_TIME)
     found = [
@@ -67,48 +68,50 @@ def queue_expiry_warnings(now: dt.datetime) -> None:
         for field, readings in by_field.items()
         for reading in readings.select_related("commitment")
     ]
-    commitments = {reading.commitment for _field, reading in found}
-    if not commitments:
+    if not found:
         return
-    subscriptions = list(Subscription.objects.listening_to(Topic.EXPIRING).covering(commitments))
-    rows = []
-    for field, reading in found:
-        for subscription in subscriptions:
-            if subscription.covers(reading.commitment):
-                rows.extend(expiry_warnings(subscription, reading, now, field))
-    insert(rows)
+    listening = Subscription.objects.listening_to(Topic.EXPIRING)
+    commitments = {reading.commitment for _field, reading in found}
+    choices = set(listening.covering(commitments).values_list("lead_times", flat=True).distinct())
+    for choice in choices:
+        try:
+            lead_times = rules.parse_lead_times(choice)
+        except rules.InvalidLeadTimes:
+            logger.warning("Lead times %r are no longer valid; no warnings for them.", choice)
+            continue
+        with_choice = listening.filter(lead_times=choice)
+        for field, reading in found:
+            subscribers = with_choice.covering([reading.commitment])
+            for warning in rules.due_warnings(
+                getattr(reading, field), lead_times, now, late_after=late_after()
+            ):
+                insert_warning(subscribers, reading, field, warning, now)
 
 
-def expiry_warnings(
-    subscription: Subscription, reading: Reading, now: dt.datetime, field: str = "ends_at"
-):
+def insert_warning(subscribers, reading: Reading, field: str, warning, now: dt.datetime) -> None:
     deadline = getattr(reading, field)
-    warnings = rules.due_warnings(
-        deadline,
-        subscription.lead_time_list(),
-        now,
-        since=subscription.confirmed_at,
-        late_after=late_after(),
-    )
-    for warning in warnings:
-        row = Delivery(
-            subscription=subscription,
-            commitment=reading.commitment,
-            topic=Topic.EXPIRING,
-            refers_to=deadline_key(deadline, field),
-            deadline=deadline,
-            lead_time=warning.lead_time,
-            is_late=warning.is_late,
-            created_at=now,
-            next_attempt_at=now,
+    fields = {
+        "commitment": reading.commitment,
+        "topic": Topic.EXPIRING,
+        "refers_to": deadline_key(deadline, field),
+        "deadline": deadline,
+        "lead_time": warning.lead_time,
+        # Late only for those who were already listening when its moment came.
+        "is_late": Case(
+            When(confirmed_at__lt=now - late_after(), then=Value(warning.is_late)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    if warning.overtaken_by is not None:
+        fields["state"] = Delivery.State.CANCELLED
+        fields["outcome"] = (
+            f"Overtaken by the {rules.format_lead_time(warning.overtaken_by)} warning, "
+            "due at the same time; only that one is sent."
         )
-        if warning.overtaken_by is not None:
-            row.state = Delivery.State.CANCELLED
-            row.outcome = (
-                f"Overtaken by the {rules.format_lead_time(warning.overtaken_by)} warning, "
-                "due at the same time; only that one is sent."
-            )
-        yield row
+    insert_for_each(subscribers, **fields)
 
 
 # A deadline that passed longer ago than this before any sweep saw it (a new
@@ -146,67 +149,50 @@ def queue_passed_deadlines(now: dt.datetime) -> list[PassedDeadline]:
             for field, reading in found
         ]
         PassedDeadline.objects.bulk_create(notices, ignore_conflicts=True)
-        commitments = {reading.commitment for _field, reading in found}
-        subscriptions = list(
-            Subscription.objects.listening_to(Topic.DEADLINE_PASSED).covering(commitments)
-        )
-        rows = []
+        listening = Subscription.objects.listening_to(Topic.DEADLINE_PASSED)
         for field, reading in found:
             deadline = getattr(reading, field)
-            for subscription in subscriptions:
-                if subscription.covers(reading.commitment):
-                    rows.append(
-                        Delivery(
-                            subscription=subscription,
-                            commitment=reading.commitment,
-                            topic=Topic.DEADLINE_PASSED,
-                            refers_to=deadline_key(deadline, field),
-                            deadline=deadline,
-                            is_late=now - deadline > late_after(),
-                            created_at=now,
-                            next_attempt_at=now,
-                        )
-                    )
-        insert(rows)
+            insert_for_each(
+                listening.covering([reading.commitment]),
+                commitment=reading.commitment,
+                topic=Topic.DEADLINE_PASSED,
+                refers_to=deadline_key(deadline, field),
+                deadline=deadline,
+                is_late=now - deadline > late_after(),
+                created_at=now,
+                next_attempt_at=now,
+            )
     return notices
 
 
 def queue_status_change(change: StatusChange) -> None:
-    """Alert subscribers to a status change; an expiry goes to those who asked for expiries."""
+    """Alert subscribers to a status change; an expiry goes to those who asked for expiries.
+
+    Those who asked for expiries get "expired"; those who asked only for
+    status changes get it as a status change. One statement each, however many they are.
+    """
     commitment = public.commitments().filter(pk=change.commitment_id).first()
     if commitment is None:
         return
-    is_expiry = change.to_status == Status.EXPIRED
-    topics = Q(on_status_changed=True)
-    if is_expiry:
-        topics |= Q(on_expired=True)
-    subscriptions = Subscription.objects.active().covering([commitment]).filter(topics)
-    # A clock expiry takes effect at the working end: the deadline the alert refers to.
-    deadline = change.effective_at
-    rows = []
-    for subscription in subscriptions:
-        if is_expiry and subscription.on_expired:
-            rows.append(
-                Delivery(
-                    subscription=subscription,
-                    commitment=commitment,
-                    topic=Topic.EXPIRED,
-                    refers_to=deadline_key(deadline),
-                    deadline=deadline,
-                    status_change=change,
-                )
-            )
-        else:
-            rows.append(
-                Delivery(
-                    subscription=subscription,
-                    commitment=commitment,
-                    topic=Topic.STATUS_CHANGED,
-                    refers_to=f"change:{change.pk}",
-                    status_change=change,
-                )
-            )
-    insert(rows)
+    subscriptions = Subscription.objects.active().covering([commitment])
+    about = {"commitment": commitment, "status_change": change}
+    if change.to_status == Status.EXPIRED:
+        # A clock expiry takes effect at the working end: the deadline the alert refers to.
+        deadline = change.effective_at
+        insert_for_each(
+            subscriptions.filter(on_expired=True),
+            **about,
+            topic=Topic.EXPIRED,
+            refers_to=deadline_key(deadline),
+            deadline=deadline,
+        )
+        subscriptions = subscriptions.filter(on_expired=False)
+    insert_for_each(
+        subscriptions.filter(on_status_changed=True),
+        **about,
+        topic=Topic.STATUS_CHANGED,
+        refers_to=f"change:{change.pk}",
+    )
 
 
 def queue_verified_violation(event: ComplianceEvent) -> None:
@@ -216,20 +202,12 @@ def queue_verified_violation(event: ComplianceEvent) -> None:
     if not public.events().filter(pk=event.pk).exists():
         return
     commitment = public.commitments().get(pk=event.commitment_id)
-    subscriptions = Subscription.objects.listening_to(Topic.VIOLATION_VERIFIED).covering(
-        [commitment]
-    )
-    insert(
-        [
-            Delivery(
-                subscription=subscription,
-                commitment=commitment,
-                topic=Topic.VIOLATION_VERIFIED,
-                refers_to=f"event:{event.pk}",
-                event=event,
-            )
-            for subscription in subscriptions
-        ]
+    insert_for_each(
+        Subscription.objects.listening_to(Topic.VIOLATION_VERIFIED).covering([commitment]),
+        commitment=commitment,
+        topic=Topic.VIOLATION_VERIFIED,
+        refers_to=f"event:{event.pk}",
+        event=event,
     )
 
 

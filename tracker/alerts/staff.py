@@ -57,7 +57,9 @@ def staff_to_tell() -> list[str]:
 
 
 def mail_server_is_resting(now: dt.datetime) -> bool:
-    return Endpoint.objects.filter(key="email", resting_until__gt=now).exists()
+    """Whether the mail server failed lately: any of its lanes resting."""
+    lanes = Q(key="email") | Q(key__startswith="email ")
+    return Endpoint.objects.filter(lanes, resting_until__gt=now).exists()
 
 
 def tell_staff_of_failures(now: dt.datetime) -> int:

@@ -32,6 +32,18 @@ class SweepReport:
         )
 
 
+def derive(now) -> list[StatusChange]:
+    """Expire the windows whose end has passed and queue every alert due by ``now``.
+
+    Its queries depend on how many deadlines are due, never on how many
+    subscribers follow them: each alert owed to all of them is one statement.
+    """
+    expired = services.expire_due_windows(now)
+    queue_expiry_warnings(now)
+    queue_passed_deadlines(now)
+    return expired
+
+
 def sweep(worker: str | None = None) -> SweepReport:
     """Run one pass at the current time.
 
@@ -44,10 +56,7 @@ def sweep(worker: str | None = None) -> SweepReport:
     4. Staff are told about alerts that failed after a day of retries.
     """
     worker = worker or worker_name()
-    now = timezone.now()
-    expired = services.expire_due_windows(now)
-    queue_expiry_warnings(now)
-    queue_passed_deadlines(now)
+    expired = derive(timezone.now())
     delivered = deliver_due(worker)
     tell_staff_of_failures(timezone.now())
     return SweepReport(expired=expired, delivered=delivered)

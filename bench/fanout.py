@@ -1,0 +1,380 @@
+"""One commitment expires and every subscriber is owed an alert: derive them, then deliver.
+
+    python -m bench.fanout --subscribers 100000     # on a data set built with --sweep --due 2
+
+Measured, in one run, on the data set's database:
+
+- derive: the sweep's expiry and the outbox rows it writes, against a raw bulk
+  insert of the same rows (both rolled back), and the sweep's queries with
+  all the subscribers and with ten of them;
+- deliver: 1 and then 4 worker processes sending mail to a counting SMTP
+  server (aiosmtpd) and webhooks to a receiver, both on loopback; time to
+  the last delivery and messages a second; then 4 workers again, one of
+  them killed with SIGKILL mid-run. Each run checks that every subscriber
+  received exactly one alert (by its delivery id, which a retry keeps), and
+  counts any copies a killed worker's retried send left behind.
+
+Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_SHARE = 100  # one subscriber in a hundred takes webhooks
+DELIVERY_ID = re.compile(rb"X-Tracker-Delivery: ([0-9a-f-]{36})")
+SEND_DEADLINE = 2  # seconds: a killed worker's batch is sent again after its lease
+LEASE = 5
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]
+
+
+class Sink:
+    """Counts, by delivery id, what the SMTP server accepts and the webhook receiver gets."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.expected: set[str] = set()
+        self.restart()
+
+    def restart(self) -> None:
+        with self.lock:
+            self.ids: Counter = Counter()
+            self.arrived = 0  # expected alerts that arrived at least once
+            self.first = self.last = None
+
+    def note(self, delivery_id: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.ids[delivery_id] += 1
+            if self.ids[delivery_id] == 1 and delivery_id in self.expected:
+                self.arrived += 1
+            self.first = self.first or now
+            self.last = now
+
+    async def handle_DATA(self, server, session, envelope):
+        found = DELIVERY_ID.search(envelope.content)
+        if found:
+            self.note(found[1].decode())
+        return "250 OK"
+
+
+def start_servers(sink: Sink):
+    from aiosmtpd.controller import Controller
+
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            sink.note(self.headers["webhook-id"])
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    hook.daemon_threads = True
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    return smtp, hook
+
+
+def subscribe(count: int, commitment, hook_url: str) -> None:
+    """``count`` confirmed subscribers to ``commitment``, written in bulk as the form would."""
+    from django.utils import timezone
+
+    from tracker.alerts.models import (
+        Channel,
+        Endpoint,
+        Scope,
+        Subscription,
+        new_secret,
+        new_token,
+    )
+
+    confirmed = timezone.now() - dt.timedelta(days=30)
+    secret = new_secret()  # one for all the bench's webhooks: the receiver does not check
+    endpoints: dict[str, Endpoint] = {}
+    rows = []
+    for n in range(count):
+        channel = Channel.WEBHOOK if n % WEBHOOK_SHARE == 0 else Channel.EMAIL
+        target = f"{hook_url}/{n}" if channel == Channel.WEBHOOK else f"reader{n}@example.org"
+        key = Endpoint.key_for(channel, target)
+        if key not in endpoints:
+            endpoints[key] = Endpoint.objects.get_or_create(key=key)[0]
+        rows.append(
+            Subscription(
+                channel=channel,
+                target=target,
+                scope=Scope.COMMITMENT,
+                commitment=commitment,
+                scope_key=f"commitment:{commitment.pk}",
+                endpoint=endpoints[key],
+                secret=secret if channel == Channel.WEBHOOK else "",
+                token=new_token(),
+                confirmed_at=confirmed,
+                language=("en", "uk", "ru")[n % 3],
+            )
+        )
+    Subscription.objects.bulk_create(rows, batch_size=5000)
+
+
+def derive_measured() -> dict:
+    """The sweep's derive, and a raw insert of the same rows, each rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tracker.alerts.models import Delivery, Subscription
+    from tracker.alerts.sweep import derive
+
+    def timed_derive() -> tuple[float, int, list]:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                derive(timezone.now())
+                seconds = time.perf_counter() - started
+            columns = [
+                f.column
+                for f in Delivery._meta.concrete_fields
+                if not f.primary_key and f.name != "delivery_id"
+            ]
+            rows = list(Delivery.objects.values_list(*columns))
+            transaction.set_rollback(True)
+        return seconds, len(queries), rows
+
+    seconds, queries, rows = timed_derive()
+    # The same rows, made ready beforehand and written in one go with no ORM between:
+    # COPY on PostgreSQL, executemany on SQLite.
+    import uuid
+
+    columns = [f.column for f in Delivery._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    prepared = []
+    for row in rows:
+        values = dict(zip([c for c in columns if c != "delivery_id"], row, strict=True))
+        values["delivery_id"] = uuid.uuid4()
+        prepared.append([f.get_db_prep_save(values[f.column], connection) for f in fields])
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            if connection.vendor == "postgresql":  # COPY: the fastest way in
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in prepared:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
+            raw_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    # The same derive with ten subscribers left listening.
+    with transaction.atomic():
+        keep = list(Subscription.objects.order_by("pk").values_list("pk", flat=True)[:10])
+        Subscription.objects.exclude(pk__in=keep).update(unsubscribed_at=timezone.now())
+        _s, queries_with_ten, few = timed_derive()
+        transaction.set_rollback(True)
+    return {
+        "alerts": len(rows),
+        "derive_seconds": round(seconds, 3),
+        "raw_insert_seconds": round(raw_seconds, 3),
+        "derive_vs_raw_insert": round(seconds / raw_seconds, 2) if raw_seconds else None,
+        "queries": queries,
+        "queries_with_ten_subscribers": queries_with_ten,
+        "alerts_with_ten_subscribers": len(few),
+    }
+
+
+def reset_outbox() -> None:
+    from tracker.alerts.models import Delivery, Endpoint
+
+    Delivery.objects.update(
+        state=Delivery.State.PENDING,
+        attempts=0,
+        claimed_by="",
+        claimed_until=None,
+        sent_at=None,
+        outcome="",
+        last_error="",
+        retrying_since=None,
+    )
+    Endpoint.objects.update(held_by="", held_until=None, resting_until=None, failures=0)
+
+
+def worker_env(smtp_port: int) -> dict:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BENCH_FANOUT_SMTP_PORT": str(smtp_port),
+        "ALERTS_SEND_DEADLINE": str(SEND_DEADLINE),
+        "ALERTS_LEASE": str(LEASE),
+    }
+
+
+def deliver_run(workers: int, smtp_port: int, sink: Sink, expected: set[str], kill: bool):
+    """Start ``workers`` processes; wait until every alert arrived; returns the figures."""
+    reset_outbox()
+    procs = []
+    started = time.monotonic()
+    for _ in range(workers):
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-W", "ignore", "-m", "bench.fanout", "--work"],
+                cwd=ROOT,
+                env=worker_env(smtp_port),
+            )
+        )
+    killed = None
+    limit = started + max(600, len(expected) / 20)
+    try:
+        while time.monotonic() < limit:
+            arrived = sink.arrived
+            if kill and killed is None and arrived >= len(expected) // 3:
+                killed = procs[0].pid
+                os.kill(killed, signal.SIGKILL)
+            if arrived >= len(expected):
+                break
+            time.sleep(0.05)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    with sink.lock:
+        counts = dict(sink.ids)
+        first, last = sink.first, sink.last
+    received = {i: counts.get(i, 0) for i in expected}
+    busy = (last - first) if first and last and last > first else None
+    total = sum(received.values())
+    return {
+        "workers": workers,
+        "killed_one": kill,
+        "seconds_to_last": round((last or time.monotonic()) - started, 2),
+        "messages": total,
+        "messages_per_second": round(len(expected) / busy, 1) if busy else None,
+        "messages_per_second_per_worker": round(len(expected) / busy / workers, 1)
+        if busy
+        else None,
+        "subscribers_reached": sum(1 for n in received.values() if n >= 1),
+        "exactly_once": all(n == 1 for n in received.values()),
+        "not_exactly_once": sum(1 for n in received.values() if n != 1),
+        "each_at_least_once": all(n >= 1 for n in received.values()),
+        "copies_resent_by_id": sum(n - 1 for n in received.values() if n > 1),
+        "unexpected": sum(1 for i in counts if i not in expected),
+    }
+
+
+def work() -> None:
+    """One worker process: send due alerts until the outbox is empty, or it is told to stop."""
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "tracker.alerts.mail.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = int(os.environ["BENCH_FANOUT_SMTP_PORT"])
+    settings.ALERTS_ALLOW_PRIVATE_TARGETS = True
+    settings.ALERTS_SEND_DEADLINE = SEND_DEADLINE
+    settings.ALERTS_LEASE = dt.timedelta(seconds=LEASE)
+
+    from tracker.alerts.delivery import deliver_due, worker_name
+    from tracker.alerts.models import Delivery
+
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *a: stopping.append(True))
+    while not stopping:
+        report = deliver_due(worker_name())
+        if not (report.sent or report.retrying or report.cancelled):
+            if not Delivery.objects.filter(state__in=["pending", "sending"]).exists():
+                return
+            time.sleep(0.2)
+
+
+RUNS = [("1", 1, False), ("4", 4, False), ("4_killed", 4, True)]
+
+
+def measure(subscribers: int, deliver: bool = True) -> dict:
+    from django.db import connection
+
+    from tracker.alerts.models import Delivery, Subscription
+    from tracker.alerts.sweep import derive
+    from tracker.models import Commitment
+
+    sink = Sink()
+    smtp, hook = start_servers(sink)
+    try:
+        commitment = Commitment.objects.get(slug="sweep-window-2")  # ended an hour ago
+        Subscription.objects.all().delete()
+        host, port = hook.server_address
+        started = time.perf_counter()
+        subscribe(subscribers, commitment, f"http://{host}:{port}/hook")
+        setup_seconds = time.perf_counter() - started
+        derived = derive_measured()
+        from django.utils import timezone
+
+        derive(timezone.now())  # for real now: the workers send these
+        expected = {str(i) for i in Delivery.objects.values_list("delivery_id", flat=True)}
+        sink.expected = expected
+        runs = {}
+        for label, workers, kill in RUNS if deliver else []:
+            sink.restart()
+            print(f"    {label} worker(s)", file=sys.stderr)
+            runs[label] = deliver_run(workers, smtp.port, sink, expected, kill)
+        one, four = runs.get("1", {}), runs.get("4", {})
+        return {
+            "database": connection.vendor,
+            "subscribers": subscribers,
+            "webhook_subscribers": len(range(0, subscribers, WEBHOOK_SHARE)),
+            "subscribe_seconds": round(setup_seconds, 1),
+            "derive": derived,
+            "runs": runs,
+            "four_vs_one": round(four["messages_per_second"] / one["messages_per_second"], 2)
+            if runs and one["messages_per_second"] and four["messages_per_second"]
+            else None,
+        }
+    finally:
+        smtp.stop()
+        hook.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--work", action="store_true", help="run as one delivering worker")
+    parser.add_argument("--derive-only", action="store_true", help="measure the derive alone")
+    options = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    if options.work:
+        work()
+        return
+    print(json.dumps(measure(options.subscribers, deliver=not options.derive_only)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""A mail server on 127.0.0.1 (aiosmtpd) that counts what it accepts, and misbehaves on cue."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+import threading
+from collections import Counter
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]
+
+
+class CountingMailServer:
+    """Accepts every message until told otherwise, keeping who got which alert.
+
+    ``misbehave(how, after=n)``: once ``n`` messages are in, each new message
+    is met by ``"refuse"`` (451 to MAIL FROM), ``"drop"`` (the connection is
+    closed without a word) or ``"stall"`` (no answer for ``stall_for`` seconds).
+    ``refused`` addresses get 550 at RCPT TO. ``behave()`` ends the trouble.
+    """
+
+    def __init__(self, stall_for: float = 3.0):
+        self.received: list[tuple[str, str]] = []  # (recipient, delivery id)
+        self.connections = 0
+        self.how: str | None = None
+        self.after = 0
+        self.refused: set[str] = set()
+        self.stall_for = stall_for
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def misbehave(self, how: str, after: int = 0) -> None:
+        self.how, self.after = how, after
+
+    def behave(self) -> None:
+        self.how = None
+
+    def per_delivery(self) -> Counter:
+        return Counter(delivery_id for _to, delivery_id in self.received)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.how and len(self.received) >= self.after:
+            if self.how == "refuse":
+                return "451 4.3.0 Try again later"
+            if self.how == "drop":
+                server.transport.abort()
+                return "421 4.3.0 Gone"
+            if self.how == "stall":
+                await asyncio.sleep(self.stall_for)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        with self.lock:
+            for to in envelope.rcpt_tos:
+                self.received.append((to, message["X-Tracker-Delivery"]))
+        return "250 OK"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()

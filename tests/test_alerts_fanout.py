@@ -1,0 +1,102 @@
+"""Deriving alerts for a large audience: the same few queries for ten subscribers or two hundred."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.alerts_support import SubscriptionFactory, deliverable_due, window_ending
+from tracker.alerts.models import Delivery, Topic
+from tracker.alerts.sweep import derive
+
+UTC = dt.UTC
+END = dt.datetime(2025, 4, 17, tzinfo=UTC)
+DAY = dt.timedelta(days=1)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def records_made_before_the_story():
+    with time_machine.travel(END - 30 * DAY, tick=False):
+        yield
+
+
+def derive_at(instant) -> int:
+    """Derive at ``instant``; returns how many queries it took."""
+    with time_machine.travel(instant, tick=False), CaptureQueriesContext(connection) as queries:
+        derive(instant)
+    return len(queries)
+
+
+def scenario(subscribers: int, **fields):
+    """A window ending at END, a deliverable due at END, and ``subscribers`` following all."""
+    window_ending(END, title="Energy pause")
+    deliverable_due(END, title="Prisoner exchange")
+    SubscriptionFactory.create_batch(subscribers, **fields)
+
+
+@pytest.mark.parametrize(
+    "moment, topics",
+    [
+        (END - 3 * DAY, {Topic.EXPIRING}),
+        (END + dt.timedelta(minutes=1), {Topic.EXPIRED, Topic.DEADLINE_PASSED}),
+    ],
+    ids=["warnings", "expiry and a passed due date"],
+)
+def test_deriving_costs_the_same_queries_for_ten_subscribers_as_for_two_hundred(moment, topics):
+    scenario(10)
+    with_ten = derive_at(moment)
+    assert Delivery.objects.exclude(state=Delivery.State.CANCELLED).count() == 10 * 2
+    assert set(Delivery.objects.values_list("topic", flat=True)) == topics
+
+    Delivery.objects.all().delete()
+    # Undo what the first pass noticed, so the second finds the same deadlines due.
+    from tracker.alerts.models import PassedDeadline
+    from tracker.models import Commitment, StatusChange
+
+    PassedDeadline.objects.all().delete()
+    StatusChange.objects.filter(to_status="expired").delete()
+    Commitment.objects.update(status="in_force")
+    SubscriptionFactory.create_batch(190)
+
+    with_two_hundred = derive_at(moment)
+    assert Delivery.objects.exclude(state=Delivery.State.CANCELLED).count() == 200 * 2
+    assert with_two_hundred == with_ten
+
+
+def test_every_subscriber_gets_one_expiry_alert_with_an_id_of_its_own():
+    scenario(50, on_status_changed=False)
+    derive_at(END + dt.timedelta(minutes=1))
+    derive_at(END + dt.timedelta(minutes=2))  # a second pass, or a second worker, adds nothing
+
+    expired = Delivery.objects.filter(topic=Topic.EXPIRED)
+    assert expired.count() == 50
+    assert expired.values("subscription").distinct().count() == 50
+    ids = [delivery.delivery_id for delivery in expired]
+    assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+    assert len(set(ids)) == 50
+    assert set(expired.values_list("state", flat=True)) == {Delivery.State.PENDING}
+
+
+def test_those_who_asked_only_for_status_changes_hear_of_the_expiry_as_one():
+    window_ending(END, title="Energy pause")
+    SubscriptionFactory.create_batch(3, on_expired=False)
+    SubscriptionFactory.create_batch(2)
+    derive_at(END + dt.timedelta(minutes=1))
+
+    topics = sorted(Delivery.objects.values_list("topic", flat=True))
+    assert topics == [Topic.EXPIRED] * 2 + [Topic.STATUS_CHANGED] * 3
+
+
+def test_a_warning_is_late_only_for_those_already_listening_when_its_moment_came():
+    window_ending(END, title="Energy pause")
+    early = SubscriptionFactory(lead_times="7d")
+    newcomer = SubscriptionFactory(lead_times="7d", confirmed_at=END - 6 * DAY)
+    derive_at(END - 6 * DAY + dt.timedelta(minutes=5))
+
+    late = dict(Delivery.objects.values_list("subscription_id", "is_late"))
+    assert late == {early.pk: True, newcomer.pk: False}
