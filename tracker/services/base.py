@@ -14,6 +14,7 @@ from django.dispatch import Signal
 from django.utils import translation
 from modeltranslation.fields import TranslationField
 
+from tracker.ledger import changes as ledger
 from tracker.models import (
     Agreement,
     Commitment,
@@ -198,6 +199,7 @@ def save(obj, *, actor, reason: str, validate: bool = True) -> None:
     if hasattr(obj, "version"):
         obj.version = next_version(obj)
     obj.save()
+    ledger.touch(obj)
 
 
 def next_version(obj) -> int:
@@ -218,6 +220,7 @@ def set_sources(obj, sources: Iterable[Source] | None) -> None:
         if source.pk is None:
             raise InvalidSource({"sources": [f"Save the source “{source.url}” first."]})
     obj.sources.set(sources)
+    ledger.touch(obj)
 
 
 # Fields that only their own service changes, each with the refusal given when
