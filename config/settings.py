@@ -384,3 +384,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The public log (tracker/ledger): its name in signed checkpoints, and the Ed25519 key
+# that signs them, as `manage.py ledger_key` writes it (PRIVATE+KEY+…), or a file holding it.
+LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN") or (
+    f"{SITE_URL.split('://', 1)[-1].split('/', 1)[0]}/ledger"
+)
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
+LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", "")

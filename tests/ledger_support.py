@@ -31,3 +31,12 @@ def api_json(client, url: str) -> dict:
     data = json.loads(client.get(url).content)
     data.pop("page", None)
     return data
+
+
+def use_new_key(settings):
+    """Sign with a fresh key for this test; returns it."""
+    from tracker.ledger import checkpoints
+
+    settings.LEDGER_ORIGIN = "tracker.example.org/ledger"
+    settings.LEDGER_SIGNING_KEY = checkpoints.new_key_text(settings.LEDGER_ORIGIN)
+    return checkpoints.signing_key()
