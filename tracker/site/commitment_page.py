@@ -31,7 +31,16 @@ from django.views.decorators.http import require_safe
 
 from tracker import clock, public, translated
 from tracker.http import public_cache
-from tracker.models import Commitment, ComplianceEvent, ComplianceSummary, EventKind, Party, Reading
+from tracker.ledger import marks as ledger_marks
+from tracker.models import (
+    Commitment,
+    ComplianceEvent,
+    ComplianceSummary,
+    EventKind,
+    LedgerEntry,
+    Party,
+    Reading,
+)
 from tracker.site import as_of, presenters, timelines
 from tracker.site.cards import decorate, summary_of
 from tracker.site.filters import EVENT_PARAMETERS, EventFilters
@@ -107,6 +116,7 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         "tracker/commitment.html",
         {
             "commitment": commitment,
+            "ledger": ledger_marks.mark(LedgerEntry.Kind.COMMITMENT, commitment.pk),
             "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
@@ -322,6 +332,9 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> 
     """
     listed = claims + [response for claim in claims for response in claim.responses.all()]
     prefetch_related_objects(listed, public.cited_sources())
+    in_log = ledger_marks.marks(LedgerEntry.Kind.CLAIM, [event.pk for event in listed])
+    for event in listed:
+        event.ledger = in_log.get(event.pk)
     older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
     if older:
         prefetch_related_objects(older, public.handovers())
