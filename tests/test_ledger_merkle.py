@@ -196,3 +196,20 @@ def test_appending_writes_about_two_nodes_a_leaf():
     for i in range(1024):
         tree.append(b"%d" % i)
     assert sum(len(level) for level in tree.levels) == 2 * 1024 - 1
+
+
+def test_the_bench_writes_entries_as_the_log_does():
+    import datetime as dt
+    import json
+
+    from bench.ledger import AT
+    from tracker.ledger import log
+
+    record = {"id": 7, "slug": "claim-7", "summary": "Shelling reported"}
+    at = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+    fast = json.dumps(
+        {"at": AT, "change": "published", "id": 7, "kind": "claim", "record": record},
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    assert fast == log.leaf_text("claim", 7, "published", at, record)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import formats
 
@@ -42,23 +42,23 @@ class Mark:
         return self.checkpoint.signed_at.date() if self.checkpoint else None
 
 
-def marks(kind: str, record_ids) -> dict[int, Mark]:
-    """The mark of each of these records that the log holds, by record id."""
-    ids = [pk for pk in set(record_ids) if pk is not None]
-    if not ids:
+def marks(records: dict[str, list[int]]) -> dict[tuple[str, int], Mark]:
+    """The mark of each record the log holds, by (kind, id), for ``{kind: [ids]}``."""
+    wanted = Q()
+    for kind, ids in records.items():
+        ids = [pk for pk in set(ids) if pk is not None]
+        if ids:
+            wanted |= Q(kind=kind, record_id__in=ids)
+    if not wanted:
         return {}
-    newest = dict(
-        LedgerEntry.objects.filter(kind=kind, record_id__in=ids)
-        .values_list("record_id")
+    newest = (
+        LedgerEntry.objects.filter(wanted)
+        .values_list("kind", "record_id")
         .annotate(index=Max("index"))
         .order_by()
     )
     latest = LedgerCheckpoint.objects.first()
     return {
-        pk: Mark(index, latest if latest and latest.size > index else None)
-        for pk, index in newest.items()
+        (kind, pk): Mark(index, latest if latest and latest.size > index else None)
+        for kind, pk, index in newest
     }
-
-
-def mark(kind: str, record_id: int) -> Mark | None:
-    return marks(kind, [record_id]).get(record_id)

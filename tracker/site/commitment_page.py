@@ -116,7 +116,7 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         "tracker/commitment.html",
         {
             "commitment": commitment,
-            "ledger": ledger_marks.mark(LedgerEntry.Kind.COMMITMENT, commitment.pk),
+            "ledger": _marks_in_log(commitment, shown_claims),
             "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
@@ -134,6 +134,18 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         },
         request,
     )
+
+
+def _marks_in_log(commitment: Commitment, claims: list[ComplianceEvent]):
+    """Each listed claim's place in the public log (``event.ledger``), and the commitment's."""
+    listed = claims + [response for claim in claims for response in claim.responses.all()]
+    Kind = LedgerEntry.Kind
+    found = ledger_marks.marks(
+        {Kind.COMMITMENT: [commitment.pk], Kind.CLAIM: [event.pk for event in listed]}
+    )
+    for event in listed:
+        event.ledger = found.get((Kind.CLAIM, event.pk))
+    return found.get((Kind.COMMITMENT, commitment.pk))
 
 
 class CountedPaginator(Paginator):
@@ -332,9 +344,6 @@ def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> 
     """
     listed = claims + [response for claim in claims for response in claim.responses.all()]
     prefetch_related_objects(listed, public.cited_sources())
-    in_log = ledger_marks.marks(LedgerEntry.Kind.CLAIM, [event.pk for event in listed])
-    for event in listed:
-        event.ledger = in_log.get(event.pk)
     older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
     if older:
         prefetch_related_objects(older, public.handovers())
