@@ -58,6 +58,7 @@ def results(tmp_path_factory):
         "--budget=0.2",
         "--load-seconds=1",
         "--soak=2",
+        "--ledger-entries=3000",
         f"--suffix=-smoke-{os.getpid()}",
         "--drop-after",
         f"--output={output}",
@@ -250,3 +251,13 @@ def test_every_target_is_checked_and_printed(results):
     assert names == expected
     for name in names:
         assert name in table
+
+
+def test_the_public_log_is_timed_at_its_size(results):
+    report, _table = results
+    ledger = report["ledger"]
+    assert ledger["entries"] >= 3000
+    for key in ("append", "checkpoint", "inclusion_proof", "consistency_proof"):
+        assert ledger[key]["p50_ms"] <= ledger[key]["p95_ms"], key
+    # A proof reads a row for each level of the tree, and no more.
+    assert ledger["inclusion_proof"]["rows_read_at_most"] <= 2 * ledger["entries"].bit_length()
