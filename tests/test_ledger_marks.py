@@ -72,3 +72,21 @@ def test_large_entry_numbers_are_grouped_as_the_reader_writes_numbers(record):
         assert mark.number == "4,123"
     with translation.override("uk"):
         assert mark.number == "4\xa0123"
+
+
+def test_a_past_day_names_the_checkpoint_signed_by_its_end(client, record):
+    size = checkpoints.latest().size
+    with time_machine.travel(SIGNED + dt.timedelta(days=2), tick=False):
+        html = client.get("/as-of/2026-12-07/").content.decode()
+    link = f'href="/ledger/checkpoint?size={size}"'
+    assert link in html
+    assert f"The public log's checkpoint of that day: its first {size} entries." in html
+    note = client.get(f"/ledger/checkpoint?size={size}").content.decode()
+    assert note == checkpoints.latest().note
+
+
+@pytest.mark.parametrize(("size", "status"), [("x", 400), ("-1", 400), ("99999", 404)])
+def test_a_checkpoint_asked_for_by_size_that_is_not_there_is_refused_clearly(
+    client, record, size, status
+):
+    assert client.get(f"/ledger/checkpoint?size={size}").status_code == status

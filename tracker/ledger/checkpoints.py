@@ -159,3 +159,8 @@ def latest() -> LedgerCheckpoint | None:
 def covering(index: int) -> LedgerCheckpoint | None:
     """The first checkpoint that includes entry ``index``."""
     return LedgerCheckpoint.objects.filter(size__gt=index).order_by("size").first()
+
+
+def signed_by(moment: dt.datetime) -> LedgerCheckpoint | None:
+    """The last checkpoint signed at or before ``moment``: what a past day's pages name."""
+    return LedgerCheckpoint.objects.filter(signed_at__lte=moment).first()

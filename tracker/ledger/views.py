@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tracker.ledger import checkpoints, log
-from tracker.models import LedgerEntry
+from tracker.models import LedgerCheckpoint, LedgerEntry
 
 MAX_ENTRIES = 1000
 NO_CACHE = "no-cache"
@@ -74,6 +74,16 @@ def ledger_page(request):
 
 @require_safe
 def checkpoint(request):
+    """The latest checkpoint, or with ``?size=`` the one of that size (a past day's)."""
+    if "size" in request.GET:
+        try:
+            size = _whole(request, "size")
+        except BadParameter as exc:
+            return _text(str(exc) + "\n", status=400)
+        found = LedgerCheckpoint.objects.filter(size=size).first()
+        if found is None:
+            return _text(_("No checkpoint of that size was signed.") + "\n", status=404)
+        return _text(found.note)
     latest = checkpoints.latest()
     if latest is None:
         return _text(_("No checkpoint has been signed yet.") + "\n", status=404)
