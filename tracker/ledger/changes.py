@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from tracker import public
-from tracker.ledger import log
+from tracker.ledger import canonical, log
 from tracker.models import (
     Agreement,
     Commitment,
@@ -236,8 +236,6 @@ def record_changes(keys: dict[tuple[str, int], bool]) -> list[LedgerEntry]:
 def _record_of(entry: LedgerEntry | None) -> dict | None:
     if entry is None:
         return None
-    from tracker.ledger import canonical
-
     return canonical.loads(entry.leaf)["record"]
 
 
