@@ -174,3 +174,17 @@ def test_appending_writes_about_one_interior_node_a_leaf(db):
         merkle.verify_consistency(old, 64, tree.root(old), tree.root(), proof)
     proof = log.inclusion_proof(17, 40)
     merkle.verify_inclusion(17, 40, tree.node(0, 17), proof, tree.root(40))
+
+
+def test_a_change_in_a_database_the_log_never_held_enters_only_what_it_shows(reviewer):
+    commitment = CommitmentFactory()  # public, written around the services, never logged
+    others = [CommitmentFactory(agreement=commitment.agreement) for _ in range(5)]
+    claim = ComplianceEventFactory(commitment=commitment)
+    change_status(commitment, "suspended", actor=reviewer, reason="Strikes resumed")
+    logged = {(e.kind, e.record_id) for e in entries()}
+    assert logged == {
+        ("commitment", commitment.pk),
+        ("agreement", commitment.agreement_id),
+        ("claim", claim.pk),
+    }
+    assert not logged & {("commitment", other.pk) for other in others}

@@ -119,26 +119,31 @@ def _keys_of(obj) -> list[tuple[str, int]]:
     return []
 
 
-def _followers(kind: str, pk: int) -> list[tuple[str, int]]:
-    """Records whose public form names this one: they change when it appears, goes or is
-    renamed."""
+def _followers(kind: str, pk: int) -> list[tuple[tuple[str, int], bool]]:
+    """Records whose public form names this one, when it appears, goes or is renamed.
+
+    Each comes with whether its own appearing or going may reach further: the records shown
+    under this one (an agreement's commitments, a commitment's readings and claims, a claim's
+    answers) are public only with it; the ones that merely name it (an agreement listing a
+    commitment, a commitment renewing it) are read again, and no further.
+    """
     if kind == Kind.AGREEMENT:
         ids = Commitment.objects.filter(agreement_id=pk).values_list("pk", flat=True)
-        return [(Kind.COMMITMENT, i) for i in ids]
+        return [((Kind.COMMITMENT, i), True) for i in ids]
     if kind == Kind.COMMITMENT:
         agreements = Agreement.objects.filter(commitments=pk)
         renewals = Commitment.objects.filter(renews_id=pk)
         readings = Reading.objects.filter(commitment_id=pk)
         claims = ComplianceEvent.objects.filter(commitment_id=pk)
         return [
-            *((Kind.AGREEMENT, i) for i in agreements.values_list("pk", flat=True)),
-            *((Kind.COMMITMENT, i) for i in renewals.values_list("pk", flat=True)),
-            *((Kind.READING, i) for i in readings.values_list("pk", flat=True)),
-            *((Kind.CLAIM, i) for i in claims.values_list("pk", flat=True)),
+            *(((Kind.AGREEMENT, i), False) for i in agreements.values_list("pk", flat=True)),
+            *(((Kind.COMMITMENT, i), False) for i in renewals.values_list("pk", flat=True)),
+            *(((Kind.READING, i), True) for i in readings.values_list("pk", flat=True)),
+            *(((Kind.CLAIM, i), True) for i in claims.values_list("pk", flat=True)),
         ]
     if kind == Kind.CLAIM:
         ids = ComplianceEvent.objects.filter(in_response_to_id=pk).values_list("pk", flat=True)
-        return [(Kind.CLAIM, i) for i in ids]
+        return [((Kind.CLAIM, i), True) for i in ids]
     return []
 
 
@@ -147,7 +152,7 @@ def touch(obj) -> None:
     keys = [key for key in _keys_of(obj) if key[1] is not None]
     pending = getattr(_pending, "keys", None)
     if pending is None:
-        record_changes(dict.fromkeys(keys, True))
+        record_changes(dict.fromkeys(keys[:1], True) | dict.fromkeys(keys[1:], False))
         return
     first = keys[:1]
     for key in keys:
@@ -203,13 +208,18 @@ def record_changes(keys: dict[tuple[str, int], bool]) -> list[LedgerEntry]:
     ``keys`` maps (kind, id) to whether the change was made to that record
     itself (a correction) rather than to one it shows (an update).
     """
-    queue = dict(keys)
+    # (kind, id) -> (made to the record itself, may its appearing or going reach further)
+    # A record changed itself, and everything that shows under it, may appear or go; a record
+    # read again only because it shows another (a commitment's counts, when one of its
+    # claims changed) cannot, so a database whose public records the log never held is not
+    # entered whole on its first change (``reconcile`` does that, once).
+    queue = {key: (direct, direct) for key, direct in keys.items()}
     done: set[tuple[str, int]] = set()
     appended = []
     now = timezone.now()
     while queue:
         key = min(queue, key=lambda k: (ORDER.index(k[0]), k[1]))
-        direct = queue.pop(key)
+        direct, reaches = queue.pop(key)
         if key in done:
             continue
         done.add(key)
@@ -226,10 +236,10 @@ def record_changes(keys: dict[tuple[str, int], bool]) -> list[LedgerEntry]:
         moved = (before is None) != (after is None) or (
             before and after and before.get("slug") != after.get("slug")
         )
-        if moved:
-            for follower in _followers(kind, pk):
-                if follower not in done:
-                    queue.setdefault(follower, False)
+        if moved and reaches:
+            for follower, further in _followers(kind, pk):
+                if follower not in done and follower not in queue:
+                    queue[follower] = (False, further)
     return appended
 
 
