@@ -8,6 +8,9 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 export SITE_URL ?= http://$(HOST):$(PORT)
+# The public log's checkpoints are signed with this development key unless LEDGER_SIGNING_KEY
+# is set; `make demo` makes it once.
+export LEDGER_SIGNING_KEY_FILE ?= var/ledger-dev.key
 
 .PHONY: install run serve test lint format messages gettext cairo chromium wrk screenshot demo bench clean
 
@@ -48,6 +51,8 @@ demo: install messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) load_demo
 	$(MANAGE) ensure_demo_staff
+	@[ -n "$$LEDGER_SIGNING_KEY" ] || $(MANAGE) ledger_key --create $(LEDGER_SIGNING_KEY_FILE)
+	$(MANAGE) ledger_checkpoint --reconcile
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."

@@ -251,10 +251,19 @@ def run(options) -> dict:
         results["fanout"] = run_json(
             "bench.fanout", ["--subscribers", str(subscribers)], data_sets.env(name)
         )
+    if options.ledger_entries:
+        name = data_sets.name("ledger")
+        print(f"== the public log at {options.ledger_entries:,} entries", file=sys.stderr)
+        if not options.reuse:
+            data_sets.drop(name)
+        results["ledger"] = run_json(
+            "bench.ledger", ["--entries", str(options.ledger_entries)], data_sets.env(name)
+        )
     results["targets"] = [target.as_dict() for target in report.targets(results)]
     if options.drop_after:
         sweeps = [f"sweep-{size}" for size in options.sweep_sizes]
-        for label in [*options.scales, *sweeps, *(["fanout"] if options.scales else [])]:
+        labels = [*options.scales, *sweeps, *(["fanout"] if options.scales else [])]
+        for label in labels + (["ledger"] if options.ledger_entries else []):
             data_sets.drop(data_sets.name(label))
         if not data_sets.is_sqlite:
             for scale in options.scales:
@@ -273,6 +282,12 @@ def main() -> None:
     parser.add_argument("--scales", type=lambda v: v.split(","), default=["small", "full"])
     parser.add_argument("--sweep-sizes", type=number_list, default=[10_000, 100_000])
     parser.add_argument("--due", type=int, default=100, help="windows due in each sweep data set")
+    parser.add_argument(
+        "--ledger-entries",
+        type=int,
+        default=1_000_000,
+        help="entries of the public log to time appends and proofs at (0: skip)",
+    )
     parser.add_argument("--repeat", type=int, default=20, help="repetitions per measurement")
     parser.add_argument("--budget", type=float, default=15, help="seconds per measurement, at most")
     parser.add_argument("--load-seconds", type=int, default=10)

@@ -443,3 +443,10 @@ SOURCES_CAPTURE_ATTEMPTS = int(os.environ.get("SOURCES_CAPTURE_ATTEMPTS", "8"))
 SOURCES_WATCH_EVERY = dt.timedelta(seconds=env_seconds("SOURCES_WATCH_EVERY", 7 * 24 * 60 * 60))
 # Files from the field: the largest file staff may attach.
 EVIDENCE_UPLOAD_MAX_BYTES = int(float(os.environ.get("EVIDENCE_UPLOAD_MAX_MB", "50")) * 2**20)
+# The public log (tracker/ledger): its name in signed checkpoints, and the Ed25519 key
+# that signs them, as `manage.py ledger_key` writes it (PRIVATE+KEY+…), or a file holding it.
+LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN") or (
+    f"{SITE_URL.split('://', 1)[-1].split('/', 1)[0]}/ledger"
+)
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
+LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", "")

@@ -28,6 +28,8 @@ urlpatterns = [
     path("health/web/", HealthCheckView.as_view(checks=HEALTH_CHECKS[:2]), name="health_web"),
     # Staff tools write here, with a token; the public API beside it only reads.
     path("api/staff/", include("tracker.staff.api.urls")),
+    # The public log of every change to the public record, with its proofs.
+    path("ledger/", include("tracker.ledger.urls")),
     path("", include("tracker.opendata.urls")),
     path("", include("tracker.site.urls")),
 ]

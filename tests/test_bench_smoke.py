@@ -59,6 +59,7 @@ def results(tmp_path_factory):
         "--budget=0.2",
         "--load-seconds=1",
         "--soak=2",
+        "--ledger-entries=3000",
         f"--suffix=-smoke-{os.getpid()}",
         "--drop-after",
         f"--output={output}",
@@ -284,3 +285,13 @@ def test_the_alert_fan_out_reaches_every_subscriber_exactly_once_by_one_and_four
     assert fanout["runs"]["1"]["exactly_once"] and fanout["runs"]["4"]["exactly_once"]
     assert "== alert fan-out: 300 subscribers" in table
     assert "fan-out delivery rate, 4 workers / 1 worker" in table
+
+
+def test_the_public_log_is_timed_at_its_size(results):
+    report, _table = results
+    ledger = report["ledger"]
+    assert ledger["entries"] >= 3000
+    for key in ("append", "checkpoint", "inclusion_proof", "consistency_proof"):
+        assert ledger[key]["p50_ms"] <= ledger[key]["p95_ms"], key
+    # A proof reads a row for each level of the tree, and no more.
+    assert ledger["inclusion_proof"]["rows_read_at_most"] <= 2 * ledger["entries"].bit_length()

@@ -56,6 +56,7 @@ from tracker.models import (
     CommitmentParty,
     ComplianceEvent,
     DeliveredQuantity,
+    LedgerCheckpoint,
     Party,
     Reading,
     Source,
@@ -104,6 +105,8 @@ def _newest_change_query():
     newest_per_table = [_newest(table.objects, "history_date") for table in HISTORY_TABLES]
     # Status changes are a log of their own, written beside the commitment's history.
     newest_per_table.append(_newest(StatusChange.objects, "recorded_at"))
+    # A new checkpoint of the public log shows on its page, the record's pages and the feed.
+    newest_per_table.append(_newest(LedgerCheckpoint.objects, "signed_at"))
     first, *rest = newest_per_table
     return first.union(*rest, all=True)
 
@@ -200,7 +203,7 @@ def connect() -> None:
     """
     if forget_latest_change not in shared_cache.after_outage:
         shared_cache.after_outage.append(forget_latest_change)
-    for model in [*HISTORY_TABLES, StatusChange]:
+    for model in [*HISTORY_TABLES, StatusChange, LedgerCheckpoint]:
         post_save.connect(note_change, sender=model, dispatch_uid=f"version-{model.__name__}")
         post_delete.connect(note_change, sender=model, dispatch_uid=f"version-del-{model.__name__}")
 

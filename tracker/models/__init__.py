@@ -21,6 +21,7 @@ from tracker.models.commitments import (
     Reading,
     StatusChange,
 )
+from tracker.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
 from tracker.models.records import (
     Agreement,
     Party,
@@ -71,4 +72,8 @@ __all__ = [
     "ComplianceSummary",
     "Revision",
     "SentBack",
+    "LedgerEntry",
+    "LedgerNode",
+    "LedgerHead",
+    "LedgerCheckpoint",
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker import changelog, changelog_groups, clock, public, words
 from tracker.http import public_cache
-from tracker.models import Commitment, ComplianceEvent, Source, StatusChange
+from tracker.models import Commitment, ComplianceEvent, LedgerCheckpoint, Source, StatusChange
 from tracker.opendata.calendar import uid_domain
 from tracker.templatetags.tracker_tags import claim_kind
 
@@ -240,7 +240,32 @@ class ChangesFeed(EntryFeed):
         return reverse("changes")
 
     def items(self) -> list[Entry]:
-        return [change_entry(group) for group in changelog_groups.recent_groups(FEED_LENGTH)]
+        entries = [change_entry(group) for group in changelog_groups.recent_groups(FEED_LENGTH)]
+        entries += [checkpoint_entry(c) for c in LedgerCheckpoint.objects.all()[:CHECKPOINTS]]
+        entries.sort(key=lambda entry: entry.updated, reverse=True)
+        return entries[:FEED_LENGTH]
+
+
+# The feed carries the latest checkpoints of the public log, so whoever reads it keeps a copy
+# of each: a witness that the log shown later extends the one shown then.
+CHECKPOINTS = 10
+
+
+def checkpoint_entry(checkpoint: LedgerCheckpoint) -> Entry:
+    title = _("Checkpoint of the public log: %(size)s entries") % {"size": checkpoint.size}
+    description = format_html(
+        "<p>{}</p><pre>{}</pre>",
+        _("Signed %(when)s.") % {"when": clock.instant_text(checkpoint.signed_at)},
+        checkpoint.note,
+    )
+    return Entry(
+        id=tag(f"ledger-checkpoint-{checkpoint.size}"),
+        title=title,
+        description=description,
+        link=reverse("ledger"),
+        published=checkpoint.signed_at,
+        updated=checkpoint.signed_at,
+    )
 
 
 changes_feed = public_cache(ChangesFeed())

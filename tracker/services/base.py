@@ -14,6 +14,7 @@ from django.dispatch import Signal
 from django.utils import translation
 from modeltranslation.fields import TranslationField
 
+from tracker.ledger import changes as ledger
 from tracker.models import (
     Agreement,
     Commitment,
@@ -199,6 +200,7 @@ def save(obj, *, actor, reason: str, validate: bool = True) -> None:
         from tracker.evidence.capturing import queue_on_commit
 
         queue_on_commit([obj.pk])
+    ledger.touch(obj)
 
 
 def next_version(obj) -> int:
@@ -219,6 +221,7 @@ def set_sources(obj, sources: Iterable[Source] | None) -> None:
         if source.pk is None:
             raise InvalidSource({"sources": [f"Save the source “{source.url}” first."]})
     obj.sources.set(sources)
+    ledger.touch(obj)
 
 
 # Fields that only their own service changes, each with the refusal given when

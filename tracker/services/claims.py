@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import duplicates, revisions
+from tracker.ledger import changes as ledger
 from tracker.models import (
     ComplianceEvent,
     DeliveredQuantity,
@@ -22,6 +23,7 @@ from tracker.services.base import InvalidEvent, event_verified, in_english
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def record_event(
     event: ComplianceEvent,
     *,
@@ -67,6 +69,7 @@ def record_event(
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def edit_event(
     event: ComplianceEvent,
     *,
@@ -100,6 +103,7 @@ def edit_event(
 
 
 @transaction.atomic
+@ledger.recorded
 def verify_event(
     event: ComplianceEvent, verification: Verification | str, *, actor, reason: str
 ) -> ComplianceEvent:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import clock, public, revisions, translated, words
+from tracker.ledger import changes as ledger
 from tracker.models import (
     Commitment,
     CommitmentParty,
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def save_record(obj, *, actor, reason: str):
     """Create or edit a record's ordinary fields.
 
@@ -78,6 +80,7 @@ def save_record(obj, *, actor, reason: str):
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def create_commitment(
     *,
     actor,
@@ -102,6 +105,7 @@ def create_commitment(
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def change_status(
     commitment: Commitment,
     to_status: Status | str,
@@ -233,6 +237,7 @@ def expire_due_windows(now: dt.datetime | None = None) -> list[StatusChange]:
 
 
 @transaction.atomic
+@ledger.recorded
 def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
     commitment = Commitment.objects.select_for_update().get(pk=pk)
     if not Status(commitment.status).is_live:
@@ -256,6 +261,7 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def add_reading(
     commitment: Commitment,
     *,
@@ -285,6 +291,7 @@ def add_reading(
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def update_reading(reading: Reading, *, actor, reason: str, **changes) -> Reading:
     """Edit a reading's terms, by the rule for ends and durations in ``Reading.change_terms``.
 
@@ -320,6 +327,7 @@ def _choose_working(reading: Reading, *, actor, reason: str) -> None:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def make_working(reading: Reading, *, actor, reason: str) -> Reading:
     """Make ``reading`` the one that drives status and alerts.
 
@@ -335,6 +343,7 @@ def make_working(reading: Reading, *, actor, reason: str) -> Reading:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def extend_window(
     commitment: Commitment,
     *,

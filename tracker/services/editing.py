@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import public, revisions, words
+from tracker.ledger import changes as ledger
 from tracker.models import (
     Commitment,
     CommitmentParty,
@@ -95,6 +96,7 @@ def may_publish(actor) -> bool:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def edit_record(
     record,
     changes: dict | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from tracker import public
+from tracker.ledger import changes as ledger
 from tracker.models import (
     Agreement,
     Commitment,
@@ -27,6 +28,7 @@ def _parent_is_public(obj) -> bool:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def set_published(obj, published: bool, *, actor, reason: str):
     """Publish or unpublish a record. A child cannot be public while its parent is not."""
     if not isinstance(obj, PUBLISHABLE):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from tracker import revisions
+from tracker.ledger import changes as ledger
 from tracker.models import ComplianceEvent, Revision, SentBack
 from tracker.services import base, editing
 from tracker.services.base import InvalidRecord, PublishingRefused, in_english, revision_published
@@ -40,6 +41,7 @@ def last_sent_back(record) -> SentBack | Revision | None:
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def publish_revision(
     revision: Revision, *, actor, reason: str, verification: str | None = None
 ) -> Revision:
@@ -125,6 +127,7 @@ def send_back(record_or_revision, *, actor, reason: str):
 
 @in_english
 @transaction.atomic
+@ledger.recorded
 def review_and_publish(record, *, actor, reason: str, verification: str | None = None):
     """The review queue's one step: how a claim stands, and the record or its revision published.
 

@@ -84,6 +84,13 @@ class AsOf:
     def query(self) -> str:
         return f"{PARAMETER}={self.day.isoformat()}"
 
+    @property
+    def checkpoint(self):
+        """The public log's last checkpoint signed by the end of the day, if any was."""
+        from tracker.ledger import checkpoints
+
+        return checkpoints.signed_by(self.moment)
+
 
 def read_day(text: str) -> dt.date:
     """The date ``text`` names, written YYYY-MM-DD; anything else is refused with the reason."""

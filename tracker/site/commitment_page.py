@@ -31,7 +31,16 @@ from django.views.decorators.http import require_safe
 
 from tracker import clock, public, translated
 from tracker.http import public_cache
-from tracker.models import Commitment, ComplianceEvent, ComplianceSummary, EventKind, Party, Reading
+from tracker.ledger import marks as ledger_marks
+from tracker.models import (
+    Commitment,
+    ComplianceEvent,
+    ComplianceSummary,
+    EventKind,
+    LedgerEntry,
+    Party,
+    Reading,
+)
 from tracker.site import as_of, presenters, timelines
 from tracker.site.cards import decorate, summary_of
 from tracker.site.filters import EVENT_PARAMETERS, EventFilters
@@ -105,6 +114,7 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         "tracker/commitment.html",
         {
             "commitment": commitment,
+            "ledger": _marks_in_log(commitment, shown_claims),
             "renews": commitment.renews if commitment.renews_is_public else None,
             "roles": roles,
             "readings": readings,
@@ -122,6 +132,18 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         },
         request,
     )
+
+
+def _marks_in_log(commitment: Commitment, claims: list[ComplianceEvent]):
+    """Each listed claim's place in the public log (``event.ledger``), and the commitment's."""
+    listed = claims + [response for claim in claims for response in claim.responses.all()]
+    Kind = LedgerEntry.Kind
+    found = ledger_marks.marks(
+        {Kind.COMMITMENT: [commitment.pk], Kind.CLAIM: [event.pk for event in listed]}
+    )
+    for event in listed:
+        event.ledger = found.get((Kind.CLAIM, event.pk))
+    return found.get((Kind.COMMITMENT, commitment.pk))
 
 
 class CountedPaginator(Paginator):

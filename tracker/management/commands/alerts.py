@@ -10,10 +10,14 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.alerts.sweep import sweep
+from tracker.ledger import checkpoints
 
 
 class Command(BaseCommand):
-    help = "Expire ended windows and send due alerts (one pass, or --loop)."
+    help = (
+        "Expire ended windows and send due alerts (one pass, or --loop); "
+        "with --loop, also sign a checkpoint of the public log each pass when it grew."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -38,6 +42,8 @@ class Command(BaseCommand):
         try:
             while True:
                 report = sweep()
+                if checkpoints.has_key():
+                    checkpoints.sign()
                 if report.expired or report.delivered.sent or report.delivered.failed:
                     self.stdout.write(f"Alerts: {report}")
                 if self.wait(interval):
