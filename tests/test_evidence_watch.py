@@ -123,3 +123,35 @@ def test_watch_sources_reports_what_it_found(db, site):
     call_command("watch_sources", stdout=out)
 
     assert "1 checked (1 gone)" in out.getvalue()
+
+
+def test_a_cited_sources_new_copy_and_link_state_enter_the_public_log(db, site, reviewer, client):
+    from tests.ledger_support import published_record
+    from tracker.ledger import changes
+    from tracker.models import LedgerEntry
+
+    _, _, _, claim = published_record(reviewer)
+    source = SourceFactory(url=site.url("/statement"))
+    claim.sources.add(source)
+    changes.touch(claim)
+
+    def logged_sources():
+        entry = LedgerEntry.objects.filter(kind="claim", record_id=claim.pk).latest("index")
+        import json
+
+        return json.loads(entry.leaf)["record"]["sources"]
+
+    def shown_sources():
+        import json
+
+        events = json.loads(client.get("/api/events/").content)["results"]
+        return next(event for event in events if event["id"] == claim.pk)["sources"]
+
+    captured(source)
+    assert logged_sources() == shown_sources()
+    assert logged_sources()[0]["link_status"] == "live"
+
+    site.pages["/statement"] = (404, b"gone")
+    check_now(source, NOW + WEEK)
+    assert logged_sources() == shown_sources()
+    assert logged_sources()[0]["link_status"] == "gone"

@@ -162,6 +162,7 @@ def record(claimed: Capture, **kept) -> Capture:
     claimed.refresh_from_db()
     if updated:
         watching.first_capture(claimed)
+        watching.tell_the_public_log(claimed.source_id)
     return claimed
 
 

@@ -29,4 +29,7 @@ def set_shareable(link: Link, shareable: bool, *, actor, reason: str) -> Link:
     link._change_reason = reason
     link._history_user = base.user_of(actor)
     link.save()  # a new version of the public record (tracker.http)
+    from tracker.evidence.watching import tell_the_public_log
+
+    tell_the_public_log(link.source_id)
     return link

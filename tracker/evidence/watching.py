@@ -129,8 +129,22 @@ def note(link: Link, now, what: str) -> Link:
     link.checked_at = now
     link.check_note = what[:2000]
     link.next_check_at = next_check(link, now)
-    link.save()
+    with transaction.atomic():
+        link.save()
+        tell_the_public_log(link.source_id)
     return link
+
+
+def tell_the_public_log(source_id: int) -> None:
+    """The records citing a source show its copies and its link's state: log what that changed.
+
+    The public log appends an entry only for a record whose public form now differs from its
+    latest entry, so a check that found nothing new appends nothing.
+    """
+    from tracker.ledger import changes as ledger
+    from tracker.models import Source
+
+    ledger.touch(Source(pk=source_id))
 
 
 @dataclass
