@@ -109,3 +109,36 @@ def build_record():
     hidden = CommitmentFactory(slug="hidden", agreement=call, is_published=False)
     ComplianceEventFactory(commitment=hidden, summary="Published under a draft")
     return {"energy": energy, "exchange": exchange, "strike": strike, "russia": russia}
+
+
+FIRST_COPY = "a" * 64
+NEWER_COPY = "b" * 64
+
+
+def keep_copies(source) -> None:
+    """The copy made when ``source`` was cited, and a newer one since the page changed.
+
+    Only what the database keeps of them: the files never read a copy's bytes.
+    """
+    from tracker.evidence.models import Capture, Link
+
+    for sha256, captured_at in (
+        (FIRST_COPY, dt.datetime(2025, 3, 19, 10, tzinfo=UTC)),
+        (NEWER_COPY, dt.datetime(2025, 4, 2, 6, tzinfo=UTC)),
+    ):
+        Capture.objects.create(
+            source=source,
+            url=source.url,
+            state="captured",
+            final_url=source.url,
+            http_status=200,
+            content_type="text/html; charset=utf-8",
+            size=100,
+            sha256=sha256,
+            captured_at=captured_at,
+            body_name=f"captures/{sha256}",
+        )
+    Link.objects.update_or_create(
+        source=source,
+        defaults={"status": "changed", "status_since": dt.datetime(2025, 4, 2, 6, tzinfo=UTC)},
+    )

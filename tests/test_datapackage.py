@@ -9,13 +9,16 @@ keys. So the schema and the files cannot drift apart without a test failing.
 import pytest
 from frictionless import Package, system
 
-from tests.opendata_support import build_record
+from tests.opendata_support import build_record, keep_copies
 from tracker.opendata.files import TABLES
 
 
 @pytest.fixture
 def record(transactional_db):
-    return build_record()
+    built = build_record()
+    # One source with copies kept, one without: sources.csv holds both kinds of row.
+    keep_copies(built["strike"].sources.order_by("pk").first())
+    return built
 
 
 def validate(url: str):
@@ -57,3 +60,4 @@ def test_every_file_keeps_its_schema_by_frictionless(live_server, record):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert {task.name for task in report.tasks} == set(TABLES)
     assert all(task.stats["rows"] > 0 for task in report.tasks if task.name != "deletions")
+    assert "sources" in {task.name for task in report.tasks}

@@ -87,7 +87,9 @@ def test_commitments_are_kept_by_the_regions_they_cover(client, record):
 
 def test_every_file_takes_the_filters_of_the_api_list_of_the_same_records(db):
     for name, table in files.TABLES.items():
-        if name == "deletions":
+        # The API has no list of these: withdrawals are a file's, and sources come
+        # inside the records that cite them.
+        if name in ("deletions", "sources"):
             continue
         from tracker.opendata.api import views
 

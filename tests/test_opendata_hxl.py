@@ -6,13 +6,15 @@ import io
 import hxl
 import pytest
 
-from tests.opendata_support import build_record
+from tests.opendata_support import NEWER_COPY, build_record, keep_copies
 from tracker.opendata import files
 
 
 @pytest.fixture
 def record(db):
-    return build_record()
+    built = build_record()
+    keep_copies(built["strike"].sources.order_by("pk").first())
+    return built
 
 
 def hxl_data(response):
@@ -78,3 +80,14 @@ def test_without_hxl_there_is_no_hashtag_row(client, record):
     for query in ("", "?hxl=0"):
         text = b"".join(client.get(f"/data/events.csv{query}").streaming_content).decode()
         assert "#event+type" not in text
+
+
+def test_libhxl_finds_the_sources_gone_or_changed_and_their_copies_hash(client, record):
+    sources = hxl_data(client.get("/data/sources.csv?hxl=1"))
+
+    changed = list(sources.with_rows("#status+link=changed"))
+    assert [row.get("#meta+capture+sha256") for row in changed] == [NEWER_COPY]
+    assert changed[0].get("#date+captured") == "2025-04-02T06:00:00Z"
+    assert len(list(sources.with_rows("#status+link=unchecked"))) == 2
+    tags = [column.display_tag for column in sources.columns]
+    assert len(tags) == len(set(tags)), "each hashtag names one column"

@@ -114,6 +114,11 @@ OUTPUTS = {
     ],
     "agreements_csv": lambda: [reverse("agreements_csv")],
     "parties_csv": lambda: [reverse("parties_csv")],
+    "sources_csv": lambda: [
+        reverse("sources_csv"),
+        reverse("sources_csv") + "?link_status=gone&hxl=1",
+        reverse("sources_csv") + "?link_status=unchecked",
+    ],
     "deletions_csv": lambda: [reverse("deletions_csv")],
     "datapackage": lambda: [reverse("datapackage")],
     "api_not_found": lambda: ["/api/hidden-pause/", "/api/commitments/hidden-pause/readings/"],
@@ -420,6 +425,8 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     assert showing(published, HIDDEN_COPY_SHA256) >= {
         reverse("commitment", args=[PUBLIC_SLUGS["commitment"]]),
         reverse("api_events"),
+        reverse("sources_csv"),
+        reverse("sources_csv") + "?link_status=gone&hxl=1",
     }
     assert showing(published, HIDDEN_FILE) >= {
         reverse("commitment", args=[PUBLIC_SLUGS["commitment"]])

@@ -104,6 +104,7 @@ REQUESTS = {
     ),
     "agreements_csv": lambda: _with_query("agreements_csv", party=MARKED["party"]),
     "parties_csv": lambda: [reverse("parties_csv")],
+    "sources_csv": lambda: [reverse("sources_csv"), reverse("sources_csv") + "?link_status=gone"],
     "deletions_csv": lambda: [reverse("deletions_csv")],
     "datapackage": lambda: [reverse("datapackage")],
     "api_not_found": lambda: [f"/api/{MARKED['commitment']}/"],
@@ -433,6 +434,8 @@ def source_of_unpublished_records(world) -> Scenario:
         to_publish=[event],
         shown_once_published=[
             reverse("source_copy", args=[source.pk, copy.pk]),
+            reverse("sources_csv"),
+            reverse("sources_csv") + "?link_status=gone",
             reverse("commitment", args=[PUBLIC["commitment"]]),
             reverse("events_csv"),
             reverse("api_events"),

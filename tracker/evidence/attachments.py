@@ -120,9 +120,21 @@ def check(uploaded) -> tuple[bytes, str, str, str, bytes | None]:
 
 
 def attach(
-    uploaded, *, source=None, claim=None, actor, reason: str, caption: str = "", public=False
+    uploaded,
+    *,
+    source=None,
+    claim=None,
+    actor,
+    reason: str,
+    caption: str = "",
+    public=False,
+    made_from: str = "",
 ) -> Attachment:
-    """Keep a file from the field for a source or a claim; its public copy if it is an image."""
+    """Keep a file from the field for a source or a claim; its public copy if it is an image.
+
+    ``made_from`` names the repository file the demonstration's file was made from, which
+    the page says, so no one takes it for a file from the field.
+    """
     base.require(actor, "evidence.add_attachment", "attach files")
     base.require_reason(reason)
     if public:
@@ -156,6 +168,7 @@ def attach(
             public_size=public_size,
             is_public=bool(public and public_name),
             caption=caption[:300],
+            made_from=made_from,
             uploaded_by=base.user_of(actor),
         )
         attachment.full_clean()

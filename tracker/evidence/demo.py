@@ -2,7 +2,10 @@
 
 Each is written like any capture (bytes and a WARC ``resource`` record through the
 evidence storage, hashes checked) and marked ``made_from`` its file, which the page and
-the API say. Loading again changes nothing.
+the API say. The demo also ships one file from the field: an image made from a file in
+the repository, carrying made-up EXIF metadata, attached to a published claim as staff
+attach one, so its public copy (without the metadata) and both hashes show on the claim's
+page. Loading again changes nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from tracker.evidence import storage, warc
-from tracker.evidence.models import Capture, Link
-from tracker.models import Source
+from tracker import services
+from tracker.evidence import attachments, storage, warc
+from tracker.evidence.models import Attachment, Capture, Link
+from tracker.models import ComplianceEvent, Source
 
 FOLDER = Path(settings.BASE_DIR) / "fixtures" / "demo-captures"
 
@@ -72,5 +77,31 @@ def load_demo_captures(folder: Path = FOLDER) -> int:
                     "next_check_at": None,  # the real address cannot be reached here
                 },
             )
+        made += 1
+    return made
+
+
+def load_demo_files(folder: Path = FOLDER) -> int:
+    """Attach each listed demo file to its claim, published, unless it is there; how many were."""
+    manifest = json.loads((folder / "captures.json").read_text())
+    made = 0
+    for entry in manifest.get("files", []):
+        made_from = f"fixtures/demo-captures/{entry['file']}"
+        claim = ComplianceEvent.objects.filter(
+            commitment__slug=entry["commitment"], summary_en__startswith=entry["claim_starts"]
+        ).first()
+        if claim is None or Attachment.objects.filter(made_from=made_from).exists():
+            continue
+        attachment = attachments.attach(
+            SimpleUploadedFile(entry["file"], (folder / entry["file"]).read_bytes()),
+            claim=claim,
+            actor=services.IMPORT,
+            reason="Demonstration file, made from a file in the repository",
+            public=True,
+            made_from=made_from,
+        )
+        Attachment.objects.filter(pk=attachment.pk).update(
+            uploaded_at=_instant(entry["uploaded_at"])
+        )
         made += 1
     return made

@@ -152,8 +152,17 @@ class Attachment(models.Model):
         default=False, help_text="Shown with its record once that record is public."
     )
     caption = models.CharField(max_length=300, blank=True)
+    made_from = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Set for the demonstration's file, made from a file in the repository.",
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,  # none for a file the import or the demo attached
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 

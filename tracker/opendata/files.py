@@ -106,6 +106,28 @@ def agreement_records() -> QuerySet:
     return public_agreements()
 
 
+def public_source_records() -> QuerySet:
+    """Public sources, with their kept copies and link brought along in two queries a chunk."""
+    return (
+        public.sources()
+        .select_related("link")
+        .prefetch_related(public.kept_captures())
+        .order_by("pk")
+    )
+
+
+def latest_copy(source, field: str):
+    """A field of the newest copy kept of a public source; None while none is kept."""
+    captures = public.source_evidence(source).captures
+    return getattr(captures[-1], field) if captures else None
+
+
+def first_copy(source, field: str):
+    """A field of the copy kept when the source was cited, the one link checks compare with."""
+    first = public.source_evidence(source).first
+    return getattr(first, field) if first else None
+
+
 # Columns -------------------------------------------------------------------------------
 
 
@@ -732,6 +754,142 @@ PARTIES = Table(
     ),
 )
 
+SOURCES = Table(
+    name="sources",
+    title=_("Sources"),
+    description=_(
+        "One row per source a published record cites: its address, what became of the "
+        "address, and the copy the tracker keeps of it, by date and SHA-256, so a reader can "
+        "show that a page was there and what it said after it has changed or gone. The other "
+        "files name their sources by url in source_urls; the API gives every copy kept."
+    ),
+    records=public_source_records,
+    filters=filters.SourceFilter,
+    columns=(
+        Column(
+            "id",
+            _("Identifier of the source, which never changes."),
+            lambda s: s.pk,
+            type="integer",
+            hxl="#meta+source+id",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "url",
+            _("The address cited, as in the other files' source_urls."),
+            lambda s: s.url,
+            hxl="#meta+source+url",
+            required=True,
+            unique=True,
+        ),
+        Column(
+            "title",
+            _("The title of the page or document."),
+            lambda s: s.title_en,
+            hxl=english("#meta+source+name"),
+        ),
+        Column(
+            "publisher",
+            _("Who published it."),
+            lambda s: s.publisher,
+            hxl="#meta+source+publisher",
+        ),
+        Column(
+            "language",
+            _("The language it is written in."),
+            lambda s: s.language,
+            hxl="#meta+source+lang",
+        ),
+        Column(
+            "published_on",
+            _("The day it was published, when known."),
+            lambda s: s.published_on,
+            type="date",
+            hxl="#date+published",
+        ),
+        Column(
+            "link_status",
+            _(
+                "What became of the address: live (still serves the first copy's bytes), "
+                "changed (serves other bytes), gone (404, 410 or 451), or unchecked (no copy "
+                "kept yet, or not checked since)."
+            ),
+            lambda s: public.source_evidence(s).link_status,
+            hxl="#status+link",
+            required=True,
+            enum=lambda: [value for value, _label in filters.LINK_STATUSES],
+        ),
+        Column(
+            "link_status_since",
+            _("When a check first found the address as it is now (UTC)."),
+            lambda s: public.source_evidence(s).link_status_since,
+            type="datetime",
+            hxl="#date+link",
+        ),
+        Column(
+            "captures",
+            _("How many copies are kept: one when cited, and one more each time it changed."),
+            lambda s: len(public.source_evidence(s).captures),
+            type="integer",
+            hxl="#meta+capture+num",
+            required=True,
+            minimum=0,
+        ),
+        Column(
+            "captured_at",
+            _("When the newest copy was made (UTC); empty while none is kept."),
+            lambda s: latest_copy(s, "captured_at"),
+            type="datetime",
+            hxl="#date+captured",
+        ),
+        Column(
+            "sha256",
+            _("SHA-256 of the newest copy's bytes, in hex."),
+            lambda s: latest_copy(s, "sha256"),
+            hxl="#meta+capture+sha256",
+        ),
+        Column(
+            "http_status",
+            _("The HTTP status the address answered the newest copy with."),
+            lambda s: latest_copy(s, "http_status"),
+            type="integer",
+            hxl="#meta+capture+http_status",
+        ),
+        Column(
+            "content_type",
+            _("The content type the newest copy was served as."),
+            lambda s: latest_copy(s, "content_type"),
+            hxl="#meta+capture+content_type",
+        ),
+        Column(
+            "made_from_file",
+            _("true when the newest copy was made from a file for the demonstration, not fetched."),
+            lambda s: (
+                None
+                if not public.source_evidence(s).captures
+                else bool(latest_copy(s, "made_from"))
+            ),
+            type="boolean",
+            hxl="#meta+capture+demo",
+        ),
+        Column(
+            "first_captured_at",
+            _("When the copy made on citation was made (UTC): the one the pages speak of."),
+            lambda s: first_copy(s, "captured_at"),
+            type="datetime",
+            hxl="#date+captured+first",
+        ),
+        Column(
+            "first_sha256",
+            _("SHA-256 of that first copy's bytes, in hex."),
+            lambda s: first_copy(s, "sha256"),
+            hxl="#meta+capture+sha256+first",
+        ),
+        *translation_columns(("title", "#meta+source+name"), records=True),
+    ),
+)
+
 DELETIONS = Table(
     name="deletions",
     title=_("Withdrawals"),
@@ -774,7 +932,8 @@ DELETIONS = Table(
 )
 
 TABLES = {
-    table.name: table for table in (COMMITMENTS, READINGS, EVENTS, AGREEMENTS, PARTIES, DELETIONS)
+    table.name: table
+    for table in (COMMITMENTS, READINGS, EVENTS, AGREEMENTS, PARTIES, SOURCES, DELETIONS)
 }
 
 

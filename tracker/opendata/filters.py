@@ -36,6 +36,7 @@ from tracker.models import (
     EventKind,
     Party,
     Reading,
+    Source,
     Verification,
 )
 from tracker.status import Shape, Status
@@ -288,6 +289,35 @@ class PartyFilter(filters.FilterSet):
     class Meta:
         model = Party
         fields = ["kind"]
+
+
+LINK_STATUSES = [
+    ("live", _("live: the address still serves the copy kept")),
+    ("changed", _("changed: the address serves other bytes than the first copy")),
+    ("gone", _("gone: the address answers 404, 410 or 451")),
+    ("unchecked", _("unchecked: no copy kept yet, or not checked since")),
+]
+
+
+class SourceFilter(filters.FilterSet):
+    link_status = filters.ChoiceFilter(
+        choices=LINK_STATUSES,
+        method="by_link_status",
+        help_text=_("What became of the cited address."),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["link_status"]
+
+    def by_link_status(self, queryset, name, status):
+        # As ``public.source_evidence`` says it: a source with no kept copy is unchecked.
+        from tracker.evidence.models import Capture
+
+        kept = Q(pk__in=Capture.objects.kept().values("source"))
+        if status == "unchecked":
+            return queryset.filter(~kept | Q(link__isnull=True) | Q(link__status="unchecked"))
+        return queryset.filter(kept, link__status=status)
 
 
 # Search, for the API's lists only ------------------------------------------------------

@@ -65,7 +65,8 @@ def descriptor(request) -> dict:
             "Who promised what in a ceasefire, whether it is still in force, and what each "
             "side claims about whether it is being kept: commitments, the parties' readings "
             "of their terms, compliance events with their claimants and verification, the "
-            "agreements and the parties, and the records withdrawn since publication. Only "
+            "agreements and the parties, the sources they cite with the copies kept of them, "
+            "and the records withdrawn since publication. Only "
             "published records. Each record keeps its id for good. To cite: %(citation)s"
         )
         % {"citation": cite},

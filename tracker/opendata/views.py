@@ -50,6 +50,7 @@ LABELS = {
     "held_before": gettext_lazy("Held before"),
     "file": gettext_lazy("File"),
     "withdrawn_after": gettext_lazy("Withdrawn from"),
+    "link_status": gettext_lazy("Link status"),
     "hxl": gettext_lazy("HXL hashtags"),
 }
 SLUG_FILTERS = {"commitment", "agreement"}

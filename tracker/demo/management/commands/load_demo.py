@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.demo import loader
-from tracker.evidence.demo import load_demo_captures
+from tracker.evidence.demo import load_demo_captures, load_demo_files
 
 
 class Command(BaseCommand):
@@ -28,3 +28,5 @@ class Command(BaseCommand):
         made = load_demo_captures()
         if made:
             self.stdout.write(f"Demo captures made from files in the repository: {made}.")
+        if attached := load_demo_files():
+            self.stdout.write(f"Demo files from the field attached to claims: {attached}.")
