@@ -37,8 +37,8 @@ def refuse_control_characters_in(text: str, *, multiline: bool) -> None:
 
 # Unicode's category Cc is these 65 code points, in every version (its stability policy):
 # one search of a pattern, not a look-up per character (imports check every text).
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
-CONTROL_CHARACTERS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+ANY_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+ANY_CONTROL_CHARACTER_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_control_characters(text: str, *, multiline: bool) -> bool:
@@ -46,7 +46,7 @@ def has_control_characters(text: str, *, multiline: bool) -> bool:
 
     Long texts may break lines and indent with tabs; one-line texts may not.
     """
-    pattern = CONTROL_CHARACTERS_BUT_LINES if multiline else CONTROL_CHARACTERS
+    pattern = ANY_CONTROL_CHARACTER_BUT_LINES if multiline else ANY_CONTROL_CHARACTER
     return pattern.search(text) is not None
 
 
