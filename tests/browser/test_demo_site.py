@@ -97,7 +97,9 @@ def test_demo_exchange_of_19_march_reads_19_march_in_every_language(open_tab, de
         save_screenshot(page, f"demo-exchange-{language}")
 
 
-def test_demo_changes_are_one_entry_for_the_load_and_pass_the_accessibility_check(open_tab, demo):
+def test_demo_changes_are_one_entry_a_day_of_its_past_and_pass_the_accessibility_check(
+    open_tab, demo
+):
     loaded = {
         "en-GB": "The demonstration data set was loaded",
         "uk-UA": "Завантажено демонстраційний набір даних",
@@ -107,8 +109,11 @@ def test_demo_changes_are_one_entry_for_the_load_and_pass_the_accessibility_chec
         page = open_tab(language)
         page.goto("/changes/")
 
-        expect(page.locator("ol.changes > li")).to_have_count(1)
-        expect(page.locator("ol.changes h2")).to_have_text(heading)
+        # The demo is dated as its events unfolded: its load is one entry for each day it
+        # published something, not one line for each of its hundred-odd records.
+        days = page.locator("ol.changes > li", has=page.locator("h2", has_text=heading))
+        expect(days.first).to_be_visible()
+        assert 10 <= days.count() <= page.locator("ol.changes > li").count() <= 40
         save_screenshot(page, f"demo-changes-{language}")
         problems = accessibility_problems(page)
         assert not problems, f"{language}: " + "\n".join(problems)
