@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.ledger import log
-from tracker.models import LedgerCheckpoint, LedgerHead
+from tracker.models import LedgerCheckpoint
 
 ED25519 = b"\x01"
 
@@ -138,7 +138,7 @@ def sign(*, force: bool = False) -> LedgerCheckpoint:
     The head row is locked, so the size and root signed are one state of the log.
     """
     key = signing_key()
-    LedgerHead.objects.select_for_update().get(pk=1)
+    log.head(for_update=True)
     size, root = log.head_root()
     latest = LedgerCheckpoint.objects.first()
     if latest is not None and latest.size == size and not force:

@@ -36,15 +36,27 @@ def digest(record) -> bytes:
     return TOMBSTONE if record is None else hashlib.sha256(canonical.dumps(record)).digest()
 
 
+def head(*, for_update: bool = False) -> LedgerHead:
+    """The log's one head row, made empty where a database has none yet.
+
+    The migration makes it; a database emptied since (a flush) gets it back here, so an
+    append never fails for want of it. Two makers at once meet the primary key, and
+    ``get_or_create`` then reads the winner's row.
+    """
+    heads = LedgerHead.objects.select_for_update() if for_update else LedgerHead.objects
+    row, _ = heads.get_or_create(pk=1)
+    return row
+
+
 @transaction.atomic
 def append(kind: str, record_id: int, change: str, record, at=None) -> LedgerEntry:
     """Append one entry; constant time whatever the size of the log."""
     at = at or timezone.now()
-    head = LedgerHead.objects.select_for_update().get(pk=1)
-    index = head.size
+    head_row = head(for_update=True)
+    index = head_row.size
     text = leaf_text(kind, record_id, change, at, record)
     leaf = merkle.leaf_hash(text)
-    frontier = [bytes.fromhex(h) if h else None for h in head.frontier]
+    frontier = [bytes.fromhex(h) if h else None for h in head_row.frontier]
     nodes, frontier = merkle.merges(index, leaf, frontier)
     entry = LedgerEntry.objects.create(
         index=index,
@@ -59,28 +71,28 @@ def append(kind: str, record_id: int, change: str, record, at=None) -> LedgerEnt
     interior = [LedgerNode(level=lv, position=pos, hash=h) for lv, pos, h in nodes if lv]
     if interior:
         LedgerNode.objects.bulk_create(interior)
-    head.size = index + 1
-    head.frontier = [h.hex() if h else None for h in frontier]
-    head.save(update_fields=["size", "frontier"])
+    head_row.size = index + 1
+    head_row.frontier = [h.hex() if h else None for h in frontier]
+    head_row.save(update_fields=["size", "frontier"])
     return entry
 
 
 def size() -> int:
-    return LedgerHead.objects.values_list("size", flat=True).get(pk=1)
+    return LedgerHead.objects.values_list("size", flat=True).filter(pk=1).first() or 0
 
 
 def head_root() -> tuple[int, bytes]:
     """The size and root of the whole log, from the head row alone."""
-    head = LedgerHead.objects.get(pk=1)
     root = None
-    for value in head.frontier:
+    head_row = LedgerHead.objects.filter(pk=1).first() or LedgerHead(size=0, frontier=[])
+    for value in head_row.frontier:
         if value:
             root = (
                 bytes.fromhex(value)
                 if root is None
                 else merkle.node_hash(bytes.fromhex(value), root)
             )
-    return head.size, root or merkle.EMPTY_ROOT
+    return head_row.size, root or merkle.EMPTY_ROOT
 
 
 class DatabaseStore:

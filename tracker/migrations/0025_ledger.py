@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('size', models.BigIntegerField(default=0)),
-                ('frontier', models.JSONField(default=list)),
+                ('frontier', models.JSONField(blank=True, default=list)),
             ],
         ),
         migrations.CreateModel(

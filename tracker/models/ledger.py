@@ -71,7 +71,7 @@ class LedgerHead(models.Model):
     clear): one row, locked by every append."""
 
     size = models.BigIntegerField(default=0)
-    frontier = models.JSONField(default=list)
+    frontier = models.JSONField(default=list, blank=True)  # an empty log has none
 
     def __str__(self) -> str:
         return f"log of {self.size} entries"
