@@ -26,6 +26,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -84,9 +85,10 @@ class AsOf:
     def query(self) -> str:
         return f"{PARAMETER}={self.day.isoformat()}"
 
-    @property
+    @cached_property
     def checkpoint(self):
-        """The public log's last checkpoint signed by the end of the day, if any was."""
+        """The public log's last checkpoint signed by the end of the day, if any was (read once
+        a page, however often its templates ask)."""
         from tracker.ledger import checkpoints
 
         return checkpoints.signed_by(self.moment)
