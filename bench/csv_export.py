@@ -94,7 +94,9 @@ def measure(filtered: bool = False) -> dict:
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     result["before_mb"] = round(before, 1)
-    result["peak_mb"] = round(result["max_rss_mb"] - before, 1)
+    # The kernel updates its high-water mark lazily, so it can trail the resident size read
+    # just before; growth below nothing is nothing.
+    result["peak_mb"] = round(max(result["max_rss_mb"] - before, 0.0), 1)
     if filtered:
         result["query"] = query
     else:
