@@ -65,13 +65,15 @@ run: demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The suite runs in as many processes as the machine has cores (pytest-xdist), each
-# with a database of its own; TEST_PROCESSES=0 runs it in this one.
+# with a database of its own; TEST_PROCESSES=0 runs it in this one. A process that runs out
+# of tests takes some from one that still has many, so a few long tests at the end do not
+# leave the other cores idle.
 TEST_PROCESSES ?= auto
 
 test: install messages chromium wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest --numprocesses $(TEST_PROCESSES)
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES) --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .
