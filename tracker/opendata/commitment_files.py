@@ -17,6 +17,7 @@ from tracker.opendata.columns import (
     translation_columns,
     values_of,
 )
+from tracker.opendata.days import day_column, given_day, precision_column, zone_column
 from tracker.opendata.records import public_commitments, violation_counts
 from tracker.opendata.tables import LIST_SEPARATOR, Column, ForeignKey, Table
 from tracker.status import Shape, Status
@@ -204,6 +205,53 @@ COMMITMENTS = Table(
             required=True,
             unique=True,
         ),
+        # Each instant as it was given: its day, precision and zone (added after the others).
+        day_column(
+            "status_changed_on",
+            "status_changed_at",
+            "#date+status+local",
+            value=lambda c: given_day(
+                c.status_changed_at, c.status_changed_precision, c.status_changed_zone
+            ),
+        ),
+        precision_column(
+            "status_changed_precision",
+            "status_changed_at",
+            "#meta+precision+status",
+            value=lambda c: c.status_changed_precision,
+            required=True,
+        ),
+        zone_column(
+            "status_changed_zone",
+            "status_changed_at",
+            "#meta+time_zone+status",
+            value=lambda c: c.status_changed_zone,
+            required=True,
+        ),
+        *(
+            day_column(
+                f"working_{name}_on",
+                f"working_{name}_at",
+                f"#date+{name}+local",
+                value=lambda c, a=f"working_{name}_at": given_day(
+                    getattr(c, a), c.working_precision, c.working_time_zone
+                ),
+            )
+            for name in ("starts", "ends", "due")
+        ),
+        Column(
+            "working_precision",
+            _("How exactly the working reading gave its instants: day, hour or minute."),
+            lambda c: c.working_precision,
+            hxl="#meta+precision+working",
+            enum=lambda: values_of(Precision),
+        ),
+        Column(
+            "working_time_zone",
+            _("IANA time zone the working reading's wording meant, e.g. Europe/Kyiv."),
+            lambda c: c.working_time_zone,
+            hxl="#meta+time_zone+working",
+        ),
     ),
 )
 
@@ -326,5 +374,16 @@ READINGS = Table(
             hxl="#meta+lang",
         ),
         *translation_columns(("label", "#reading+name"), ("scope", "#description+scope")),
+        # Each instant's day as given, by its precision and time_zone (added after the others).
+        *(
+            day_column(
+                f"{name}_on",
+                f"{name}_at",
+                f"#date+{hxl}+local",
+                value=given_day,
+                reads=(f"{name}_at", "precision", "time_zone"),
+            )
+            for name, hxl in (("starts", "start"), ("ends", "end"), ("due", "due"))
+        ),
     ),
 )

@@ -21,6 +21,7 @@ from tracker.opendata.columns import (
     translation_columns,
     values_of,
 )
+from tracker.opendata.days import day_column
 from tracker.opendata.tables import Column, ForeignKey, Table
 
 # What the events file reads: one values query, streamed.
@@ -174,5 +175,14 @@ EVENTS = Table(
         ),
         source_urls_column(field="source_urls"),
         *translation_columns(("summary", "#description"), ("location", "#loc+name")),
+        # Each instant's day as it was given (added after the others): the day the
+        # pages date the event on, kept with it (``ComplianceEvent.occurred_on``).
+        day_column("occurred_on", "occurred_at", "#date+occurred+local", field="occurred_on"),
+        day_column(
+            "occurred_until_on",
+            "occurred_until",
+            "#date+occurred+end+local",
+            field="occurred_until_on",
+        ),
     ),
 )
