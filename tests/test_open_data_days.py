@@ -148,6 +148,7 @@ class TestTheDemoDataAsItWasGiven(TestCase):
             "minute",
         ]
         assert "occurred_at" in fields["events", "occurred_on"]["description"]
+        assert fields["commitments", "working_ends_on"]["hxl"] == "#date+end+local"
 
 
 # A claim known to the minute ------------------------------------------------------------

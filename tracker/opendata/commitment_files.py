@@ -232,12 +232,12 @@ COMMITMENTS = Table(
             day_column(
                 f"working_{name}_on",
                 f"working_{name}_at",
-                f"#date+{name}+local",
+                f"#date+{hxl}+local",
                 value=lambda c, a=f"working_{name}_at": given_day(
                     getattr(c, a), c.working_precision, c.working_time_zone
                 ),
             )
-            for name in ("starts", "ends", "due")
+            for name, hxl in (("starts", "start"), ("ends", "end"), ("due", "due"))
         ),
         Column(
             "working_precision",
