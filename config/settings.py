@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "tracker.models.EventKind",
         "AgreementKindEnum": "tracker.models.Agreement.Kind",
         "PartyKindEnum": "tracker.models.Party.Kind",
+        "PrecisionEnum": "tracker.clock.Precision",
     },
 }
 

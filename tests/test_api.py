@@ -104,6 +104,10 @@ def test_commitment_detail_shows_every_reading_and_the_status_history_by_role(
             "from_status": "in_force",
             "to_status": "expired",
             "effective_at": "2025-04-17T09:00:00Z",
+            # The day it was given as, how exactly and on which clock.
+            "effective_on": "2025-04-17",
+            "precision": "minute",
+            "time_zone": "UTC",
             "reason": "The month ran out.",
             "is_correction": False,
             "actor": "reviewer",
@@ -121,7 +125,17 @@ def test_working_window_is_empty_while_the_working_reading_is_unpublished(client
 
     [listed] = results(client.get("/api/commitments/"))
 
-    assert listed["working_window"] == {"starts_at": None, "ends_at": None, "due_at": None}
+    assert set(listed["working_window"].values()) == {None}
+    assert list(listed["working_window"]) == [
+        "starts_at",
+        "ends_at",
+        "due_at",
+        "starts_on",
+        "ends_on",
+        "due_on",
+        "precision",
+        "time_zone",
+    ]
 
 
 def test_unknown_commitment_is_404(client, db):

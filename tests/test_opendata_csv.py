@@ -263,7 +263,21 @@ def test_the_files_are_the_same_in_every_language_with_the_translations_beside(
 
 
 # Columns added to a file after its translations were, which therefore follow them.
-ADDED_AFTER_TRANSLATIONS = {"commitments": ["id"], "readings": [], "events": []}
+ADDED_AFTER_TRANSLATIONS = {
+    "commitments": [
+        "id",
+        "status_changed_on",
+        "status_changed_precision",
+        "status_changed_zone",
+        "working_starts_on",
+        "working_ends_on",
+        "working_due_on",
+        "working_precision",
+        "working_time_zone",
+    ],
+    "readings": ["starts_on", "ends_on", "due_on"],
+    "events": ["occurred_on", "occurred_until_on"],
+}
 
 
 def test_the_translation_columns_come_after_the_columns_the_files_always_had(client, db):

@@ -26,6 +26,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.opendata.days import given_day
 from tracker.opendata.records import violation_counts
 from tracker.translation import EVERY_TRANSLATED
 
@@ -41,6 +42,32 @@ class PageLinkField(serializers.Field):
 
 
 PageLink = extend_schema_field({"type": "string", "format": "uri"})(PageLinkField)
+
+
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class GivenDayField(serializers.Field):
+    """The day an instant was given as, on its own clock, by the rule the pages date it with.
+
+    ``instant``, ``precision`` and ``zone`` name the record's attributes; a
+    day-precision instant is the day its source named (``tracker.opendata.days``).
+    """
+
+    def __init__(self, instant: str, precision: str, zone: str | None = None, **kwargs):
+        self.names = (instant, precision, zone)
+        kwargs.setdefault(
+            "help_text",
+            f"The day {instant.removeprefix('working_')} was given as, on its own clock: for a "
+            "day-precision instant, the day its source named, which the UTC instant may put "
+            "on the evening before; null without one.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record) -> str | None:
+        instant, precision, zone = self.names
+        day = given_day(
+            getattr(record, instant), getattr(record, precision), getattr(record, zone, None)
+        )
+        return day.isoformat() if day else None
 
 
 def translations(*texts: str) -> list[str]:
@@ -133,6 +160,20 @@ class WorkingWindowSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(source="working_starts_at", allow_null=True)
     ends_at = serializers.DateTimeField(source="working_ends_at", allow_null=True)
     due_at = serializers.DateTimeField(source="working_due_at", allow_null=True)
+    # Each instant as it was given: its day, and the working reading's precision and zone.
+    starts_on = GivenDayField("working_starts_at", "working_precision", "working_time_zone")
+    ends_on = GivenDayField("working_ends_at", "working_precision", "working_time_zone")
+    due_on = GivenDayField("working_due_at", "working_precision", "working_time_zone")
+    precision = serializers.CharField(
+        source="working_precision",
+        allow_null=True,
+        help_text="How exactly the working reading gave its instants: day, hour or minute.",
+    )
+    time_zone = serializers.CharField(
+        source="working_time_zone",
+        allow_null=True,
+        help_text="IANA time zone the working reading's wording meant, e.g. Europe/Kyiv.",
+    )
 
 
 class ComplianceSerializer(serializers.Serializer):
@@ -170,6 +211,9 @@ class CommitmentSerializer(TranslatedModelSerializer):
         read_only=True,
         help_text="The regions it covers, as ISO 3166-2 codes, e.g. UA-59.",
     )
+    status_changed_on = GivenDayField(
+        "status_changed_at", "status_changed_precision", "status_changed_zone"
+    )
     page = PageLink()
 
     class Meta:
@@ -183,6 +227,9 @@ class CommitmentSerializer(TranslatedModelSerializer):
             "shape",
             "status",
             "status_changed_at",
+            "status_changed_on",
+            "status_changed_precision",
+            "status_changed_zone",
             "parties",
             "working_window",
             "promised_quantity",
@@ -205,6 +252,9 @@ class ReadingSerializer(TranslatedModelSerializer):
         help_text="Slug of the party that reads the terms this way; null when none is named.",
     )
     sources = SourceSerializer(many=True, read_only=True)
+    starts_on = GivenDayField("starts_at", "precision", "time_zone")
+    ends_on = GivenDayField("ends_at", "precision", "time_zone")
+    due_on = GivenDayField("due_at", "precision", "time_zone")
 
     class Meta:
         model = Reading
@@ -215,10 +265,13 @@ class ReadingSerializer(TranslatedModelSerializer):
             "read_by",
             "is_working",
             "starts_at",
+            "starts_on",
             "ends_at",
+            "ends_on",
             "duration_days",
             "is_open_ended",
             "due_at",
+            "due_on",
             "time_zone",
             "precision",
             "wording",
@@ -232,10 +285,12 @@ class ReadingSerializer(TranslatedModelSerializer):
 class StatusChangeSerializer(TranslatedModelSerializer):
     """A transition as the public sees it: the actor is a role, never a person."""
 
+    effective_on = GivenDayField("effective_at", "precision", "time_zone")
+
     class Meta:
         model = StatusChange
-        fields = ["from_status", "to_status", "effective_at", "reason", "is_correction", "actor"]
-        fields += translations("reason")
+        fields = ["from_status", "to_status", "effective_at", "effective_on", "precision"]
+        fields += ["time_zone", "reason", "is_correction", "actor", *translations("reason")]
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):
@@ -286,7 +341,9 @@ class EventSerializer(TranslatedModelSerializer):
             "claimant",
             "accused",
             "occurred_at",
+            "occurred_on",
             "occurred_until",
+            "occurred_until_on",
             "precision",
             "recorded_at",
             "location",
@@ -299,6 +356,14 @@ class EventSerializer(TranslatedModelSerializer):
             "sources",
             *translations("summary", "location"),
         ]
+        extra_kwargs = {
+            "occurred_on": {
+                "help_text": "The day occurred_at was given as, by the precision: for a "
+                "day-precision event, the day its source named, which the UTC instant may put "
+                "on the evening before; for a finer one, its date in UTC."
+            },
+            "occurred_until_on": {"help_text": "The same for occurred_until."},
+        }
 
 
 class AgreementSerializer(TranslatedModelSerializer):

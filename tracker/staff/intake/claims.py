@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 
-from tracker import regions
+from tracker import clock, regions
 from tracker.clock import Precision
 from tracker.models import Commitment, ComplianceEvent, EventKind, Party
 from tracker.models.validators import (
@@ -26,6 +26,7 @@ from tracker.models.validators import (
     EVENT_IN_THE_FUTURE,
     REQUIRED,
 )
+from tracker.opendata.days import given_day
 from tracker.opendata.files import LIST_SEPARATOR
 from tracker.translated import TRANSLATIONS
 
@@ -191,6 +192,28 @@ class Cells:
             self.refuse(column, BEFORE_1900 if parsed.year < 1900 else EVENT_IN_THE_FUTURE)
             return None
 
+    def day(self, column: str) -> dt.date | None:
+        """A date, as 2025-03-19 or a spreadsheet's date cell; None when the cell is empty."""
+        value = self.values.get(column)
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time():
+                self.refuse(column, f"{value.isoformat(sep=' ')} is not a day; {WRITE_DAYS}")
+                return None
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = self.text(column)
+        if not text:
+            return None
+        try:
+            day = parse_date(text)
+        except ValueError:
+            self.refuse(column, f"“{text[:40]}” is not a real date.")
+            return None
+        if day is None:
+            self.refuse(column, f"“{text[:40]}” is not a day; {WRITE_DAYS}")
+        return day
+
     def region(self, column: str) -> str:
         """A region's ISO 3166-2 code, checked by the one rule every door applies."""
         code = self.text(column)
@@ -233,6 +256,43 @@ WRITE_INSTANTS = (
 )
 
 
+WRITE_DAYS = "write days in ISO 8601, as 2025-03-19."
+# The days events.csv gives beside its instants, as each was given; a file may leave them out.
+GIVEN_DAYS = {"occurred_on": "occurred_at", "occurred_until_on": "occurred_until"}
+
+
+def read_given_days(cells: Cells, event: ComplianceEvent) -> None:
+    """Read the days a file from /data/events.csv gives beside its instants.
+
+    Each instant is there twice: in UTC (``occurred_at``) and as the day it was
+    given (``occurred_on``), by the rule the pages date claims with. A day must
+    be the one its instant falls on, or the row is refused: one of the two was
+    edited and not the other. A day given without its instant, at day
+    precision, is that day (stored as its start in UTC, which dates it so).
+    """
+    for day_column, instant_column in GIVEN_DAYS.items():
+        day = cells.day(day_column)
+        if day is None or any(p.column == instant_column for p in cells.problems):
+            continue
+        instant = getattr(event, instant_column)
+        if instant is None:
+            if event.precision != Precision.DAY:
+                cells.refuse(
+                    day_column,
+                    f"A day alone is precise to the day: give precision “day”, or the "
+                    f"time of day in {instant_column}.",
+                )
+                continue
+            setattr(event, instant_column, clock.local_to_utc(day, "UTC", Precision.DAY))
+        elif (dated := given_day(instant, event.precision)) != day:
+            cells.refuse(
+                day_column,
+                f"{day_column} says {day.isoformat()}, but {instant_column} falls on "
+                f"{dated.isoformat()} at {event.precision} precision; give the same day in "
+                f"both, or leave {day_column} empty.",
+            )
+
+
 def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
     """The claim a row describes; raises ``RowRefused`` with every problem found."""
     cells = Cells(values, lookups)
@@ -241,7 +301,8 @@ def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
         kind=cells.choice("kind", EventKind),
         claimant=cells.party("claimant"),
         accused=cells.party("accused"),
-        occurred_at=cells.instant("occurred_at", required=True),
+        # A file may give the day alone (``occurred_on``), read below.
+        occurred_at=cells.instant("occurred_at", required=values.get("occurred_on") in (None, "")),
         occurred_until=cells.instant("occurred_until"),
         precision=cells.choice("precision", Precision, default=Precision.DAY),
         location=cells.text("location"),
@@ -252,6 +313,11 @@ def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
         # The translations the open data gives beside each text; empty while there is none.
         **{column: cells.text(column) or None for column in TRANSLATION_COLUMNS},
     )
+    read_given_days(cells, event)
+    if event.occurred_at is None and not any(
+        p.column in ("occurred_at", "occurred_on") for p in cells.problems
+    ):
+        cells.refuse("occurred_at", REQUIRED)
     if event.count is not None and event.count < 0:
         cells.refuse("count", "A count cannot be below zero.")
     claim = Claim(
@@ -290,8 +356,9 @@ TRANSLATION_COLUMNS = [
     f"{text}_{language}" for text in ("summary", "location") for language in TRANSLATIONS
 ]
 FIELD_COLUMNS.update({column: column for column in TRANSLATION_COLUMNS})
-# A file may leave the translations out: its claims are then in English only, marked untranslated.
-OPTIONAL_COLUMNS = frozenset(TRANSLATION_COLUMNS)
+# A file may leave the translations out: its claims are then in English only, marked
+# untranslated. It may leave out the days beside the instants: they are read from the instants.
+OPTIONAL_COLUMNS = frozenset([*TRANSLATION_COLUMNS, *GIVEN_DAYS])
 
 
 def problems_from(refusal) -> list[Problem]:

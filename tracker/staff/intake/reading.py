@@ -228,7 +228,7 @@ def check_header(names: list[str], *, line: int = 1, what: str = "The header") -
     if problems:
         raise FileRefused(
             f"{what} does not have the columns of events.csv ({'; '.join(problems)}). "
-            f"It must name exactly: {', '.join(COLUMNS)} (in any order; the translations "
+            f"It must name exactly: {', '.join(COLUMNS)} (in any order; the columns "
             f"{', '.join(sorted(OPTIONAL_COLUMNS))} may be left out).",
             line=line,
         )
