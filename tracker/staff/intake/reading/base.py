@@ -208,10 +208,14 @@ def as_row(
     most = (limits or Limits()).cell_characters
     values, problems = {}, []
     for name, cell in zip(names, cells, strict=True):
-        if isinstance(cell, str) and len(cell) > most:
-            problems.append((name, too_long(len(cell), most)))
-            continue
-        values[name] = unquoted(cell.strip()) if isinstance(cell, str) else cell
+        if isinstance(cell, str):
+            if len(cell) > most:
+                problems.append((name, too_long(len(cell), most)))
+                continue
+            cell = cell.strip()
+            if cell[:1] == "'":  # only such a cell may need unquoting: a call saved for the rest
+                cell = unquoted(cell)
+        values[name] = cell
     if problems:
         return Row(line, {}, tuple(problems))
     return Row(line, values)
