@@ -5,13 +5,19 @@ looked up among the translated texts and ``summary="…"`` also fills the
 active language's column (``summary_en`` while reading in English). An
 import makes one event per row, and that wrapper was the largest part of
 reading one. What the constructor would do with a given set of keywords
-depends only on the keywords and the active language, so it is learned
-once for each (a *shape*: which attributes each keyword ends up in, and
-what every other attribute starts as), by calling the constructor with
-stand-in values; each row then copies the shape and puts its values where
-the constructor would. Defaults that are made afresh for each record (the
+depends only on the keywords and the language, so it is learned once for
+each (a *shape*: which attributes each keyword ends up in, and what every
+other attribute starts as), by calling the constructor with stand-in
+values; each row then copies the shape and puts its values where the
+constructor would. Defaults that are made afresh for each record (the
 time it is recorded) are made afresh here too. ``tests/test_import_speed.py``
-compares what both ways make, in each language.
+compares what both ways make.
+
+The language is always English, whatever the importing person reads the
+admin in: a claim's plain ``summary`` is its English text, as every write
+through ``tracker.services`` takes it (``services.in_english``). Made in the
+reader's language, ``summary="…"`` would fill ``summary_uk`` instead and
+leave the English text empty, and every row would be refused as blank.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.conf import settings
 from django.db import router
 from django.db.models.base import ModelState
 from django.utils import translation
@@ -60,8 +67,8 @@ def _shape(keys: tuple[str, ...], language: str | None) -> tuple[dict, dict, tup
 
 
 def new_event(*, claimant, accused, **values) -> ComplianceEvent:
-    """``ComplianceEvent(claimant=…, accused=…, **values)``: the same record, made sooner."""
-    put, start, fresh = _shape(tuple(values), translation.get_language())
+    """``ComplianceEvent(claimant=…, accused=…, **values)`` made in English, sooner."""
+    put, start, fresh = _shape(tuple(values), settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
     event = ComplianceEvent.__new__(ComplianceEvent)
     attributes = event.__dict__
     attributes.update(start)
