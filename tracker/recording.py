@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from itertools import islice
 from operator import or_
 from typing import Any
@@ -55,7 +55,8 @@ from tracker.models import (
     Party,
     Source,
 )
-from tracker.services import base
+from tracker.services import base, checks
+from tracker.translated import reading as translated_texts
 
 BATCH_SIZE = 500
 # Values per query, well under any database's limit on parameters.
@@ -119,18 +120,26 @@ class Pending:
     # Set when the database refused the claim after all.
     refusal: DatabaseError | None = None
 
+    @cached_property
+    def values(self) -> tuple:
+        """What the claim must agree on with another to be the same claim (``SAME_CLAIM``)."""
+        return _values(self.event)
+
     def candidate(self) -> Candidate:
         return Candidate(
             pk=None,
             words=self.words,
             source_urls=frozenset(source.url for source in self.sources),
-            values=_values(self.event),
+            values=self.values,
             waiting=self,
         )
 
 
-def _values(event: ComplianceEvent) -> tuple:
-    return tuple(getattr(event, name) for name in SAME_CLAIM)
+def _values(event: ComplianceEvent, texts: dict | None = None) -> tuple:
+    """``SAME_CLAIM`` of ``event``; ``texts``: its translated texts as read already."""
+    if texts is None:
+        return tuple(getattr(event, name) for name in SAME_CLAIM)
+    return tuple(texts[name] if name in texts else getattr(event, name) for name in SAME_CLAIM)
 
 
 class ClaimBatch:
@@ -194,14 +203,33 @@ class ClaimBatch:
 
     def _load_days(self, days: set[tuple]) -> None:
         """The claims recorded on these (commitment, day)s, by claim key, oldest first."""
+        texts = checks.translated_attributes(ComplianceEvent)
+        translated = tuple(name for name in SAME_CLAIM if name in texts)
+        selected, texts_of = translated_texts(ComplianceEvent, translated)
+        plain = [name for name in SAME_CLAIM if name not in translated]
+        names = ["pk", "commitment_id", "occurred_on", "claimant_id", "accused_id", *plain]
         rows = []
-        for chunk in _chunks(days, PER_QUERY // 2):
-            same_day = reduce(or_, (Q(commitment_id=c, occurred_on=d) for c, d in chunk))
-            rows.extend(
-                ComplianceEvent.objects.filter(same_day).values_list(
-                    "pk", "commitment_id", "occurred_on", "claimant_id", "accused_id", *SAME_CLAIM
-                )
+        for chunk in _chunks(sorted(days), PER_QUERY // 2):
+            by_commitment: dict[int, list] = {}
+            for commitment, day in chunk:
+                by_commitment.setdefault(commitment, []).append(day)
+            same_day = reduce(
+                or_, (Q(commitment_id=c, occurred_on__in=d) for c, d in by_commitment.items())
             )
+            # The texts are read from their language columns as reading a record reads them.
+            for values in (
+                ComplianceEvent.objects.rewrite(False)
+                .filter(same_day)
+                .values(*names, *selected)
+                .iterator(chunk_size=2000)
+            ):
+                read = dict(zip(translated, texts_of(values), strict=True))
+                rows.append(
+                    (
+                        *(values[name] for name in names[:5]),
+                        *(read[name] if name in read else values[name] for name in SAME_CLAIM),
+                    )
+                )
         rows.sort()
         cited: dict[int, set[str]] = {}
         for chunk in _chunks([row[0] for row in rows]):
@@ -249,7 +277,8 @@ class ClaimBatch:
         base.keep_service_fields(event)
         event.recorded_by = self.user
         key = duplicates.same_day_key(event)
-        words = duplicates.normalised(event.summary or "")
+        texts = checks.translated_texts(event)
+        words = duplicates.normalised(texts["summary"] or "")
         original = self._original(key, words, sources)
         if original is not None and original.id is not None:
             event.possible_duplicate_of_id = original.id
@@ -257,9 +286,11 @@ class ClaimBatch:
             self.flush()  # it may name a claim of this file: the database is asked, as by one
             if self.kept_before(event.in_response_to_id):
                 self.events.add(event.in_response_to_id)
-        self._validate(event, self._known(event))
+        self._validate(event, self._known(event), texts=texts)
         rows = self._quantities(event, quantities)
-        return Pending(event, sources, rows, original, key, words, tag)
+        pending = Pending(event, sources, rows, original, key, words, tag)
+        pending.values = _values(event, texts)
+        return pending
 
     def kept_before(self, event_id: int) -> bool:
         """Whether a claim kept (and flushed) by this batch without writing has this id."""
@@ -313,10 +344,10 @@ class ClaimBatch:
         return known
 
     @staticmethod
-    def _validate(obj, known: Iterable[str], *, unique: bool = True) -> None:
-        base.refuse_control_characters(obj)
+    def _validate(obj, known: Iterable[str], *, unique: bool = True, texts=None) -> None:
+        base.refuse_control_characters(obj, texts)
         try:
-            obj.full_clean(exclude=list(known), validate_unique=unique, validate_constraints=False)
+            checks.full_clean(obj, known, validate_unique=unique, texts=texts)
         except ValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             raise base.error_class_for(obj)(detail) from exc
@@ -351,7 +382,7 @@ class ClaimBatch:
         """
         if pending.key is None:
             return
-        values = _values(pending.event)
+        values = pending.values
         for candidate in self._group(pending.key):
             if candidate.waiting is None and (since is None or candidate.pk < since):
                 continue

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.dispatch import Signal
 from django.utils import translation
 from modeltranslation.fields import TranslationField
@@ -27,6 +26,7 @@ from tracker.models import (
     has_control_characters,
 )
 from tracker.models.validators import CONTROL_CHARACTERS, REASON_NEEDED
+from tracker.services import checks
 
 # Sent inside the transaction that made the change, so a receiver that writes
 # (the alert outbox) commits or rolls back together with it.
@@ -141,21 +141,13 @@ def _is_english_column(field) -> bool:
     )
 
 
-def refuse_control_characters(obj) -> None:
+def refuse_control_characters(obj, texts: dict | None = None) -> None:
     """Refuse text no field should hold, before anything reaches the database with it.
 
     Every translation is checked too, under its own name (``summary_uk``).
+    ``texts``: the translated texts as read already (``checks.translated_texts``).
     """
-    errors = {}
-    for field in obj._meta.concrete_fields:
-        if not isinstance(field, models.CharField | models.TextField):
-            continue
-        if _is_english_column(field):
-            continue
-        value = getattr(obj, field.attname)
-        multiline = isinstance(field, models.TextField)
-        if isinstance(value, str) and has_control_characters(value, multiline=multiline):
-            errors[field.name] = [CONTROL_CHARACTERS]
+    errors = checks.control_character_errors(obj, _is_english_column, texts)
     if errors:
         raise InvalidText(errors, code="control_characters")
 

@@ -118,6 +118,7 @@ class ClaimResource(resources.ModelResource):
         """Import through ``importer.import_claims``, and show its outcomes as import-export's."""
         result = Result()
         result.outcomes = []
+        result.made = []
         result.tally = None
         if dataset.data is None:
             result.append_base_error(Error(ValidationError(GONE)))
@@ -129,33 +130,45 @@ class ClaimResource(resources.ModelResource):
                 file_name=kwargs.get("file_name") or f"upload.{dataset.format}",
                 actor=kwargs.get("user"),
                 dry_run=dry_run,
-                report=result.outcomes.append,
+                report=lambda outcome: add_outcome(result, outcome),
             )
         except services.NotPermitted as refusal:
             result.append_base_error(Error(refusal))
             return result
-        for outcome in result.outcomes:
-            add_outcome(result, outcome)
         return result
 
 
 def add_outcome(result: Result, outcome: Outcome) -> None:
+    """Count the row's outcome as import-export's; keep it only while the page lists rows.
+
+    The page lists the first ``PREVIEW_ROWS`` rows and counts them all, and the
+    message after an import links the first ``LINKED_CLAIMS`` claims made: only
+    those are kept, so a long file's report costs no more memory than a short one's.
+    """
     if outcome.whole_file:
+        result.outcomes.append(outcome)
         result.append_base_error(Error(ValidationError(outcome.messages())))
         return
+    listed = len(result.outcomes) < PREVIEW_ROWS
+    if listed:
+        result.outcomes.append(outcome)
+    if outcome.status == NEW and outcome.event_id and len(result.made) < LINKED_CLAIMS:
+        result.made.append(outcome.event_id)
     row = RowResult()
     row.object_id = outcome.event_id
     if outcome.status == REFUSED:
         row.import_type = RowResult.IMPORT_TYPE_INVALID
         error = ValidationError(outcome.messages())
         row.validation_error = error
-        result.append_invalid_row(outcome.line, {}, error)
+        if listed or not result.invalid_rows:
+            result.append_invalid_row(outcome.line, {}, error)
     else:
         row.import_type = {
             NEW: RowResult.IMPORT_TYPE_NEW,
             ALREADY_THERE: RowResult.IMPORT_TYPE_SKIP,
         }[outcome.status]
-    result.append_row_result(row)
+    if listed:
+        result.append_row_result(row)
     result.increment_row_result_total(row)
 
 
@@ -234,8 +247,7 @@ class EventImport(ImportMixin):
                 "fields_list": [],
             }
             return TemplateResponse(request, [self.import_template_name], context)
-        made = [o.event_id for o in result.outcomes if o.status == NEW and o.event_id]
-        self.message_user(request, finished(result.tally, made), messages.SUCCESS)
+        self.message_user(request, finished(result.tally, result.made), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:tracker_complianceevent_changelist"))
 
     @admin.display(description="possible duplicate of")
@@ -247,7 +259,10 @@ class EventImport(ImportMixin):
 
 
 def finished(tally, made: list[int]) -> str:
-    """What an import did, with a link to the claims it made (the list, filtered to their ids)."""
+    """What an import did, with a link to the claims it made (the list, filtered to their ids).
+
+    ``made``: the ids of the first claims made (``LINKED_CLAIMS`` at most); the tally counts all.
+    """
     if not made:
         return f"Import finished: {tally}."
     url = (
@@ -255,9 +270,10 @@ def finished(tally, made: list[int]) -> str:
         + "?id__in="
         + ",".join(str(pk) for pk in made[:LINKED_CLAIMS])
     )
-    shown = "the claim it made" if len(made) == 1 else f"the {len(made)} claims it made"
-    if len(made) > LINKED_CLAIMS:
-        shown = f"the first {LINKED_CLAIMS} of the {len(made)} claims it made"
+    count = max(tally.new, len(made))
+    shown = "the claim it made" if count == 1 else f"the {count} claims it made"
+    if count > LINKED_CLAIMS:
+        shown = f"the first {LINKED_CLAIMS} of the {count} claims it made"
     return format_html('Import finished: {}. <a href="{}">Show {}</a>.', str(tally), url, shown)
 
 

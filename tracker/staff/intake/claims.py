@@ -11,6 +11,7 @@ unverified (``verification``) and unpublished, whatever the file says.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from tracker.models.validators import (
 )
 from tracker.opendata.days import given_day
 from tracker.opendata.files import LIST_SEPARATOR
+from tracker.staff.intake.making import new_event
 from tracker.translated import TRANSLATIONS
 
 # Read past: the tracker sets these for every claim it records.
@@ -86,6 +88,11 @@ class Lookups:
         return self._parties[slug]
 
 
+@functools.cache
+def _choice_values(choices) -> frozenset[str]:
+    return frozenset(choices.values)
+
+
 class Cells:
     """The cells of one row, read column by column; problems are collected, not raised."""
 
@@ -138,7 +145,7 @@ class Cells:
         value = self.text(column) if default is not None else self.required(column)
         if not value and default is not None:
             return default
-        if value and value not in choices.values:
+        if value and value not in _choice_values(choices):
             self.refuse(column, f"“{value}” is not one of: {', '.join(choices.values)}.")
         return value
 
@@ -296,7 +303,7 @@ def read_given_days(cells: Cells, event: ComplianceEvent) -> None:
 def read_claim(values: dict[str, Any], lookups: Lookups) -> Claim:
     """The claim a row describes; raises ``RowRefused`` with every problem found."""
     cells = Cells(values, lookups)
-    event = ComplianceEvent(
+    event = new_event(
         commitment_id=cells.commitment_id("commitment"),
         kind=cells.choice("kind", EventKind),
         claimant=cells.party("claimant"),
