@@ -209,7 +209,7 @@ def not_offered(filename: str) -> Refused:
             PARAMETER: [
                 _(
                     "%(file)s is not offered as of a past day: it describes the record as it is "
-                    "today. These files are: %(files)s."
+                    "today. The files offered as of a past day are: %(files)s."
                 )
                 % {"file": filename, "files": ", ".join(f"{name}.csv" for name in SOURCES)}
             ]
