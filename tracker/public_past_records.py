@@ -100,6 +100,29 @@ def roles(moment: dt.datetime) -> QuerySet:
     )
 
 
+def shown_among(records: Iterable[str], moment: dt.datetime | None) -> set[str]:
+    """Which of ``records``, named as the changelog names them ("event-12"), were shown then.
+
+    Without ``moment``, which are public today. The changelog reads each
+    record's changes by whether it is public today; a past day's log keeps
+    only those of the records shown at its end.
+    """
+    then = {"agreement": agreements, "commitment": commitments, "reading": readings}
+    then["event"] = events
+    today = {"agreement": public.agreements, "commitment": public.commitments}
+    today |= {"reading": public.readings, "event": public.events}
+    wanted: dict[str, set[int]] = {}
+    for name in records:
+        kind, _dash, pk = name.rpartition("-")
+        if kind in then and pk.isdigit():
+            wanted.setdefault(kind, set()).add(int(pk))
+    found = set()
+    for kind, ids in wanted.items():
+        rows = today[kind]() if moment is None else then[kind](moment)
+        found |= {f"{kind}-{pk}" for pk in rows.filter(id__in=ids).values_list("id", flat=True)}
+    return found
+
+
 def _agreement_parties():
     return apps.get_model("tracker", "HistoricalAgreement_parties")
 

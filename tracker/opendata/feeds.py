@@ -9,6 +9,7 @@ new. Links are made absolute by the syndication framework.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -287,6 +288,8 @@ class ChangesFeed(PastOrPresentFeed):
     def items(self, asked: past.Past | None) -> list[Entry]:
         before = None if asked is None else asked.moment
         groups = changelog_groups.recent_groups(FEED_LENGTH, before=before)
+        if before is not None:
+            groups = shown_then(groups, before)
         entries = [change_entry(group) for group in groups]
         checkpoints = LedgerCheckpoint.objects.all()
         if before is not None:
@@ -294,6 +297,32 @@ class ChangesFeed(PastOrPresentFeed):
         entries += [checkpoint_entry(c) for c in checkpoints[:CHECKPOINTS]]
         entries.sort(key=lambda entry: entry.updated, reverse=True)
         return entries[:FEED_LENGTH]
+
+
+def shown_then(groups: list[changelog_groups.Group], moment: dt.datetime) -> list:
+    """The entries as of ``moment``: each record's changes only if it was shown then.
+
+    Today's log names a record's changes when it is public today, so a record
+    published under a parent published later would show its first changes
+    from before it was public. A withdrawal stays as its tombstone, which
+    names nothing, unless the record is public again today: its tombstone
+    would be named as it reads today.
+    """
+    names = {change.record for group in groups for change in group.changes if change.record}
+    shown = public_past_records.shown_among(names, moment)
+    public_now = public_past_records.shown_among(names, None)
+    kept = []
+    for group in groups:
+        changes = [
+            c
+            for c in group.changes
+            if c.record in shown or (c.is_tombstone and c.record not in public_now)
+        ]
+        if not changes:
+            continue
+        loaded = changelog_groups.loaded_words(changes) if group.is_demo_load else ""
+        kept.append(dataclasses.replace(group, changes=changes, loaded=loaded))
+    return kept
 
 
 # The feed carries the latest checkpoints of the public log, so whoever reads it keeps a copy
