@@ -89,6 +89,16 @@ class PublicReadOnly:
     schema = PublicSchema()
 
 
+def asked_day(view, request) -> past.Past | None:
+    """The past day a request asks for (in UTC), or a 400; a method not allowed is left to 405."""
+    if request.method.lower() not in view.http_method_names:
+        return None
+    try:
+        return past.asked(request.query_params, ReaderZone())
+    except past.Refused as refused:
+        raise ValidationError(refused.problems) from None
+
+
 class PastOrPresent:
     """A list of today's records, or with ``?as_of=`` of the records as published at a day's end.
 
@@ -102,10 +112,7 @@ class PastOrPresent:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        try:
-            self.asked = past.asked(request.query_params, ReaderZone())
-        except past.Refused as refused:
-            raise ValidationError(refused.problems) from None
+        self.asked = asked_day(self, request)
         if self.asked is not None and "q" in request.query_params:
             message = _("A search is of today's record; leave out q or as_of.")
             raise ValidationError({"q": [message]})
@@ -148,10 +155,7 @@ class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        try:
-            self.asked = past.asked(request.query_params, ReaderZone())
-        except past.Refused as refused:
-            raise ValidationError(refused.problems) from None
+        self.asked = asked_day(self, request)
 
     def get_object(self):
         if self.asked is None:
