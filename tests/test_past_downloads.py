@@ -13,9 +13,11 @@ import io
 
 import pytest
 import time_machine
+from frictionless import Resource, Schema
 
 from tests.as_of_support import KHERSON, NOW, SLOVIANSK, WITHDRAWN_CLAIM, get, weeks_of_history
 from tracker import services
+from tracker.opendata.files import TABLES
 
 
 @pytest.fixture
@@ -293,3 +295,21 @@ def test_a_withdrawal_made_today_gives_a_past_download_a_new_validator(client, h
 
     assert after.status_code == 200
     assert KHERSON not in by_summary(rows(after))
+
+
+# The data package -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["commitments", "readings", "events", "agreements", "parties"])
+def test_a_past_file_keeps_its_table_schema_by_frictionless(client, history, tmp_path, name):
+    response = get(client, f"/data/{name}.csv?as_of=2025-03-26")
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(b"".join(response.streaming_content))
+    schema = TABLES[name].schema()
+    schema.pop("foreignKeys", None)  # other files: checked together in tests/test_datapackage.py
+    described = Schema.from_descriptor(schema)
+    resource = Resource(path=path.name, basepath=str(tmp_path), schema=described)
+
+    report = resource.validate()
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
