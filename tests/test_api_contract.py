@@ -11,6 +11,9 @@ from a good one, because what decides is the record, not the request's
 shape: a slug nothing is published under, a range whose ends are each valid
 but in the wrong order, a page past the last, or a search with no word in
 it. Each of those 400s names the parameter and is documented with its body.
+The same goes for a well-formed ``as_of`` day outside the days there are, on
+the lists and on a commitment's detail, where a slug nothing is published
+under is the documented 404.
 """
 
 import pytest
@@ -23,6 +26,10 @@ PUBLIC_LISTS_MAY_REFUSE_BY_THE_RECORD = """
 [[operations]]
 include-path-regex = "^/api/(commitments|readings|events|agreements|parties)/$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400"]
+
+[[operations]]
+include-path-regex = "^/api/commitments/[{]slug[}]/$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
 """
 
 public_api = contract(

@@ -180,7 +180,7 @@ TRACKED = [
 PARENT_FIELD = {"commitment": "agreement_id", "reading": "commitment_id", "event": "commitment_id"}
 
 
-def _history_rows(tracked: Tracked, limit: int):
+def _history_rows(tracked: Tracked, limit: int, before: dt.datetime | None = None):
     """The newest history rows that touched the public record, each with the previous row's values.
 
     Rows are read newest first along the history_date index, and each one's
@@ -194,12 +194,13 @@ def _history_rows(tracked: Tracked, limit: int):
         id=OuterRef("id"),
     ).order_by("-history_date", "-history_id")
     names = [*tracked.columns(), "is_published"]
-    before = {f"before_{name}": Subquery(earlier.values(name)[:1]) for name in names}
-    return list(
-        history.objects.annotate(**before)
-        .filter(Q(is_published=True) | Q(before_is_published=True))
-        .order_by("-history_date", "-history_id")[:limit]
+    previous = {f"before_{name}": Subquery(earlier.values(name)[:1]) for name in names}
+    rows = history.objects.annotate(**previous).filter(
+        Q(is_published=True) | Q(before_is_published=True)
     )
+    if before is not None:
+        rows = rows.filter(history_date__lt=before)
+    return list(rows.order_by("-history_date", "-history_id")[:limit])
 
 
 def recent_changes(
@@ -218,15 +219,21 @@ def recent_changes(
     return entries[offset : offset + limit]
 
 
-def read_changes(rows: int, tz_name: str = "UTC") -> tuple[list[Change], dt.datetime | None]:
+def read_changes(
+    rows: int, tz_name: str = "UTC", before: dt.datetime | None = None
+) -> tuple[list[Change], dt.datetime | None]:
     """The changes among the newest ``rows`` history rows of each kind, newest first.
+
+    With ``before``, those made before that instant: the log as it reads
+    today up to a past day's end (a record withdrawn since is left out, as
+    everywhere, and a withdrawal made by then is its tombstone).
 
     Also returns the instant before which some rows were left unread (the
     latest of the oldest rows read of each kind that had more), or None when
     every row was read: changes before it may be missing.
     """
     wanted = rows
-    rows_by_kind = {t.kind: (t, _history_rows(t, wanted)) for t in TRACKED}
+    rows_by_kind = {t.kind: (t, _history_rows(t, wanted, before)) for t in TRACKED}
     public_ids = {
         "agreement": _public_ids(public.agreements(), rows_by_kind["agreement"][1]),
         "commitment": _public_ids(public.commitments(), rows_by_kind["commitment"][1]),

@@ -69,11 +69,19 @@ class Group:
         return bool(self.loaded)
 
 
-def recent_groups(limit: int = changelog.DEFAULT_LIMIT, offset: int = 0, tz_name: str = "UTC"):
-    """The latest ``limit`` entries after skipping ``offset``, newest first, each complete."""
+def recent_groups(
+    limit: int = changelog.DEFAULT_LIMIT,
+    offset: int = 0,
+    tz_name: str = "UTC",
+    before: dt.datetime | None = None,
+):
+    """The latest ``limit`` entries after skipping ``offset``, newest first, each complete.
+
+    With ``before``, the latest made before that instant (``changelog.read_changes``).
+    """
     rows = max(offset + limit, 1) * ROWS_PER_ENTRY
     while True:
-        changes, unread_before = changelog.read_changes(rows, tz_name)
+        changes, unread_before = changelog.read_changes(rows, tz_name, before)
         groups = group(changes, tz_name)
         if unread_before is None or rows >= MOST_ROWS:
             return groups[offset : offset + limit]

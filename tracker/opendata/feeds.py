@@ -9,10 +9,12 @@ new. Links are made absolute by the syndication framework.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -21,9 +23,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import changelog, changelog_groups, clock, public, words
+from tracker import changelog, changelog_groups, clock, public, public_past_records, words
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, LedgerCheckpoint, Source, StatusChange
+from tracker.opendata import past
 from tracker.opendata.calendar import uid_domain
 from tracker.templatetags.tracker_tags import claim_kind
 
@@ -139,11 +142,39 @@ def status_entry(change: StatusChange, page: str) -> Entry:
     )
 
 
-class CommitmentFeed(EntryFeed):
-    """A published commitment's status changes and published events, newest first."""
+class PastOrPresentFeed(EntryFeed):
+    """A feed of today's record, or with ``?as_of=`` of the record as published at a day's end.
+
+    A refused day is a 400 in plain text naming the days there are.
+    """
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            past.asked_of(request)
+        except past.Refused as refused:
+            words = "\n".join(m for messages in refused.problems.values() for m in messages)
+            return HttpResponseBadRequest(words + "\n", content_type="text/plain; charset=utf-8")
+        return super().__call__(request, *args, **kwargs)
+
+
+class CommitmentFeed(PastOrPresentFeed):
+    """A published commitment's status changes and published events, newest first.
+
+    As of a past day: the transitions recorded by its end, and the claims
+    shown then, each as it stood then.
+    """
 
     def get_object(self, request, slug: str) -> Commitment:
-        return get_object_or_404(public.commitments(), slug=slug)
+        commitment = get_object_or_404(public.commitments(), slug=slug)
+        commitment.past = past.asked_of(request)
+        if (
+            commitment.past is not None
+            and not public_past_records.commitments(commitment.past.moment)
+            .filter(id=commitment.pk)
+            .exists()
+        ):
+            raise Http404("Not public at the end of that day.")
+        return commitment
 
     def title(self, commitment: Commitment) -> str:
         return _("%(title)s: status and events") % {"title": commitment.title}
@@ -156,24 +187,32 @@ class CommitmentFeed(EntryFeed):
 
     def items(self, commitment: Commitment) -> list[Entry]:
         page = commitment.get_absolute_url()
-        changes = (
-            public.status_changes()
-            .filter(commitment=commitment)
-            .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
-        )
-        events = (
-            public.events()
-            .filter(commitment=commitment)
-            .select_related("claimant", "accused")
-            .prefetch_related(public.cited_sources())
-            .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
-        )
+        changes = public.status_changes().filter(commitment=commitment)
+        if commitment.past is None:
+            events = (
+                public.events()
+                .filter(commitment=commitment)
+                .select_related("claimant", "accused")
+                .prefetch_related(public.cited_sources())
+                .order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+            )
+        else:
+            moment = commitment.past.moment
+            changes = changes.filter(recorded_at__lt=moment)
+            shown = public_past_records.events(moment).filter(commitment_id=commitment.pk)
+            events = public_past_records.event_records(
+                shown.select_related("commitment", "claimant", "accused").order_by(
+                    "-recorded_at", "-id"
+                )[:FEED_LENGTH],
+                moment,
+            )
+        changes = changes.order_by("-recorded_at", "-pk")[:FEED_LENGTH]
         entries = [status_entry(c, page) for c in changes] + [event_entry(e, page) for e in events]
         entries.sort(key=lambda entry: entry.updated, reverse=True)
         return entries[:FEED_LENGTH]
 
 
-commitment_feed = public_cache(CommitmentFeed())
+commitment_feed = public_cache(CommitmentFeed(), etag_func=past.download_etag)
 
 
 ACTIONS = {
@@ -227,8 +266,15 @@ def change_entry(group: changelog_groups.Group) -> Entry:
     )
 
 
-class ChangesFeed(EntryFeed):
-    """Recent changes to published records, with withdrawals shown as tombstones."""
+class ChangesFeed(PastOrPresentFeed):
+    """Recent changes to published records, with withdrawals shown as tombstones.
+
+    As of a past day: the changes made by its end, as the log reads today
+    (a record withdrawn since is left out), and the checkpoints signed by then.
+    """
+
+    def get_object(self, request) -> past.Past | None:
+        return past.asked_of(request)
 
     def title(self) -> str:
         return _("Ceasefire Commitment Tracker: recent changes")
@@ -239,11 +285,44 @@ class ChangesFeed(EntryFeed):
     def link(self) -> str:
         return reverse("changes")
 
-    def items(self) -> list[Entry]:
-        entries = [change_entry(group) for group in changelog_groups.recent_groups(FEED_LENGTH)]
-        entries += [checkpoint_entry(c) for c in LedgerCheckpoint.objects.all()[:CHECKPOINTS]]
+    def items(self, asked: past.Past | None) -> list[Entry]:
+        before = None if asked is None else asked.moment
+        groups = changelog_groups.recent_groups(FEED_LENGTH, before=before)
+        if before is not None:
+            groups = shown_then(groups, before)
+        entries = [change_entry(group) for group in groups]
+        checkpoints = LedgerCheckpoint.objects.all()
+        if before is not None:
+            checkpoints = checkpoints.filter(signed_at__lt=before)
+        entries += [checkpoint_entry(c) for c in checkpoints[:CHECKPOINTS]]
         entries.sort(key=lambda entry: entry.updated, reverse=True)
         return entries[:FEED_LENGTH]
+
+
+def shown_then(groups: list[changelog_groups.Group], moment: dt.datetime) -> list:
+    """The entries as of ``moment``: each record's changes only if it was shown then.
+
+    Today's log names a record's changes when it is public today, so a record
+    published under a parent published later would show its first changes
+    from before it was public. A withdrawal stays as its tombstone, which
+    names nothing, unless the record is public again today: its tombstone
+    would be named as it reads today.
+    """
+    names = {change.record for group in groups for change in group.changes if change.record}
+    shown = public_past_records.shown_among(names, moment)
+    public_now = public_past_records.shown_among(names, None)
+    kept = []
+    for group in groups:
+        changes = [
+            c
+            for c in group.changes
+            if c.record in shown or (c.is_tombstone and c.record not in public_now)
+        ]
+        if not changes:
+            continue
+        loaded = changelog_groups.loaded_words(changes) if group.is_demo_load else ""
+        kept.append(dataclasses.replace(group, changes=changes, loaded=loaded))
+    return kept
 
 
 # The feed carries the latest checkpoints of the public log, so whoever reads it keeps a copy
@@ -268,4 +347,4 @@ def checkpoint_entry(checkpoint: LedgerCheckpoint) -> Entry:
     )
 
 
-changes_feed = public_cache(ChangesFeed())
+changes_feed = public_cache(ChangesFeed(), etag_func=past.download_etag)

@@ -26,7 +26,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from tracker.http import public_cache
-from tracker.opendata import filters
+from tracker.opendata import filters, past
 from tracker.opendata.commitment_files import COMMITMENTS, READINGS
 from tracker.opendata.event_files import EVENTS
 from tracker.opendata.reference_files import AGREEMENTS, DELETIONS, PARTIES, SOURCES
@@ -66,14 +66,25 @@ def parameters(table: Table) -> list[str]:
     return [*table.filters.base_filters, "hxl"]
 
 
-def selected(table: Table, params) -> tuple[QuerySet, bool]:
-    """The rows ``params`` ask for, and whether to add the HXL row; or ``Refused``.
+def selected(
+    table: Table, params, zone: reader_zone.ReaderZone | None = None
+) -> tuple[QuerySet, bool, past.Past | None]:
+    """The rows ``params`` ask for, whether to add the HXL row, and the past day asked for.
 
-    Checked before anything is streamed, so a bad parameter is a 400 that
-    names it, never a file cut short, silently empty or silently unfiltered.
+    Or ``Refused``. Checked before anything is streamed, so a bad parameter
+    is a 400 that names it, never a file cut short, silently empty or
+    silently unfiltered. ``zone`` is the reader's, where a past day ends.
     """
-    # The reader's zone, which the site's links carry, changes nothing: files are in UTC.
-    problems = filters.refusals(params, [*parameters(table), reader_zone.PARAMETER])
+    try:
+        asked = past.asked(params, zone or reader_zone.ReaderZone())
+    except past.Refused as refused:
+        raise Refused(refused.problems) from None
+    if asked is not None and table.name not in past.SOURCES:
+        raise Refused(past.not_offered(table.filename).problems)
+    # The reader's zone, which the site's links carry, changes no time in a file: files
+    # are in UTC. As of a past day, it says where the day ends.
+    known = [*parameters(table), reader_zone.PARAMETER, past.PARAMETER]
+    problems = filters.refusals(params, known)
     hxl = params.get("hxl", "0")
     if "hxl" not in problems and hxl not in HXL_CHOICES:
         problems["hxl"] = [str(_("Give 1 to add the row of HXL hashtags, or 0."))]
@@ -83,27 +94,34 @@ def selected(table: Table, params) -> tuple[QuerySet, bool]:
         MultiValueDict(
             {name: values for name, values in params.lists() if name in table.filters.base_filters}
         ),
-        queryset=table.source(),
+        queryset=table.source() if asked is None else past.SOURCES[table.name].rows(asked.moment),
     )
     if not chosen.is_valid():
         raise Refused(
             {name: [str(m) for m in messages] for name, messages in chosen.errors.items()}
         )
-    return chosen.qs, HXL_CHOICES[hxl]
+    return chosen.qs, HXL_CHOICES[hxl], asked
 
 
-@public_cache
+@public_cache(etag_func=past.download_etag)
 def csv_file(request, table: str):
-    """Stream one open-data file, filtered as asked."""
+    """Stream one open-data file, filtered as asked, today's or as of a past day."""
     if table not in TABLES:
         raise Http404("No such file.")
     chosen = TABLES[table]
     try:
-        rows, hxl = selected(chosen, request.GET)
+        rows, hxl, asked = selected(chosen, request.GET, reader_zone.zone_of(request))
     except Refused as refused:
         return JsonResponse(refused.problems, status=400)
+    rebuild = None
+    if asked is not None and chosen.records is not None:
+        records = past.SOURCES[table].records
+
+        def rebuild(chunk: list) -> list:
+            return records(chunk, asked.moment)
+
     response = StreamingHttpResponse(
-        csv_lines(chosen, rows, hxl=hxl), content_type="text/csv; charset=utf-8"
+        csv_lines(chosen, rows, hxl=hxl, rebuild=rebuild), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response

@@ -41,8 +41,9 @@ from tracker.models import (
 )
 from tracker.status import Shape, Status
 
-# The API's own parameters beside the filters: pages, and DRF's choice of format.
-API_PARAMETERS = frozenset({"page", "page_size", "format"})
+# The API's own parameters beside the filters: pages, DRF's choice of format, and the past day
+# (``tracker.opendata.past``, which answers ``known`` too).
+API_PARAMETERS = frozenset({"page", "page_size", "format", "as_of", "known"})
 TRUE_OR_FALSE = [("true", "true"), ("false", "false")]
 
 
@@ -94,6 +95,13 @@ def refusals(params: Mapping, known: Iterable[str]) -> dict[str, list[str]]:
 
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, refusing unknown and empty parameters (``refusals``)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        # A past day's rows (``tracker.opendata.past``) are history rows of the filter set's
+        # model, whose filters read the same fields.
+        if queryset is not None and hasattr(queryset.model, "instance_type"):
+            return getattr(view, "filterset_class", None)
+        return super().get_filterset_class(view, queryset)
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
@@ -192,7 +200,8 @@ class CommitmentFilter(filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.STR)
     def by_party(self, queryset, name, party):
-        return queryset.filter(pk__in=public.roles().filter(party=party).values("commitment"))
+        # By ``id``, which a commitment's history rows share with it (their pk is the version's).
+        return queryset.filter(id__in=public.roles().filter(party=party).values("commitment"))
 
 
 class ReadingFilter(filters.FilterSet):
@@ -279,7 +288,7 @@ class AgreementFilter(filters.FilterSet):
     @extend_schema_field(OpenApiTypes.STR)
     def by_party(self, queryset, name, party):
         return queryset.filter(
-            pk__in=Agreement.parties.through.objects.filter(party=party).values("agreement")
+            id__in=Agreement.parties.through.objects.filter(party=party).values("agreement")
         )
 
 

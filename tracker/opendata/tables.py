@@ -206,17 +206,23 @@ class Table:
     def source(self) -> QuerySet:
         """Every row the file holds: what is public now.
 
-        ``?as_of=`` is to come in here: the same rows as they stood at the end
-        of a past day, read from ``tracker.public_past``; the filters and the
-        writing apply to them unchanged.
+        As of a past day (``?as_of=``), the rows come from
+        ``tracker.opendata.past`` instead, as history rows; the filters and
+        the writing apply to them unchanged.
         """
         return self.records() if self.records is not None else self.values()
 
     def row(self, record) -> list[str]:
         return [cell(c.value(record)) for c in self.columns]
 
-    def rows(self, queryset: QuerySet | None = None) -> Iterator[list[list[str]]]:
-        """The rows, a chunk at a time, in a fixed number of queries whatever their number."""
+    def rows(
+        self, queryset: QuerySet | None = None, rebuild: Callable[[list], list] | None = None
+    ) -> Iterator[list[list[str]]]:
+        """The rows, a chunk at a time, in a fixed number of queries whatever their number.
+
+        ``rebuild`` turns each chunk of history rows into the records as they
+        stood then, for a file as of a past day.
+        """
         if queryset is None:
             queryset = self.source()
         if self.rows_from is not None:
@@ -225,12 +231,14 @@ class Table:
         if self.records is not None:
             records = queryset.iterator(chunk_size=CHUNK_SIZE)
             while chunk := list(islice(records, CHUNK_SIZE)):
+                if rebuild is not None:
+                    chunk = rebuild(chunk)
                 yield [self.row(record) for record in chunk]
             return
         if any(c.reads for c in self.columns):
             yield from self._computed_rows(queryset)
             return
-        fields = [c.field for c in self.columns]
+        fields = [_field_of(queryset, c.field) for c in self.columns]
         # One formatter per column, chosen once per file by the type of its values.
         formatters = [formatter_for(queryset, name) for name in fields]
         rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
@@ -239,15 +247,16 @@ class Table:
 
     def _computed_rows(self, queryset: QuerySet) -> Iterator[list[list[str]]]:
         """The rows of a values table some of whose columns are made from several fields."""
-        fields = list(dict.fromkeys(n for c in self.columns for n in (c.reads or (c.field,))))
-        at = {name: index for index, name in enumerate(fields)}
+        names = list(dict.fromkeys(n for c in self.columns for n in (c.reads or (c.field,))))
+        at = {name: index for index, name in enumerate(names)}
+        fields = [_field_of(queryset, name) for name in names]
         makers = []
         for column in self.columns:
             if column.reads:
                 places = [at[name] for name in column.reads]
                 makers.append(lambda row, p=places, v=column.value: cell(v(*(row[i] for i in p))))
             else:
-                f = formatter_for(queryset, column.field)
+                f = formatter_for(queryset, _field_of(queryset, column.field))
                 makers.append(lambda row, i=at[column.field], f=f: f(row[i]))
         rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(rows, CHUNK_SIZE)):
@@ -282,11 +291,27 @@ class _Echo:
         return value
 
 
-def csv_lines(table: Table, queryset: QuerySet | None = None, *, hxl: bool = False):
+def csv_lines(
+    table: Table,
+    queryset: QuerySet | None = None,
+    *,
+    hxl: bool = False,
+    rebuild: Callable[[list], list] | None = None,
+):
     """The file as text, a chunk of rows at a time; with ``hxl``, hashtags under the header."""
     writer = csv.writer(_Echo())
     yield writer.writerow(table.header())
     if hxl:
         yield writer.writerow(table.hxl_row())
-    for chunk in table.rows(queryset):
+    for chunk in table.rows(queryset, rebuild):
         yield "".join(writer.writerow(row) for row in chunk)
+
+
+def _field_of(queryset: QuerySet, name: str) -> str:
+    """The field a column named ``name`` reads from ``queryset``.
+
+    A history row's pk is its version's; the record's id is its ``id``.
+    """
+    if name == "pk" and hasattr(queryset.model, "instance_type"):
+        return "id"
+    return name

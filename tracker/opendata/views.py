@@ -23,7 +23,7 @@ from django_filters import filters as django_filters
 
 from tracker import public, regions
 from tracker.http import public_cache
-from tracker.opendata import files
+from tracker.opendata import files, past
 from tracker.opendata.api.views import ENDPOINTS, MAX_PAGE_SIZE
 from tracker.opendata.tables import Table
 from tracker.site import reader_zone
@@ -52,6 +52,7 @@ LABELS = {
     "withdrawn_after": gettext_lazy("Withdrawn from"),
     "link_status": gettext_lazy("Link status"),
     "hxl": gettext_lazy("HXL hashtags"),
+    "as_of": gettext_lazy("As published at the end of"),
 }
 SLUG_FILTERS = {"commitment", "agreement"}
 # The page's own parameters beside a form's filters: which form was sent, and the reader's zone.
@@ -156,6 +157,19 @@ def form_fields(table: Table, given, parties: list) -> list[Field]:
                 widget=widget,
                 options=options,
                 values=[v for v in given.getlist(name) if v.strip()],
+            )
+        )
+    if table.name in past.SOURCES:
+        fields.append(
+            Field(
+                name=past.PARAMETER,
+                label=str(LABELS[past.PARAMETER]),
+                help=_(
+                    "A past day, to have the file as it was published when that day ended "
+                    "(UTC); leave it empty for today's."
+                ),
+                widget="date",
+                values=[v for v in given.getlist(past.PARAMETER) if v.strip()],
             )
         )
     fields.append(

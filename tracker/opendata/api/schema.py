@@ -12,7 +12,8 @@ checks the server against this schema in the test suite
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from tracker.search.words import MAX_LENGTH
@@ -24,7 +25,8 @@ REFUSAL = OpenApiResponse(
     description=(
         "A parameter was refused: one the address does not take, an empty value, a value "
         "that is not one of the choices, a slug nothing is published under, a date that does "
-        "not parse, a range that ends where or before it starts, or a page past the last. "
+        "not parse, a range that ends where or before it starts, a page past the last, or a "
+        "day as_of cannot give. "
         "Each refused parameter is named, with what is wrong with it."
     ),
     response={
@@ -60,8 +62,37 @@ class StrictParameters(AutoSchema):
         return parameters
 
 
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    OpenApiParameter.QUERY,
+    description=(
+        "The record as it was published at the end of this day (midnight UTC), written "
+        "YYYY-MM-DD: each record as its version then, if that version was published and the "
+        "record is still public today; a record withdrawn since is left out, and one "
+        "corrected since is given as it read then. Records keep their ids and today's slugs. "
+        "Any day from the first publication to yesterday; another day, a malformed one or "
+        "the parameter given twice is a 400 naming the days there are. Filters apply to the "
+        "values records had then; q does not combine with it."
+    ),
+)
+
+
 class PublicSchema(StrictParameters):
-    """Adds the answers every public endpoint may give besides its 200, and the filters' limits."""
+    """Adds the answers every public endpoint may give besides its 200, and the filters' limits.
+
+    An endpoint that takes ``as_of`` (``tracker.opendata.past``) documents it,
+    and the 400 it answers to a day it refuses.
+    """
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._takes_a_day():
+            parameters = [*parameters, AS_OF]
+        return parameters
+
+    def _takes_a_day(self) -> bool:
+        return self.method == "GET" and hasattr(self.view, "asked")
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -71,4 +102,6 @@ class PublicSchema(StrictParameters):
             responses["400"] = self._get_response_for_code(REFUSAL, "400", direction=direction)
         else:
             responses["404"] = self._get_response_for_code(NOT_FOUND, "404", direction=direction)
+            if self._takes_a_day():
+                responses["400"] = self._get_response_for_code(REFUSAL, "400", direction=direction)
         return responses

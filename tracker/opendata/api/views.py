@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import generics, pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from tracker import public
-from tracker.opendata import filters, records
+from tracker.opendata import filters, past, records
 from tracker.opendata.api import serializers
 from tracker.opendata.api.schema import PublicSchema
+from tracker.site.reader_zone import ReaderZone
 
 MAX_PAGE_SIZE = 200
 
@@ -88,22 +89,95 @@ class PublicReadOnly:
     schema = PublicSchema()
 
 
-class CommitmentList(PublicReadOnly, generics.ListAPIView):
+def asked_day(view, request) -> past.Past | None:
+    """The past day a request asks for (in UTC), or a 400; a method not allowed is left to 405."""
+    if request.method.lower() not in view.http_method_names:
+        return None
+    try:
+        return past.asked(request.query_params, ReaderZone())
+    except past.Refused as refused:
+        raise ValidationError(refused.problems) from None
+
+
+class PastOrPresent:
+    """A list of today's records, or with ``?as_of=`` of the records as published at a day's end.
+
+    The filters narrow the past rows by their values then; a page of them is
+    rebuilt as records (``tracker.opendata.past``). A search (``q``) is of
+    today's texts, so it does not combine with ``as_of``.
+    """
+
+    kind = ""  # the list's name in ``past.SOURCES``
+    asked: past.Past | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.asked = asked_day(self, request)
+        if self.asked is not None and "q" in request.query_params:
+            message = _("A search is of today's record; leave out q or as_of.")
+            raise ValidationError({"q": [message]})
+
+    def get_queryset(self):
+        if self.asked is None:
+            return self.present()
+        return past.SOURCES[self.kind].rows(self.asked.moment)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.asked is None or page is None:
+            return page
+        return past.SOURCES[self.kind].records(page, self.asked.moment)
+
+
+class CommitmentList(PastOrPresent, PublicReadOnly, generics.ListAPIView):
     """Published commitments, with their working window and compliance counts."""
 
     serializer_class = serializers.CommitmentSerializer
     filterset_class = filters.CommitmentSearch
 
-    def get_queryset(self):
+    kind = "commitments"
+
+    def present(self):
         return records.public_commitments()
 
 
 class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
-    """One published commitment, with every published reading and its status history."""
+    """One published commitment, with every published reading and its status history.
+
+    With ``?as_of=``, as published at the end of that day: its version then,
+    the readings shown then as they stood, and the transitions recorded by then.
+    """
 
     serializer_class = serializers.CommitmentDetailSerializer
     lookup_field = "slug"
     filter_backends: list = []
+    asked: past.Past | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.asked = asked_day(self, request)
+
+    def get_object(self):
+        if self.asked is None:
+            return super().get_object()
+        moment = self.asked.moment
+        current = public.commitments().filter(slug=self.kwargs["slug"]).first()
+        shown = past.SOURCES["commitments"].rows(moment)
+        row = shown.filter(id=current.pk).first() if current is not None else None
+        if row is None:
+            raise NotFound(
+                _("No commitment with this slug was public at the end of %(day)s.")
+                % {"day": self.asked.day.isoformat()}
+            )
+        [commitment] = past.SOURCES["commitments"].records([row], moment)
+        readings = past.SOURCES["readings"].rows(moment).filter(commitment_id=current.pk)
+        commitment.public_readings = past.SOURCES["readings"].records(readings, moment)
+        commitment._prefetched_objects_cache["status_changes"] = (
+            public.status_changes()
+            .filter(commitment_id=current.pk, recorded_at__lt=moment)
+            .order_by("effective_at", "pk")
+        )
+        return commitment
 
     def get_queryset(self):
         return records.public_commitments().prefetch_related(
@@ -121,43 +195,51 @@ class CommitmentDetail(PublicReadOnly, generics.RetrieveAPIView):
         )
 
 
-class ReadingList(PublicReadOnly, generics.ListAPIView):
+class ReadingList(PastOrPresent, PublicReadOnly, generics.ListAPIView):
     """Published readings of commitments' terms; parties often read the same terms differently."""
 
     serializer_class = serializers.ReadingSerializer
     filterset_class = filters.ReadingSearch
 
-    def get_queryset(self):
+    kind = "readings"
+
+    def present(self):
         return records.public_readings()
 
 
-class EventList(PublicReadOnly, generics.ListAPIView):
+class EventList(PastOrPresent, PublicReadOnly, generics.ListAPIView):
     """Published compliance events, newest first, with their sources and quantities."""
 
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventSearch
 
-    def get_queryset(self):
+    kind = "events"
+
+    def present(self):
         return records.public_events()
 
 
-class AgreementList(PublicReadOnly, generics.ListAPIView):
+class AgreementList(PastOrPresent, PublicReadOnly, generics.ListAPIView):
     """Published agreements: the occasions where commitments were made."""
 
     serializer_class = serializers.AgreementSerializer
     filterset_class = filters.AgreementSearch
 
-    def get_queryset(self):
+    kind = "agreements"
+
+    def present(self):
         return records.public_agreements()
 
 
-class PartyList(PublicReadOnly, generics.ListAPIView):
+class PartyList(PastOrPresent, PublicReadOnly, generics.ListAPIView):
     """The states and organisations that make, broker or benefit from commitments."""
 
     serializer_class = serializers.PartySerializer
     filterset_class = filters.PartySearch
 
-    def get_queryset(self):
+    kind = "parties"
+
+    def present(self):
         return public.parties().order_by("name_en", "pk")
 
 
