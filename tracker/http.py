@@ -265,11 +265,18 @@ def cached_fragments(request, name: str, fragments: list[tuple[object, Callable[
 
     Only those the cache did not hold are rendered.
     """
-    keys = [fragment_key(request, name, version) for version, _render in fragments]
+    return cached_named_fragments(
+        request, [(name, version, render) for version, render in fragments]
+    )
+
+
+def cached_named_fragments(request, fragments: list[tuple[str, object, Callable[[], str]]]):
+    """``cached_fragments`` for fragments of several names, ``(name, version, render)`` each."""
+    keys = [fragment_key(request, name, version) for name, version, _render in fragments]
     found = cache.get_many(keys)
     rendered = {}
     texts = []
-    for key, (_version, render) in zip(keys, fragments, strict=True):
+    for key, (_name, _version, render) in zip(keys, fragments, strict=True):
         text = found.get(key)
         if text is None:
             text = rendered[key] = render()
