@@ -57,211 +57,7 @@ def targets(results: dict) -> list[Target]:
     found: list[Target] = []
     scales = results["scales"]
     for scale, measured in scales.items():
-        pages = measured["pages"]
-        found += [
-            Target(f"board HTML bytes ({scale})", pages["board"]["bytes"], 150_000, "bytes"),
-            Target(
-                f"commitment page HTML bytes ({scale})",
-                pages["commitment"]["bytes"],
-                200_000,
-                "bytes",
-            ),
-            Target(f"board time / trivial view ({scale})", pages["board"]["vs_trivial"], 500, "×"),
-            # A past day's board is rebuilt from the history tables, within twice today's.
-            Target(
-                f"past day's board time / today's board ({scale})",
-                measured.get("as_of_board_vs_board"),
-                2,
-                "×",
-            ),
-            Target(
-                f"commitment page time / trivial view ({scale})",
-                pages["commitment"]["vs_trivial"],
-                500,
-                "×",
-            ),
-            Target(
-                f"search page time / trivial view ({scale})",
-                pages["search"]["vs_trivial"] if "search" in pages else None,
-                500,
-                "×",
-            ),
-            Target(
-                f"slowest of {len(measured.get('search', {}).get('searches', {}))} searches "
-                f"/ trivial view ({scale})",
-                measured["search"]["slowest_vs_trivial"] if "search" in measured else None,
-                500,
-                "×",
-            ),
-            Target(
-                f"CSV rows/s / raw read of the same rows ({scale})",
-                _ratio(
-                    measured["csv"]["rows_per_second"],
-                    measured["csv"].get("raw_rows_per_second"),
-                ),
-                0.3,
-                "×",
-                at_least=True,
-            ),
-        ]
-        served = measured["served"]
-        found += [
-            Target(
-                f"served {label}, first visits (200s) / trivial view ({scale})",
-                _beside_trivial(served, run),
-                FIRST_VISITS_VS_TRIVIAL,
-                "×",
-                at_least=True,
-            )
-            for label, run in FIRST_VISITS
-        ]
-        if "board_flushed" in served:
-            found.append(
-                Target(
-                    f"served board, cache flushed every second: errors ({scale})",
-                    served["board_flushed"]["errors"],
-                    0,
-                    "errors",
-                )
-            )
-        if "sqlite" in measured:
-            for page in measured["sqlite"]["pages"]:
-                found.append(
-                    Target(
-                        f"{page} × trivial on PostgreSQL / on SQLite, in-process ({scale})",
-                        _ratio(
-                            _beside(pages[page]),
-                            _beside(measured["sqlite"]["pages"][page]),
-                        ),
-                        1.5,
-                        "×",
-                    )
-                )
-        filtered = measured["csv"].get("filtered")
-        if filtered:
-            found.append(
-                Target(
-                    f"filtered CSV peak memory / the whole file's ({scale})",
-                    _ratio(filtered["peak_mb"], measured["csv"]["peak_mb"]),
-                    1.2,
-                    "×",
-                )
-            )
-        commitment = measured["served"].get("commitment_16")
-        if commitment:
-            found += [
-                Target(
-                    f"served commitment page, 16 connections, / {COMMITMENT_SERVED_BEFORE} "
-                    f"req/s before ({scale})",
-                    _ratio(commitment["requests_per_second"], COMMITMENT_SERVED_BEFORE),
-                    10,
-                    "×",
-                    at_least=True,
-                ),
-                Target(
-                    f"served commitment page errors ({scale})", commitment["errors"], 0, "errors"
-                ),
-            ]
-        if "two_nodes" in measured:
-            two = measured["two_nodes"]
-            found += [
-                Target(
-                    f"two nodes: commitment page / one node's rate ({scale})",
-                    _ratio(two["requests_per_second"], commitment["requests_per_second"]),
-                    0.9,
-                    "×",
-                    at_least=True,
-                ),
-                Target(f"two nodes: errors ({scale})", two["errors"], 0, "errors"),
-            ]
-            runs = two.get("runs", {})
-            if "trivial" in runs:
-                found += [
-                    Target(
-                        f"two nodes: {label}, first visits (200s) / trivial view ({scale})",
-                        _beside_trivial(runs, run),
-                        FIRST_VISITS_VS_TRIVIAL,
-                        "×",
-                        at_least=True,
-                    )
-                    for label, run in FIRST_VISITS
-                    if run in runs
-                ]
-            if "board_cold" in runs:
-                found.append(
-                    Target(
-                        f"two nodes: board from cold / one node's rate ({scale})",
-                        _ratio(
-                            runs["board_cold"]["requests_per_second"],
-                            measured["served"]["board_cold"]["requests_per_second"],
-                        ),
-                        0.9,
-                        "×",
-                        at_least=True,
-                    )
-                )
-            if "board_conditional" in runs and "trivial" in runs:
-                found.append(
-                    Target(
-                        f"two nodes: conditional board rate / trivial view rate ({scale})",
-                        _ratio(
-                            runs["board_conditional"]["requests_per_second"],
-                            runs["trivial"]["requests_per_second"],
-                        ),
-                        0.7,
-                        "×",
-                        at_least=True,
-                    )
-                )
-            found += [
-                Target(
-                    f"two nodes: a change through one is seen on the other at once ({scale})",
-                    1 if two["change_seen_at_once"] else 0,
-                    1,
-                    "yes",
-                    at_least=True,
-                ),
-            ]
-        if "soak" in measured:
-            soak = measured["soak"]
-            found += [
-                Target(
-                    f"soak: commitment page / twice {COMMITMENT_SERVED_BEFORE} req/s ({scale})",
-                    _ratio(soak["requests_per_second"], 2 * COMMITMENT_SERVED_BEFORE),
-                    1,
-                    "×",
-                    at_least=True,
-                ),
-                Target(f"soak: errors ({scale})", soak["errors"], 0, "errors"),
-            ]
-        found += [
-            Target(f"board queries ({scale})", pages["board"]["queries"], 8, "queries"),
-            Target(
-                f"commitment page queries ({scale})", pages["commitment"]["queries"], 12, "queries"
-            ),
-            Target(
-                f"board time / in-memory baseline ({scale})", pages["board"]["vs_baseline"], 2, "×"
-            ),
-            Target(
-                f"commitment page time / in-memory baseline ({scale})",
-                pages["commitment"]["vs_baseline"],
-                2,
-                "×",
-            ),
-        ]
-        served = measured["served"]
-        found.append(
-            Target(
-                f"conditional board rate / trivial view rate ({scale})",
-                _ratio(
-                    served["board_conditional"]["requests_per_second"],
-                    served["trivial"]["requests_per_second"],
-                ),
-                0.7,
-                "×",
-                at_least=True,
-            )
-        )
+        found += _scale_targets(scale, measured)
     sweeps = results["sweep"]
     if len(sweeps) >= 2:
         sizes = sorted(sweeps, key=int)
@@ -275,7 +71,7 @@ def targets(results: dict) -> list[Target]:
             )
         )
     found += fanout_targets(results.get("fanout") or {})
-    if len(scales) >= 2:
+    if len(scales) >= 2 and all("csv" in measured for measured in scales.values()):
         names = list(scales)
         small, full = scales[names[0]]["csv"], scales[names[-1]]["csv"]
         found.append(
@@ -297,6 +93,226 @@ def targets(results: dict) -> list[Target]:
                 )
             )
     return found + import_targets(results)
+
+
+def _page_targets(scale: str, measured: dict, pages: dict) -> list[Target]:
+    """The board's and the commitment page's weight and time, and the searches'."""
+    found: list[Target] = []
+    found += [
+        Target(f"board HTML bytes ({scale})", pages["board"]["bytes"], 150_000, "bytes"),
+        Target(
+            f"commitment page HTML bytes ({scale})",
+            pages["commitment"]["bytes"],
+            200_000,
+            "bytes",
+        ),
+        Target(f"board time / trivial view ({scale})", pages["board"]["vs_trivial"], 500, "×"),
+        # A past day's board is rebuilt from the history tables, within twice today's.
+        Target(
+            f"past day's board time / today's board ({scale})",
+            measured.get("as_of_board_vs_board"),
+            2,
+            "×",
+        ),
+        Target(
+            f"commitment page time / trivial view ({scale})",
+            pages["commitment"]["vs_trivial"],
+            500,
+            "×",
+        ),
+        Target(
+            f"search page time / trivial view ({scale})",
+            pages["search"]["vs_trivial"] if "search" in pages else None,
+            500,
+            "×",
+        ),
+        Target(
+            f"slowest of {len(measured.get('search', {}).get('searches', {}))} searches "
+            f"/ trivial view ({scale})",
+            measured["search"]["slowest_vs_trivial"] if "search" in measured else None,
+            500,
+            "×",
+        ),
+    ]
+    return found
+
+
+def _scale_targets(scale: str, measured: dict) -> list[Target]:
+    """The targets of one scale, for what the run measured there (``--parts``)."""
+    found: list[Target] = []
+    pages = measured.get("pages", {})
+    csv = measured.get("csv")
+    served = measured.get("served", {})
+    if "board" in pages and "commitment" in pages:
+        found += _page_targets(scale, measured, pages)
+    if csv:
+        found.append(
+            Target(
+                f"CSV rows/s / raw read of the same rows ({scale})",
+                _ratio(csv["rows_per_second"], csv.get("raw_rows_per_second")),
+                0.3,
+                "×",
+                at_least=True,
+            )
+        )
+    if served:
+        found += [
+            Target(
+                f"served {label}, first visits (200s) / trivial view ({scale})",
+                _beside_trivial(served, run),
+                FIRST_VISITS_VS_TRIVIAL,
+                "×",
+                at_least=True,
+            )
+            for label, run in FIRST_VISITS
+        ]
+    if "board_flushed" in served:
+        found.append(
+            Target(
+                f"served board, cache flushed every second: errors ({scale})",
+                served["board_flushed"]["errors"],
+                0,
+                "errors",
+            )
+        )
+    if "sqlite" in measured and pages:
+        for page in measured["sqlite"]["pages"]:
+            found.append(
+                Target(
+                    f"{page} × trivial on PostgreSQL / on SQLite, in-process ({scale})",
+                    _ratio(
+                        _beside(pages[page]),
+                        _beside(measured["sqlite"]["pages"][page]),
+                    ),
+                    1.5,
+                    "×",
+                )
+            )
+    filtered = (csv or {}).get("filtered")
+    if filtered:
+        found.append(
+            Target(
+                f"filtered CSV peak memory / the whole file's ({scale})",
+                _ratio(filtered["peak_mb"], csv["peak_mb"]),
+                1.2,
+                "×",
+            )
+        )
+    commitment = served.get("commitment_16")
+    if commitment:
+        found += [
+            Target(
+                f"served commitment page, 16 connections, / {COMMITMENT_SERVED_BEFORE} "
+                f"req/s before ({scale})",
+                _ratio(commitment["requests_per_second"], COMMITMENT_SERVED_BEFORE),
+                10,
+                "×",
+                at_least=True,
+            ),
+            Target(f"served commitment page errors ({scale})", commitment["errors"], 0, "errors"),
+        ]
+    if "two_nodes" in measured:
+        two = measured["two_nodes"]
+        found += [
+            Target(
+                f"two nodes: commitment page / one node's rate ({scale})",
+                _ratio(two["requests_per_second"], commitment["requests_per_second"]),
+                0.9,
+                "×",
+                at_least=True,
+            ),
+            Target(f"two nodes: errors ({scale})", two["errors"], 0, "errors"),
+        ]
+        runs = two.get("runs", {})
+        if "trivial" in runs:
+            found += [
+                Target(
+                    f"two nodes: {label}, first visits (200s) / trivial view ({scale})",
+                    _beside_trivial(runs, run),
+                    FIRST_VISITS_VS_TRIVIAL,
+                    "×",
+                    at_least=True,
+                )
+                for label, run in FIRST_VISITS
+                if run in runs
+            ]
+        if "board_cold" in runs:
+            found.append(
+                Target(
+                    f"two nodes: board from cold / one node's rate ({scale})",
+                    _ratio(
+                        runs["board_cold"]["requests_per_second"],
+                        measured["served"]["board_cold"]["requests_per_second"],
+                    ),
+                    0.9,
+                    "×",
+                    at_least=True,
+                )
+            )
+        if "board_conditional" in runs and "trivial" in runs:
+            found.append(
+                Target(
+                    f"two nodes: conditional board rate / trivial view rate ({scale})",
+                    _ratio(
+                        runs["board_conditional"]["requests_per_second"],
+                        runs["trivial"]["requests_per_second"],
+                    ),
+                    0.7,
+                    "×",
+                    at_least=True,
+                )
+            )
+        found += [
+            Target(
+                f"two nodes: a change through one is seen on the other at once ({scale})",
+                1 if two["change_seen_at_once"] else 0,
+                1,
+                "yes",
+                at_least=True,
+            ),
+        ]
+    if "soak" in measured:
+        soak = measured["soak"]
+        found += [
+            Target(
+                f"soak: commitment page / twice {COMMITMENT_SERVED_BEFORE} req/s ({scale})",
+                _ratio(soak["requests_per_second"], 2 * COMMITMENT_SERVED_BEFORE),
+                1,
+                "×",
+                at_least=True,
+            ),
+            Target(f"soak: errors ({scale})", soak["errors"], 0, "errors"),
+        ]
+    if "board" in pages and "commitment" in pages:
+        found += [
+            Target(f"board queries ({scale})", pages["board"]["queries"], 8, "queries"),
+            Target(
+                f"commitment page queries ({scale})", pages["commitment"]["queries"], 12, "queries"
+            ),
+            Target(
+                f"board time / in-memory baseline ({scale})", pages["board"]["vs_baseline"], 2, "×"
+            ),
+            Target(
+                f"commitment page time / in-memory baseline ({scale})",
+                pages["commitment"]["vs_baseline"],
+                2,
+                "×",
+            ),
+        ]
+    if served:
+        found.append(
+            Target(
+                f"conditional board rate / trivial view rate ({scale})",
+                _ratio(
+                    served["board_conditional"]["requests_per_second"],
+                    served["trivial"]["requests_per_second"],
+                ),
+                0.7,
+                "×",
+                at_least=True,
+            )
+        )
+    return found
 
 
 # The import of claims: a dry run with duplicates flagged, on the small data set's file.
@@ -376,41 +392,49 @@ def _trivial_beside_text(run: dict) -> str:
     return f"; trivial view beside it {run['trivial_beside']:.1f} req/s"
 
 
+def _pages_table(scale: str, measured: dict) -> list[str]:
+    lines = []
+    data = measured["data"]
+    lines.append(
+        f"\n== {scale}: {data['commitments']:,} commitments, {data['events']:,} events "
+        f"({data['heavy_commitment_events']:,} on one commitment); "
+        f"generated in {measured['generation_seconds']:.0f} s"
+    )
+    lines.append(
+        f"{'page':<18}{'queries':>8}{'p50 ms':>11}{'p95 ms':>11}{'in-memory':>11}"
+        f"{'× memory':>10}{'× trivial':>11}"
+    )
+    trivial = measured["trivial"]
+    lines.append(f"{'trivial view':<18}{0:>8}{trivial['p50_ms']:>11.2f}{trivial['p95_ms']:>11.2f}")
+    for name, page in measured["pages"].items():
+        lines.append(
+            f"{name:<18}{page['queries']:>8}{page['p50_ms']:>11.1f}{page['p95_ms']:>11.1f}"
+            f"{page['baseline_p50_ms']:>11.1f}{page['vs_baseline']:>10.2f}"
+            f"{page['vs_trivial']:>11.0f}"
+        )
+    for words, search in measured.get("search", {}).get("searches", {}).items():
+        lines.append(
+            f"search {words!r:<17}{search['queries']:>5} queries{search['p50_ms']:>9.1f} ms p50"
+            f"{search['p95_ms']:>9.1f} ms p95{search['vs_trivial']:>8.0f} × trivial, "
+            f"{search['results']} results shown"
+        )
+    return lines
+
+
 def table(results: dict) -> str:
     lines = []
     for scale, measured in results["scales"].items():
-        data = measured["data"]
-        lines.append(
-            f"\n== {scale}: {data['commitments']:,} commitments, {data['events']:,} events "
-            f"({data['heavy_commitment_events']:,} on one commitment); "
-            f"generated in {measured['generation_seconds']:.0f} s"
-        )
-        lines.append(
-            f"{'page':<18}{'queries':>8}{'p50 ms':>11}{'p95 ms':>11}{'in-memory':>11}"
-            f"{'× memory':>10}{'× trivial':>11}"
-        )
-        trivial = measured["trivial"]
-        lines.append(
-            f"{'trivial view':<18}{0:>8}{trivial['p50_ms']:>11.2f}{trivial['p95_ms']:>11.2f}"
-        )
-        for name, page in measured["pages"].items():
+        if "pages" in measured:
+            lines += _pages_table(scale, measured)
+        else:
+            lines.append(f"\n== {scale}")
+        csv = measured.get("csv", {})
+        if csv:
             lines.append(
-                f"{name:<18}{page['queries']:>8}{page['p50_ms']:>11.1f}{page['p95_ms']:>11.1f}"
-                f"{page['baseline_p50_ms']:>11.1f}{page['vs_baseline']:>10.2f}"
-                f"{page['vs_trivial']:>11.0f}"
+                f"CSV export: {csv['rows']:,} rows in {csv['seconds']:.1f} s "
+                f"({csv['rows_per_second']:,} rows/s; the same rows read raw: "
+                f"{csv.get('raw_rows_per_second', 0):,} rows/s), peak memory +{csv['peak_mb']} MB"
             )
-        for words, search in measured.get("search", {}).get("searches", {}).items():
-            lines.append(
-                f"search {words!r:<17}{search['queries']:>5} queries{search['p50_ms']:>9.1f} ms p50"
-                f"{search['p95_ms']:>9.1f} ms p95{search['vs_trivial']:>8.0f} × trivial, "
-                f"{search['results']} results shown"
-            )
-        csv = measured["csv"]
-        lines.append(
-            f"CSV export: {csv['rows']:,} rows in {csv['seconds']:.1f} s "
-            f"({csv['rows_per_second']:,} rows/s; the same rows read raw: "
-            f"{csv.get('raw_rows_per_second', 0):,} rows/s), peak memory +{csv['peak_mb']} MB"
-        )
         if "filtered" in csv:
             filtered = csv["filtered"]
             lines.append(
@@ -446,11 +470,12 @@ def table(results: dict) -> str:
                     for name, page in sqlite["pages"].items()
                 )
             )
-        lines.append(
-            f"{'page bytes':<18}"
-            + "  ".join(f"{name} {page['bytes']:,}" for name, page in measured["pages"].items())
-        )
-        runs = dict(measured["served"])
+        if "pages" in measured:
+            lines.append(
+                f"{'page bytes':<18}"
+                + "  ".join(f"{name} {page['bytes']:,}" for name, page in measured["pages"].items())
+            )
+        runs = dict(measured.get("served", {}))
         if "soak" in measured:
             runs["soak (commitment)"] = measured["soak"]
         for name, run in runs.items():

@@ -166,6 +166,8 @@ def run_json(module: str, arguments: list[str], env: dict) -> dict:
 
 # The pages whose cost over the trivial view PostgreSQL must keep within 1.5× of SQLite's.
 COMPARED_PAGES = ["board", "commitment"]
+# What a run measures at each scale, and after them; all of it unless ``--parts`` says less.
+PARTS = ["pages", "csv", "import", "served", "fanout"]
 
 
 def run(options) -> dict:
@@ -193,37 +195,40 @@ def run(options) -> dict:
         env = data_sets.env(name)
         timing = ["--repeat", str(options.repeat), "--budget", str(options.budget)]
         compared = None
-        if not data_sets.is_sqlite:
+        parts = options.parts
+        only = ["--only", ",".join(options.pages)] if options.pages else []
+        if not data_sets.is_sqlite and "pages" in parts:
             # Right before PostgreSQL's own, so both ratios come from the same minutes.
             print(f"  {', '.join(COMPARED_PAGES)} on SQLite, to compare", file=sys.stderr)
             embedded.build(name, ["--scale", scale], options.reuse)
             compared = run_json(
                 "bench.pages", [*timing, "--only", ",".join(COMPARED_PAGES)], embedded.env(name)
             )
-        print("  pages", file=sys.stderr)
-        pages = run_json("bench.pages", timing, env)
-        print("  CSV export", file=sys.stderr)
-        csv = run_json("bench.csv_export", [], env)
-        print("  filtered CSV export", file=sys.stderr)
-        csv["filtered"] = run_json("bench.csv_export", ["--filtered"], env)
-        print(f"  import of {IMPORT_ROWS[scale]:,} claims", file=sys.stderr)
-        imported = run_json("bench.import_claims", ["--rows", str(IMPORT_ROWS[scale])], env)
-        if scale in IMPORT_TENFOLD_ROWS:
-            rows = IMPORT_TENFOLD_ROWS[scale]
-            print(f"  import of {rows:,} claims, for its memory", file=sys.stderr)
-            imported["tenfold"] = run_json("bench.import_claims", ["--rows", str(rows)], env)
-        print("  served throughput", file=sys.stderr)
-        throughput = served.measure(env, options.load_seconds)
-        results["scales"][scale] = {
-            "generation_seconds": seconds,
-            **pages,
-            "csv": csv,
-            "import": imported,
-            "served": throughput,
-        }
+        measured: dict = {"generation_seconds": seconds}
+        if "pages" in parts:
+            print("  pages", file=sys.stderr)
+            measured.update(run_json("bench.pages", [*timing, *only], env))
+        if "csv" in parts:
+            print("  CSV export", file=sys.stderr)
+            csv = run_json("bench.csv_export", [], env)
+            print("  filtered CSV export", file=sys.stderr)
+            csv["filtered"] = run_json("bench.csv_export", ["--filtered"], env)
+            measured["csv"] = csv
+        if "import" in parts:
+            print(f"  import of {IMPORT_ROWS[scale]:,} claims", file=sys.stderr)
+            imported = run_json("bench.import_claims", ["--rows", str(IMPORT_ROWS[scale])], env)
+            if scale in IMPORT_TENFOLD_ROWS:
+                rows = IMPORT_TENFOLD_ROWS[scale]
+                print(f"  import of {rows:,} claims, for its memory", file=sys.stderr)
+                imported["tenfold"] = run_json("bench.import_claims", ["--rows", str(rows)], env)
+            measured["import"] = imported
+        if "served" in parts:
+            print("  served throughput", file=sys.stderr)
+            measured["served"] = served.measure(env, options.load_seconds)
+        results["scales"][scale] = measured
         if compared is not None:
             results["scales"][scale]["sqlite"] = compared
-        if served.shares_state(env):
+        if "served" in parts and served.shares_state(env):
             print("  two web nodes", file=sys.stderr)
             results["scales"][scale]["two_nodes"] = served.two_nodes(env, options.load_seconds)
         if options.soak and scale == options.scales[-1]:
@@ -241,7 +246,7 @@ def run(options) -> dict:
             ["--repeat", str(options.repeat), "--budget", str(options.budget)],
             data_sets.env(name),
         )
-    if options.scales:
+    if options.scales and "fanout" in options.parts:
         subscribers = options.fanout_subscribers or max(
             FANOUT_SUBSCRIBERS[scale] for scale in options.scales
         )
@@ -302,6 +307,18 @@ def main() -> None:
         type=int,
         default=0,
         help="subscribers in the alert fan-out (default: 100,000; 300 at the tiny scale)",
+    )
+    parser.add_argument(
+        "--parts",
+        type=lambda v: v.split(","),
+        default=PARTS,
+        help=f"what to measure (default: all of {','.join(PARTS)}), e.g. pages,served",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda v: v.split(","),
+        default=None,
+        help="time these pages alone (default: all), e.g. board,commitment",
     )
     parser.add_argument("--reuse", action="store_true", help="keep data sets already built")
     parser.add_argument("--suffix", default="", help="added to every database name")

@@ -9,6 +9,10 @@ and into nothing for writes, logs the outage once, and for a few seconds
 after a failure does not try again, so that each request during an outage
 pays for no failed connection at all.
 
+Each process keeps the watched keys (the version of the record) and copies of
+kept pages beside the cache, told by Redis of every change (``tracker.near_cache``),
+so that a first visit to an unchanged page costs no round trip at all.
+
 Counters (``incr``, ``decr``) still raise: a rate limit that cannot count
 must decide for itself whether to let a request through.
 
@@ -26,6 +30,8 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
+from tracker import near_cache
+
 logger = logging.getLogger(__name__)
 
 # After a failure, how long the cache is left alone before it is tried again.
@@ -36,6 +42,9 @@ COMMAND_TIMEOUT_SECONDS = 0.5
 # What to forget once the cache answers again after an outage: what this node
 # could not store meanwhile (a new version of the record) is read afresh.
 after_outage: list = []
+# Keys whose current value each process keeps beside the cache, told by Redis of every
+# change (``tracker.near_cache``): the version of the record, read by every request.
+watched_keys: set[str] = set()
 
 
 def _redis_errors() -> tuple[type[Exception], ...]:
@@ -54,6 +63,8 @@ class SharedRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._errors = _redis_errors()
         self._down_until = 0.0
+        self._options = options
+        self._near_copies: near_cache.Near | None = None
 
     def _try(self, operation, missing):
         """``operation()``, or ``missing`` while Redis is unreachable."""
@@ -73,32 +84,106 @@ class SharedRedisCache(RedisCache):
                 forget()
         return result
 
+    # Watched keys: answered from this process's copy while Redis would have said they changed.
+
+    def _near(self) -> near_cache.Near | None:
+        if not watched_keys or len(self._servers) != 1 or time.monotonic() < self._down_until:
+            return None
+        if self._near_copies is None:
+            prefixes = [self.make_and_validate_key(key) for key in sorted(watched_keys)]
+            options = self._options
+            self._near_copies = near_cache.near(
+                self._servers[0],
+                prefixes,
+                options["socket_connect_timeout"],
+                options["socket_timeout"],
+            )
+        return self._near_copies
+
+    def _watched(self, keys, version=None) -> dict[str, str]:
+        """The full Redis keys of those of ``keys`` that are watched, by the key asked for."""
+        return {
+            key: self.make_and_validate_key(key, version) for key in keys if key in watched_keys
+        }
+
+    def near(self, key, version=None):
+        """This process's copy of a watched key, while it is sure to be current; else None."""
+        near = self._near()
+        if near is None or key not in watched_keys:
+            return None
+        value = near.get(self.make_and_validate_key(key, version))
+        return None if value is near_cache.MISSING else value
+
+    def copy(self, key, validator: str):
+        """The value this process last read under ``key`` for ``validator`` (see ``keep_copy``)."""
+        near = self._near()
+        return None if near is None else near.copy(key, validator)
+
+    def keep_copy(self, key, validator: str, value) -> None:
+        """Keep beside the cache a value just read from it, to answer ``copy(key, validator)``."""
+        near = self._near()
+        if near is not None:
+            near.keep_copy(key, validator, value)
+
+    def _forget_watched(self, keys, version=None) -> None:
+        watched = self._watched(keys, version)
+        if watched and self._near_copies is not None:
+            self._near_copies.forget(watched.values())
+
     def get(self, key, default=None, version=None):
+        if key in watched_keys:
+            return self.get_many([key], version).get(key, default)
         return self._try(lambda: RedisCache.get(self, key, default, version), default)
 
     def get_many(self, keys, version=None):
-        return self._try(lambda: RedisCache.get_many(self, keys, version), {})
+        keys = list(keys)
+        near = self._near()
+        watched = self._watched(keys, version) if near is not None else {}
+        found = {}
+        for key, full_key in watched.items():
+            value = near.get(full_key)
+            if value is not near_cache.MISSING:
+                found[key] = value
+        rest = [key for key in keys if key not in found]
+        if not rest:
+            return found
+        epoch = near.before_read() if watched else None
+        read = self._try(lambda: RedisCache.get_many(self, rest, version), {})
+        if near is not None and time.monotonic() >= self._down_until:
+            for key, value in read.items():
+                if key in watched:
+                    near.remember(watched[key], value, epoch)
+            near.after_read()
+        return {**found, **read}
 
     def has_key(self, key, version=None):
         return self._try(lambda: RedisCache.has_key(self, key, version), False)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_watched([key], version)
         return self._try(lambda: RedisCache.add(self, key, value, timeout, version), False)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_watched([key], version)
         self._try(lambda: RedisCache.set(self, key, value, timeout, version), None)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_watched(data, version)
         return self._try(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._try(lambda: RedisCache.touch(self, key, timeout, version), False)
 
     def delete(self, key, version=None):
+        self._forget_watched([key], version)
         return self._try(lambda: RedisCache.delete(self, key, version), False)
 
     def delete_many(self, keys, version=None):
+        keys = list(keys)
+        self._forget_watched(keys, version)
         self._try(lambda: RedisCache.delete_many(self, keys, version), None)
 
     def clear(self):
+        if self._near_copies is not None:
+            self._near_copies.clear()
         return self._try(lambda: RedisCache.clear(self), False)

@@ -133,12 +133,13 @@ class Version:
     token: str
 
 
-def current_version(cached: Version | None = None) -> Version:
+def current_version(cached: Version | None = None, asked: bool = False) -> Version:
     """The version in the shared cache, or read from the database when the cache has none.
 
-    ``cached`` is the version already read from the cache with something else.
+    ``cached`` is the version already read from the cache with something else
+    (``asked``: the cache was asked and had none, so it is not asked again).
     """
-    version = cached if cached is not None else cache.get(VERSION_KEY)
+    version = cached if cached is not None or asked else cache.get(VERSION_KEY)
     if version is None:
         changed_at = latest_change_at()
         version = Version(changed_at, changed_at.isoformat() if changed_at else "never")
@@ -203,6 +204,8 @@ def connect() -> None:
     """
     if forget_latest_change not in shared_cache.after_outage:
         shared_cache.after_outage.append(forget_latest_change)
+    # Read by every request: each process keeps it beside the cache, told of every change.
+    shared_cache.watched_keys.add(VERSION_KEY)
     for model in [*HISTORY_TABLES, StatusChange, LedgerCheckpoint]:
         post_save.connect(note_change, sender=model, dispatch_uid=f"version-{model.__name__}")
         post_delete.connect(note_change, sender=model, dispatch_uid=f"version-del-{model.__name__}")
@@ -262,11 +265,18 @@ def cached_fragments(request, name: str, fragments: list[tuple[object, Callable[
 
     Only those the cache did not hold are rendered.
     """
-    keys = [fragment_key(request, name, version) for version, _render in fragments]
+    return cached_named_fragments(
+        request, [(name, version, render) for version, render in fragments]
+    )
+
+
+def cached_named_fragments(request, fragments: list[tuple[str, object, Callable[[], str]]]):
+    """``cached_fragments`` for fragments of several names, ``(name, version, render)`` each."""
+    keys = [fragment_key(request, name, version) for name, version, _render in fragments]
     found = cache.get_many(keys)
     rendered = {}
     texts = []
-    for key, (_version, render) in zip(keys, fragments, strict=True):
+    for key, (_name, _version, render) in zip(keys, fragments, strict=True):
         text = found.get(key)
         if text is None:
             text = rendered[key] = render()
@@ -353,11 +363,21 @@ def public_cache(
 
 
 def _look_up_page(request) -> page_cache.PageLookup:
-    """The version of the record and the kept page, read from the shared cache together."""
+    """The version of the record and the kept page, read from the shared cache together.
+
+    Where this process keeps the version beside the cache (``tracker.near_cache``),
+    the page is looked up once its validator is known: first among the pages
+    this process read before, then in the cache.
+    """
     key = page_cache.key_of(request)
+    near = getattr(cache, "near", None)
+    version = near(VERSION_KEY) if near is not None else None
+    if version is not None:
+        request._tracker_version = version
+        return page_cache.PageLookup(key, None, later=cache)
     found = cache.get_many([VERSION_KEY, key])
-    request._tracker_version = current_version(found.get(VERSION_KEY))
-    return page_cache.PageLookup(key, found.get(key))
+    request._tracker_version = current_version(found.get(VERSION_KEY), asked=True)
+    return page_cache.PageLookup(key, found.get(key), copies=cache if near is not None else None)
 
 
 def _kept_whole(view: Callable) -> Callable:

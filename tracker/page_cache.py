@@ -9,7 +9,9 @@ down, the minute (``tracker.http.etag``). A request reads the record's version
 and its page in one round trip (``get_many``); when the kept page's validator
 is the one the request would get now, the page is served as it is, with no
 query and no rendering. A change through any node makes a new version, so
-every node's next response is rendered afresh.
+every node's next response is rendered afresh. With Redis, each process also
+keeps the version and the pages it read beside the cache (``tracker.near_cache``):
+an unchanged page it read before then costs no round trip at all.
 
 Only what holds nothing per reader is kept: a response that sets a cookie,
 used a CSRF token, read the session (and so perhaps the user), names a
@@ -51,16 +53,35 @@ class KeptPage:
 
 @dataclass
 class PageLookup:
-    """Where a request's page is kept, and what was found there."""
+    """Where a request's page is kept, and what was found there.
+
+    ``later`` is the shared cache, when the page was not read with the version
+    (which this process keeps beside the cache): it is then looked for, once
+    its validator is known, among this process's copies and then in the cache.
+    ``copies`` is the shared cache, when it keeps copies beside it.
+    """
 
     key: str
     kept: KeptPage | None
+    later: object = None
+    copies: object = None
 
     def serves(self, etag: str | None) -> HttpResponse | None:
         """The kept response, if it was rendered for ``etag``; else None."""
-        if etag is None or self.kept is None or self.kept.etag != etag:
+        if etag is None:
             return None
-        return self.kept.response
+        kept = self.kept
+        shared = self.later if self.later is not None else self.copies
+        if self.later is not None:
+            copy = shared.copy(self.key, etag)
+            if copy is not None:
+                return copy.response
+            kept = shared.get(self.key)
+        if kept is None or kept.etag != etag:
+            return None
+        if shared is not None:
+            shared.keep_copy(self.key, etag, kept)
+        return kept.response
 
 
 def make_canonical(request, parameters: Collection[str]) -> None:

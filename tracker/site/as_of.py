@@ -115,16 +115,17 @@ def today(zone: ReaderZone) -> dt.date:
     return clock.utc_to_local(timezone.now(), zone.name).date()
 
 
-def first_day(zone: ReaderZone) -> dt.date | None:
+def first_day(zone: ReaderZone, version=None) -> dt.date | None:
     """The first day with a public record on the reader's clock, or None while there is none.
 
-    Looked up once per version of the record: only a publication or a withdrawal moves it.
+    Looked up once per version of the record (``version``, the request's, or
+    the current one): only a publication or a withdrawal moves it.
     """
-    first = cache.get_or_set(
-        f"tracker:as-of-first:{current_version().token}",
-        lambda: public_past.first_publication() or NEVER,
-        SHARED_MAX_AGE,
-    )
+    key = f"tracker:as-of-first:{(version or current_version()).token}"
+    first = cache.get(key)
+    if first is None:
+        first = public_past.first_publication() or NEVER
+        cache.add(key, first, SHARED_MAX_AGE)
     return None if first == NEVER else clock.utc_to_local(first, zone.name).date()
 
 
@@ -167,7 +168,7 @@ def _asked(request, text: str, today_url: str):
     latest = today(zone)
     if day == latest:
         return redirect(with_zone(today_url, zone))
-    days = past_days(zone)
+    days = past_days(zone, request_version(request))
     if day > latest or days is None or day < days.first:
         return render(
             request,
@@ -209,9 +210,9 @@ class PastDays:
         return range(1, 32)
 
 
-def past_days(zone: ReaderZone) -> PastDays | None:
+def past_days(zone: ReaderZone, version=None) -> PastDays | None:
     """From the first day with a public record to yesterday; None while no day has ended since."""
-    first, last = first_day(zone), today(zone) - dt.timedelta(days=1)
+    first, last = first_day(zone, version), today(zone) - dt.timedelta(days=1)
     if first is None or first > last:
         return None
     return PastDays(first, last)
@@ -219,7 +220,7 @@ def past_days(zone: ReaderZone) -> PastDays | None:
 
 def picker(request) -> dict:
     """What the date picker offers: the days that have a past, on the reader's clock."""
-    return {"as_of_days": past_days(zone_of(request))}
+    return {"as_of_days": past_days(zone_of(request), request_version(request))}
 
 
 def picked_day(query) -> dt.date:

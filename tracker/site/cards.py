@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from tracker import attention, clock, public, summaries
-from tracker.http import cached_fragments
+from tracker.http import cached_named_fragments
 from tracker.models import VERIFIED, Commitment, CommitmentParty, ComplianceSummary
 from tracker.site import presenters
 from tracker.site.strips import daily_strip, severity_by_standing, strip_days
@@ -82,24 +82,29 @@ def with_cards(request, commitments: list[Commitment], *, away=False) -> list[Co
     its agreement's group (among those needing attention) names the
     agreement too.
     """
-    cards = cached_fragments(
-        request,
-        "card-away" if away else "card",
-        [
-            (
-                card_version(commitment),
-                lambda commitment=commitment: render_to_string(
-                    "tracker/_commitment_card.html",
-                    {"commitment": commitment, "away": away},
-                    request,
-                ),
-            )
-            for commitment in commitments
-        ],
-    )
-    for commitment, card in zip(commitments, cards, strict=True):
-        commitment.card = card
+    with_cards_of(request, [(commitments, away)])
     return commitments
+
+
+def with_cards_of(request, groups: list[tuple[list[Commitment], bool]]) -> None:
+    """``with_cards`` for several lists at once, ``(commitments, away)`` each: one round trip."""
+    fragments = [
+        (
+            "card-away" if away else "card",
+            card_version(commitment),
+            lambda commitment=commitment, away=away: render_to_string(
+                "tracker/_commitment_card.html",
+                {"commitment": commitment, "away": away},
+                request,
+            ),
+        )
+        for commitments, away in groups
+        for commitment in commitments
+    ]
+    cards = iter(cached_named_fragments(request, fragments))
+    for commitments, _away in groups:
+        for commitment in commitments:
+            commitment.card = next(cards)
 
 
 def decorate(

@@ -31,7 +31,7 @@ from tracker import changelog, changelog_groups, public, translated
 from tracker.http import public_cache
 from tracker.models import Category, CommitmentParty, Party
 from tracker.site import as_of, glance, presenters
-from tracker.site.cards import CARD_LEAVES_OUT, decorate, obligors, with_cards
+from tracker.site.cards import CARD_LEAVES_OUT, decorate, obligors, with_cards, with_cards_of
 from tracker.site.filters import (
     BOARD_PARAMETERS,
     CHANGES_PARAMETERS,
@@ -123,8 +123,13 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     prefetch_related_objects([*urgent, *loaded], obligors())
     party_names = {party.pk: translated.text(party, "name") for party in parties}
     zone = zone_of(request).name
-    with_cards(request, decorate(urgent, party_names, now, zone), away=True)
-    with_cards(request, decorate(loaded, party_names, now, zone))
+    with_cards_of(
+        request,
+        [
+            (decorate(urgent, party_names, now, zone), True),
+            (decorate(loaded, party_names, now, zone), False),
+        ],
+    )
     return render_to_string(
         "tracker/_board_listing.html",
         {
