@@ -2,33 +2,17 @@
 
 ``/as-of/2025-04-01/`` is the board as the public saw it when 1 April 2025
 ended; ``/commitments/<slug>/?as_of=2025-04-01`` is one commitment then. The
-day ends at midnight in UTC, or in the reader's zone when ``?tz=`` names one,
-and the banner says which. The records come from ``tracker.public_past``:
-withdrawn since, they are left out; corrected since, they are marked.
-
-Which days there are: from the day the first commitment still public was
-published, to yesterday on the reader's clock. Today has not ended, so its
-address leads to today's page. A day outside that range is answered with 404
-and a page giving the range: the address is well formed, there is just no
-board of that day to show. A day that is not a date at all (``2025-02-30``,
-``yesterday``) is a 400 saying how to write one.
-
-The past changes only when a record is corrected or withdrawn, and every
-such change makes a new version of the record (``tracker.http``); so these
-pages are validated by that version, the language and the zone, without the
-minute the live pages need for their countdowns.
+records come from ``tracker.public_past``: withdrawn since, they are left
+out; corrected since, they are marked. Which days there are, and how a day
+is read from the address, is ``tracker.site.past_day``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -36,204 +20,35 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tracker import clock, public, public_past, summaries, translated
-from tracker.http import SHARED_MAX_AGE, current_version, etag, public_cache, request_version
+from tracker.http import public_cache
 from tracker.models import Category, CommitmentParty, CompliancePicture
 from tracker.site import cards, presenters, strips
 from tracker.site.filters import BOARD_PARAMETERS, BoardFilters, page_field
-from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
+from tracker.site.past_day import (  # noqa: F401  (read from here by the open data)
+    PARAMETER,
+    AsOf,
+    NotADay,
+    PastDays,
+    asked_day,
+    cached,
+    first_day,
+    past_days,
+    past_etag,
+    picked_day,
+    picker,
+    read_day,
+    today,
+)
+from tracker.site.presenters import bad_request
+from tracker.site.reader_zone import with_zone, zone_of
 from tracker.status import Status
 
-PARAMETER = "as_of"
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 COMMITMENTS_PER_PAGE = 24
 EVENTS_PER_PAGE = 20
-NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
-
-
-class NotADay(ValueError):
-    """What was asked for is not a date written as YYYY-MM-DD."""
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """A past day, the reader's zone, and the instant that day ended there."""
-
-    day: dt.date
-    zone: ReaderZone
-
-    @property
-    def moment(self) -> dt.datetime:
-        return clock.end_of_day(self.day, self.zone.name)
-
-    @property
-    def day_text(self) -> str:
-        return clock.day_text(self.day)
-
-    @property
-    def moment_text(self) -> str:
-        """The instant the day ended, in UTC: what the reader can compare with any record."""
-        return clock.instant_text(self.moment, clock.Precision.MINUTE, "UTC")
-
-    @property
-    def query(self) -> str:
-        return f"{PARAMETER}={self.day.isoformat()}"
-
-    @cached_property
-    def checkpoint(self):
-        """The public log's last checkpoint signed by the end of the day, if any was (read once
-        a page, however often its templates ask)."""
-        from tracker.ledger import checkpoints
-
-        return checkpoints.signed_by(self.moment)
-
-
-def read_day(text: str) -> dt.date:
-    """The date ``text`` names, written YYYY-MM-DD; anything else is refused with the reason."""
-    text = (text or "").strip()
-    if not text:
-        raise NotADay(_("Choose a day, written as YYYY-MM-DD, for example 2025-04-01."))
-    if not DAY.fullmatch(text):
-        raise NotADay(
-            _("“%(asked)s” is not a date: write it as YYYY-MM-DD, for example 2025-04-01.")
-            % {"asked": text[:40]}
-        )
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise NotADay(_("There is no day %(asked)s in the calendar.") % {"asked": text}) from None
-
-
-def today(zone: ReaderZone) -> dt.date:
-    """The day it is on the reader's clock: it has not ended, so it is not in the past yet."""
-    return clock.utc_to_local(timezone.now(), zone.name).date()
-
-
-def first_day(zone: ReaderZone) -> dt.date | None:
-    """The first day with a public record on the reader's clock, or None while there is none.
-
-    Looked up once per version of the record: only a publication or a withdrawal moves it.
-    """
-    first = cache.get_or_set(
-        f"tracker:as-of-first:{current_version().token}",
-        lambda: public_past.first_publication() or NEVER,
-        SHARED_MAX_AGE,
-    )
-    return None if first == NEVER else clock.utc_to_local(first, zone.name).date()
-
-
-def past_etag(request, *args, **kwargs) -> str:
-    """The validator of a past page: the record's version, the language and the zone.
-
-    No minute: the day has ended, and a page of it says every time relative
-    to that end, so only a correction or a withdrawal (a new version) changes
-    it, or the date, which moves the last day the picker offers.
-    """
-    token = request_version(request).token
-    language = getattr(request, "LANGUAGE_CODE", "")
-    zone = zone_of(request)
-    # Today's date too: the date picker offers days up to yesterday.
-    parts = ["as-of", token, language, zone.name, today(zone).isoformat()]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-
-
-def commitment_etag(request, *args, **kwargs) -> str:
-    """A commitment page's validator: the past's with ``?as_of=``, else the live page's."""
-    if PARAMETER in request.GET:
-        return past_etag(request)
-    return etag(request, *args, **kwargs)
-
-
-def _cached(request, name: str, render_page) -> str:
-    """Render a past page once per version, language, zone and address."""
-    key = f"{past_etag(request)}|{request.get_full_path()}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return cache.get_or_set(f"tracker:{name}:{digest}", render_page, SHARED_MAX_AGE)
-
-
-def _asked(request, text: str, today_url: str):
-    """The day asked for, or the answer to give instead (400, 404, or today's page)."""
-    zone = zone_of(request)
-    try:
-        day = read_day(text)
-    except NotADay as exc:
-        return _bad(request, [str(exc)])
-    latest = today(zone)
-    if day == latest:
-        return redirect(with_zone(today_url, zone))
-    days = past_days(zone)
-    if day > latest or days is None or day < days.first:
-        return render(
-            request,
-            "tracker/as_of_unavailable.html",
-            {
-                "asked": day,
-                "days": days,
-                "is_future": day > latest,
-                "today_url": today_url,
-            },
-            status=404,
-        )
-    return AsOf(day, zone)
-
-
-def _bad(request, errors: list[str]):
-    """A 400 page that says what was wrong with the address."""
-    return render(request, "400.html", {"errors": errors}, status=400)
-
-
-@dataclass(frozen=True)
-class PastDays:
-    """The days that have a past, on the reader's clock: what the date picker offers."""
-
-    first: dt.date
-    last: dt.date
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.last.year, self.first.year - 1, -1))
-
-    @property
-    def months(self) -> list[tuple[int, str]]:
-        """Each month's number and its name in the reader's language."""
-        return [(number, capfirst(str(name))) for number, name in MONTHS.items()]
-
-    @property
-    def days(self) -> range:
-        return range(1, 32)
-
-
-def past_days(zone: ReaderZone) -> PastDays | None:
-    """From the first day with a public record to yesterday; None while no day has ended since."""
-    first, last = first_day(zone), today(zone) - dt.timedelta(days=1)
-    if first is None or first > last:
-        return None
-    return PastDays(first, last)
-
-
-def picker(request) -> dict:
-    """What the date picker offers: the days that have a past, on the reader's clock."""
-    return {"as_of_days": past_days(zone_of(request))}
-
-
-def picked_day(query) -> dt.date:
-    """The day the picker's day, month and year name, or ``?date=`` as older links give it."""
-    if "date" in query:
-        return read_day(query.get("date", ""))
-    parts = [query.get(name, "").strip() for name in ("year", "month", "day")]
-    if not all(part.isdigit() and len(part) <= 4 for part in parts):
-        raise NotADay(_("Choose a day, a month and a year."))
-    year, month, day = (int(part) for part in parts)
-    return read_day(f"{year:04d}-{month:02d}-{day:02d}")
-
-
-# Pages -------------------------------------------------------------------------
 
 
 @require_safe
@@ -242,26 +57,26 @@ def pick(request):
     try:
         day = picked_day(request.GET)
     except NotADay as exc:
-        return _bad(request, [str(exc)])
+        return bad_request(request, [str(exc)])
     return redirect(with_zone(reverse("as_of_board", args=[day.isoformat()]), zone_of(request)))
 
 
 @public_cache(etag_func=past_etag, parameters=BOARD_PARAMETERS)
 @require_safe
 def board(request, day: str):
-    asked = _asked(request, day, reverse("board"))
+    asked = asked_day(request, day, reverse("board"))
     if not isinstance(asked, AsOf):
         return asked
     binds = public.roles().filter(party=OuterRef("pk"), role=CommitmentParty.Role.OBLIGOR)
     parties = list(public.parties().annotate(binds=Exists(binds)))
     filters = BoardFilters(request.GET, parties=parties)
     if not filters.is_valid():
-        return _bad(request, [m for ms in filters.errors.values() for m in ms])
+        return bad_request(request, [m for ms in filters.errors.values() for m in ms])
     chosen = filters.cleaned_data
     try:
-        listing = _cached(request, "as-of-board", lambda: _listing(request, asked, chosen, parties))
+        listing = cached(request, "as-of-board", lambda: _listing(request, asked, chosen, parties))
     except presenters.NoSuchPage as exc:
-        return _bad(request, [str(exc)])
+        return bad_request(request, [str(exc)])
     return render(
         request,
         "tracker/as_of_board.html",
@@ -409,19 +224,19 @@ class Cited(list):
 def commitment(request, slug: str):
     """A commitment page as it stood at the end of ``?as_of=`` (``views.commitment_detail``)."""
     current = get_object_or_404(public.commitments(), slug=slug)
-    asked = _asked(request, request.GET.get(PARAMETER, ""), current.get_absolute_url())
+    asked = asked_day(request, request.GET.get(PARAMETER, ""), current.get_absolute_url())
     if not isinstance(asked, AsOf):
         return asked
     try:
         number = page_field().clean(request.GET.get("page")) or 1
     except ValidationError as refusal:
-        return _bad(request, refusal.messages)
+        return bad_request(request, refusal.messages)
     try:
-        page = _cached(
+        page = cached(
             request, "as-of-commitment", lambda: _commitment_page(request, current, asked, number)
         )
     except presenters.NoSuchPage as exc:
-        return _bad(request, [str(exc)])
+        return bad_request(request, [str(exc)])
     return HttpResponse(page)
 
 

@@ -41,7 +41,7 @@ from tracker.models import (
     Party,
     Reading,
 )
-from tracker.site import as_of, presenters, timelines
+from tracker.site import as_of, past_day, presenters, timelines
 from tracker.site.cards import decorate, summary_of
 from tracker.site.filters import EVENT_PARAMETERS, EventFilters
 from tracker.site.reader_zone import zone_of
@@ -51,10 +51,12 @@ from tracker.site.views import bad_request, form_errors
 DELIVERIES_LISTED = 20
 
 
-@public_cache(etag_func=as_of.commitment_etag, parameters=[*EVENT_PARAMETERS, as_of.PARAMETER])
+@public_cache(
+    etag_func=past_day.commitment_etag, parameters=[*EVENT_PARAMETERS, past_day.PARAMETER]
+)
 @require_safe
 def commitment_detail(request, slug):
-    if as_of.PARAMETER in request.GET:
+    if past_day.PARAMETER in request.GET:
         return as_of.commitment(request, slug)
     parties = list(public.parties())
     filters = EventFilters(request.GET, parties=parties)
