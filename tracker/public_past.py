@@ -1,9 +1,10 @@
 """What the public saw at an instant in the past, rebuilt from the history tables.
 
-The as-of pages (``tracker.site.as_of``) read the past here, and nowhere
-else. Every record comes from its history table, as its latest version
-before the instant; the lifecycle transitions come from the status-change
-log. The rules are those of ``tracker.public``, applied twice, then and now:
+A past day's pages read the past as published then here, through
+``tracker.public_at``, and nowhere else. Every record comes from its
+history table, as its latest version before the instant; the lifecycle
+transitions come from the status-change log. The rules are those of
+``tracker.public``, applied twice, then and now:
 
 - A record is shown as it stood at the instant when its version then was
   published (and its parents' versions then were published too), **and** it
@@ -100,14 +101,17 @@ def _as_record(version):
 # Commitments ----------------------------------------------------------------------
 
 
-def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
+def commitments(
+    moment: dt.datetime, pk: int | None = None, windows: bool = True
+) -> list[Commitment]:
     """The commitments the public saw at ``moment``, each as it stood then.
 
     Each carries ``agreement`` (as it stood then), ``version`` (its history
     row) and its working window then: ``working_reading_id``,
     ``working_starts_at``, ``working_ends_at``, ``working_due_at``,
     ``working_precision``, ``working_time_zone``, each None without a working
-    reading shown then.
+    reading shown then. Without ``windows``, the window is left for
+    ``with_working_windows`` to give the few a page shows.
     """
     filters = {} if pk is None else {"id": pk}
     rows = list(_shown(Commitment, public.commitments(), moment, **filters))
@@ -125,11 +129,12 @@ def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
         commitment = _as_record(row)
         commitment.agreement = agreement
         shown.append(commitment)
-    _with_working_windows(shown, moment)
+    if windows:
+        with_working_windows(shown, moment)
     return shown
 
 
-def _with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
+def with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
     working = {
         reading.commitment_id: reading
         for reading in readings([c.pk for c in commitments], moment)
@@ -193,13 +198,15 @@ REPORTED = [
 ]
 
 
-def counted_claims(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
-    """The claims a board's cards count at ``moment``, each with only ``REPORTED`` read.
+def counted_claims(
+    commitment_ids: Iterable[int], moment: dt.datetime, also: Iterable[str] = ()
+) -> list[ComplianceEvent]:
+    """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read.
 
     Read as plain values, not rebuilt from their history rows: a card counts
     every claim of its commitment and shows none of their words.
     """
-    fields = ["id", "commitment_id", "history_id", *REPORTED]
+    fields = ["id", "commitment_id", "history_id", *REPORTED, *also]
     claims = []
     for row in event_versions(commitment_ids, moment).order_by().values(*fields):
         # Not through the model's __init__, which fills every translated text's
@@ -210,11 +217,6 @@ def counted_claims(commitment_ids: Iterable[int], moment: dt.datetime) -> list[C
         claim.version = SimpleNamespace(**row)
         claims.append(claim)
     return claims
-
-
-def reports(versions: QuerySet) -> list[tuple]:
-    """``REPORTED`` of each claim, read as plain values: a page counts them all, shows a few."""
-    return list(versions.order_by().values_list(*REPORTED))
 
 
 def roles(
@@ -247,6 +249,13 @@ def status_changes(commitment: Commitment, moment: dt.datetime) -> list[StatusCh
     return list(public.status_changes().filter(commitment=commitment, recorded_at__lt=moment))
 
 
+class Cited(list):
+    """Sources cited then, listed as the templates list a record's own: ``sources.all``."""
+
+    def all(self):
+        return self
+
+
 def sources(records: Iterable) -> None:
     """Give each reading or claim ``cited``: the public sources its version cited then."""
     records = list(records)
@@ -266,7 +275,7 @@ def sources(records: Iterable) -> None:
     found = {s.pk: s for s in public.sources(among=list(wanted))} if wanted else {}
     for record in records:
         ids = cited.get((type(record), record.version.history_id), [])
-        record.cited = [found[pk] for pk in ids if pk in found]
+        record.cited = Cited(found[pk] for pk in ids if pk in found)
 
 
 # Corrections ----------------------------------------------------------------------

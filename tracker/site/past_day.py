@@ -24,17 +24,22 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from tracker import clock, public_past
+from tracker import clock, public_at, public_past
 from tracker.http import SHARED_MAX_AGE, current_version, etag, request_version
 from tracker.site.presenters import bad_request
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
 
 PARAMETER = "as_of"
+# How a past day is asked of: as published then (no parameter), or with today's record.
+MODE = "known"
+KNOWN_NOW = "now"
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NEVER = "never"  # cached for "nothing is public", which the cache cannot tell from a miss
 
@@ -49,6 +54,18 @@ class AsOf:
 
     day: dt.date
     zone: ReaderZone
+    mode: str = public_at.PUBLISHED
+
+    @property
+    def is_known_now(self) -> bool:
+        return self.mode == public_at.KNOWN
+
+    @cached_property
+    def reader(self):
+        """Where the page reads its records: as published then, or as known now."""
+        if self.is_known_now:
+            return public_at.Known(self.moment, self.day)
+        return public_at.Published(self.moment)
 
     @property
     def moment(self) -> dt.datetime:
@@ -65,7 +82,36 @@ class AsOf:
 
     @property
     def query(self) -> str:
-        return f"{PARAMETER}={self.day.isoformat()}"
+        """The parameters naming this day and mode on a commitment's address."""
+        return f"{PARAMETER}={self.day.isoformat()}{self.mode_query}"
+
+    @property
+    def mode_query(self) -> str:
+        return f"&{MODE}={KNOWN_NOW}" if self.is_known_now else ""
+
+    @property
+    def board_url(self) -> str:
+        return reverse("as_of_board", args=[self.day.isoformat()])
+
+    @property
+    def known_board_url(self) -> str:
+        return f"{self.board_url}?{MODE}={KNOWN_NOW}"
+
+    @property
+    def this_board_url(self) -> str:
+        """The board of this day in this mode, unfiltered."""
+        return self.known_board_url if self.is_known_now else self.board_url
+
+    @property
+    def other_board_url(self) -> str:
+        """The board of the same day in the other mode."""
+        return self.board_url if self.is_known_now else self.known_board_url
+
+    @property
+    def other_mode_query(self) -> str:
+        """The parameters naming the same day in the other mode."""
+        other = "" if self.is_known_now else f"&{MODE}={KNOWN_NOW}"
+        return f"{PARAMETER}={self.day.isoformat()}{other}"
 
     @cached_property
     def checkpoint(self):
@@ -125,9 +171,9 @@ def past_etag(request, *args, **kwargs) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def commitment_etag(request, *args, **kwargs) -> str:
-    """A commitment page's validator: the past's with ``?as_of=``, else the live page's."""
-    if PARAMETER in request.GET:
+def page_etag(request, *args, day: str | None = None, **kwargs) -> str:
+    """A page's validator: a past day's (``day`` in the address, or ``?as_of=``), else today's."""
+    if day is not None or PARAMETER in request.GET:
         return past_etag(request)
     return etag(request, *args, **kwargs)
 
@@ -140,10 +186,11 @@ def cached(request, name: str, render_page) -> str:
 
 
 def asked_day(request, text: str, today_url: str):
-    """The day asked for, or the answer to give instead (400, 404, or today's page)."""
+    """The day and mode asked for, or the answer to give instead (400, 404, or today's page)."""
     zone = zone_of(request)
     try:
         day = read_day(text)
+        mode = read_mode(request.GET.get(MODE))
     except NotADay as exc:
         return bad_request(request, [str(exc)])
     latest = today(zone)
@@ -162,7 +209,40 @@ def asked_day(request, text: str, today_url: str):
             },
             status=404,
         )
-    return AsOf(day, zone)
+    return AsOf(day, zone, mode)
+
+
+def read_mode(text: str | None) -> str:
+    """The mode ``?known=`` names: absent, as published then; ``now``, as known now."""
+    if text is None:
+        return public_at.PUBLISHED
+    if text.strip() == KNOWN_NOW:
+        return public_at.KNOWN
+    raise NotADay(
+        _(
+            "“%(asked)s” is not a way of showing a past day: leave “known” out to see it as it "
+            "was published then, or write known=now to see it with everything known today."
+        )
+        % {"asked": text[:40]}
+    )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """ "Corrected later": on which day, on the reader's clock, and where it reads as it is now."""
+
+    day: str
+    url: str
+
+
+def mark(corrected: dict, zone: str, *records) -> Mark | None:
+    """The mark for the earliest later correction of any of ``records``, or None."""
+    found = [corrected.get((type(r), r.pk)) for r in records if r is not None]
+    found = [c for c in found if c is not None]
+    if not found:
+        return None
+    first = min(found, key=lambda c: c.at)
+    return Mark(clock.day_text(clock.local_day(first.at, tz_name=zone)), first.url)
 
 
 @dataclass(frozen=True)
@@ -208,3 +288,52 @@ def picked_day(query) -> dt.date:
         raise NotADay(_("Choose a day, a month and a year."))
     year, month, day = (int(part) for part in parts)
     return read_day(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+def mark_corrections(reader, commitments: list, zone: str) -> None:
+    """Mark each card "corrected later" when what it shows changed after the day, as published.
+
+    A card is marked when its commitment, its working reading or the sides,
+    dates or verification of the claims it counts were corrected; a page as
+    known now shows today's record, so it marks nothing.
+    """
+    if reader.mode != public_at.PUBLISHED:
+        for commitment in commitments:
+            commitment.correction = None
+        return
+    counted = {c.pk: c.counted for c in commitments}
+    records = [
+        *commitments,
+        *(c.working_reading for c in commitments if c.working_reading),
+        *(claim for claims in counted.values() for claim in claims),
+    ]
+    corrected = reader.corrections(records, compared=public_past.COUNTED)
+    for commitment in commitments:
+        commitment.correction = mark(
+            corrected,
+            zone,
+            commitment,
+            commitment.working_reading,
+            *counted[commitment.pk],
+        )
+
+
+def later_words(later, as_of: AsOf) -> str:
+    """The line naming what a page as known now shows that was recorded only after its day."""
+    if not later:
+        return ""
+    parts = [
+        ngettext("%(count)d claim", "%(count)d claims", later.claims) % {"count": later.claims},
+        ngettext("%(count)d status change", "%(count)d status changes", later.status_changes)
+        % {"count": later.status_changes},
+        ngettext(
+            "%(count)d reading of the terms", "%(count)d readings of the terms", later.readings
+        )
+        % {"count": later.readings},
+    ]
+    counts = (later.claims, later.status_changes, later.readings)
+    named = ", ".join(part for part, count in zip(parts, counts, strict=True) if count)
+    return _("Recorded only after %(day)s, so not on the page as published then: %(what)s.") % {
+        "day": as_of.day_text,
+        "what": named,
+    }
