@@ -62,9 +62,12 @@ class Published:
         public_past.with_working_windows(commitments, self.moment)
         also = ["in_response_to_id", *(summaries.SUMMARY_COLUMNS if texts else [])]
         counted = public_past.counted_claims([c.pk for c in commitments], self.moment, also)
+        by_commitment: dict[int, list] = {c.pk: [] for c in commitments}
+        for claim in counted:
+            by_commitment[claim.commitment_id].append(claim)
         for commitment in commitments:
-            commitment.counted = [c for c in counted if c.commitment_id == commitment.pk]
-        reports = [vars(claim.version) for claim in counted]
+            commitment.counted = by_commitment[commitment.pk]
+        reports = [claim.values for claim in counted]
         _count(commitments, reports, self.moment, texts, self.deliveries)
 
     def claims(self, commitment_ids: list[int]):

@@ -34,10 +34,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
-from django.db.models.base import ModelState
 from django.urls import reverse
 
 from tracker import changelog, public
@@ -198,25 +196,48 @@ REPORTED = [
 ]
 
 
+class Counted:
+    """A claim a page counts, as plain values: its id, commitment and ``REPORTED``.
+
+    Not a record rebuilt from its history row (the model's constructor fills
+    every translated text's default, which took seconds for many claims): it
+    answers for itself as the version ``corrections`` compares.
+    """
+
+    __slots__ = ("values",)
+    model = ComplianceEvent
+
+    def __init__(self, values: dict):
+        self.values = values
+
+    def __getattr__(self, name: str):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def pk(self) -> int:
+        return self.values["id"]
+
+    @property
+    def version(self) -> Counted:
+        return self
+
+
 def counted_claims(
     commitment_ids: Iterable[int], moment: dt.datetime, also: Iterable[str] = ()
-) -> list[ComplianceEvent]:
-    """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read.
-
-    Read as plain values, not rebuilt from their history rows: a card counts
-    every claim of its commitment and shows none of their words.
-    """
+) -> list[Counted]:
+    """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read."""
     fields = ["id", "commitment_id", "history_id", *REPORTED, *also]
-    claims = []
-    for row in event_versions(commitment_ids, moment).order_by().values(*fields):
-        # Not through the model's __init__, which fills every translated text's
-        # default: a thousand claims took seconds. Only these fields are read.
-        claim = ComplianceEvent.__new__(ComplianceEvent)
-        claim._state = ModelState()
-        claim.__dict__.update(row)
-        claim.version = SimpleNamespace(**row)
-        claims.append(claim)
-    return claims
+    return [
+        Counted(row) for row in event_versions(commitment_ids, moment).order_by().values(*fields)
+    ]
+
+
+def model_of(record) -> type:
+    """The model a shown record is of: its class, or the one a ``Counted`` claim names."""
+    return record.model if isinstance(record, Counted) else type(record)
 
 
 def roles(
@@ -306,7 +327,7 @@ def corrections(
     records = list(records)
     by_model: dict[type, list] = {}
     for record in records:
-        by_model.setdefault(type(record), []).append(record)
+        by_model.setdefault(model_of(record), []).append(record)
     found: dict[tuple[type, int], Correction] = {}
     # Addresses by today's slugs: a slug may have changed since.
     parents = {r.pk if isinstance(r, Commitment) else r.commitment_id for r in records}

@@ -237,7 +237,7 @@ class Mark:
 
 def mark(corrected: dict, zone: str, *records) -> Mark | None:
     """The mark for the earliest later correction of any of ``records``, or None."""
-    found = [corrected.get((type(r), r.pk)) for r in records if r is not None]
+    found = [corrected.get((public_past.model_of(r), r.pk)) for r in records if r is not None]
     found = [c for c in found if c is not None]
     if not found:
         return None
