@@ -133,7 +133,13 @@ def _commitment_page(
         "renews": read.renews,
         "roles": roles,
         "readings": readings,
-        "timeline": _timeline(readings, summary.days if summary else [], read.moment, zone),
+        "timeline": _timeline(
+            readings,
+            summary.days if summary else [],
+            read.moment,
+            zone,
+            _("end of the day") if as_of else None,
+        ),
         "status_changes": status_changes,
         "since": presenters.status_since(status_changes, commitment.agreement.held_on, zone),
         "page": page,
@@ -217,7 +223,7 @@ def _in_zones(readings: list[Reading], reader_zone: str, party_zones: set[str]) 
 
 
 def _timeline(
-    readings: list[Reading], event_days: list[list], now, tz_name: str
+    readings: list[Reading], event_days: list[list], now, tz_name: str, now_label=None
 ) -> timelines.Timeline | None:
     """Readings as bars, and one tick per day and severity of the events reported.
 
@@ -249,7 +255,7 @@ def _timeline(
         at = dt.datetime.fromisoformat(first_at)
         when = clock.day_text(dt.date.fromisoformat(day))
         ticks.append((at, severities[standing], f"{when}: {what}"))
-    return timelines.timeline(spans, ticks, now, tz_name)
+    return timelines.timeline(spans, ticks, now, tz_name, now_label)
 
 
 def _claims(events, chosen: dict):
