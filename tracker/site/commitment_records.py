@@ -38,6 +38,7 @@ class Read:
 
 
 def read_now(slug: str, chosen: dict) -> Read:
+    """Today's page: the public record, the commitment's summary as it is kept."""
     commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
     events = public.events().filter(commitment=commitment)
     return Read(
