@@ -55,6 +55,8 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         ("search", "/search/?q=energ"),
         # The board of a past day, halfway through the history: read from the history tables.
         ("as_of_board", f"/as-of/{past_day()}/"),
+        # The same day as known now: today's records as they applied then.
+        ("as_of_known_board", f"/as-of/{past_day()}/?known=now"),
     ]
     client = Client()
     client.get(TRIVIAL)  # imports and first connection, outside the timing
@@ -111,6 +113,9 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
         # A past day's board against today's, from the same run: the past is rebuilt, not stored.
         past, today = result["pages"]["as_of_board"], result["pages"]["board"]
         result["as_of_board_vs_board"] = round(past["p50_ms"] / today["p50_ms"], 2)
+    if "board" in result["pages"] and "as_of_known_board" in result["pages"]:
+        known, today = result["pages"]["as_of_known_board"], result["pages"]["board"]
+        result["as_of_known_board_vs_board"] = round(known["p50_ms"] / today["p50_ms"], 2)
     if not only:
         result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result

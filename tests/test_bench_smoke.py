@@ -36,6 +36,7 @@ PAGES = {
     "party",
     "search",
     "as_of_board",
+    "as_of_known_board",
 }
 
 pytestmark = pytest.mark.skipif(

@@ -83,11 +83,15 @@ REQUESTS = {
     "as_of_board": lambda: [
         reverse("as_of_board", args=[PAST_DAY]),
         reverse("as_of_board", args=[PAST_DAY]) + f"?party={MARKED['party']}",
+        # The same day as known now: today's record as it stood when the day ended.
+        reverse("as_of_board", args=[PAST_DAY]) + "?known=now",
+        reverse("as_of_board", args=[PAST_DAY]) + f"?known=now&party={MARKED['party']}",
     ],
     "commitment": lambda: (
         _with_slug("commitment", "commitment")
         + [reverse("commitment", args=[PUBLIC["commitment"]]) + f"?claimant={MARKED['party']}"]
         + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("commitment", "commitment")]
+        + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("commitment", "commitment")]
     ),
     "agreement": lambda: _with_slug("agreement", "agreement"),
     "party": lambda: _with_slug("party", "party"),

@@ -1,9 +1,10 @@
 """What the public saw at an instant in the past, rebuilt from the history tables.
 
-The as-of pages (``tracker.site.as_of``) read the past here, and nowhere
-else. Every record comes from its history table, as its latest version
-before the instant; the lifecycle transitions come from the status-change
-log. The rules are those of ``tracker.public``, applied twice, then and now:
+A past day's pages read the past as published then here, through
+``tracker.public_at``, and nowhere else. Every record comes from its
+history table, as its latest version before the instant; the lifecycle
+transitions come from the status-change log. The rules are those of
+``tracker.public``, applied twice, then and now:
 
 - A record is shown as it stood at the instant when its version then was
   published (and its parents' versions then were published too), **and** it
@@ -33,10 +34,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
-from django.db.models.base import ModelState
 from django.urls import reverse
 
 from tracker import changelog, public
@@ -100,14 +99,17 @@ def _as_record(version):
 # Commitments ----------------------------------------------------------------------
 
 
-def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
+def commitments(
+    moment: dt.datetime, pk: int | None = None, windows: bool = True
+) -> list[Commitment]:
     """The commitments the public saw at ``moment``, each as it stood then.
 
     Each carries ``agreement`` (as it stood then), ``version`` (its history
     row) and its working window then: ``working_reading_id``,
     ``working_starts_at``, ``working_ends_at``, ``working_due_at``,
     ``working_precision``, ``working_time_zone``, each None without a working
-    reading shown then.
+    reading shown then. Without ``windows``, the window is left for
+    ``with_working_windows`` to give the few a page shows.
     """
     filters = {} if pk is None else {"id": pk}
     rows = list(_shown(Commitment, public.commitments(), moment, **filters))
@@ -125,11 +127,12 @@ def commitments(moment: dt.datetime, pk: int | None = None) -> list[Commitment]:
         commitment = _as_record(row)
         commitment.agreement = agreement
         shown.append(commitment)
-    _with_working_windows(shown, moment)
+    if windows:
+        with_working_windows(shown, moment)
     return shown
 
 
-def _with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
+def with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
     working = {
         reading.commitment_id: reading
         for reading in readings([c.pk for c in commitments], moment)
@@ -193,28 +196,48 @@ REPORTED = [
 ]
 
 
-def counted_claims(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
-    """The claims a board's cards count at ``moment``, each with only ``REPORTED`` read.
+class Counted:
+    """A claim a page counts, as plain values: its id, commitment and ``REPORTED``.
 
-    Read as plain values, not rebuilt from their history rows: a card counts
-    every claim of its commitment and shows none of their words.
+    Not a record rebuilt from its history row (the model's constructor fills
+    every translated text's default, which took seconds for many claims): it
+    answers for itself as the version ``corrections`` compares.
     """
-    fields = ["id", "commitment_id", "history_id", *REPORTED]
-    claims = []
-    for row in event_versions(commitment_ids, moment).order_by().values(*fields):
-        # Not through the model's __init__, which fills every translated text's
-        # default: a thousand claims took seconds. Only these fields are read.
-        claim = ComplianceEvent.__new__(ComplianceEvent)
-        claim._state = ModelState()
-        claim.__dict__.update(row)
-        claim.version = SimpleNamespace(**row)
-        claims.append(claim)
-    return claims
+
+    __slots__ = ("values",)
+    model = ComplianceEvent
+
+    def __init__(self, values: dict):
+        self.values = values
+
+    def __getattr__(self, name: str):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def pk(self) -> int:
+        return self.values["id"]
+
+    @property
+    def version(self) -> Counted:
+        return self
 
 
-def reports(versions: QuerySet) -> list[tuple]:
-    """``REPORTED`` of each claim, read as plain values: a page counts them all, shows a few."""
-    return list(versions.order_by().values_list(*REPORTED))
+def counted_claims(
+    commitment_ids: Iterable[int], moment: dt.datetime, also: Iterable[str] = ()
+) -> list[Counted]:
+    """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read."""
+    fields = ["id", "commitment_id", "history_id", *REPORTED, *also]
+    return [
+        Counted(row) for row in event_versions(commitment_ids, moment).order_by().values(*fields)
+    ]
+
+
+def model_of(record) -> type:
+    """The model a shown record is of: its class, or the one a ``Counted`` claim names."""
+    return record.model if isinstance(record, Counted) else type(record)
 
 
 def roles(
@@ -247,6 +270,13 @@ def status_changes(commitment: Commitment, moment: dt.datetime) -> list[StatusCh
     return list(public.status_changes().filter(commitment=commitment, recorded_at__lt=moment))
 
 
+class Cited(list):
+    """Sources cited then, listed as the templates list a record's own: ``sources.all``."""
+
+    def all(self):
+        return self
+
+
 def sources(records: Iterable) -> None:
     """Give each reading or claim ``cited``: the public sources its version cited then."""
     records = list(records)
@@ -266,7 +296,7 @@ def sources(records: Iterable) -> None:
     found = {s.pk: s for s in public.sources(among=list(wanted))} if wanted else {}
     for record in records:
         ids = cited.get((type(record), record.version.history_id), [])
-        record.cited = [found[pk] for pk in ids if pk in found]
+        record.cited = Cited(found[pk] for pk in ids if pk in found)
 
 
 # Corrections ----------------------------------------------------------------------
@@ -297,7 +327,7 @@ def corrections(
     records = list(records)
     by_model: dict[type, list] = {}
     for record in records:
-        by_model.setdefault(type(record), []).append(record)
+        by_model.setdefault(model_of(record), []).append(record)
     found: dict[tuple[type, int], Correction] = {}
     # Addresses by today's slugs: a slug may have changed since.
     parents = {r.pk if isinstance(r, Commitment) else r.commitment_id for r in records}

@@ -28,6 +28,7 @@ from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from tracker import clock
 from tracker.models import (
     VERIFIED,
     ComplianceEvent,
@@ -235,3 +236,52 @@ def worst_days(
     if summary is None:
         return {}
     return standings_between(summary.worst_days, first, last)
+
+
+def of_reports(
+    commitment_id: int, reports: Iterable[dict], at: dt.datetime, handovers=()
+) -> ComplianceSummary:
+    """A summary of these claims, kept nowhere: what a past day's page counts.
+
+    Each report holds a claim's ``kind``, ``verification``, ``claimant_id``,
+    ``accused_id``, ``occurred_at``, ``occurred_until``, ``precision``, and
+    may hold ``in_response_to_id`` and its summary in each language; the
+    summary is the one ``build`` keeps, from plain values rather than grouped
+    in SQL. ``handovers`` are its ``[party, unit, total]`` rows.
+    """
+    summary = ComplianceSummary(commitment_id=commitment_id, refreshed_at=at)
+    reports = list(reports)
+    shown = {report.get("id") for report in reports}
+    cells: dict[tuple, int] = {}
+    ticks: dict[tuple, list] = {}
+    for report in reports:
+        kind, verification = report["kind"], report["verification"]
+        cell = (kind, verification, report["claimant_id"], report["accused_id"])
+        cells[cell] = cells.get(cell, 0) + 1
+        first = clock.calendar_day(report["occurred_at"], report["precision"])
+        until = report["occurred_until"]
+        last = clock.calendar_day(until, report["precision"]) if until else None
+        mark_worst_days(summary.worst_days, first, last, kind, verification)
+        standing = violation_standing(kind, verification) or ""
+        text = {
+            column.removeprefix("summary_"): report[column][:SUMMARY_LENGTH]
+            for column in SUMMARY_COLUMNS
+            if report.get(column)
+        }
+        tick = ticks.setdefault(
+            (first, standing), [first.isoformat(), standing, 0, report["occurred_at"], text]
+        )
+        tick[2] += 1
+        if report["occurred_at"] < tick[3]:
+            tick[3], tick[4] = report["occurred_at"], text
+        if summary.last_event_at is None or report["occurred_at"] > summary.last_event_at:
+            summary.last_event_at = report["occurred_at"]
+        if report.get("in_response_to_id") is None or report["in_response_to_id"] not in shown:
+            summary.claims += 1
+    summary.cells = [[k, v, c, n, a] for (k, v, c, a), n in cells.items()]
+    summary.days = [
+        [day, standing, n, first_at.isoformat(), text]
+        for day, standing, n, first_at, text in sorted(ticks.values(), key=lambda t: t[0])
+    ]
+    summary.handovers = [list(row) for row in handovers]
+    return summary

@@ -37,6 +37,8 @@ PAGES = [
     ("/regions/UA-59/", 200),
     ("/as-of/2025-06-22/", 200),
     ("/commitments/energy-strike-pause/?as_of=2025-06-22", 200),
+    ("/as-of/2025-04-01/?known=now", 200),
+    ("/commitments/energy-strike-pause/?as_of=2025-04-01&known=now", 200),
     ("/as-of/2025-01-01/", 404),
     ("/alerts/subscribe/", 200),
     ("/alerts/confirm/not-a-token/", 400),

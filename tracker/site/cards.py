@@ -73,15 +73,24 @@ def card_version(commitment: Commitment) -> tuple:
     )
 
 
-def with_cards(request, commitments: list[Commitment], *, away=False) -> list[Commitment]:
+def with_cards(
+    request, commitments: list[Commitment], *, away=False, kept=True
+) -> list[Commitment]:
     """Give each commitment its card, rendered once per version of what it shows.
 
     Cards are cached one by one, so a new claim re-renders the card of its
     commitment, and the rest of the board comes from the cache: all read in
     one round trip, and those rendered kept in another. A card ``away`` from
     its agreement's group (among those needing attention) names the
-    agreement too.
+    agreement too. A past day's cards are not ``kept`` one by one: its
+    whole page is.
     """
+    if not kept:
+        for commitment in commitments:
+            commitment.card = render_to_string(
+                "tracker/_commitment_card.html", {"commitment": commitment, "away": away}, request
+            )
+        return commitments
     with_cards_of(request, [(commitments, away)])
     return commitments
 

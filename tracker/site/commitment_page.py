@@ -12,19 +12,14 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import (
-    Count,
-    Exists,
     F,
-    OuterRef,
-    Prefetch,
     Subquery,
-    Window,
     prefetch_related_objects,
 )
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
@@ -41,21 +36,33 @@ from tracker.models import (
     Party,
     Reading,
 )
-from tracker.site import as_of, presenters, timelines
+from tracker.site import commitment_records as records
+from tracker.site import past_day, presenters, timelines
 from tracker.site.cards import decorate, summary_of
 from tracker.site.filters import EVENT_PARAMETERS, EventFilters
+from tracker.site.presenters import bad_request
 from tracker.site.reader_zone import zone_of
 from tracker.site.strips import Severity
-from tracker.site.views import bad_request, form_errors
+from tracker.site.views import form_errors
 
 DELIVERIES_LISTED = 20
 
 
-@public_cache(etag_func=as_of.commitment_etag, parameters=[*EVENT_PARAMETERS, as_of.PARAMETER])
+@public_cache(
+    etag_func=past_day.page_etag,
+    parameters=[*EVENT_PARAMETERS, past_day.PARAMETER, past_day.MODE],
+)
 @require_safe
 def commitment_detail(request, slug):
-    if as_of.PARAMETER in request.GET:
-        return as_of.commitment(request, slug)
+    """A commitment's page today, or at the end of ``?as_of=`` in either mode (``?known=now``)."""
+    as_of = None
+    if past_day.PARAMETER in request.GET:
+        current = get_object_or_404(public.commitments(), slug=slug)
+        as_of = past_day.asked_day(
+            request, request.GET[past_day.PARAMETER], current.get_absolute_url()
+        )
+        if not isinstance(as_of, past_day.AsOf):
+            return as_of
     parties = list(public.parties())
     filters = EventFilters(request.GET, parties=parties)
     if not filters.is_valid():
@@ -63,23 +70,40 @@ def commitment_detail(request, slug):
         get_object_or_404(public.commitments(), slug=slug)
         return bad_request(request, form_errors(filters))
     try:
-        page = _commitment_page(request, slug, filters, parties)
+        if as_of is None:
+            page = _commitment_page(request, slug, filters, parties, None)
+        else:
+            page = past_day.cached(
+                request,
+                "as-of-commitment",
+                lambda: _commitment_page(request, slug, filters, parties, as_of),
+            )
     except presenters.NoSuchPage as exc:
         return bad_request(request, [str(exc)])
     return HttpResponse(page)
 
 
-def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Party]) -> str:
-    """The whole commitment page, for one version of the record, filters and page of claims."""
+def _commitment_page(
+    request, slug: str, filters: EventFilters, parties: list[Party], as_of: past_day.AsOf | None
+) -> str:
+    """The whole commitment page, for one version of the record, filters and page of claims,
+    today or at the end of a past day (``as_of``), as published then or as known now."""
     chosen = filters.cleaned_data
-    commitment = get_object_or_404(_commitment_for_page(chosen), slug=slug)
-
-    events = public.events().filter(commitment=commitment)
-    claims = _claims(events, chosen).select_related("claimant", "accused")
+    zone = zone_of(request).name
+    party_names = {party.pk: translated.text(party, "name") for party in parties}
+    read = (
+        records.read_now(slug, chosen)
+        if as_of is None
+        else records.read_then(as_of.reader, slug, parties)
+    )
+    commitment, events = read.commitment, read.events
+    claims = _claims(events, chosen)
     summary = summary_of(commitment)
     page_number = chosen["page"] or 1
     per_page = chosen["per_page"]
-    shown_claims, listed = _page_of_claims(claims, page_number, per_page, _is_filtered(chosen))
+    # A past day has no stored count of its claims: they are counted with the page.
+    count_them = _is_filtered(chosen) or as_of is not None
+    shown_claims, listed = records.page_of_claims(claims, page_number, per_page, count_them, read)
     if listed is None:
         listed = summary.claims if summary else 0
     paginator = CountedPaginator(shown_claims, per_page, listed)
@@ -87,56 +111,70 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
         paginator, page_number, _("There is no page %(page)d: the events fill %(pages)d.")
     )
 
-    now = timezone.now()
-    zone = zone_of(request).name
-    roles = sorted(
-        public.roles().filter(commitment=commitment).select_related("party"),
-        key=lambda r: (r.party.name, r.role),
-    )
-    readings = _readings_in_zones(commitment, zone, {role.party.time_zone for role in roles})
-    party_names = {party.pk: translated.text(party, "name") for party in parties}
-    decorate([commitment], party_names, now, zone)
-    status_changes = list(public.status_changes().filter(commitment=commitment))
+    roles = read.roles
+    readings = _in_zones(read.readings, zone, {role.party.time_zone for role in roles})
+    decorate([commitment], party_names, read.moment, zone)
     page = paginator.page(page_number)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
     delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
     latest, before = (
-        _latest_deliveries(summary, events, DELIVERIES_LISTED, party_names)
+        _latest_deliveries(summary, read.deliveries, DELIVERIES_LISTED, party_names)
         if delivery_count
         else ({}, {})
     )
-    page.object_list = _with_sources_and_handovers(shown_claims, latest)
+    page.object_list = _with_handovers(shown_claims, latest)
     listed_deliveries, totals = presenters.deliveries_with_totals(
         latest.values(), commitment.promised_quantity, before
     )
+    status_changes = read.status_changes
+    context = {
+        "commitment": commitment,
+        "ledger": _marks_in_log(commitment, shown_claims) if as_of is None else None,
+        "renews": read.renews,
+        "roles": roles,
+        "readings": readings,
+        "timeline": _timeline(
+            readings,
+            summary.days if summary else [],
+            read.moment,
+            zone,
+            _("end of the day") if as_of else None,
+        ),
+        "status_changes": status_changes,
+        "since": presenters.status_since(status_changes, commitment.agreement.held_on, zone),
+        "page": page,
+        "filters": filters,
+        "chosen": chosen,
+        "is_filtered": _is_filtered(chosen),
+        "claimants": [party for party in parties if party.pk in claimant_ids],
+        "deliveries": listed_deliveries,
+        "delivery_count": delivery_count,
+        "totals": totals,
+    }
+    if as_of is not None:
+        _mark_then(as_of, commitment, readings, shown_claims)
+        current_url = reverse("commitment", args=[slug])
+        context.update(
+            as_of=as_of,
+            current_url=current_url,
+            other_mode_url=f"{current_url}?{as_of.other_mode_query}",
+            recorded_later=past_day.later_words(as_of.reader.later([commitment]), as_of),
+        )
+    return render_to_string("tracker/commitment.html", context, request)
 
-    return render_to_string(
-        "tracker/commitment.html",
-        {
-            "commitment": commitment,
-            "ledger": _marks_in_log(commitment, shown_claims),
-            "renews": commitment.renews if commitment.renews_is_public else None,
-            "roles": roles,
-            "readings": readings,
-            "timeline": _timeline(readings, summary.days if summary else [], now, zone),
-            "status_changes": status_changes,
-            "since": presenters.status_since(status_changes, commitment.agreement.held_on, zone),
-            "page": page,
-            "filters": filters,
-            "chosen": chosen,
-            "is_filtered": _is_filtered(chosen),
-            "claimants": [party for party in parties if party.pk in claimant_ids],
-            "deliveries": listed_deliveries,
-            "delivery_count": delivery_count,
-            "totals": totals,
-        },
-        request,
-    )
+
+def _mark_then(as_of, commitment, readings: list, claims: list) -> None:
+    """Mark what was corrected after the day, on a page as published then."""
+    answers = [answer for claim in claims for answer in claim.answers]
+    corrected = as_of.reader.corrections([commitment, *readings, *claims, *answers])
+    zone = as_of.zone.name
+    for record in [commitment, *readings, *claims, *answers]:
+        record.correction = past_day.mark(corrected, zone, record)
 
 
 def _marks_in_log(commitment: Commitment, claims: list[ComplianceEvent]):
     """Each listed claim's place in the public log (``event.ledger``), and the commitment's."""
-    listed = claims + [response for claim in claims for response in claim.responses.all()]
+    listed = claims + [answer for claim in claims for answer in claim.answers]
     Kind = LedgerEntry.Kind
     found = ledger_marks.marks(
         {Kind.COMMITMENT: [commitment.pk], Kind.CLAIM: [event.pk for event in listed]}
@@ -160,57 +198,17 @@ class CountedPaginator(Paginator):
         return super()._get_page(self.object_list, number, paginator)
 
 
-def _page_of_claims(claims, number: int, per_page: int, count_them: bool):
-    """One page of claims, with their answers, and how many the filters list when asked.
-
-    The count comes with the page, from a window over the same query, so a
-    filtered page costs one query; unfiltered, the summary already knows it.
-    A page past the end reads nothing and is counted by itself.
-    """
-    start = (number - 1) * per_page
-    if count_them:
-        claims = claims.annotate(listed_in_all=Window(Count("pk")))
-    rows = list(claims.prefetch_related(_answers())[start : start + per_page])
-    if not count_them:
-        return rows, None
-    if rows:
-        return rows, rows[0].listed_in_all
-    return rows, claims.count() if number > 1 else 0
-
-
 def _is_filtered(chosen: dict) -> bool:
     return bool(chosen["claimant"] or chosen["kind"] or chosen["verification"])
 
 
-def _commitment_for_page(chosen: dict):
-    """Commitments with all the page says about them that fits in one row.
-
-    Besides the compliance summary and the working reading, each row carries
-    the commitment it renews with whether the public may see that one.
-    """
-    renewed_is_public = public.commitments().filter(pk=OuterRef("renews_id"))
-    return (
-        public.commitments()
-        .annotate(**public.working_window(), renews_is_public=Exists(renewed_is_public))
-        .select_related("agreement", "renews", "compliance_summary")
-    )
-
-
-def _readings_in_zones(
-    commitment: Commitment, reader_zone: str, party_zones: set[str]
-) -> list[Reading]:
-    """Published readings, each instant said as precisely as its source gave it.
+def _in_zones(readings: list[Reading], reader_zone: str, party_zones: set[str]) -> list:
+    """Each reading's instants said as precisely as its source gave them.
 
     An hour or a minute is given on the reader's clock and on the wall
     clocks of the wording and the parties; a day is that day in the zone its
     wording meant (``presenters.in_zones``).
     """
-    readings = list(
-        public.readings()
-        .filter(commitment=commitment)
-        .select_related("read_by")
-        .prefetch_related(public.cited_sources())
-    )
     for reading in readings:
         for name, instant in (
             ("starts", reading.starts_at),
@@ -225,7 +223,7 @@ def _readings_in_zones(
 
 
 def _timeline(
-    readings: list[Reading], event_days: list[list], now, tz_name: str
+    readings: list[Reading], event_days: list[list], now, tz_name: str, now_label=None
 ) -> timelines.Timeline | None:
     """Readings as bars, and one tick per day and severity of the events reported.
 
@@ -257,7 +255,7 @@ def _timeline(
         at = dt.datetime.fromisoformat(first_at)
         when = clock.day_text(dt.date.fromisoformat(day))
         ticks.append((at, severities[standing], f"{when}: {what}"))
-    return timelines.timeline(spans, ticks, now, tz_name)
+    return timelines.timeline(spans, ticks, now, tz_name, now_label)
 
 
 def _claims(events, chosen: dict):
@@ -272,12 +270,6 @@ def _claims(events, chosen: dict):
     if chosen["verification"]:
         claims = claims.filter(verification=chosen["verification"])
     return claims
-
-
-def _answers():
-    """The published answers to each claim, oldest first, to show beside it."""
-    answers = public.events().select_related("claimant", "accused").order_by("occurred_at", "pk")
-    return Prefetch("responses", queryset=answers)
 
 
 def _latest_deliveries(
@@ -333,15 +325,21 @@ def _latest_deliveries(
     return shown, before
 
 
-def _with_sources_and_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
-    """Load the sources of the listed claims and their answers together, in one query.
+def _with_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
+    """Load the sources of today's listed claims and their answers together, in one query,
+    and what each delivery handed over.
 
     Only deliveries hand over quantities. Those among the latest deliveries,
     read for their table already, take them from there; any other (an old
-    delivery on a later page) is read in one more query.
+    delivery on a later page) is read in one more query. A past day's claims
+    came with their sources then.
     """
-    listed = claims + [response for claim in claims for response in claim.responses.all()]
-    prefetch_related_objects(listed, public.cited_sources(), public.shared_files())
+    listed = claims + [answer for claim in claims for answer in claim.answers]
+    prefetch_related_objects(
+        [e for e in listed if not hasattr(e, "cited")],
+        public.cited_sources(),
+        public.shared_files(),
+    )
     older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
     if older:
         prefetch_related_objects(older, public.handovers())

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -254,6 +255,11 @@ def tallies_in_all(tallies: list[ClaimantTally]) -> str:
         "alleged": sum(tally.alleged for tally in tallies),
         "verified": sum(tally.verified for tally in tallies),
     }
+
+
+def bad_request(request, errors: list[str]):
+    """A 400 page that says what was wrong with the address, in the site's style."""
+    return render(request, "400.html", {"errors": errors}, status=400)
 
 
 class NoSuchPage(Exception):

@@ -133,8 +133,11 @@ def timeline(
     events: Iterable[tuple[dt.datetime, Severity, str]],
     now: dt.datetime,
     tz_name: str = "UTC",
+    now_label: str | None = None,
 ) -> Timeline | None:
     """Lay out every reading as a bar on one time axis, with event ticks and "now".
+
+    A past day's page marks the end of that day instead, labelled ``now_label``.
 
     ``events`` are (occurred_at, severity, title). The axis covers
     the readings and events; "now" is marked where it falls inside it, and
@@ -199,7 +202,7 @@ def timeline(
     drawing.first_day = clock.utc_to_local(low, tz_name).date()
     drawing.last_day = clock.utc_to_local(high, tz_name).date()
     if low <= now <= high:
-        drawing.now = TimelineMark(x=x_of(now), label=_("now"))
+        drawing.now = TimelineMark(x=x_of(now), label=now_label or _("now"))
     drawing.now_is_later = now > high
     drawing.height = int(y + TIMELINE_AXIS_HEIGHT)
     return drawing

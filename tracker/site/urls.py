@@ -6,7 +6,7 @@ from tracker.site import as_of, commitment_page, embeds, party_page, regions, se
 urlpatterns = [
     path("", views.board, name="board"),
     path("as-of/", as_of.pick, name="as_of_pick"),
-    path("as-of/<str:day>/", as_of.board, name="as_of_board"),
+    path("as-of/<str:day>/", views.board, name="as_of_board"),
     path("card.png", share.board_card_png, name="board_card"),
     path("commitments/<slug:slug>/", commitment_page.commitment_detail, name="commitment"),
     path("commitments/<slug:slug>/card.png", share.commitment_card_png, name="commitment_card"),

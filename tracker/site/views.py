@@ -23,14 +23,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import changelog, changelog_groups, public, translated
+from tracker import changelog, changelog_groups, public, public_at, translated
 from tracker.http import public_cache
 from tracker.models import Category, CommitmentParty, Party
-from tracker.site import as_of, glance, presenters
+from tracker.site import glance, past_day, presenters
 from tracker.site.cards import CARD_LEAVES_OUT, decorate, obligors, with_cards, with_cards_of
 from tracker.site.filters import (
     BOARD_PARAMETERS,
@@ -39,15 +40,11 @@ from tracker.site.filters import (
     BoardFilters,
     ChangesPage,
 )
+from tracker.site.presenters import bad_request  # noqa: F401  (the pages' one 400)
 from tracker.site.reader_zone import zone_of
 from tracker.status import Status
 
 COMMITMENTS_PER_PAGE = 24
-
-
-def bad_request(request, errors: list[str]):
-    """A 400 page that says what was wrong with the address, in the site's style."""
-    return render(request, "400.html", {"errors": errors}, status=400)
 
 
 def form_errors(form: forms.Form) -> list[str]:
@@ -57,9 +54,15 @@ def form_errors(form: forms.Form) -> list[str]:
 # Pages -------------------------------------------------------------------------
 
 
-@public_cache(parameters=BOARD_PARAMETERS)
+@public_cache(etag_func=past_day.page_etag, parameters=[*BOARD_PARAMETERS, past_day.MODE])
 @require_safe
-def board(request):
+def board(request, day: str | None = None):
+    """The board today, or at the end of a past day (``/as-of/2025-04-01/``), in either mode."""
+    as_of = None
+    if day is not None:
+        as_of = past_day.asked_day(request, day, reverse("board"))
+        if not isinstance(as_of, past_day.AsOf):
+            return as_of
     binds = public.roles().filter(party=OuterRef("pk"), role=CommitmentParty.Role.OBLIGOR)
     parties = list(public.parties().annotate(binds=Exists(binds)))
     filters = BoardFilters(request.GET, parties=parties)
@@ -67,10 +70,18 @@ def board(request):
         return bad_request(request, form_errors(filters))
     chosen = filters.cleaned_data
     try:
-        listing = _board_listing(request, chosen, parties)
+        if as_of is None:
+            listing = _board_listing(request, chosen, parties)
+        else:
+            listing = past_day.cached(
+                request, "as-of-board", lambda: _past_listing(request, as_of, chosen, parties)
+            )
     except presenters.NoSuchPage as exc:
         return bad_request(request, [str(exc)])
-    return render(request, "tracker/board.html", {"listing": listing, **as_of.picker(request)})
+    context = {"listing": listing, "as_of": as_of, **past_day.picker(request)}
+    if as_of is not None:
+        context["other_mode_url"] = as_of.other_board_url
+    return render(request, "tracker/board.html", context)
 
 
 def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
@@ -106,12 +117,8 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
     pages = presenters.pack(
         [(agreement, n) for agreement, _held, n in agreements], COMMITMENTS_PER_PAGE
     )
-    paginator = Paginator(pages, 1, allow_empty_first_page=True)
-    page_number = chosen["page"] or 1
-    presenters.require_page(
-        paginator, page_number, _("There is no page %(page)d: the commitments fill %(pages)d.")
-    )
-    page = paginator.page(page_number)
+    page = _page_of(pages, chosen)
+    page_number = page.number
     shown = page.object_list[0] if page.object_list else []
     loaded = list(
         _for_cards(rest.filter(agreement__in=shown)).order_by(
@@ -130,21 +137,89 @@ def _board_listing(request, chosen: dict, parties: list[Party]) -> str:
             (decorate(loaded, party_names, now, zone), False),
         ],
     )
+    return _listing(
+        request,
+        chosen,
+        parties,
+        page,
+        loaded,
+        count=len(urgent) + sum(listed for _agreement, _held, listed in agreements),
+        headline=glance.headline(now),
+        attention=urgent,
+    )
+
+
+def _page_of(pages: list, chosen: dict):
+    """One page of the board: pages hold whole agreements (``presenters.pack``)."""
+    paginator = Paginator(pages, 1, allow_empty_first_page=True)
+    number = chosen["page"] or 1
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the commitments fill %(pages)d.")
+    )
+    return paginator.page(number)
+
+
+def _listing(request, chosen, parties, page, listed, count: int, **more) -> str:
+    """The board's filters and one page of its cards, grouped by agreement, today or then."""
     return render_to_string(
         "tracker/_board_listing.html",
         {
-            "headline": glance.headline(now),
-            "attention": urgent,
-            "groups": presenters.group_by_agreement(loaded),
-            "count": len(urgent) + sum(listed for _agreement, _held, listed in agreements),
+            "groups": presenters.group_by_agreement(listed),
+            "count": count,
             "page": page,
             "filters": chosen,
             "is_filtered": bool(chosen["status"] or chosen["category"] or chosen["party"]),
             "statuses": Status.choices,
             "categories": Category.choices,
             "parties": [p for p in parties if p.binds or p == chosen["party"]],
+            **more,
         },
         request,
+    )
+
+
+def _past_listing(request, as_of: past_day.AsOf, chosen: dict, parties: list[Party]) -> str:
+    """The board at the end of a past day: its commitments as the reader of its mode has them.
+
+    Every commitment shown then is read cheaply, to filter, count and page;
+    only the page shown is given its window, its claims counted and its card.
+    """
+    reader = as_of.reader
+    shown = reader.commitments()
+    if chosen["status"]:
+        shown = [c for c in shown if c.status == chosen["status"]]
+    if chosen["category"]:
+        shown = [c for c in shown if c.category == chosen["category"]]
+    if chosen["party"]:
+        bound = reader.roles([c.pk for c in shown], CommitmentParty.Role.OBLIGOR)
+        party = chosen["party"].pk
+        shown = [c for c in shown if any(r.party_id == party for r in bound.get(c.pk, []))]
+    shown.sort(key=lambda c: c.title)
+    shown.sort(key=lambda c: (c.agreement.held_on, -c.agreement.pk), reverse=True)
+    groups = presenters.group_by_agreement(shown)
+    page = _page_of(
+        presenters.pack([(items, len(items)) for _a, items in groups], COMMITMENTS_PER_PAGE), chosen
+    )
+    listed = [c for items in (page.object_list[0] if page.object_list else []) for c in items]
+    reader.complete(listed)
+    public_at.obligors(reader, listed)
+    names = {party.pk: translated.text(party, "name") for party in parties}
+    zone = as_of.zone.name
+    decorate(listed, names, reader.moment, zone)
+    past_day.mark_corrections(reader, listed, zone)
+    for commitment in listed:
+        commitment.as_of_url = f"{commitment.get_absolute_url()}?{as_of.query}"
+    with_cards(request, listed, kept=False)
+    later = reader.later(shown) if as_of.is_known_now else None
+    return _listing(
+        request,
+        chosen,
+        parties,
+        page,
+        listed,
+        count=len(shown),
+        clear_url=as_of.this_board_url,
+        recorded_later=past_day.later_words(later, as_of),
     )
 
 
