@@ -40,7 +40,7 @@ from tracker.models import (
     Reading,
     Source,
 )
-from tracker.public_past import _as_record, _shown, _versions, _with_working_windows
+from tracker.public_past import _as_record, _shown, _versions, with_working_windows
 
 # Each kind's history rows ---------------------------------------------------------------
 
@@ -212,7 +212,7 @@ def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitme
             last_event_at=None,
         )
         records.append(commitment)
-    _with_working_windows(records, moment)
+    with_working_windows(records, moment)
     return records
 
 
