@@ -14,12 +14,17 @@ Measured, in one run, on the data set's database:
   received exactly one alert (by its delivery id, which a retry keeps), and
   counts any copies a killed worker's retried send left behind.
 
+``--sink-latency-ms N`` makes the mail server and the receiver take N ms over
+each message, as a real one's round trip and disk would: sending is then
+waiting on the network, as in production, rather than the workers' CPU alone.
+
 Prints JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -49,9 +54,15 @@ def free_port() -> int:
 
 
 class Sink:
-    """Counts, by delivery id, what the SMTP server accepts and the webhook receiver gets."""
+    """Counts, by delivery id, what the SMTP server accepts and the webhook receiver gets.
 
-    def __init__(self):
+    ``latency``: seconds each message waits before its answer, as a real mail
+    server's or receiver's round trip and disk would make it (0: answer at once,
+    so the workers' own work is all that is measured).
+    """
+
+    def __init__(self, latency: float = 0.0):
+        self.latency = latency
         self.lock = threading.Lock()
         self.expected: set[str] = set()
         self.restart()
@@ -72,6 +83,8 @@ class Sink:
             self.last = now
 
     async def handle_DATA(self, server, session, envelope):
+        if self.latency:
+            await asyncio.sleep(self.latency)  # other connections are answered meanwhile
         found = DELIVERY_ID.search(envelope.content)
         if found:
             self.note(found[1].decode())
@@ -86,6 +99,8 @@ def start_servers(sink: Sink):
 
     class Hook(BaseHTTPRequestHandler):
         def do_POST(self):
+            if sink.latency:
+                time.sleep(sink.latency)  # a thread per request: others go on meanwhile
             self.rfile.read(int(self.headers["Content-Length"]))
             sink.note(self.headers["webhook-id"])
             self.send_response(200)
@@ -329,14 +344,14 @@ def work() -> None:
 RUNS = [("1", 1, False), ("4", 4, False), ("4_killed", 4, True)]
 
 
-def measure(subscribers: int, deliver: bool = True) -> dict:
+def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict:
     from django.db import connection
 
     from tracker.alerts.models import Delivery, Subscription
     from tracker.alerts.sweep import derive
     from tracker.models import Commitment
 
-    sink = Sink()
+    sink = Sink(latency_ms / 1000)
     smtp, hook = start_servers(sink)
     try:
         commitment = Commitment.objects.get(slug="sweep-window-2")  # ended an hour ago
@@ -369,6 +384,7 @@ def measure(subscribers: int, deliver: bool = True) -> dict:
             "database": connection.vendor,
             "subscribers": subscribers,
             "webhook_subscribers": len(range(0, subscribers, WEBHOOK_SHARE)),
+            "sink_latency_ms": latency_ms,
             "subscribe_seconds": round(setup_seconds, 1),
             "derive": derived,
             "runs": runs,
@@ -386,13 +402,22 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--work", action="store_true", help="run as one delivering worker")
     parser.add_argument("--derive-only", action="store_true", help="measure the derive alone")
+    parser.add_argument(
+        "--sink-latency-ms",
+        type=int,
+        default=0,
+        help="milliseconds the mail server and the receiver take over each message (default 0)",
+    )
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     if options.work:
         work()
         return
-    print(json.dumps(measure(options.subscribers, deliver=not options.derive_only)))
+    figures = measure(
+        options.subscribers, deliver=not options.derive_only, latency_ms=options.sink_latency_ms
+    )
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
