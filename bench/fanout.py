@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import os
 import re
 import signal
@@ -296,6 +297,12 @@ def deliver_run(
     with sink.lock:
         counts = dict(sink.ids)
         first, last = sink.first, sink.last
+    from tracker.alerts.models import Delivery
+
+    # Why any alert was tried more than once: a send that failed (its error), or a claim
+    # that ran out while a worker was still at it (no error: another worker took it over).
+    tried_again = Delivery.objects.filter(attempts__gt=1)
+    errors = Counter(error[:80] for error in tried_again.values_list("last_error", flat=True))
     received = {i: counts.get(i, 0) for i in expected}
     per_subscriber = Counter()
     for delivery_id, times in received.items():
@@ -318,6 +325,8 @@ def deliver_run(
         "each_at_least_once": bool(each) and all(n >= 1 for n in each),
         "copies_resent_by_id": sum(n - 1 for n in received.values() if n > 1),
         "unexpected": sum(1 for i in counts if i not in expected),
+        "tried_more_than_once": sum(errors.values()),
+        "errors_of_those_tried_again": dict(errors),
     }
 
 
@@ -335,6 +344,8 @@ def work() -> None:
     from tracker.alerts.delivery import deliver_due, worker_name
     from tracker.alerts.models import Delivery
 
+    # Say when a claim ran out before its outcome was written (another worker may send it).
+    logging.getLogger("tracker.alerts").setLevel(logging.WARNING)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *a: stopping.append(True))
     while not stopping:
