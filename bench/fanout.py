@@ -45,8 +45,12 @@ import django
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_SHARE = 100  # one subscriber in a hundred takes webhooks
 DELIVERY_ID = re.compile(rb"X-Tracker-Delivery: ([0-9a-f-]{36})")
-SEND_DEADLINE = 2  # seconds: a killed worker's batch is sent again after its lease
-LEASE = 5
+# Seconds. A killed worker's batch is sent again once its lease runs out, so both are short
+# (production: 30 s and 5 minutes); but a send cut off at its deadline after the sink had
+# taken the message is sent again, a copy with the same id, and on two cores shared with
+# other work the sink's answer can take seconds: 2 s made such copies, 10 s leaves room.
+SEND_DEADLINE = 10
+LEASE = 20
 
 
 def free_port() -> int:
