@@ -19,9 +19,12 @@ def free_port() -> int:
 class CountingMailServer:
     """Accepts every message until told otherwise, keeping who got which alert.
 
-    ``misbehave(how, after=n)``: once ``n`` messages are in, each new message
-    is met by ``"refuse"`` (451 to MAIL FROM), ``"drop"`` (the connection is
-    closed without a word) or ``"stall"`` (no answer for ``stall_for`` seconds).
+    ``misbehave(how, after=n, at=stage)``: once ``n`` messages are in, each new
+    message is met by ``"refuse"`` (451), ``"drop"`` (the connection is closed
+    without a word) or ``"stall"`` (no answer for ``stall_for`` seconds), at
+    ``"MAIL"`` (the envelope's sender) or at ``"DATA"`` (once the whole message
+    is in). A message counts as accepted only when its 250 goes out on an open
+    connection: a server that stalled until the sender hung up keeps nothing.
     ``refused`` addresses get 550 at RCPT TO. ``behave()`` ends the trouble.
     """
 
@@ -30,6 +33,7 @@ class CountingMailServer:
         self.connections = 0
         self.how: str | None = None
         self.after = 0
+        self.at = "MAIL"
         self.refused: set[str] = set()
         self.stall_for = stall_for
         self.lock = threading.Lock()
@@ -39,8 +43,8 @@ class CountingMailServer:
     def port(self) -> int:
         return self.controller.port
 
-    def misbehave(self, how: str, after: int = 0) -> None:
-        self.how, self.after = how, after
+    def misbehave(self, how: str, after: int = 0, at: str = "MAIL") -> None:
+        self.how, self.after, self.at = how, after, at
 
     def behave(self) -> None:
         self.how = None
@@ -54,15 +58,22 @@ class CountingMailServer:
         session.host_name = hostname
         return responses
 
+    async def trouble(self, server, stage: str) -> str | None:
+        """The answer of a misbehaving server at ``stage``, or None to go on."""
+        if not self.how or self.at != stage or len(self.received) < self.after:
+            return None
+        if self.how == "refuse":
+            return "451 4.3.0 Try again later"
+        if self.how == "drop":
+            server.transport.abort()
+            return "421 4.3.0 Gone"
+        await asyncio.sleep(self.stall_for)  # "stall"
+        return None
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.how and len(self.received) >= self.after:
-            if self.how == "refuse":
-                return "451 4.3.0 Try again later"
-            if self.how == "drop":
-                server.transport.abort()
-                return "421 4.3.0 Gone"
-            if self.how == "stall":
-                await asyncio.sleep(self.stall_for)
+        answer = await self.trouble(server, "MAIL")
+        if answer:
+            return answer
         envelope.mail_from = address
         return "250 OK"
 
@@ -73,6 +84,11 @@ class CountingMailServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        answer = await self.trouble(server, "DATA")
+        if answer:
+            return answer
+        if server.transport is None or server.transport.is_closing():
+            return "421 4.3.0 Gone"  # the sender hung up before it could hear a 250
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             for to in envelope.rcpt_tos:

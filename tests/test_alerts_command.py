@@ -61,7 +61,7 @@ def test_the_loop_runs_a_pass_every_interval_until_interrupted():
 
     with (
         time_machine.travel(END - dt.timedelta(days=7), tick=False),
-        mock.patch("tracker.management.commands.alerts.time.sleep", nap),
+        mock.patch("tracker.management.looping.time.sleep", nap),
         mock.patch("tracker.management.commands.alerts.sweep", wraps=sweep) as passes,
     ):
         output = run("--loop", "--interval", "2")

@@ -78,10 +78,11 @@ def test_a_batch_of_alerts_goes_out_over_one_connection(readers, mail_server):
 
 
 @pytest.mark.parametrize("how", ["drop", "refuse", "stall"])
+@pytest.mark.parametrize("at", ["MAIL", "DATA"])
 def test_a_mail_server_failing_mid_batch_leaves_each_alert_sent_once_or_queued(
-    readers, mail_server, how
+    readers, mail_server, how, at
 ):
-    mail_server.misbehave(how, after=7)
+    mail_server.misbehave(how, after=7, at=at)
 
     report, took = sweep_at(DUE)
 

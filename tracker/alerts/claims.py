@@ -1,0 +1,221 @@
+"""Claiming alerts from the outbox, and holding the endpoint they go to.
+
+Any number of workers on any number of machines can run at once. A worker
+claims a batch of alerts to one endpoint: on PostgreSQL it skips rows another
+worker has locked, and everywhere the claim itself is a compare-and-set
+UPDATE that only succeeds if the row is still claimable, so two workers never
+both win. The claim is a lease: if the worker dies before recording the
+outcome, the lease runs out and another worker sends the alert again, with
+the same delivery id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tracker.alerts import deadlines, rules
+from tracker.alerts.models import Delivery, Endpoint
+
+
+def longest_send() -> dt.timedelta:
+    return dt.timedelta(seconds=deadlines.send_deadline_seconds())
+
+
+def lease() -> dt.timedelta:
+    """How long a claim holds: ``ALERTS_LEASE``, and always at least twice the longest send.
+
+    Every send is stopped at its deadline, so a worker that is alive records
+    its outcome before its claim runs out (composing the message before the
+    send and recording the outcome after it take far less than a send), and
+    no other worker sends the same alert meanwhile. Only a worker that died
+    leaves a claim to run out.
+    """
+    configured = getattr(settings, "ALERTS_LEASE", dt.timedelta(minutes=5))
+    return max(configured, 2 * longest_send())
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    return rules.retry_delay(
+        attempts,
+        first=getattr(settings, "ALERTS_FIRST_RETRY", dt.timedelta(minutes=1)),
+        longest=getattr(settings, "ALERTS_LONGEST_RETRY", dt.timedelta(hours=1)),
+    )
+
+
+def worker_name() -> str:
+    """Unique per pass, readable in the admin: which machine and process holds a claim."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "ALERTS_BATCH", 50)))
+
+
+def claim_next(worker: str, now: dt.datetime | None = None) -> Delivery | None:
+    """Claim the next due alert for ``worker``, and hold its endpoint; None when nothing is due."""
+    batch = claim_batch(worker, now, size=1)
+    return batch[0] if batch else None
+
+
+def claim_batch(worker: str, now: dt.datetime | None = None, size: int | None = None):
+    """Claim up to ``size`` due alerts to one endpoint for ``worker``, and hold that endpoint.
+
+    Alerts to an endpoint that another worker holds, or that is resting after
+    failures, are passed over, so one slow or broken receiver delays no one
+    else. The endpoint is held and the alerts claimed in one transaction,
+    each by a conditional UPDATE that only one worker can win: an alert that
+    another worker claimed meanwhile is simply not among ours.
+    """
+    now = now or timezone.now()
+    size = size or batch_size()
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    taken: set[int] = set()  # endpoints another worker won while we looked
+    while True:
+        with transaction.atomic():
+            due = (
+                Delivery.objects.sendable(now)
+                .exclude(subscription__endpoint_id__in=taken)
+                .order_by("next_attempt_at", "pk")
+            )
+            if skip_locked:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            row = due.values_list("pk", "subscription__endpoint_id").first()
+            if row is None:
+                return []
+            _pk, endpoint_id = row
+            if not hold_endpoint(endpoint_id, worker, now):
+                taken.add(endpoint_id)
+                continue
+            same_endpoint = (
+                Delivery.objects.claimable(now)
+                .filter(subscription__endpoint_id=endpoint_id)
+                .order_by("next_attempt_at", "pk")
+            )
+            if skip_locked:
+                same_endpoint = same_endpoint.select_for_update(skip_locked=True, of=("self",))
+            candidates = list(same_endpoint.values_list("pk", flat=True)[:size])
+            until = now + lease()
+            claimed = (
+                Delivery.objects.claimable(now)
+                .filter(pk__in=candidates)
+                .update(
+                    state=Delivery.State.SENDING,
+                    claimed_by=worker,
+                    claimed_until=until,
+                    attempts=F("attempts") + 1,
+                )
+            )
+            if not claimed:
+                # Other workers claimed them between our read and our write.
+                transaction.set_rollback(True)
+                continue
+        return list(
+            Delivery.objects.filter(
+                pk__in=candidates, state=Delivery.State.SENDING, claimed_by=worker
+            )
+            .select_related(
+                "subscription__endpoint",
+                "subscription__commitment",
+                "subscription__agreement",
+                "commitment",
+                "status_change",
+                "event__claimant",
+                "event__accused",
+            )
+            .order_by("next_attempt_at", "pk")
+        )
+
+
+def endpoint_is_free(now: dt.datetime) -> Q:
+    return (Q(held_until__isnull=True) | Q(held_until__lt=now)) & (
+        Q(resting_until__isnull=True) | Q(resting_until__lte=now)
+    )
+
+
+def hold_endpoint(endpoint_id: int | None, worker: str, now: dt.datetime) -> bool:
+    """Hold the endpoint for ``worker`` for one lease; False if another worker holds it."""
+    if endpoint_id is None:
+        return True
+    return bool(
+        Endpoint.objects.filter(endpoint_is_free(now), pk=endpoint_id).update(
+            held_by=worker, held_until=now + lease()
+        )
+    )
+
+
+def release_endpoint(
+    endpoint_id: int | None,
+    worker: str,
+    now: dt.datetime,
+    *,
+    failed: bool | None,
+    error: str = "",
+    keep: bool = False,
+) -> None:
+    """Let go of the endpoint after a send: rested longer after each failure in a row,
+    back in use at once after a success (``failed=None``: the send said nothing about it).
+
+    ``keep``: record the outcome but go on holding it, for the rest of a batch.
+    """
+    if endpoint_id is None or (keep and failed is None):
+        return
+    ours = Endpoint.objects.filter(pk=endpoint_id, held_by=worker)
+    released = {} if keep else {"held_by": "", "held_until": None}
+    if failed is None:
+        ours.update(**released)
+    elif not failed:
+        ours.update(**released, failures=0, resting_until=None, last_success_at=now)
+    else:
+        failures = (ours.values_list("failures", flat=True).first() or 0) + 1
+        ours.update(
+            **released,
+            failures=failures,
+            resting_until=now + retry_delay(failures),
+            last_error=error,
+            last_failure_at=now,
+        )
+
+
+def renew(batch: list[Delivery], worker: str, now: dt.datetime) -> list[Delivery]:
+    """Extend the claim on the alerts of a batch not sent yet, and the hold on their endpoint.
+
+    A batch may take longer than one lease; each alert is still sent only
+    while our claim on it has more than the longest send to run. Any we no
+    longer hold (the worker was stopped longer than its lease) are left to
+    whoever took them.
+    """
+    until = now + lease()
+    with transaction.atomic():
+        ours = Delivery.objects.filter(
+            pk__in=[d.pk for d in batch], state=Delivery.State.SENDING, claimed_by=worker
+        )
+        kept = set(ours.values_list("pk", flat=True))
+        ours.update(claimed_until=until)
+        endpoint_id = batch[0].subscription.endpoint_id
+        if endpoint_id is not None:
+            Endpoint.objects.filter(pk=endpoint_id, held_by=worker).update(held_until=until)
+    for delivery in batch:
+        delivery.claimed_until = until
+    return [delivery for delivery in batch if delivery.pk in kept]
+
+
+def put_back(batch: list[Delivery], worker: str) -> None:
+    """Return alerts claimed but not tried (their endpoint failed first) to the queue, as they
+    were; the endpoint's rest decides when they are tried."""
+    if batch:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in batch], state=Delivery.State.SENDING, claimed_by=worker
+        ).update(
+            state=Delivery.State.PENDING,
+            claimed_by="",
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+        )
