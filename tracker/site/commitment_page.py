@@ -107,7 +107,10 @@ def _commitment_page(request, slug: str, filters: EventFilters, parties: list[Pa
     )
     page.object_list = _with_sources_and_handovers(shown_claims, latest)
     listed_deliveries, totals = presenters.deliveries_with_totals(
-        latest.values(), commitment.promised_quantity, before
+        latest.values(),
+        commitment.promised_quantity,
+        before,
+        translated.text(commitment, "promised_unit"),
     )
 
     return render_to_string(
