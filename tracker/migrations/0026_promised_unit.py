@@ -13,41 +13,41 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='commitment',
             name='promised_unit',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40),
         ),
         migrations.AddField(
             model_name='commitment',
             name='promised_unit_en',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True),
         ),
         migrations.AddField(
             model_name='commitment',
             name='promised_unit_ru',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True),
         ),
         migrations.AddField(
             model_name='commitment',
             name='promised_unit_uk',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True),
         ),
         migrations.AddField(
             model_name='historicalcommitment',
             name='promised_unit',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40),
         ),
         migrations.AddField(
             model_name='historicalcommitment',
             name='promised_unit_en',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True, verbose_name='promised unit [en]'),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True, verbose_name='promised unit [en]'),
         ),
         migrations.AddField(
             model_name='historicalcommitment',
             name='promised_unit_ru',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True, verbose_name='promised unit [ru]'),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True, verbose_name='promised unit [ru]'),
         ),
         migrations.AddField(
             model_name='historicalcommitment',
             name='promised_unit_uk',
-            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it, e.g. prisoners of war.', max_length=40, null=True, verbose_name='promised unit [uk]'),
+            field=models.CharField(blank=True, help_text='What the promised quantity counts, as deliveries name it.', max_length=40, null=True, verbose_name='promised unit [uk]'),
         ),
     ]

@@ -53,7 +53,7 @@ class Commitment(models.Model):
     promised_unit = models.CharField(
         max_length=40,
         blank=True,
-        help_text="What the promised quantity counts, as deliveries name it, e.g. prisoners of war.",
+        help_text="What the promised quantity counts, as deliveries name it.",
     )
     status = models.CharField(
         max_length=20,
