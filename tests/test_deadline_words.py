@@ -158,3 +158,23 @@ def test_a_deliverable_with_no_due_date_says_so_once_in_its_embed(client, langua
     assert embed.lower().count("due date") <= 1
     assert "No due date published" not in embed
     assert "Строк не опубліковано" not in embed and "Срок не опубликован" not in embed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "Fulfilled 19 March 2025: what was promised"),
+        ("uk", "Виконано 19 березня 2025: що було обіцяно"),
+        ("ru", "Выполнено 19 марта 2025: что было обещано"),
+    ],
+)
+def test_a_shared_link_to_a_fulfilled_commitment_names_its_status_once(client, language, says):
+    day = dt.datetime(2025, 3, 19, tzinfo=UTC)
+    deliverable("fulfilled", due=day, changed=day)
+
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/commitments/exchange/", headers={"accept-language": language})
+
+    description = re.search(r'property="og:description" content="([^"]*)"', page.text)
+    assert html.unescape(description.group(1)).startswith(says)
