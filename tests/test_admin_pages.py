@@ -162,7 +162,7 @@ def test_commitment_list_counts_down_as_the_public_pages_do(client, reviewer, db
     with time_machine.travel(dt.datetime(2025, 4, 4, tzinfo=UTC), tick=False):
         listing = client.get(admin_url(Commitment, "changelist")).text
 
-    assert "1 January 2025 · ended 4 January 2025" in listing
+    assert "1 January 2025 · fulfilled 4 January 2025" in listing
     assert "was due" not in listing
 
 

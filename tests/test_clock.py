@@ -380,7 +380,7 @@ def test_a_deliverable_counts_down_to_its_due_date():
     assert clock.deadline_text("window", None, None, None, NOW) == "no end date"
 
 
-def test_a_fulfilled_exchange_says_when_it_ended_not_when_it_was_due():
+def test_a_fulfilled_exchange_says_when_it_was_fulfilled_not_when_it_was_due():
     due = NOW - dt.timedelta(days=13)
     fulfilled_on = NOW - dt.timedelta(days=10)
 
@@ -388,7 +388,34 @@ def test_a_fulfilled_exchange_says_when_it_ended_not_when_it_was_due():
         "deliverable", None, None, due, NOW, status="fulfilled", status_changed_at=fulfilled_on
     )
 
-    assert text == "ended 10 days ago"
+    assert text == "fulfilled 10 days ago"
+
+
+@pytest.mark.parametrize(
+    ("status", "recently", "long_ago"),
+    [
+        ("fulfilled", "fulfilled 10 days ago", "fulfilled 19 February 2025"),
+        ("collapsed", "collapsed 10 days ago", "collapsed 19 February 2025"),
+        ("superseded", "superseded 10 days ago", "superseded 19 February 2025"),
+        ("expired", "ended 10 days ago", "ended 19 February 2025"),
+    ],
+)
+def test_each_final_status_says_when_it_came_in_its_own_verb(status, recently, long_ago):
+    def said(at):
+        return clock.deadline_text(
+            "deliverable",
+            None,
+            None,
+            None,
+            NOW,
+            status=status,
+            status_changed_at=at,
+            status_precision="day",
+            status_zone="UTC",
+        )
+
+    assert said(NOW - dt.timedelta(days=10)) == recently
+    assert said(dt.datetime(2025, 2, 19, 12, tzinfo=UTC)) == long_ago
 
 
 def test_a_live_deliverable_still_counts_down():

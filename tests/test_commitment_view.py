@@ -283,6 +283,7 @@ def test_deliveries_show_quantities_by_side_with_running_totals_against_the_prom
         shape="deliverable",
         category="prisoners",
         promised_quantity=1000,
+        promised_unit="people",
     )
     for day, quantity in ((23, 390), (24, 307), (25, 303)):
         delivery = ComplianceEventFactory(
@@ -303,6 +304,38 @@ def test_deliveries_show_quantities_by_side_with_running_totals_against_the_prom
     assert "697 people to Ukraine: 70% of 1000 promised" in page
     assert "1000 people to Russia: 100% of 1000 promised" in page
     assert "390 people handed to Russia" in events_section_of(page)
+
+
+@pytest.mark.parametrize("promised_unit", ["", "prisoners of war"])
+def test_handovers_of_another_unit_than_the_promise_are_counted_with_no_share_of_it(
+    client, russia, ukraine, promised_unit
+):
+    exchange = CommitmentFactory(
+        title="Exchange of 175 for 175",
+        slug="exchange",
+        shape="deliverable",
+        category="prisoners",
+        promised_quantity=175,
+        promised_unit=promised_unit,
+    )
+    delivery = ComplianceEventFactory(
+        commitment=exchange,
+        kind="delivery",
+        claimant=ukraine,
+        accused=None,
+        occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
+    )
+    DeliveredQuantity.objects.create(
+        event=delivery, received_by=ukraine, quantity=22, unit="severely wounded prisoners"
+    )
+
+    page = get_page(client, slug="exchange", now=dt.datetime(2025, 6, 1, tzinfo=UTC))
+    page = page.content.decode()
+
+    assert "22 severely wounded prisoners to Ukraine" in page
+    assert "promised</" not in page and "% of" not in page
+    promise = f"175 {promised_unit} by each side" if promised_unit else "175 by each side"
+    assert promise in page
 
 
 def test_the_page_offers_the_alert_subscription_for_this_commitment(client, pause):

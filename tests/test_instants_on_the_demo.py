@@ -131,7 +131,7 @@ class TestInstantsOfTheDemoData(TestCase):
                 ]
                 assert history_rows(exchange)[1].startswith("19 March 2025")
                 board = card(self.get("/", zone=zone), "Prisoner exchange of 19 March")
-                assert "ended 19 March 2025" in board
+                assert "Outcome fulfilled 19 March 2025" in board
 
     def test_the_strip_covers_the_thirty_days_the_kremlin_counted(self):
         board = card(self.get("/"), "Pause on strikes against energy infrastructure")
@@ -144,8 +144,37 @@ class TestInstantsOfTheDemoData(TestCase):
             lines = commitment_card(public_commitment("energy-strike-pause")).lines
 
         assert "From 18 March 2025 to 17 April 2025" in embed
-        assert "ended 17 April 2025" in embed
+        assert "Status: expired 17 April 2025" in embed
         assert lines[0] == "From 18 March 2025 to 17 April 2025"
+
+    # What each exchange handed over, set against what was promised --------------------
+
+    def test_a_share_of_the_promise_is_given_only_for_what_the_promise_counts(self):
+        readings = {
+            "en": (
+                "Promised 175 prisoners of war by each side",
+                "175 prisoners of war to Ukraine: 100% of 175 promised",
+                "22 severely wounded prisoners to Ukraine",
+            ),
+            "uk": (
+                "Обіцяно по 175 військовополонених від кожної сторони",
+                "Україна: 175 військовополонених — 100% від обіцяних 175",
+                "Україна: 22 тяжкопоранених полонених",
+            ),
+            "ru": (
+                "Обещано по 175 военнопленных от каждой стороны",
+                "Украина: 175 военнопленных — 100% от обещанных 175",
+                "Украина: 22 тяжелораненых пленных",
+            ),
+        }
+        for language, (promise, share, other_kind) in readings.items():
+            with self.subTest(language=language):
+                page = text(self.get(EXCHANGE, language))
+                assert promise in page
+                assert share in page
+                assert other_kind in page
+                assert f"{other_kind}:" not in page and f"{other_kind} —" not in page
+                assert "13%" not in page
 
     def test_the_feed_says_when_each_status_change_took_effect_as_a_day(self):
         with time_machine.travel(SUMMER_2025, tick=False):

@@ -349,7 +349,7 @@ def test_deliveries_carry_running_totals_by_side_against_the_promise():
         (at(2025, 5, 23), dt.date(2025, 5, 23), "First", [("Ukraine", 390, "people")]),
         (at(2025, 5, 25), dt.date(2025, 5, 25), "Third", [("Ukraine", 303, "people")]),
     ]
-    deliveries, totals = deliveries_with_totals(tranches, promised=1000)
+    deliveries, totals = deliveries_with_totals(tranches, promised=1000, promised_unit="people")
     assert [d.summary for d in deliveries] == ["First", "Second", "Third"]
     assert [h.running_total for h in deliveries[1].handovers] == [697]
     assert deliveries[1].handovers[0].share_of_promise == 70
@@ -364,6 +364,36 @@ def test_without_a_promise_there_is_no_share():
         [(NOW, NOW.date(), "Bodies", [("Russia", 78, "bodies")])], None
     )
     assert deliveries[0].handovers[0].share_of_promise is None
+
+
+def test_a_share_of_the_promise_counts_only_handovers_in_the_promises_unit():
+    exchange = [
+        (
+            NOW,
+            NOW.date(),
+            "Exchange",
+            [("Ukraine", 175, "prisoners of war"), ("Ukraine", 22, "severely wounded prisoners")],
+        )
+    ]
+    deliveries, totals = deliveries_with_totals(
+        exchange, promised=175, promised_unit="prisoners of war"
+    )
+    assert [(h.unit, h.share_of_promise) for h in deliveries[0].handovers] == [
+        ("prisoners of war", 100),
+        ("severely wounded prisoners", None),
+    ]
+    assert [(t.unit, t.share_of_promise) for t in totals] == [
+        ("prisoners of war", 100),
+        ("severely wounded prisoners", None),
+    ]
+
+
+def test_a_promise_that_names_no_unit_is_no_measure_of_any_handover():
+    deliveries, totals = deliveries_with_totals(
+        [(NOW, NOW.date(), "Exchange", [("Russia", 175, "prisoners of war")])], promised=175
+    )
+    assert deliveries[0].handovers[0].share_of_promise is None
+    assert totals[0].share_of_promise is None
 
 
 # Tallies -------------------------------------------------------------------------

@@ -138,6 +138,7 @@ TRACKED = [
             "terms": gettext_lazy("terms"),
             "conditions": gettext_lazy("conditions"),
             "promised_quantity": gettext_lazy("promised quantity"),
+            "promised_unit": gettext_lazy("what the promised quantity counts"),
             "status": gettext_lazy("status"),
         },
         texts=frozenset({"terms", "conditions"}),

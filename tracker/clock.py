@@ -504,6 +504,36 @@ def ended_text(
     return _("ended %(time)s ago") % {"time": duration_text(now - end)}
 
 
+# How a final status says when it came, beside "ended 17 April 2025" for an expiry: a
+# fulfilled exchange was not "ended", it was done.
+CLOSED_ON = {
+    "fulfilled": (gettext_lazy("fulfilled %(date)s"), gettext_lazy("fulfilled %(time)s ago")),
+    "collapsed": (gettext_lazy("collapsed %(date)s"), gettext_lazy("collapsed %(time)s ago")),
+    "superseded": (gettext_lazy("superseded %(date)s"), gettext_lazy("superseded %(time)s ago")),
+}
+
+
+def closed_text(
+    status: str,
+    at: dt.datetime,
+    now: dt.datetime,
+    *,
+    precision: str = "minute",
+    tz_name: str = "UTC",
+    own_zone: str | None = None,
+) -> str:
+    """When a final status came, in its own verb: "fulfilled 19 March 2025", "ended 3 days ago".
+
+    An expiry (and any final status without a verb of its own) says "ended".
+    """
+    if status not in CLOSED_ON:
+        return ended_text(at, now, precision=precision, tz_name=tz_name, own_zone=own_zone)
+    on_day, ago = CLOSED_ON[status]
+    if _is_far(at, now):
+        return str(on_day) % {"date": _date(at, precision, tz_name, own_zone)}
+    return str(ago) % {"time": duration_text(now - at)}
+
+
 def due_text(
     due: dt.datetime | None,
     now: dt.datetime,
@@ -552,7 +582,9 @@ def deadline_text(
             exact, zone = precision, own_zone
         else:
             exact, zone = Precision.MINUTE, None
-        return ended_text(status_changed_at, now, precision=exact, tz_name=tz_name, own_zone=zone)
+        return closed_text(
+            status, status_changed_at, now, precision=exact, tz_name=tz_name, own_zone=zone
+        )
     if not has_terms:
         return _("dates not yet published")
     when = {"precision": precision, "tz_name": tz_name, "own_zone": own_zone}

@@ -58,7 +58,7 @@ class AgreementTexts(TranslationOptions):
 
 
 class CommitmentTexts(TranslationOptions):
-    fields = ("title", "terms", "conditions")
+    fields = ("title", "terms", "conditions", "promised_unit")
 
 
 class ReadingTexts(TranslationOptions):

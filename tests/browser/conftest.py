@@ -262,6 +262,7 @@ def site(transactional_db):
         shape="deliverable",
         status="fulfilled",
         promised_quantity=175,
+        promised_unit="people",
     )
     for party in (russia, ukraine):
         CommitmentPartyFactory(commitment=exchange, party=party, role=CommitmentParty.Role.OBLIGOR)

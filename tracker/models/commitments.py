@@ -48,6 +48,13 @@ class Commitment(models.Model):
     promised_quantity = models.PositiveIntegerField(
         null=True, blank=True, help_text="For exchanges: how many each side is to hand over."
     )
+    # What the promised quantity counts, as deliveries name their units ("prisoners of
+    # war"): a delivery's share of the promise is given only for handovers in this unit.
+    promised_unit = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="What the promised quantity counts, as deliveries name it.",
+    )
     status = models.CharField(
         max_length=20,
         choices=Status.choices,

@@ -124,7 +124,10 @@ def _commitment_page(
     )
     page.object_list = _with_handovers(shown_claims, latest)
     listed_deliveries, totals = presenters.deliveries_with_totals(
-        latest.values(), commitment.promised_quantity, before
+        latest.values(),
+        commitment.promised_quantity,
+        before,
+        translated.text(commitment, "promised_unit"),
     )
     status_changes = read.status_changes
     context = {

@@ -87,8 +87,9 @@ def fitted(commitment: Commitment) -> Commitment:
     one line counts them all (``presenters.tallies_in_all``) instead.
     """
     sides = [tally.text for tally in commitment.tallies]
+    said_once(commitment)
     state = " ".join([str(commitment.get_status_display()), *(m.label for m in commitment.marks)])
-    state = f"{state} {commitment.deadline}"
+    state = f"{state} {commitment.state_when}"
     for size, shown in (("", sides), ("embed-long", sides), ("embed-long", [])):
         title_size, text_size = EMBED_SIZES[size]
         height = _lines(commitment.title, title_size, bold=True) * title_size * 1.25
@@ -105,6 +106,34 @@ def fitted(commitment: Commitment) -> Commitment:
     return commitment
 
 
+def said_once(commitment: Commitment) -> None:
+    """Beside the status, when it came or how long is left; below it, the dates, unless said.
+
+    A final status is its own verb ("Fulfilled"), so its day follows it bare:
+    "Fulfilled 19 March 2025", never "Fulfilled fulfilled…" nor "ended". The
+    dates' line is left out where the line above already says it: "no due
+    date" and "No due date published.", or a due day the status line names.
+    """
+    if commitment.lifecycle.is_final:
+        commitment.state_when = clock.instant_text(
+            commitment.status_changed_at,
+            commitment.status_changed_precision,
+            "UTC",
+            own_zone=commitment.status_changed_zone,
+        )
+    else:
+        commitment.state_when = commitment.deadline
+    commitment.dates_beside = commitment.dates
+    if commitment.shape != Shape.DELIVERABLE:
+        return
+    if commitment.working_due_at:
+        due = _utc(commitment, commitment.working_due_at)
+        if due in commitment.state_when:
+            commitment.dates_beside = ""
+    elif not commitment.lifecycle.is_final:  # the countdown says so: "no due date"
+        commitment.dates_beside = ""
+
+
 def _lines(text: str, size: float, bold: bool = False, indent: float = 0) -> int:
     return len(drawing.wrap(str(text), EMBED_TEXT_WIDTH - indent, size, bold)) or 1
 
@@ -113,8 +142,7 @@ def window_dates(commitment: Commitment) -> str:
     """The public working window in words: "From 2025-03-24 22:00 UTC to …", "Due …"."""
 
     def utc(instant):
-        precision, zone = commitment.working_precision or "minute", commitment.working_time_zone
-        return clock.instant_text(instant, precision, "UTC", own_zone=zone)
+        return _utc(commitment, instant)
 
     start, end = utc(commitment.working_starts_at), utc(commitment.working_ends_at)
     if commitment.shape == Shape.DELIVERABLE:
@@ -128,6 +156,11 @@ def window_dates(commitment: Commitment) -> str:
     if commitment.working_starts_at:
         return _("From %(start)s, with no end") % {"start": start}
     return _("No dates published yet.")
+
+
+def _utc(commitment: Commitment, instant) -> str:
+    precision, zone = commitment.working_precision or "minute", commitment.working_time_zone
+    return clock.instant_text(instant, precision, "UTC", own_zone=zone)
 
 
 @embeddable

@@ -76,7 +76,12 @@ def status_since(changes: Iterable, announced_on: dt.date, tz_name: str = "UTC")
 
 @dataclass(frozen=True)
 class Handover:
-    """What one side received in one delivery, and its running total so far."""
+    """What one side received in one delivery, and its running total so far.
+
+    ``promised`` is the promise this total counts towards: only where the
+    promise names the same unit ("175 prisoners of war" and prisoners of war
+    handed over), never a promise of another kind nor one that names none.
+    """
 
     side: str
     unit: str
@@ -103,8 +108,13 @@ def deliveries_with_totals(
     deliveries: Iterable[tuple[dt.datetime, dt.date, str, list[tuple[str, int, str]]]],
     promised: int | None,
     before: dict[tuple[str, str], int] | None = None,
+    promised_unit: str = "",
 ) -> tuple[list[Delivery], list[Handover]]:
     """Add running totals per side and unit to deliveries taken in time order.
+
+    A total is set against the promise (``promised`` of ``promised_unit``,
+    both as the reader reads them) only where it counts the same unit; a
+    promise that names no unit gives no share of itself at all.
 
     ``deliveries`` are (occurred_at, day, summary, [(side, quantity, unit), ...]).
     ``before`` is what each (side, unit) had received before the first of
@@ -112,6 +122,10 @@ def deliveries_with_totals(
     Returns the deliveries and, per side and unit, the total handed over so far.
     """
     totals: dict[tuple[str, str], int] = dict(before or {})
+
+    def promise_for(unit: str) -> int | None:
+        return promised if promised_unit and unit == promised_unit else None
+
     result = []
     for occurred_at, day, summary, quantities in sorted(deliveries, key=lambda d: d[0]):
         handovers = []
@@ -123,14 +137,16 @@ def deliveries_with_totals(
                     unit=unit,
                     quantity=quantity,
                     running_total=totals[side, unit],
-                    promised=promised,
+                    promised=promise_for(unit),
                 )
             )
         result.append(
             Delivery(occurred_at=occurred_at, day=day, summary=summary, handovers=handovers)
         )
     final = [
-        Handover(side=side, unit=unit, quantity=total, running_total=total, promised=promised)
+        Handover(
+            side=side, unit=unit, quantity=total, running_total=total, promised=promise_for(unit)
+        )
         for (side, unit), total in sorted(totals.items())
     ]
     return result, final

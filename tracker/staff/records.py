@@ -169,7 +169,10 @@ class CommitmentAdmin(RegionFormFields, CommitmentPages, PublishPages, Translate
     readonly_fields = ["status", "status_changed_at", "is_published", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["agreement", "title", "slug", "category", "shape", "renews"]}),
-        ("Terms", {"fields": ["terms", "conditions", "promised_quantity", "regions"]}),
+        (
+            "Terms",
+            {"fields": ["terms", "conditions", "promised_quantity", "promised_unit", "regions"]},
+        ),
         ("Status", {"fields": ["status", "status_changed_at", "is_published"]}),
         ("Staff", {"fields": ["internal_note", "created_at", "updated_at"]}),
     ]

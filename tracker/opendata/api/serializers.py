@@ -233,13 +233,14 @@ class CommitmentSerializer(TranslatedModelSerializer):
             "parties",
             "working_window",
             "promised_quantity",
+            "promised_unit",
             "regions",
             "renews",
             "compliance",
             "terms",
             "conditions",
             "page",
-            *translations("title", "terms", "conditions"),
+            *translations("title", "terms", "conditions", "promised_unit"),
         ]
 
 
