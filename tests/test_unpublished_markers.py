@@ -93,7 +93,11 @@ REQUESTS = {
         + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("commitment", "commitment")]
         + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("commitment", "commitment")]
     ),
-    "agreement": lambda: _with_slug("agreement", "agreement"),
+    "agreement": lambda: (
+        _with_slug("agreement", "agreement")
+        + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("agreement", "agreement")]
+        + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("agreement", "agreement")]
+    ),
     "party": lambda: _with_slug("party", "party"),
     "changes": lambda: [reverse("changes")],
     "changes_feed": lambda: [reverse("changes_feed")],
