@@ -1,7 +1,11 @@
-"""An agreement's page for any day, in both modes, on the demo: built by the live page's code."""
+"""An agreement's and a party's page for any day, in both modes, on the demo."""
+
+import datetime as dt
+import re
 
 from tests.test_demo_past import LoadedOnAFreshInstall, text_of
-from tracker.models import Agreement, Commitment
+from tracker import public
+from tracker.models import Agreement, Commitment, ComplianceEvent, Party
 
 PAUSE = "Pause on strikes against energy infrastructure"
 MODES = {"as published then": "", "as known now": "&known=now"}
@@ -77,3 +81,57 @@ class TestAnAgreementOnAPastDay(LoadedOnAFreshInstall):
         response = self.page("2025-04-01", language="uk")
         assert response.status_code == 200
         assert "The agreement as it stood" not in text_of(response)
+
+
+class TestAPartyOnAPastDay(LoadedOnAFreshInstall):
+    END_OF_DAY = dt.datetime(2025, 4, 2, tzinfo=dt.UTC)
+
+    def setUp(self):
+        super().setUp()
+        self.party = Party.objects.get(slug="russia")
+        self.url = self.party.get_absolute_url()
+
+    def page(self, day: str, mode: str = ""):
+        return self.client.get(f"{self.url}?as_of={day}{mode}")
+
+    def claims_made(self, response) -> int:
+        return int(re.search(r"What it claims \((\d+) claims?\)", text_of(response)).group(1))
+
+    def test_as_published_it_counts_only_the_claims_published_by_the_day(self):
+        published = (
+            ComplianceEvent.history.filter(
+                claimant=self.party, is_published=True, history_date__lt=self.END_OF_DAY
+            )
+            .values("id")
+            .distinct()
+            .count()
+        )
+        response = self.page("2025-04-01")
+
+        assert response.status_code == 200
+        assert self.claims_made(response) == published
+        assert published < public.events().filter(claimant=self.party).count()
+
+    def test_as_known_now_it_counts_the_claims_reported_by_the_day(self):
+        reported = public.events().filter(claimant=self.party, occurred_at__lt=self.END_OF_DAY)
+
+        response = self.page("2025-04-01", "&known=now")
+
+        assert response.status_code == 200
+        assert self.claims_made(response) == reported.count()
+        assert "The end of 1 April 2025, as known now" in text_of(response)
+
+    def test_the_pause_binds_it_in_force_and_its_link_keeps_the_day(self):
+        pause = Commitment.objects.get(slug="energy-strike-pause").get_absolute_url()
+        for name, mode in MODES.items():
+            response = self.page("2025-04-01", mode)
+            page = response.content.decode()
+            assert f"{pause}?as_of=2025-04-01{mode}".replace("&", "&amp;") in page, name
+            row = text_of(response).split(PAUSE, 1)[1][:120]
+            assert "in force" in row, name
+
+    def test_bad_days_and_modes_are_refused_with_words(self):
+        assert self.page("2025-13-01").status_code == 400
+        assert self.page("1990-01-01").status_code == 404
+        assert self.page("2026-12-06").status_code == 302
+        assert self.page("2025-04-01", "&known=then").status_code == 400
