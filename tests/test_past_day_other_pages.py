@@ -135,3 +135,21 @@ class TestAPartyOnAPastDay(LoadedOnAFreshInstall):
         assert self.page("1990-01-01").status_code == 404
         assert self.page("2026-12-06").status_code == 302
         assert self.page("2025-04-01", "&known=then").status_code == 400
+
+
+class TestLinksInsideAPastPageKeepTheDayAndTheMode(LoadedOnAFreshInstall):
+    def test_the_board_links_its_agreements_and_parties_on_the_same_day(self):
+        pause = Commitment.objects.select_related("agreement").get(slug="energy-strike-pause")
+        russia = Party.objects.get(slug="russia").get_absolute_url()
+        for name, mode in MODES.items():
+            page = self.client.get(f"/as-of/2025-04-01/?{mode.lstrip('&')}").content.decode()
+            kept = f"?as_of=2025-04-01{mode}".replace("&", "&amp;")
+            assert f"{pause.agreement.get_absolute_url()}{kept}" in page, name
+            assert f"{russia}{kept}" in page, name
+
+    def test_a_commitment_links_its_agreement_on_the_same_day(self):
+        pause = Commitment.objects.select_related("agreement").get(slug="energy-strike-pause")
+        for name, mode in MODES.items():
+            page = self.client.get(f"{pause.get_absolute_url()}?as_of=2025-04-01{mode}")
+            kept = f"?as_of=2025-04-01{mode}".replace("&", "&amp;")
+            assert f"{pause.agreement.get_absolute_url()}{kept}" in page.content.decode(), name

@@ -208,8 +208,7 @@ def _past_listing(request, as_of: past_day.AsOf, chosen: dict, parties: list[Par
     zone = as_of.zone.name
     decorate(listed, names, reader.moment, zone)
     past_day.mark_corrections(reader, listed, zone)
-    for commitment in listed:
-        commitment.as_of_url = f"{commitment.get_absolute_url()}?{as_of.query}"
+    past_day.keep_day(as_of, listed)
     with_cards(request, listed, kept=False)
     later = reader.later(shown) if as_of.is_known_now else None
     return _listing(
@@ -304,8 +303,7 @@ def _agreement_page(request, slug: str, as_of: past_day.AsOf | None) -> str:
         public_at.obligors(reader, commitments)
         decorate(commitments, party_names, reader.moment, zone)
         past_day.mark_corrections(reader, commitments, zone)
-        for commitment in commitments:
-            commitment.as_of_url = f"{commitment.get_absolute_url()}?{as_of.query}"
+        past_day.keep_day(as_of, commitments)
         with_cards(request, commitments, kept=False)
         context.update(
             other_mode_url=f"{agreement.get_absolute_url()}?{as_of.other_mode_query}",
