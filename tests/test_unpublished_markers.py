@@ -93,8 +93,16 @@ REQUESTS = {
         + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("commitment", "commitment")]
         + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("commitment", "commitment")]
     ),
-    "agreement": lambda: _with_slug("agreement", "agreement"),
-    "party": lambda: _with_slug("party", "party"),
+    "agreement": lambda: (
+        _with_slug("agreement", "agreement")
+        + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("agreement", "agreement")]
+        + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("agreement", "agreement")]
+    ),
+    "party": lambda: (
+        _with_slug("party", "party")
+        + [f"{url}?as_of={PAST_DAY}" for url in _with_slug("party", "party")]
+        + [f"{url}?as_of={PAST_DAY}&known=now" for url in _with_slug("party", "party")]
+    ),
     "changes": lambda: [reverse("changes")],
     "changes_feed": lambda: [reverse("changes_feed")],
     "commitment_feed": lambda: _with_slug("commitment_feed", "commitment"),

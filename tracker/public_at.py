@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from django.db.models import F, Sum
 
 from tracker import public, public_past, summaries
-from tracker.models import Commitment, CommitmentParty, ComplianceEvent, Reading, StatusChange
+from tracker.models import (
+    Agreement,
+    Commitment,
+    CommitmentParty,
+    ComplianceEvent,
+    Reading,
+    StatusChange,
+)
 
 PUBLISHED = "published"
 KNOWN = "known"
@@ -56,6 +63,9 @@ class Published:
 
     def commitments(self, pk: int | None = None) -> list[Commitment]:
         return public_past.commitments(self.moment, pk=pk, windows=False)
+
+    def agreement(self, slug: str) -> Agreement | None:
+        return public_past.agreement(slug, self.moment)
 
     def complete(self, commitments: list[Commitment], texts: bool = False) -> None:
         """Give each its working window and its summary then."""
@@ -117,6 +127,15 @@ class Known:
         shown = list(found.select_related("agreement").order_by("pk"))
         _status_then(shown, self.moment)
         return shown
+
+    def agreement(self, slug: str) -> Agreement | None:
+        """The agreement as it reads today, once it was made by the day."""
+        return (
+            public.agreements()
+            .filter(slug=slug, held_on__lte=self.day)
+            .prefetch_related(public.named_parties(), public.cited_sources())
+            .first()
+        )
 
     def complete(self, commitments: list[Commitment], texts: bool = False) -> None:
         windows = (

@@ -132,6 +132,24 @@ def commitments(
     return shown
 
 
+def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
+    """The agreement ``slug`` as it stood at ``moment``, if it was published then.
+
+    Its own fields are its version's then; the parties it names and the
+    sources it cites are today's public ones, as everywhere in the past.
+    """
+    public_now = public.agreements().filter(slug=slug)
+    version = _shown(Agreement, public_now, moment).first()
+    if version is None:
+        return None
+    record = public_now.prefetch_related(public.named_parties(), public.cited_sources()).get()
+    for field in Agreement._meta.concrete_fields:
+        if not field.is_relation:
+            setattr(record, field.attname, getattr(version, field.attname))
+    record.version = version
+    return record
+
+
 def with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
     working = {
         reading.commitment_id: reading

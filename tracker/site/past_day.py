@@ -338,3 +338,14 @@ def later_words(later, as_of: AsOf) -> str:
         "day": as_of.day_text,
         "what": named,
     }
+
+
+def keep_day(as_of: AsOf, commitments: list) -> None:
+    """Give each card's links (``as_of_url``) the day and the mode: to the commitment, its
+    agreement and the parties it binds."""
+    for commitment in commitments:
+        for record in [commitment, commitment.agreement, *commitment.obligor_roles]:
+            url = (
+                record.party if record in commitment.obligor_roles else record
+            ).get_absolute_url()
+            record.as_of_url = f"{url}?{as_of.query}"

@@ -21,6 +21,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -207,8 +208,7 @@ def _past_listing(request, as_of: past_day.AsOf, chosen: dict, parties: list[Par
     zone = as_of.zone.name
     decorate(listed, names, reader.moment, zone)
     past_day.mark_corrections(reader, listed, zone)
-    for commitment in listed:
-        commitment.as_of_url = f"{commitment.get_absolute_url()}?{as_of.query}"
+    past_day.keep_day(as_of, listed)
     with_cards(request, listed, kept=False)
     later = reader.later(shown) if as_of.is_known_now else None
     return _listing(
@@ -259,30 +259,62 @@ def _needing_attention(commitments, now) -> list:
     )
 
 
-@public_cache(parameters=[])
+@public_cache(etag_func=past_day.page_etag, parameters=[past_day.PARAMETER, past_day.MODE])
 @require_safe
 def agreement_detail(request, slug):
-    agreement = get_object_or_404(
-        public.agreements().prefetch_related(public.named_parties(), public.cited_sources()),
-        slug=slug,
+    """An agreement's page today, or at the end of ``?as_of=`` in either mode (``?known=now``)."""
+    if past_day.PARAMETER not in request.GET:
+        return HttpResponse(_agreement_page(request, slug, None))
+    current = get_object_or_404(public.agreements(), slug=slug)
+    as_of = past_day.asked_day(request, request.GET[past_day.PARAMETER], current.get_absolute_url())
+    if not isinstance(as_of, past_day.AsOf):
+        return as_of
+    return HttpResponse(
+        past_day.cached(request, "as-of-agreement", lambda: _agreement_page(request, slug, as_of))
     )
-    commitments = list(
-        public.commitments()
-        .filter(agreement=agreement)
-        .annotate(**public.working_window())
-        .select_related("agreement", "compliance_summary")
-        .defer(*CARD_LEAVES_OUT)
-        .prefetch_related(obligors())
-        .order_by("title")
-    )
-    party_names = {party.pk: translated.text(party, "name") for party in public.parties()}
+
+
+def _agreement_page(request, slug: str, as_of: past_day.AsOf | None) -> str:
+    """The agreement and the cards of its commitments, today or as the day's reader has them."""
     zone = zone_of(request).name
-    with_cards(request, decorate(commitments, party_names, timezone.now(), zone))
-    return render(
-        request,
-        "tracker/agreement.html",
-        {"agreement": agreement, "commitments": commitments},
-    )
+    party_names = {party.pk: translated.text(party, "name") for party in public.parties()}
+    context = {"as_of": as_of}
+    if as_of is None:
+        agreement = get_object_or_404(
+            public.agreements().prefetch_related(public.named_parties(), public.cited_sources()),
+            slug=slug,
+        )
+        commitments = list(
+            _for_cards(public.commitments().filter(agreement=agreement))
+            .prefetch_related(obligors())
+            .order_by("title")
+        )
+        with_cards(request, decorate(commitments, party_names, timezone.now(), zone))
+    else:
+        reader = as_of.reader
+        agreement = reader.agreement(slug)
+        if agreement is None:
+            raise Http404("not public then")
+        commitments = sorted(
+            (c for c in reader.commitments() if c.agreement_id == agreement.pk),
+            key=lambda c: c.title,
+        )
+        reader.complete(commitments)
+        public_at.obligors(reader, commitments)
+        decorate(commitments, party_names, reader.moment, zone)
+        past_day.mark_corrections(reader, commitments, zone)
+        past_day.keep_day(as_of, commitments)
+        with_cards(request, commitments, kept=False)
+        context.update(
+            other_mode_url=f"{agreement.get_absolute_url()}?{as_of.other_mode_query}",
+            current_url=agreement.get_absolute_url(),
+            current_words=_("See this agreement as it is today"),
+            as_of_heading=_("The agreement as it stood at the end of %(day)s")
+            % {"day": as_of.day_text},
+            recorded_later=past_day.later_words(reader.later(commitments), as_of),
+        )
+    context.update(agreement=agreement, commitments=commitments)
+    return render_to_string("tracker/agreement.html", context, request)
 
 
 @public_cache(parameters=CHANGES_PARAMETERS)
