@@ -51,6 +51,8 @@ def test_the_pause_counts_down_on_1_april_in_both_modes_and_each_leads_to_the_ot
         expect(page).to_have_url(f"{page.url.split('?')[0]}?as_of=2025-04-01&known=now")
         expect(page.locator(".as-of-banner")).to_contain_text(known)
         expect(page.locator(".countdown")).to_contain_text(countdown)
+        # Followed by a click, the page may be measured before its style sheet applies.
+        page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         save_screenshot(page, f"past-known-now-{language}")
         problems = accessibility_problems(page)
