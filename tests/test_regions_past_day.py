@@ -1,18 +1,13 @@
 """The regions map and a region's page for any past day, as published then and as known now.
 
-A few weeks of claims, each step on its own day with time frozen, through the
-services:
-
-- 18 March 10:00: the energy pause is agreed and published; Russia and
-  Ukraine are bound by it (Russia by a second commitment too).
-- 20 March 09:00: published, a strike in Kharkiv (UA-63), shelling placed in
-  Sumy (UA-59) and a claim later withdrawn (UA-65), all dated 19 March; a
-  draft placed in Kharkiv is recorded and never published.
-- 25 March 12:00: Russia's claim of a drone attack on Kherson port (UA-65),
-  dated 24 March 20:00, is published.
-- 2 April 08:00: the shelling is placed in Kharkiv instead of Sumy.
-- 8 April 15:00: the withdrawn claim is unpublished.
-- 10 April 12:00: now.
+Claims on the days of ``tests.as_of_support``, each step with time frozen,
+through the services. On 20 March a strike in Kharkiv (UA-63), shelling
+placed in Sumy (UA-59) and a claim later withdrawn (UA-65), all dated 19
+March, are published, and a draft placed in Kharkiv is recorded and never
+published. On 25 March Russia's claim of a drone attack on Kherson port
+(UA-65), dated 24 March 20:00, is published. On 2 April the shelling is
+placed in Kharkiv instead; on 8 April the withdrawn claim is unpublished;
+now is 10 April. Russia is bound by a second commitment besides the pause.
 """
 
 from __future__ import annotations
