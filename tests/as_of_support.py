@@ -56,7 +56,11 @@ class History:
     reviewer: object
 
 
-def claim(commitment, claimant, accused, summary, reviewer, occurred_at) -> ComplianceEvent:
+def claim(
+    commitment, claimant, accused, summary, reviewer, occurred_at, publish=True, **fields
+) -> ComplianceEvent:
+    """An alleged violation recorded through the services, and published unless ``publish``
+    is false; ``fields`` are any others it has (its region, say)."""
     event = ComplianceEvent(
         commitment=commitment,
         kind="alleged_violation",
@@ -64,9 +68,11 @@ def claim(commitment, claimant, accused, summary, reviewer, occurred_at) -> Comp
         accused=accused,
         occurred_at=occurred_at,
         summary=summary,
+        **fields,
     )
     services.record_event(event, actor=reviewer, reason="Reported")
-    services.publish(event, actor=reviewer, reason="Checked")
+    if publish:
+        services.publish(event, actor=reviewer, reason="Checked")
     return event
 
 

@@ -153,3 +153,48 @@ class TestLinksInsideAPastPageKeepTheDayAndTheMode(LoadedOnAFreshInstall):
             page = self.client.get(f"{pause.get_absolute_url()}?as_of=2025-04-01{mode}")
             kept = f"?as_of=2025-04-01{mode}".replace("&", "&amp;")
             assert f"{pause.agreement.get_absolute_url()}{kept}" in page.content.decode(), name
+
+
+class TestTheRegionsOnAPastDay(LoadedOnAFreshInstall):
+    END_OF_DAY = dt.datetime(2025, 4, 2, tzinfo=dt.UTC)
+
+    def total(self, response) -> int:
+        return int(re.search(r"(\d+) published claims?", text_of(response)).group(1))
+
+    def test_as_published_the_map_counts_the_claims_published_by_the_day(self):
+        published = (
+            ComplianceEvent.history.filter(is_published=True, history_date__lt=self.END_OF_DAY)
+            .values("id")
+            .distinct()
+            .count()
+        )
+        response = self.client.get("/regions/?as_of=2025-04-01")
+
+        assert response.status_code == 200
+        assert self.total(response) == published
+        assert "Claims by region as they stood at the end of 1 April 2025" in text_of(response)
+
+    def test_as_known_now_the_map_counts_the_claims_reported_by_the_day(self):
+        reported = public.events().filter(occurred_at__lt=self.END_OF_DAY).count()
+
+        response = self.client.get("/regions/?as_of=2025-04-01&known=now")
+
+        assert response.status_code == 200
+        assert self.total(response) == reported
+        assert self.total(response) < public.events().count()
+        assert "The end of 1 April 2025, as known now" in text_of(response)
+
+    def test_the_tiles_and_a_regions_claims_keep_the_day_and_the_mode(self):
+        code = (
+            ComplianceEvent.history.filter(is_published=True, history_date__lt=self.END_OF_DAY)
+            .exclude(region="")
+            .values_list("region", flat=True)
+            .first()
+        )
+        for name, mode in MODES.items():
+            kept = f"?as_of=2025-04-01{mode}".replace("&", "&amp;")
+            page = self.client.get(f"/regions/?as_of=2025-04-01{mode}").content.decode()
+            assert f'href="/regions/{code}/{kept}"' in page, name
+            region = self.client.get(f"/regions/{code}/?as_of=2025-04-01{mode}")
+            assert region.status_code == 200, name
+            assert f"{kept}#event-" in region.content.decode(), name

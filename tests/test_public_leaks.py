@@ -84,6 +84,15 @@ def as_of(url_name: str) -> list[str]:
     return [f"{url}?as_of={day}" for url in both(url_name) for day in (DRAFTS_DAY, PUBLISHED_DAY)]
 
 
+def past_days(url: str) -> list[str]:
+    """A page before the drafts were published and after, as published then and as known now."""
+    return [
+        f"{url}?as_of={day}{mode}"
+        for day in (DRAFTS_DAY, PUBLISHED_DAY)
+        for mode in ("", "&known=now")
+    ]
+
+
 def searching(url_name: str, words: str = "hidden") -> str:
     return f"{reverse(url_name)}?{urlencode({'q': words})}"
 
@@ -146,6 +155,7 @@ OUTPUTS = {
     "commitment_badge": lambda: both("commitment_badge"),
     "regions": lambda: [
         reverse("regions"),
+        *past_days(reverse("regions")),
         reverse("regions") + "?commitment=public-pause",
         reverse("regions") + "?claimant=russia&kind=alleged_violation",
     ],
@@ -158,6 +168,7 @@ OUTPUTS = {
     ],
     "region": lambda: [
         reverse("region", args=["UA-65"]),
+        *past_days(reverse("region", args=["UA-65"])),
         reverse("region", args=["UA-65"]) + "?commitment=public-pause",
     ],
 }
@@ -439,14 +450,25 @@ def test_drafts_notes_and_staff_never_show_until_published_and_vanish_when_withd
     published_then = reverse("as_of_board", args=[PUBLISHED_DAY])
     public_then = f"{reverse('commitment', args=[PUBLIC_SLUGS['commitment']])}?as_of="
     hidden_then = f"{reverse('commitment', args=[HIDDEN_SLUGS['commitment']])}?as_of="
-    assert showing(published, HIDDEN_COMMITMENT) >= {published_then, hidden_then + PUBLISHED_DAY}
+    regions_then = f"{reverse('regions')}?as_of="
+    region_then = f"{reverse('region', args=['UA-65'])}?as_of="
+    assert showing(published, HIDDEN_COMMITMENT) >= {
+        published_then,
+        hidden_then + PUBLISHED_DAY,
+        regions_then + PUBLISHED_DAY,
+    }
     assert showing(published, HIDDEN_READING) >= {public_then + PUBLISHED_DAY}
-    assert showing(published, HIDDEN_EVENT) >= {public_then + PUBLISHED_DAY}
+    assert showing(published, HIDDEN_EVENT) >= {
+        public_then + PUBLISHED_DAY,
+        region_then + PUBLISHED_DAY,
+    }
     for text in HIDDEN:
         assert not showing(published, text) & {
             reverse("as_of_board", args=[DRAFTS_DAY]),
             public_then + DRAFTS_DAY,
             hidden_then + DRAFTS_DAY,
+            regions_then + DRAFTS_DAY,
+            region_then + DRAFTS_DAY,
         }, f"{text} shows on a day before it was published"
 
     with time_machine.travel(READ_PUBLISHED, tick=False):

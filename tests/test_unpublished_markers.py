@@ -139,10 +139,18 @@ REQUESTS = {
     "commitment_card": lambda: _with_slug("commitment_card", "commitment"),
     "commitment_embed": lambda: _with_slug("commitment_embed", "commitment"),
     "commitment_badge": lambda: _with_slug("commitment_badge", "commitment"),
-    "regions": lambda: _with_query(
-        "regions", commitment=MARKED["commitment"], claimant=MARKED["party"]
+    "regions": lambda: (
+        _with_query("regions", commitment=MARKED["commitment"], claimant=MARKED["party"])
+        + [f"{reverse('regions')}?as_of={PAST_DAY}{mode}" for mode in ("", "&known=now")]
+        + [
+            f"{reverse('regions')}?as_of={PAST_DAY}{mode}&claimant={MARKED['party']}"
+            for mode in ("", "&known=now")
+        ]
     ),
-    "region": lambda: [reverse("region", args=["UA-65"])],
+    "region": lambda: [
+        reverse("region", args=["UA-65"]),
+        *(f"{reverse('region', args=['UA-65'])}?as_of={PAST_DAY}{m}" for m in ("", "&known=now")),
+    ],
     "shared_file": lambda: [
         reverse("shared_file", args=[pk]) for pk in Attachment.objects.values_list("pk", flat=True)
     ],

@@ -108,7 +108,7 @@ class Published:
     def corrections(self, records, compared=None) -> dict:
         return public_past.corrections(records, self.moment, compared=compared)
 
-    def later(self, commitments: list[Commitment]) -> RecordedLater | None:
+    def later(self, commitments: list[Commitment], claims=None) -> RecordedLater | None:
         return None
 
 
@@ -193,8 +193,13 @@ class Known:
     def corrections(self, records, compared=None) -> dict:
         return {}  # today's record: every correction is in it
 
-    def later(self, commitments: list[Commitment]) -> RecordedLater:
-        """What of these commitments' record up to the day was recorded only after it."""
+    def later(self, commitments: list[Commitment], claims=None) -> RecordedLater:
+        """What of these commitments' record up to the day was recorded only after it.
+
+        ``claims``, when a page counts only some claims (a party's, a region's),
+        are those it counts, from ``claims()``; else all of the commitments'.
+        """
+        claims = self.claims([c.pk for c in commitments]) if claims is None else claims
         after = {"recorded_at__gte": self.moment, "commitment__in": commitments}
         readings = Reading.history.model.objects.filter(
             id__in=public.readings().filter(commitment__in=commitments).values("pk"),
@@ -202,7 +207,7 @@ class Known:
             history_date__gte=self.moment,
         )
         return RecordedLater(
-            claims=self.claims([c.pk for c in commitments]).filter(**after).count(),
+            claims=claims.filter(recorded_at__gte=self.moment).count(),
             status_changes=public.status_changes()
             .filter(effective_at__lt=self.moment, **after)
             .count(),
@@ -264,6 +269,17 @@ def obligors(reader, commitments: list[Commitment]) -> None:
     bound = reader.roles([c.pk for c in commitments], CommitmentParty.Role.OBLIGOR)
     for commitment in commitments:
         commitment.obligor_roles = bound.get(commitment.pk, [])
+
+
+def named(reader, rows, shown: dict[int, Commitment], parties: dict) -> list[ComplianceEvent]:
+    """The claims of ``rows`` as a page lists them: each with its commitment as ``reader`` shows
+    it (``shown``, by id) and its parties named as they are today (``parties``, by id)."""
+    found = reader.as_claims(rows)
+    for claim in found:
+        claim.commitment = shown[claim.commitment_id]
+        claim.claimant = parties.get(claim.claimant_id)
+        claim.accused = parties.get(claim.accused_id)
+    return found
 
 
 def answers_excluded(claims):

@@ -7,14 +7,15 @@ verification from one index per side, once per version of the record.
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Func, Value, When
+from django.db.models import Case, CharField, Count, Func, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import public
+from tracker import public, public_at
 from tracker.http import SHARED_MAX_AGE, public_cache, request_version
 from tracker.models import CommitmentParty, Party
 from tracker.site import past_day, scorecards
@@ -79,6 +80,7 @@ def _today(request, party: Party) -> dict:
     )
     return {
         "as_of_query": "",
+        "board_url": f"{reverse('board')}?party={party.slug}",
         **_bound_by(party),
         "other_roles": other_roles,
         # Counting a side of a long conflict reads half a million index entries: once per
@@ -120,20 +122,20 @@ def _then(as_of: past_day.AsOf, party: Party) -> dict:
     names = {named.pk: named for named in public.parties()}
 
     def listed(side: str) -> list:
-        found = reader.as_claims(claims.filter(**{f"{side}_id": party.pk})[:PARTY_PAGE_CLAIMS])
-        for claim in found:
-            claim.commitment = shown[claim.commitment_id]
-            claim.claimant = names.get(claim.claimant_id)
-            claim.accused = names.get(claim.accused_id)
-        return found
+        rows = claims.filter(**{f"{side}_id": party.pk})[:PARTY_PAGE_CLAIMS]
+        return public_at.named(reader, rows, shown, names)
 
+    its_own = claims.filter(Q(claimant_id=party.pk) | Q(accused_id=party.pk))
+    later = reader.later([role.commitment for role in played], its_own)
     return {
         "as_of": as_of,
         "as_of_query": f"?{as_of.query}",
+        "board_url": as_of.board_of(party),
         "other_mode_url": f"{party.get_absolute_url()}?{as_of.other_mode_query}",
         "current_url": party.get_absolute_url(),
         "current_words": _("See this party as it is today"),
         "as_of_heading": _("The party as it stood at the end of %(day)s") % {"day": as_of.day_text},
+        "recorded_later": past_day.later_words(later, as_of),
         **_bound_counts(bound[:BOUND_LISTED], by_status),
         "other_roles": sorted(
             (role for role in played if role.role != CommitmentParty.Role.OBLIGOR),

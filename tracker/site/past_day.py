@@ -102,6 +102,10 @@ class AsOf:
         """The board of this day in this mode, unfiltered."""
         return self.known_board_url if self.is_known_now else self.board_url
 
+    def board_of(self, party) -> str:
+        """The board of this day in this mode, filtered by ``party``: all that binds it."""
+        return f"{self.board_url}?party={party.slug}{self.mode_query}"
+
     @property
     def other_board_url(self) -> str:
         """The board of the same day in the other mode."""

@@ -6,7 +6,9 @@ period), shows them as one square tile per region, laid out by the grid of
 ``tracker.site.region_grid`` and shaded by the count, and gives the same
 numbers in a table for those who do not see the map. ``/regions/<code>/``
 lists a region's published claims, newest first, a page at a time, with the
-same filters. Both read only through ``tracker.public``, like every page.
+same filters. Both are drawn for today or for the end of a past day
+(``?as_of=``, as published then or ``&known=now``) by the same view and
+template, from what ``tracker.site.region_records`` reads for that day.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tracker import public, regions, translated
+from tracker import regions
 from tracker.http import public_cache
-from tracker.site import drawing, region_grid
+from tracker.site import drawing, past_day, presenters, region_grid, region_records
 from tracker.site.filters import EVENTS_PER_PAGE, REGION_PARAMETERS, RegionFilters
 
 TILE = 64
@@ -115,35 +118,6 @@ def _cut(word: str) -> str:
     return f"{word.rstrip('-')}."
 
 
-def _filters(request) -> RegionFilters:
-    parties = list(public.parties().order_by("name"))
-    listed = public.commitments().only("pk", "slug", "title", *_title_columns()).order_by("title")
-    commitments = {c.slug: c for c in listed}
-    return RegionFilters(request.GET, parties=parties, commitments=commitments)
-
-
-def _claims(chosen: dict):
-    claims = public.events()
-    if chosen.get("commitment"):
-        claims = claims.filter(commitment=chosen["commitment"])
-    if chosen.get("claimant"):
-        claims = claims.filter(claimant=chosen["claimant"])
-    if chosen.get("kind"):
-        claims = claims.filter(kind=chosen["kind"])
-    if chosen.get("verification"):
-        claims = claims.filter(verification=chosen["verification"])
-    if chosen.get("from"):
-        claims = claims.filter(occurred_on__gte=chosen["from"])
-    if chosen.get("to"):
-        claims = claims.filter(occurred_on__lte=chosen["to"])
-    return claims
-
-
-def _is_filtered(chosen: dict) -> bool:
-    names = ("commitment", "claimant", "kind", "verification", "from", "to")
-    return any(chosen.get(name) for name in names)
-
-
 def shade(count: int, most: int) -> int:
     """0 for no claim; 1 to 4 by the share of the most any region has."""
     if count <= 0 or most <= 0:
@@ -161,11 +135,9 @@ def legend(most: int) -> list[tuple[int, int, int]]:
     return steps
 
 
-def counted(chosen: dict, query: str) -> tuple[list[Counted], int]:
+def counted(claims, query: str) -> tuple[list[Counted], int]:
     """Every region with a tile or a claim, with its count; and the claims with no region."""
-    rows = dict(
-        _claims(chosen).order_by().values_list("region").annotate(count=Count("pk")).order_by()
-    )
+    rows = dict(claims.order_by().values_list("region").annotate(count=Count("pk")).order_by())
     unplaced = rows.pop("", 0)
     most = max(rows.values(), default=0)
     shown = []
@@ -191,43 +163,108 @@ def counted(chosen: dict, query: str) -> tuple[list[Counted], int]:
     return shown, unplaced
 
 
-def _query(request) -> str:
-    """The filters to carry to a region's page (the zone is carried by the page's links)."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("tz", None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else ""
+PARAMETERS = [*REGION_PARAMETERS, past_day.PARAMETER, past_day.MODE]
 
 
-def _context(request, filters: RegionFilters) -> dict:
-    return {
+@public_cache(etag_func=past_day.page_etag, parameters=PARAMETERS)
+@require_safe
+def regions_map(request):
+    """The map and its table today, or at the end of ``?as_of=`` in either mode."""
+    return _answer(request, "tracker/regions.html", reverse("regions"), _map)
+
+
+@public_cache(etag_func=past_day.page_etag, parameters=PARAMETERS)
+@require_safe
+def region_detail(request, code):
+    """A region's claims today, or at the end of ``?as_of=`` in either mode."""
+    region = regions.get(code)
+    if region is None:
+        raise Http404(_("There is no region with the code “%(code)s”.") % {"code": code})
+    return _answer(
+        request,
+        "tracker/region.html",
+        reverse("region", args=[code]),
+        lambda context: _region(context, code),
+        region=region,
+        name=region.name(),
+    )
+
+
+def _answer(request, template: str, path: str, fill, **more):
+    """A regions page: the day and mode asked, the filters checked, then the page drawn by
+    ``fill`` from the records of that day, once per version for a past day."""
+    as_of = None
+    if past_day.PARAMETER in request.GET:
+        as_of = past_day.asked_day(request, request.GET[past_day.PARAMETER], path + _query(request))
+        if not isinstance(as_of, past_day.AsOf):
+            return as_of
+    read = region_records.read(as_of)
+    filters = RegionFilters(request.GET, parties=read.parties, commitments=read.commitments)
+    context = {
+        **more,
         "filters": filters,
-        "claimants": filters.fields["claimant"].parties.values(),
-        "commitments": filters.fields["commitment"].commitments.values(),
+        "claimants": read.parties,
+        "commitments": read.commitments.values(),
+        "as_of": as_of,
+        "as_of_query": f"?{as_of.query}" if as_of else "",
+    }
+    if as_of is not None:
+        context.update(_then(request, as_of, path, more.get("name")))
+    if not filters.is_valid():
+        context["errors"] = [m for messages in filters.errors.values() for m in messages]
+        return render(request, template, context, status=400)
+    chosen = filters.cleaned_data
+    context.update(
+        chosen=chosen,
+        is_filtered=region_records.is_filtered(chosen),
+        read=read,
+        claims=region_records.chosen(read.claims, chosen),
+        query=_query(request, as_of.query if as_of else ""),
+    )
+
+    def page() -> str:
+        fill(context)
+        later = read.later(context.pop("counted"))
+        context["recorded_later"] = past_day.later_words(later, as_of) if as_of else ""
+        return render_to_string(template, context, request)
+
+    try:
+        if as_of is None:
+            return HttpResponse(page())
+        name = "as-of-regions" if more.get("region") is None else "as-of-region"
+        return HttpResponse(past_day.cached(request, name, page))
+    except presenters.NoSuchPage as exc:
+        context["errors"] = [str(exc)]
+        return render(request, template, context, status=400)
+
+
+def _then(request, as_of: past_day.AsOf, path: str, name: str | None) -> dict:
+    """What a past day's regions page says of its day and mode, and where it leads instead."""
+    day = {"day": as_of.day_text}
+    return {
+        "other_mode_url": path + _query(request, as_of.other_mode_query),
+        "current_url": path + _query(request),
+        "current_words": _("See this region as it is today")
+        if name
+        else _("See the regions as they are today"),
+        "as_of_heading": _("Claims in %(region)s as they stood at the end of %(day)s")
+        % {**day, "region": name}
+        if name
+        else _("Claims by region as they stood at the end of %(day)s") % day,
     }
 
 
-@public_cache(parameters=REGION_PARAMETERS)
-@require_safe
-def regions_map(request):
-    filters = _filters(request)
-    context = _context(request, filters)
-    if not filters.is_valid():
-        context["errors"] = [m for messages in filters.errors.values() for m in messages]
-        return render(request, "tracker/regions.html", context, status=400)
-    chosen = filters.cleaned_data
-    shown, unplaced = counted(chosen, _query(request))
+def _map(context: dict) -> None:
+    """The tiles, the table and the key, from the claims the filters chose."""
+    shown, unplaced = counted(context["claims"], context["query"])
     tiles = [r for r in shown if r.column is not None]
     labels = tile_labels({r.code: r.name for r in tiles})
     for r in tiles:
         r.label_lines = labels[r.code]
-    table = sorted(shown, key=lambda r: (-r.count, regions.sort_key(r.name)))
     context.update(
-        chosen=chosen,
-        is_filtered=_is_filtered(chosen),
+        counted=context["claims"],
         tiles=tiles,
-        table=table,
+        table=sorted(shown, key=lambda r: (-r.count, regions.sort_key(r.name))),
         unplaced=unplaced,
         total=sum(r.count for r in shown) + unplaced,
         width=region_grid.COLUMNS * (TILE + GAP) - GAP,
@@ -235,52 +272,32 @@ def regions_map(request):
         tile=TILE,
         legend=legend(max((r.count for r in shown), default=0)),
     )
-    return render(request, "tracker/regions.html", context)
 
 
-@public_cache(parameters=REGION_PARAMETERS)
-@require_safe
-def region_detail(request, code):
-    region = regions.get(code)
-    if region is None:
-        raise Http404(_("There is no region with the code “%(code)s”.") % {"code": code})
-    filters = _filters(request)
-    context = {**_context(request, filters), "region": region, "name": region.name()}
-    if not filters.is_valid():
-        context["errors"] = [m for messages in filters.errors.values() for m in messages]
-        return render(request, "tracker/region.html", context, status=400)
-    chosen = filters.cleaned_data
-    claims = (
-        _claims(chosen)
-        .filter(region=code)
-        .select_related("commitment", "claimant", "accused")
-        .order_by("-occurred_at", "-pk")
+def _region(context: dict, code: str) -> None:
+    """One page of the region's claims, newest first, and the commitments naming it."""
+    claims = context["claims"].filter(region=code)
+    paginator = Paginator(claims.order_by("-occurred_at", "-id"), EVENTS_PER_PAGE)
+    number = context["chosen"].get("page") or 1
+    presenters.require_page(
+        paginator, number, _("There is no page %(page)d: the claims fill %(pages)d.")
     )
-    paginator = Paginator(claims, EVENTS_PER_PAGE, allow_empty_first_page=True)
-    number = chosen.get("page") or 1
-    if number > paginator.num_pages:
-        context["errors"] = [
-            _("There is no page %(page)d: the claims fill %(pages)d.")
-            % {"page": number, "pages": paginator.num_pages}
-        ]
-        return render(request, "tracker/region.html", context, status=400)
-    covering = [
-        commitment
-        for commitment in public.commitments()
-        .exclude(regions=[])
-        .only("pk", "slug", "title", "regions", *_title_columns())
-        .order_by("title")
-        if code in commitment.regions
-    ]
+    page = paginator.page(number)
+    read = context["read"]
+    page.object_list = read.listed(page.object_list)
     context.update(
-        chosen=chosen,
-        is_filtered=_is_filtered(chosen),
-        page=paginator.page(number),
-        covering=covering,
-        back=reverse("regions") + _query(request),
+        counted=claims,
+        page=page,
+        covering=region_records.covering(read.commitments, code),
+        back=reverse("regions") + context["query"],
     )
-    return render(request, "tracker/region.html", context)
 
 
-def _title_columns() -> list[str]:
-    return [f"title_{language}" for language in translated.LANGUAGES]
+def _query(request, day: str = "") -> str:
+    """The filters to carry to another regions page (the zone is carried by the page's links),
+    after ``day``: the day and mode asked (``AsOf.query``), if any."""
+    params = request.GET.copy()
+    for name in ("page", "tz", past_day.PARAMETER, past_day.MODE):
+        params.pop(name, None)
+    parts = [part for part in (day, params.urlencode()) if part]
+    return f"?{'&'.join(parts)}" if parts else ""
