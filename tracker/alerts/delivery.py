@@ -33,9 +33,12 @@ message. Such a row is sent again; so exactly once is reached in three parts:
 
 A send cut off at its deadline may also have been taken by the server just
 before; it is retried like any failure, with the same ids, and the receiver
-drops it the same way. ``tests/test_alerts_killed_mid_send.py`` kills a
-worker at the worst moment, after the receiver has the alert and before
-its worker can write it down, for mail and for a webhook.
+drops it the same way. Chat services (Apprise) take no id of ours: a copy
+there shows as a second message, and only parts 1 and 3 apply.
+
+``tests/test_alerts_killed_mid_send.py`` kills a worker at the worst moment,
+after the receiver has the alert and before its worker can write it down,
+for mail and for a webhook.
 """
 
 from __future__ import annotations
