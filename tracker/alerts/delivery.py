@@ -28,8 +28,8 @@ message. Such a row is sent again; so exactly once is reached in three parts:
    the outcome clears it. A claim that runs out with the mark still on is a
    send in doubt: the next claim counts it (``tries_in_doubt``) and sends
    again with the same ids, and the outcome says so. The mark also keeps a
-   worker that was stopped past its lease from sending an alert another
-   worker has taken over.
+   worker whose lease ran out before it got to send (stopped, swapped out)
+   from sending an alert another worker has taken over.
 
 A send cut off at its deadline may also have been taken by the server just
 before; it is retried like any failure, with the same ids, and the receiver
