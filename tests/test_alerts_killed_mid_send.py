@@ -54,6 +54,21 @@ def workers_for(smtp_port: int, log) -> list:
     ]
 
 
+def kill_the_sender(server, delivery_id: str, attempt: str, workers: list) -> Delivery:
+    """SIGKILL the worker waiting for the held alert's answer, then let the server answer.
+
+    Returns the alert's row as the dead worker left it: still claimed, with the
+    mark of the try that arrived, committed before the alert left.
+    """
+    held = Delivery.objects.get(delivery_id=delivery_id)
+    kill_holder(held.claimed_by, workers)
+    server.released.set()
+    held.refresh_from_db()
+    assert held.state == Delivery.State.SENDING
+    assert str(held.send_mark) == attempt
+    return held
+
+
 def all_sent() -> bool:
     return Delivery.objects.filter(state=Delivery.State.SENT).count() == READERS
 
@@ -77,15 +92,9 @@ def test_mail_taken_in_before_its_worker_was_killed_reaches_the_reader_once(due_
         try:
             assert server.held.wait(90), "the held reader's alert never came"
             [copy] = server.copies_to(readers[HELD].target)
-            held = Delivery.objects.get(delivery_id=copy["X-Tracker-Delivery"])
-            kill_holder(held.claimed_by, workers)
-            server.released.set()
-
-            # Marked, and the mark committed, before the message left; nothing after.
-            held.refresh_from_db()
-            assert held.state == Delivery.State.SENDING
-            assert str(held.send_mark) == copy["X-Tracker-Attempt"]
-
+            held = kill_the_sender(
+                server, copy["X-Tracker-Delivery"], copy["X-Tracker-Attempt"], workers
+            )
             assert server.wait_until(
                 lambda: len(server.copies) == READERS + 1, timeout=LEASE + 60
             ), "the survivor never sent the alert again"
@@ -120,14 +129,12 @@ def test_a_webhook_taken_in_before_its_worker_was_killed_reaches_the_receiver_on
         try:
             assert receiver.held.wait(90), "the held alert never came"
             [request] = [r for r in receiver.requests if r["path"] == receiver.hold_for]
-            held = Delivery.objects.get(delivery_id=header(request, "webhook-id"))
-            kill_holder(held.claimed_by, workers)
-            receiver.released.set()
-
-            held.refresh_from_db()
-            assert held.state == Delivery.State.SENDING
-            assert str(held.send_mark) == header(request, "X-Tracker-Attempt")
-
+            held = kill_the_sender(
+                receiver,
+                header(request, "webhook-id"),
+                header(request, "X-Tracker-Attempt"),
+                workers,
+            )
             assert receiver.wait_until(
                 lambda: len(receiver.requests) == READERS + 1, timeout=LEASE + 60
             ), "the survivor never sent the alert again"
