@@ -10,9 +10,12 @@ Measured, in one run, on the data set's database:
 - deliver: 1 and then 4 worker processes sending mail to a counting SMTP
   server (aiosmtpd) and webhooks to a receiver, both on loopback; time to
   the last delivery and messages a second; then 4 workers again, one of
-  them killed with SIGKILL mid-run. Each run checks that every subscriber
-  received exactly one alert (by its delivery id, which a retry keeps), and
-  counts any copies a killed worker's retried send left behind.
+  them killed with SIGKILL mid-run. Each run checks, per subscriber, what
+  the subscriber sees: exactly one distinct alert, by the id a mail client
+  or a receiver drops copies by (the Message-ID, the ``webhook-id``), and
+  the one owed to them; and reports beside it what the transport carried:
+  every copy that came (``raw_deliveries``), the copies beyond the first
+  (``duplicates_at_transport``), and the tries the outbox knows were in doubt.
 
 ``--sink-latency-ms N`` makes the mail server and the receiver take N ms over
 each message, as a real one's round trip and disk would: sending is then
@@ -39,12 +42,14 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_SHARE = 100  # one subscriber in a hundred takes webhooks
-DELIVERY_ID = re.compile(rb"X-Tracker-Delivery: ([0-9a-f-]{36})")
+# The id a mail client drops repeats by; the delivery id inside it, to match it to the outbox.
+MESSAGE_ID = re.compile(rb"^Message-ID: (<alert-([0-9a-f-]{36})@[^>]*>)", re.MULTILINE | re.I)
 # Seconds. A killed worker's batch is sent again once its lease runs out, so both are short
 # (production: 30 s and 5 minutes); but a send cut off at its deadline after the sink had
 # taken the message is sent again, a copy with the same id, and on two cores shared with
@@ -59,7 +64,12 @@ def free_port() -> int:
 
 
 class Sink:
-    """Counts, by delivery id, what the SMTP server accepts and the webhook receiver gets.
+    """Counts what the SMTP server accepts and the webhook receiver gets, copy by copy.
+
+    Each copy is noted under its subscriber (the envelope's recipient; the
+    webhook's path) and the id the subscriber's side deduplicates by: a
+    second copy with the same id is a duplicate at the transport, one a mail
+    client or a receiver drops; a copy with a new id would be a second alert.
 
     ``latency``: seconds each message waits before its answer, as a real mail
     server's or receiver's round trip and disk would make it (0: answer at once,
@@ -74,13 +84,16 @@ class Sink:
 
     def restart(self) -> None:
         with self.lock:
-            self.ids: Counter = Counter()
+            self.ids: Counter = Counter()  # copies, by delivery id
+            # subscriber: copies, by (the id their side drops repeats by, the delivery id)
+            self.copies: dict[str, Counter] = {}
             self.arrived = 0  # expected alerts that arrived at least once
             self.first = self.last = None
 
-    def note(self, delivery_id: str) -> None:
+    def note(self, subscriber: str, dedup_id: str, delivery_id: str) -> None:
         now = time.monotonic()
         with self.lock:
+            self.copies.setdefault(subscriber, Counter())[dedup_id, delivery_id] += 1
             self.ids[delivery_id] += 1
             if self.ids[delivery_id] == 1 and delivery_id in self.expected:
                 self.arrived += 1
@@ -90,9 +103,12 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         if self.latency:
             await asyncio.sleep(self.latency)  # other connections are answered meanwhile
-        found = DELIVERY_ID.search(envelope.content)
-        if found:
-            self.note(found[1].decode())
+        found = MESSAGE_ID.search(envelope.content)
+        for to in envelope.rcpt_tos:
+            if found:
+                self.note(to.lower(), found[1].decode(), found[2].decode())
+            else:
+                self.note(to.lower(), "", "")  # no id to drop copies by: counted against the run
         return "250 OK"
 
 
@@ -107,7 +123,8 @@ def start_servers(sink: Sink):
             if sink.latency:
                 time.sleep(sink.latency)  # a thread per request: others go on meanwhile
             self.rfile.read(int(self.headers["Content-Length"]))
-            sink.note(self.headers["webhook-id"])
+            webhook_id = self.headers.get("webhook-id", "")
+            sink.note(self.path, webhook_id, webhook_id)
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -238,6 +255,8 @@ def reset_outbox() -> None:
     Delivery.objects.update(
         state=Delivery.State.PENDING,
         attempts=0,
+        send_mark=None,
+        tries_in_doubt=0,
         claimed_by="",
         claimed_until=None,
         sent_at=None,
@@ -259,13 +278,21 @@ def worker_env(smtp_port: int) -> dict:
 
 
 def deliver_run(
-    workers: int, smtp_port: int, sink: Sink, expected: dict[str, int], subscribers, kill: bool
+    workers: int,
+    smtp_port: int,
+    sink: Sink,
+    expected: dict[str, int],
+    subscribers: dict[int, str],
+    kill: bool,
 ):
     """Start ``workers`` processes; wait until every alert arrived; returns the figures.
 
-    ``expected`` names the subscriber each alert is owed to, by its delivery id; a
-    subscriber is reached exactly once when exactly one message arrived for them, so one
-    the sweep owed nothing (or whose alert never arrived) counts against the run.
+    ``expected`` names the subscriber each alert is owed to, by its delivery id;
+    ``subscribers`` names each one as the sink knows them (address, webhook path). A
+    subscriber is reached exactly once when what arrived for them carried exactly one
+    id to drop repeats by, and it was the alert owed to them: one the sweep owed
+    nothing (or whose alert never arrived, or who got two different ids) counts
+    against the run. Copies of that one alert are reported beside it, not hidden.
     """
     reset_outbox()
     procs = []
@@ -300,20 +327,30 @@ def deliver_run(
                 proc.kill()
     with sink.lock:
         counts = dict(sink.ids)
+        copies = {key: Counter(got) for key, got in sink.copies.items()}
         first, last = sink.first, sink.last
+    from django.db.models import Sum
+
     from tracker.alerts.models import Delivery
 
     # Why any alert was tried more than once: a send that failed (its error), or a claim
     # that ran out while a worker was still at it (no error: another worker took it over).
     tried_again = Delivery.objects.filter(attempts__gt=1)
     errors = Counter(error[:80] for error in tried_again.values_list("last_error", flat=True))
-    received = {i: counts.get(i, 0) for i in expected}
-    per_subscriber = Counter()
-    for delivery_id, times in received.items():
-        per_subscriber[expected[delivery_id]] += times
-    each = [per_subscriber[pk] for pk in subscribers]
+    owed: dict[int, set[str]] = {pk: set() for pk in subscribers}
+    for delivery_id, pk in expected.items():
+        owed[pk].add(delivery_id)
+    each = []  # per subscriber: (distinct ids, copies, exactly the one owed)
+    for pk, key in subscribers.items():
+        got = copies.get(key, Counter())
+        distinct = {dedup_id for dedup_id, _delivery_id in got}
+        delivered = {delivery_id for _dedup_id, delivery_id in got}
+        exact = len(distinct) == 1 and len(owed[pk]) == 1 and delivered == owed[pk]
+        each.append((len(distinct), sum(got.values()), exact))
     busy = (last - first) if first and last and last > first else None
-    total = sum(received.values())
+    total = sum(raw for _distinct, raw, _exact in each)
+    duplicates = sum(raw - distinct for distinct, raw, _exact in each)
+    in_doubt = Delivery.objects.aggregate(n=Sum("tries_in_doubt"))["n"] or 0
     return {
         "workers": workers,
         "killed_one": kill,
@@ -323,12 +360,22 @@ def deliver_run(
         "messages_per_second_per_worker": round(len(expected) / busy / workers, 1)
         if busy
         else None,
-        "subscribers_reached": sum(1 for n in each if n >= 1),
-        "exactly_once": bool(each) and all(n == 1 for n in each),
-        "not_exactly_once": sum(1 for n in each if n != 1),
-        "each_at_least_once": bool(each) and all(n >= 1 for n in each),
-        "copies_resent_by_id": sum(n - 1 for n in received.values() if n > 1),
-        "unexpected": sum(1 for i in counts if i not in expected),
+        "subscribers_reached": sum(1 for distinct, _c, _e in each if distinct >= 1),
+        # What each subscriber sees, repeats of an id dropped as mail clients and receivers do.
+        "exactly_once": bool(each) and all(exact for _d, _c, exact in each),
+        "not_exactly_once": sum(1 for _d, _c, exact in each if not exact),
+        "each_at_least_once": bool(each) and all(distinct >= 1 for distinct, _c, _e in each),
+        # What the transport carried: every copy, and those beyond the first of an id.
+        "raw_deliveries": total,
+        "duplicates_at_transport": duplicates,
+        "subscribers_with_duplicates": sum(1 for distinct, raw, _e in each if raw > distinct),
+        "exactly_once_at_transport": bool(each)
+        and all(exact and raw == 1 for _d, raw, exact in each),
+        "copies_resent_by_id": duplicates,
+        # Tries the outbox knows may have arrived (a worker died between send and record).
+        "tries_in_doubt": in_doubt,
+        "unexpected": sum(1 for i in counts if i not in expected)
+        + sum(1 for key in copies if key not in set(subscribers.values())),
         "tried_more_than_once": sum(errors.values()),
         "errors_of_those_tried_again": dict(errors),
     }
@@ -366,7 +413,7 @@ RUNS = [("1", 1, False), ("4", 4, False), ("4_killed", 4, True)]
 def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict:
     from django.db import connection
 
-    from tracker.alerts.models import Delivery, Subscription
+    from tracker.alerts.models import Channel, Delivery, Subscription
     from tracker.alerts.sweep import derive
     from tracker.models import Commitment
 
@@ -390,7 +437,10 @@ def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict
                 "delivery_id", "subscription_id"
             )
         }
-        subscribed = list(Subscription.objects.values_list("pk", flat=True))
+        subscribed = {
+            pk: urlsplit(target).path if channel == Channel.WEBHOOK else target.lower()
+            for pk, channel, target in Subscription.objects.values_list("pk", "channel", "target")
+        }
         sink.expected = set(expected)
         runs = {}
         for label, workers, kill in RUNS if deliver else []:

@@ -528,6 +528,12 @@ def table(results: dict) -> str:
                 f"{run['subscribers_reached']:,} reached, exactly once: "
                 f"{'yes' if run['exactly_once'] else 'NO'}, "
                 f"{run['copies_resent_by_id']} copies resent with the same id"
+                + (
+                    f" ({run['raw_deliveries']:,} delivered at the transport, "
+                    f"{run['tries_in_doubt']} tries in doubt)"
+                    if "raw_deliveries" in run
+                    else ""
+                )
             )
     lines.append("\n== targets")
     for target in results["targets"]:

@@ -41,30 +41,48 @@ class LocalReceiver:
     ``answers`` is the sequence of replies, one per request: a status code,
     or "hang" to sleep past the sender's timeout. After the list runs out it
     answers 200.
+
+    ``hold_for``: the first request to that path is taken in, then its answer
+    is kept back (``held`` is set) until the test sets ``released``, so a test
+    can kill its sender after the receiver has the alert and before the sender
+    could know it. ``wait_until`` wakes with each request.
     """
 
-    def __init__(self, answers=(), hang_for: float = 1.0):
+    def __init__(self, answers=(), hang_for: float = 1.0, hold_for: str | None = None):
         self.answers = list(answers)
         self.hang_for = hang_for
         self.redirect_to = "http://127.0.0.1:9/elsewhere"
         self.requests: list[dict] = []
+        self.arrived = threading.Condition()
+        self.hold_for = hold_for
+        self.held = threading.Event()
+        self.released = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": body}
-                )
+                with receiver.arrived:
+                    receiver.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
+                    hold = self.path == receiver.hold_for and not receiver.held.is_set()
+                    receiver.arrived.notify_all()
+                if hold:
+                    receiver.held.set()
+                    receiver.released.wait(60)
                 answer = receiver.answers.pop(0) if receiver.answers else 200
                 if answer == "hang":
                     time.sleep(receiver.hang_for)
                     answer = 200
-                self.send_response(answer)
-                if 300 <= answer < 400:
-                    self.send_header("Location", receiver.redirect_to)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                try:
+                    self.send_response(answer)
+                    if 300 <= answer < 400:
+                        self.send_header("Location", receiver.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender is gone (a test killed it): nobody to answer
 
             def log_message(self, *args):
                 pass
@@ -78,6 +96,10 @@ class LocalReceiver:
         host, port = self.server.server_address
         return f"http://{host}:{port}/hook"
 
+    def wait_until(self, condition, timeout: float) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(condition, timeout)
+
     def json_bodies(self) -> list[dict]:
         return [json.loads(request["body"]) for request in self.requests]
 
@@ -86,6 +108,7 @@ class LocalReceiver:
         return self
 
     def __exit__(self, *exc):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.message
 import socket
 import threading
 from collections import Counter
@@ -26,6 +27,12 @@ class CountingMailServer:
     is in). A message counts as accepted only when its 250 goes out on an open
     connection: a server that stalled until the sender hung up keeps nothing.
     ``refused`` addresses get 550 at RCPT TO. ``behave()`` ends the trouble.
+
+    ``hold(address)``: the first message to ``address`` is taken in, then its
+    250 is kept back (``held`` is set) until the test sets ``released``, so a
+    test can kill its sender after the server has the message and before the
+    sender could know it. ``mailbox(address)`` is what a mail client shows, one
+    message per Message-ID; ``copies`` keeps every copy that came, as it came.
     """
 
     def __init__(self, stall_for: float = 3.0):
@@ -37,6 +44,11 @@ class CountingMailServer:
         self.refused: set[str] = set()
         self.stall_for = stall_for
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        self.copies: list[email.message.Message] = []
+        self.hold_for: str | None = None
+        self.held = threading.Event()
+        self.released = threading.Event()
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
 
     @property
@@ -48,6 +60,22 @@ class CountingMailServer:
 
     def behave(self) -> None:
         self.how = None
+
+    def hold(self, address: str) -> None:
+        self.hold_for = address
+
+    def copies_to(self, address: str) -> list[email.message.Message]:
+        with self.lock:
+            return [m for m in self.copies if address in m["X-Envelope-To"].split(",")]
+
+    def mailbox(self, address: str) -> list[str]:
+        """The Message-IDs ``address`` sees, each once, as a mail client drops repeats."""
+        return list(dict.fromkeys(m["Message-ID"] for m in self.copies_to(address)))
+
+    def wait_until(self, condition, timeout: float) -> bool:
+        """Wait, woken by each message that comes in, until ``condition()`` holds."""
+        with self.arrived:
+            return self.arrived.wait_for(condition, timeout)
 
     def per_delivery(self) -> Counter:
         return Counter(delivery_id for _to, delivery_id in self.received)
@@ -90,9 +118,16 @@ class CountingMailServer:
         if server.transport is None or server.transport.is_closing():
             return "421 4.3.0 Gone"  # the sender hung up before it could hear a 250
         message = email.message_from_bytes(envelope.content)
-        with self.lock:
+        message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        with self.arrived:
             for to in envelope.rcpt_tos:
                 self.received.append((to, message["X-Tracker-Delivery"]))
+            self.copies.append(message)
+            hold = self.hold_for in envelope.rcpt_tos and not self.held.is_set()
+            self.arrived.notify_all()
+        if hold:  # the message is in; its sender hears nothing until the test says so
+            self.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 60)
         return "250 OK"
 
     def __enter__(self):
@@ -100,4 +135,5 @@ class CountingMailServer:
         return self
 
     def __exit__(self, *exc):
+        self.released.set()
         self.controller.stop()

@@ -8,6 +8,8 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from tests.alerts_support import SubscriptionFactory, window_ending
+from tracker.alerts import channels
+from tracker.alerts.claims import mark_sending
 from tracker.alerts.delivery import claim_next, deliver, retry_failed
 from tracker.alerts.models import Delivery
 from tracker.alerts.outbox import queue_expiry_warnings
@@ -67,6 +69,30 @@ def test_a_worker_killed_between_claim_and_mark_leads_to_one_retry_with_the_same
     assert delivery_ids() == [str(claimed.delivery_id)]
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 2)
+    assert delivery.tries_in_doubt == 0  # it died before anything left: no copy possible
+    assert delivery.send_mark is None
+
+
+def test_an_alert_a_worker_was_killed_sending_is_in_doubt_and_goes_again_with_its_ids(
+    one_due_warning,
+):
+    with time_machine.travel(DUE, tick=False):
+        queue_expiry_warnings(DUE)
+        claimed = claim_next("worker-that-dies")
+        assert mark_sending(claimed, "worker-that-dies")
+        first_try = claimed.send_mark
+        # ...the alert leaves, the server answers 250, and the worker is killed.
+
+    assert Delivery.objects.get().send_mark == first_try  # committed before it left
+    sweep_at(DUE + 6 * MINUTE)
+
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.tries_in_doubt) == ("sent", 2, 1)
+    assert delivery.send_mark is None
+    assert "Sent again with the same id: 1 earlier try may have arrived." in delivery.outcome
+    [message] = mail.outbox
+    assert message.extra_headers["Message-ID"] == channels.message_id(delivery)
+    assert message.extra_headers["X-Tracker-Attempt"] not in ("", str(first_try))
 
 
 def test_a_claimed_alert_cannot_be_claimed_again_while_its_lease_holds(one_due_warning):
@@ -85,13 +111,14 @@ def test_a_worker_whose_lease_ran_out_does_not_overwrite_the_new_owner(one_due_w
         slow = claim_next("slow")
     with time_machine.travel(DUE + 10 * MINUTE, tick=False):
         fast = claim_next("fast")
-        deliver(fast, "fast")
-        deliver(slow, "slow")  # the slow worker wakes up and sends its copy
+        assert deliver(fast, "fast") == Delivery.State.SENT
+        # The slow worker wakes up: its mark finds the claim gone, and it sends nothing.
+        assert deliver(slow, "slow") == Delivery.State.SENDING
 
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.SENT
     assert delivery.claimed_by == "fast"
-    assert set(delivery_ids()) == {str(delivery.delivery_id)}
+    assert delivery_ids() == [str(delivery.delivery_id)]
 
 
 def test_failures_are_retried_with_growing_waits_then_shown_as_failed(one_due_warning, settings):

@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tests import worker_support
 from tests.alerts_support import (
     RawServer,
     SubscriptionFactory,
@@ -32,9 +32,9 @@ from tests.alerts_support import (
     trickling_answer,
     window_ending,
 )
+from tests.worker_support import wait_for
 from tracker.alerts.models import Channel, Delivery, Endpoint
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 3
 COMMITMENTS = 4
 SEND_DEADLINE = 2  # seconds
@@ -49,64 +49,12 @@ pytestmark = [
 ]
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
-
-
 def start_worker(smtp_port: int, log: Path) -> subprocess.Popen:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "EMAIL_BACKEND", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        DATABASE_URL=database_url(),
-        CONN_MAX_AGE="0",
-        DEBUG="0",
-        ALERTS_ALLOW_PRIVATE_TARGETS="1",
-        ALERTS_SEND_DEADLINE=str(SEND_DEADLINE),
-        ALERTS_WEBHOOK_TIMEOUT="10",
-        EMAIL_TIMEOUT="10",
-        ALERTS_LEASE=str(LEASE),
-        ALERTS_FIRST_RETRY="1",
-        ALERTS_LONGEST_RETRY="2",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-    )
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "alerts", "--loop", "--interval", "1"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
+    return worker_support.start_worker(smtp_port, log, send_deadline=SEND_DEADLINE, lease=LEASE)
 
 
 def stop(workers: list[subprocess.Popen]) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(timeout=SEND_DEADLINE + 15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout} s for {what}")
+    worker_support.stop(workers, within=SEND_DEADLINE + 15)
 
 
 def test_three_workers_deliver_exactly_once_whatever_the_peers_do_and_a_kill(tmp_path):

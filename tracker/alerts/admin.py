@@ -116,6 +116,7 @@ class DeliveryAdmin(ShortenedAddresses, admin.ModelAdmin):
         "state",
         "is_late",
         "attempts",
+        "tries_in_doubt",
         "next_attempt_at",
         "retrying_since",
         "sent_at",

@@ -32,6 +32,8 @@ from tracker.alerts.models import Channel, Delivery
 
 SIGNATURE_HEADER = "X-Tracker-Signature"
 DELIVERY_HEADER = "X-Tracker-Delivery"
+# Which try a copy came from; the ids a receiver drops copies by stay the same on every try.
+ATTEMPT_HEADER = "X-Tracker-Attempt"
 TOPIC_HEADER = "X-Tracker-Topic"
 
 
@@ -124,12 +126,23 @@ def send(delivery: Delivery, message: Message, mail: MailConnection | None = Non
             raise
 
 
-def send_email(delivery: Delivery, message: Message, mail: MailConnection) -> str:
+def attempt_headers(delivery: Delivery) -> dict[str, str]:
+    mark = getattr(delivery, "send_mark", None)
+    return {ATTEMPT_HEADER: str(mark)} if mark else {}
+
+
+def message_id(delivery: Delivery) -> str:
+    """The mail's Message-ID: the delivery id, the same on every try of the alert."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<alert-{delivery.delivery_id}@{domain}>"
+
+
+def send_email(delivery: Delivery, message: Message, mail: MailConnection) -> str:
     headers = {
         DELIVERY_HEADER: str(delivery.delivery_id),
         # The same id on a retry lets mail clients drop a duplicate.
-        "Message-ID": f"<alert-{delivery.delivery_id}@{domain}>",
+        "Message-ID": message_id(delivery),
+        **attempt_headers(delivery),
     }
     unsubscribe_url = message.payload.get("unsubscribe_url")
     if unsubscribe_url:  # alerts, not the answers to the subscribe form
@@ -207,6 +220,7 @@ def send_webhook(delivery: Delivery, message: Message) -> str:
             "User-Agent": "ceasefire-tracker-alerts",
             **signing.headers(subscription.secret, str(delivery.delivery_id), timezone.now(), body),
             DELIVERY_HEADER: str(delivery.delivery_id),
+            **attempt_headers(delivery),
             TOPIC_HEADER: delivery.topic,
             # Signs the body alone; kept for one release beside the standard headers.
             SIGNATURE_HEADER: signing.body_signature(subscription.secret, body),

@@ -7,6 +7,12 @@ UPDATE that only succeeds if the row is still claimable, so two workers never
 both win. The claim is a lease: if the worker dies before recording the
 outcome, the lease runs out and another worker sends the alert again, with
 the same delivery id.
+
+Just before an alert leaves, its worker writes a mark on the row
+(``mark_sending``), again only if the claim is still its own; the outcome
+clears it. A claim taken over with the mark still on it was a send whose
+outcome nobody wrote: the receiver may have the alert, so the new claim
+counts it in ``tries_in_doubt`` (see ``tracker.alerts.delivery``).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from tracker.alerts import deadlines, rules
@@ -111,6 +117,10 @@ def claim_batch(worker: str, now: dt.datetime | None = None, size: int | None = 
                     claimed_by=worker,
                     claimed_until=until,
                     attempts=F("attempts") + 1,
+                    # A mark left behind: a worker died between the send and its outcome.
+                    tries_in_doubt=F("tries_in_doubt")
+                    + Case(When(send_mark__isnull=False, then=Value(1)), default=Value(0)),
+                    send_mark=None,
                 )
             )
             if not claimed:
@@ -132,6 +142,23 @@ def claim_batch(worker: str, now: dt.datetime | None = None, size: int | None = 
             )
             .order_by("next_attempt_at", "pk")
         )
+
+
+def mark_sending(delivery: Delivery, worker: str) -> bool:
+    """Write, and commit, the mark of the try about to leave; False if the claim is lost.
+
+    Written before anything of the alert leaves (for mail, before the envelope
+    and the DATA), so that a worker killed at any later moment leaves the row
+    marked: whoever claims it next knows the receiver may have it already. A
+    worker whose claim ran out while it was stopped sends nothing: the alert
+    is another worker's now.
+    """
+    mark = uuid.uuid4()
+    marked = Delivery.objects.filter(
+        pk=delivery.pk, state=Delivery.State.SENDING, claimed_by=worker
+    ).update(send_mark=mark)
+    delivery.send_mark = mark if marked else None
+    return bool(marked)
 
 
 def endpoint_is_free(now: dt.datetime) -> Q:

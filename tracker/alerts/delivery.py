@@ -4,6 +4,41 @@ Alerts are claimed a batch at a time, all to one endpoint
 (``tracker.alerts.claims``), judged on the public record as it is now
 (``tracker.alerts.reasons``), and sent, mail over one connection a batch.
 Nothing is sent while a database transaction is open.
+
+Exactly once, as the subscriber sees it
+---------------------------------------
+A send and a database commit cannot be one atomic step: a worker can be
+killed after the mail server's 250 (or the receiver's 200) and before the
+row says "sent", and no one can then ask the server whether it has the
+message. Such a row is sent again; so exactly once is reached in three parts:
+
+1. The window is as narrow as a worker can make it. Each alert's outcome is
+   written the moment its send is over, one short statement, never at the
+   end of a batch; a batch over one mail connection leaves at most the one
+   alert in flight unrecorded.
+2. Every try of an alert carries the same ids: the delivery id, fixed when
+   the row is written, is the mail's ``Message-ID`` (``<alert-{id}@host>``)
+   and the webhook's signed ``webhook-id``, on the first try, on every
+   retry and after the admin's "Retry". A receiver that keeps the ids it has
+   seen (mail clients and stores do, by Message-ID) shows the subscriber
+   one alert however many copies arrived. ``X-Tracker-Attempt`` says which
+   try a copy came from, for anyone reading the transport's logs.
+3. A copy is never silent. Before an alert leaves, its worker commits a mark
+   on the row (``claims.mark_sending``), only if its claim is still its own;
+   the outcome clears it. A claim that runs out with the mark still on is a
+   send in doubt: the next claim counts it (``tries_in_doubt``) and sends
+   again with the same ids, and the outcome says so. The mark also keeps a
+   worker whose lease ran out before it got to send (stopped, swapped out)
+   from sending an alert another worker has taken over.
+
+A send cut off at its deadline may also have been taken by the server just
+before; it is retried like any failure, with the same ids, and the receiver
+drops it the same way. Chat services (Apprise) take no id of ours: a copy
+there shows as a second message, and only parts 1 and 3 apply.
+
+``tests/test_alerts_killed_mid_send.py`` kills a worker at the worst moment,
+after the receiver has the alert and before its worker can write it down,
+for mail and for a webhook.
 """
 
 from __future__ import annotations
@@ -24,6 +59,7 @@ from tracker.alerts.claims import (
     claim_next,
     lease,
     longest_send,
+    mark_sending,
     put_back,
     release_endpoint,
     renew,
@@ -79,6 +115,7 @@ def finish(
     False means the lease ran out and another worker took over: nothing is written then.
     """
     fields.setdefault("claimed_until", None)
+    fields.setdefault("send_mark", None)
     endpoint_id = delivery.subscription.endpoint_id
     # In a batch, most outcomes change nothing about the endpoint: one statement, no transaction.
     quiet = endpoint_id is None or (keep_endpoint and endpoint_failed is None)
@@ -120,6 +157,7 @@ def deliver(
     first failure; only then is the alert failed, for staff to see and retry.
     ``in_batch``: the endpoint stays held for the rest of the batch;
     ``endpoint_answered``: an alert before this one in the batch went through.
+    Sending: the claim ran out before the send, and nothing was sent.
     """
     now = now or timezone.now()
     reason = reason_not_to_send(delivery, facts)
@@ -135,7 +173,19 @@ def deliver(
         return Delivery.State.CANCELLED
     endpoint_failed: bool | None = True
     try:
-        outcome = channels.send(delivery, compose(delivery, now), mail)
+        message = compose(delivery, now)
+        if not mark_sending(delivery, worker):
+            logger.warning(
+                "Delivery %s: the lease ran out before the send; another worker has it.",
+                delivery.delivery_id,
+            )
+            return Delivery.State.SENDING
+        outcome = channels.send(delivery, message, mail)
+        if delivery.tries_in_doubt:
+            outcome += (
+                f" Sent again with the same id: {delivery.tries_in_doubt} earlier "
+                f"{'try' if delivery.tries_in_doubt == 1 else 'tries'} may have arrived."
+            )
     except channels.DeliveryFailed as exc:
         error, endpoint_failed = str(exc), exc.endpoint_failed or None
     except Exception as exc:  # a worker must outlive one bad alert
@@ -239,7 +289,8 @@ def deliver_due(worker: str, limit: int = 1000) -> DeliveryReport:
         if not batch:
             break
         for delivery, state in deliver_batch(batch, worker):
-            buckets[state].append(delivery)
+            if state in buckets:  # not one whose claim was lost
+                buckets[state].append(delivery)
             done += 1
     return report
 

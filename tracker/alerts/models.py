@@ -442,7 +442,10 @@ class Delivery(models.Model):
     """One alert owed to one subscription, from the moment it is due until it is sent.
 
     ``delivery_id`` never changes, however many times sending is tried, so a
-    receiver can recognise a retry of something it already has.
+    receiver can recognise a retry of something it already has: it is the
+    webhook's ``webhook-id`` and the mail's ``Message-ID``. ``send_mark`` and
+    ``tries_in_doubt`` are how the outbox knows when a retry may be such a copy
+    (``tracker.alerts.delivery``).
     """
 
     class State(models.TextChoices):
@@ -488,6 +491,17 @@ class Delivery(models.Model):
     )
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    send_mark = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="The try under way: written before the alert leaves, cleared with its "
+        "outcome. Found on a claim that ran out, it means the receiver may have the alert.",
+    )
+    tries_in_doubt = models.PositiveIntegerField(
+        default=0,
+        help_text="Tries whose worker stopped after the alert left and before its outcome "
+        "was written; each was followed by a try with the same id, for the receiver to drop.",
+    )
     outcome = models.TextField(blank=True)
     last_error = models.TextField(blank=True)
     failure_reported_at = models.DateTimeField(
