@@ -407,7 +407,11 @@ def _look_up_page(request) -> page_cache.PageLookup:
 
 
 def _kept_whole(view: Callable) -> Callable:
-    """Serve the kept page when it was rendered for this request's validator; else render, keep."""
+    """Serve the kept page when it was rendered for this request's validator; else render, keep.
+
+    Of all the processes that miss the same page at once, one renders it and
+    the others are given what it kept (``page_cache.render_once``).
+    """
 
     @wraps(view)
     def kept_or_rendered(request, *args, **kwargs):
@@ -418,9 +422,15 @@ def _kept_whole(view: Callable) -> Callable:
         kept = lookup.serves(etag_now)
         if kept is not None:
             return kept
-        response = view(request, *args, **kwargs)
-        if etag_now is not None and page_cache.may_keep(request, response):
-            cache.set(lookup.key, page_cache.KeptPage(etag_now, response), SHARED_MAX_AGE)
-        return response
+        if etag_now is None or request.method != "GET":
+            return view(request, *args, **kwargs)
+
+        def keep(response) -> None:
+            if page_cache.may_keep(request, response):
+                cache.set(lookup.key, page_cache.KeptPage(etag_now, response), SHARED_MAX_AGE)
+
+        return page_cache.render_once(
+            cache, lookup.key, etag_now, partial(view, request, *args, **kwargs), keep
+        )
 
     return kept_or_rendered
