@@ -29,8 +29,7 @@ from tests.factories import (
 from tests.smtp_support import free_port
 from tests.test_shared_cache import closed_port, shared_cache_at
 from tracker import services
-from tracker.cache import ChangeRefused
-from tracker.http import VERSION_KEY
+from tracker.http import VERSION_KEY, ChangeNotAnnounced
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 4, 1, 12, 0, 20, tzinfo=UTC)
@@ -164,7 +163,7 @@ def test_a_change_a_read_only_cache_would_hide_from_other_nodes_is_refused(
     before = get(client, BOARD)
     make_read_only(served)
 
-    with time_machine.travel(NOW, tick=False), pytest.raises(ChangeRefused):
+    with time_machine.travel(NOW, tick=False), pytest.raises(ChangeNotAnnounced):
         services.change_status(pause, "suspended", actor=reviewer, reason="Talks broke down")
 
     pause.refresh_from_db()
@@ -222,3 +221,28 @@ def test_whatever_redis_answers_the_page_is_served(client, pause, served, error)
 
     assert page.status_code == 200
     assert TITLE in text_of(page)
+
+
+def test_a_reviewer_is_told_the_change_was_not_saved_while_the_cache_is_read_only(
+    client, pause, served, reviewer
+):
+    from django.urls import reverse
+
+    client.force_login(reviewer)
+    make_read_only(served)
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            reverse("admin:tracker_commitment_status", args=[pause.pk]),
+            {
+                "to_status": "suspended",
+                "effective_at_0": "2025-03-31",
+                "effective_at_1": "18:00",
+                "reason": "Both sides report strikes on substations",
+            },
+        )
+
+    assert response.status_code == 200
+    assert "nothing was saved" in text_of(response)
+    pause.refresh_from_db()
+    assert pause.status == "in_force"

@@ -63,6 +63,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.services.base import TrackerError
 from tracker.site.reader_zone import zone_of
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,11 @@ def one_version_for_many_writes() -> Iterator[None]:
         note_change()
 
 
+class ChangeNotAnnounced(TrackerError):
+    """Redis answered but would neither store nor drop the version: other nodes would not
+    see the change, so it is not made (``note_change``)."""
+
+
 def note_change(**kwargs) -> None:
     """A tracked record changed: every node's next request sees a new version.
 
@@ -189,10 +195,11 @@ def note_change(**kwargs) -> None:
     but takes neither (a read-only replica), every other node may still be
     serving pages kept under the old version, and nothing this node can do
     through Redis will stop them: the change is refused before it commits
-    (``tracker.cache.ChangeRefused``), so no reader is shown a record that
-    is no longer true. This node reads nothing from Redis until it takes
-    the drop of the version again (``tracker.cache``). After the commit
-    nothing can be refused any more; the failure is logged.
+    (``ChangeNotAnnounced``, a refusal staff pages show like any other), so
+    no reader is shown a record that is no longer true. This node reads
+    nothing from Redis until it takes the drop of the version again
+    (``tracker.cache``). After the commit nothing can be refused any more;
+    the failure is logged.
     """
     if getattr(_writing_many, "changed", None) is not None:
         _writing_many.changed = True
@@ -213,7 +220,14 @@ def note_change(**kwargs) -> None:
             logger.exception("A committed change could not be announced through the shared cache.")
 
     if transaction.get_connection().in_atomic_block:
-        new_version()
+        try:
+            new_version()
+        except shared_cache.ChangeRefused as exc:
+            raise ChangeNotAnnounced(
+                "The shared cache takes no changes just now, so other readers would go on "
+                "seeing the record as it was: nothing was saved. Try again in a minute.",
+                code="cache_refused",
+            ) from exc
     transaction.on_commit(after_commit)
 
 
