@@ -14,6 +14,7 @@ import time
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connections
 from django.http import HttpResponse, HttpResponseNotFound
 from django.test import RequestFactory
 from django.utils import timezone
@@ -64,7 +65,10 @@ def at_once(view, readers=2):
 
     def reader(n):
         start.wait()
-        responses[n] = ask(view)
+        try:
+            responses[n] = ask(view)
+        finally:
+            connections.close_all()  # what a thread opened, so the test database can go
 
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
     for thread in threads:
