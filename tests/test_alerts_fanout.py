@@ -107,3 +107,51 @@ def test_a_warning_is_late_only_for_those_already_listening_when_its_moment_came
 
     late = dict(Delivery.objects.values_list("subscription_id", "is_late"))
     assert late == {early.pk: True, newcomer.pk: False}
+
+
+def sweep_at(instant) -> tuple[list[str], list[str]]:
+    """Sweep at ``instant``: the statements recording one alert's outcome each, and the rest."""
+    from tracker.alerts.sweep import sweep
+
+    with time_machine.travel(instant, tick=False), CaptureQueriesContext(connection) as queries:
+        sweep()
+    statements = [query["sql"] for query in queries.captured_queries]
+    outcome = 'UPDATE "alerts_delivery" SET "state" = \'sent\''
+    return (
+        [sql for sql in statements if sql.startswith(outcome)],
+        [sql for sql in statements if not sql.startswith(outcome)],
+    )
+
+
+def test_the_sweep_costs_the_same_queries_for_ten_due_alerts_as_for_a_hundred(settings):
+    """All but the one statement recording each alert's outcome, made as soon as it is sent so
+    that a worker killed mid-batch sends nothing twice (``tracker.alerts.delivery``).
+
+    Alerts are claimed ``ALERTS_BATCH`` at a time; each further batch costs the same few
+    statements again, so both passes here are one batch.
+    """
+    from tracker.alerts.models import PassedDeadline
+    from tracker.ledger import changes
+    from tracker.models import Commitment, StatusChange
+
+    settings.ALERTS_MAIL_CONNECTIONS = 1  # every address in the same lane, however many
+    settings.ALERTS_BATCH = 100
+    moment = END + dt.timedelta(minutes=1)
+    window_ending(END, title="Energy pause")
+    SubscriptionFactory.create_batch(10, on_status_changed=False)
+    changes.reconcile()
+    recorded_ten, rest_ten = sweep_at(moment)
+    assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 10
+
+    # Undo the first pass, so that the second finds the same window due.
+    Delivery.objects.all().delete()
+    PassedDeadline.objects.all().delete()
+    StatusChange.objects.filter(to_status="expired").delete()
+    Commitment.objects.update(status="in_force")
+    SubscriptionFactory.create_batch(90, on_status_changed=False)
+    changes.reconcile()
+    recorded_hundred, rest_hundred = sweep_at(moment)
+    assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 100
+
+    assert (len(recorded_ten), len(recorded_hundred)) == (10, 100)
+    assert len(rest_hundred) == len(rest_ten)

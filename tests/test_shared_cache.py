@@ -15,6 +15,7 @@ import time_machine
 from django.core.cache.backends.redis import RedisCache
 from django.utils.html import strip_tags
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError as RedisResponseError
 
 from tests.factories import (
     AgreementFactory,
@@ -116,7 +117,10 @@ def backend() -> shared_cache.SharedRedisCache:
 
 def test_after_a_failure_the_cache_is_tried_again_a_few_seconds_later():
     cache = backend()
-    with mock.patch.object(RedisCache, "get", side_effect=RedisConnectionError("refused")) as get:
+    with (
+        mock.patch.object(RedisCache, "get", side_effect=RedisConnectionError("refused")) as get,
+        mock.patch.object(RedisCache, "delete_many") as dropped,
+    ):
         with mock.patch("tracker.cache.time.monotonic", return_value=100.0):
             assert cache.get("a", "missing") == "missing"
             assert cache.get("b", "missing") == "missing"
@@ -125,6 +129,7 @@ def test_after_a_failure_the_cache_is_tried_again_a_few_seconds_later():
         with mock.patch("tracker.cache.time.monotonic", return_value=later):
             cache.get("c")
         assert get.call_count == 2
+    dropped.assert_called_once_with(cache, [VERSION_KEY])
 
 
 def test_writes_to_a_cache_that_is_down_are_dropped_without_an_error():
@@ -138,22 +143,26 @@ def test_writes_to_a_cache_that_is_down_are_dropped_without_an_error():
     assert cache.get_many(["page", "card"]) == {}
 
 
-def test_once_the_cache_answers_again_the_version_is_read_afresh_from_the_database():
-    """A node that made changes while it could not store their version hands them on."""
+def test_after_a_failure_nothing_is_read_until_the_version_could_be_dropped():
+    """A node that could not store a new version never reads the old one back."""
     cache = backend()
+    refused = RedisResponseError("READONLY You can't write against a read only replica.")
     with (
         mock.patch.object(RedisCache, "get", side_effect=[RedisConnectionError("down"), "page"]),
-        mock.patch("tracker.cache.time.monotonic", side_effect=[100.0, 100.0, 200.0, 200.0]),
-        mock.patch.object(shared_cache, "after_outage", [mock.Mock(name="forget")]) as hooks,
+        mock.patch.object(RedisCache, "delete_many", side_effect=[refused, None]) as dropped,
+        mock.patch("tracker.cache.time.monotonic", return_value=100.0) as clock,
     ):
         assert cache.get("page") is None
+        clock.return_value = 200.0
+        assert cache.get("page") is None  # Redis refused the drop: still nothing read
+        clock.return_value = 300.0
         assert cache.get("page") == "page"
 
-    hooks[0].assert_called_once_with()
+    assert dropped.call_count == 2
 
 
-def test_the_version_is_what_is_forgotten_after_an_outage(db):
-    assert forget_latest_change in shared_cache.after_outage
+def test_the_version_is_what_is_dropped_after_an_outage(db):
+    assert VERSION_KEY in shared_cache.forgotten_after_outage
     from django.core.cache import cache
 
     cache.set(VERSION_KEY, "stale")

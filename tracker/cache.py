@@ -2,12 +2,20 @@
 
 Everything the public pages keep in Redis can be made again from the
 database: the version of the record, rendered pages and fragments, counts.
-So when Redis is down, refuses connections or stalls, a page must be read
-from the database (slower, never wrong) rather than fail. Django's own Redis
-cache raises the client's errors; this one turns them into misses for reads
-and into nothing for writes, logs the outage once, and for a few seconds
-after a failure does not try again, so that each request during an outage
-pays for no failed connection at all.
+So when Redis is down, refuses connections, stalls or answers with an error
+(out of memory under ``noeviction``, a read-only replica, still loading, busy
+with a script, a key of the wrong type, a time-out of any kind), a page must
+be read from the database (slower, never wrong) rather than fail. Django's
+own Redis cache raises the client's errors; this one turns them into misses
+for reads and into nothing for writes, logs the trouble once, and for a few
+seconds after a failure does not try again, so that each request during an
+outage pays for no failed connection at all.
+
+A failure may have cost a write that mattered (a new version of the record),
+so a node that met one reads nothing from Redis again until Redis has taken
+the drop of the keys in ``forgotten_after_outage``: a Redis that answers
+reads but refuses writes (a read-only replica) is never trusted to say what
+is current.
 
 Each process keeps the watched keys (the version of the record) and copies of
 kept pages beside the cache, told by Redis of every change (``tracker.near_cache``),
@@ -19,7 +27,8 @@ must decide for itself whether to let a request through.
 While a node cannot reach Redis it cannot store a new version of the record
 either; another node that still can keeps serving its pages under the old
 version until that version lapses (``tracker.http.VERSION_SECONDS``), the
-same bound as for a change written around the models.
+same bound as for a change written around the models. A Redis that answers
+but refuses the new version is handled by ``tracker.http.note_change``.
 """
 
 from __future__ import annotations
@@ -39,18 +48,29 @@ RETRY_AFTER_SECONDS = 5.0
 # How long a connection or a command may take before the cache counts as down.
 CONNECT_TIMEOUT_SECONDS = 0.25
 COMMAND_TIMEOUT_SECONDS = 0.5
-# What to forget once the cache answers again after an outage: what this node
-# could not store meanwhile (a new version of the record) is read afresh.
-after_outage: list = []
+# What to drop before the cache is read again after a failure: what this node could
+# not store meanwhile (a new version of the record) is then read afresh from the database.
+forgotten_after_outage: set[str] = set()
 # Keys whose current value each process keeps beside the cache, told by Redis of every
 # change (``tracker.near_cache``): the version of the record, read by every request.
 watched_keys: set[str] = set()
 
 
 def _redis_errors() -> tuple[type[Exception], ...]:
-    from redis.exceptions import ConnectionError, TimeoutError
+    """Everything the client raises when Redis cannot or will not do what was asked.
 
-    return (ConnectionError, TimeoutError, OSError)
+    ``RedisError`` covers refused and lost connections, time-outs (connecting
+    or waiting for an answer) and every error reply (``OOM``, ``READONLY``,
+    ``LOADING``, ``BUSY``, ``WRONGTYPE``); ``OSError`` what the socket raises
+    beneath it.
+    """
+    from redis.exceptions import RedisError
+
+    return (RedisError, OSError)
+
+
+class ChangeRefused(Exception):
+    """Redis answered, but would neither store nor drop a key that must change."""
 
 
 class SharedRedisCache(RedisCache):
@@ -67,27 +87,74 @@ class SharedRedisCache(RedisCache):
         self._near_copies: near_cache.Near | None = None
 
     def _try(self, operation, missing):
-        """``operation()``, or ``missing`` while Redis is unreachable."""
-        if time.monotonic() < self._down_until:
+        """``operation()``, or ``missing`` while Redis is unreachable or refuses."""
+        if not self._usable():
             return missing
         try:
-            result = operation()
+            return operation()
         except self._errors as exc:
-            if not self._down_until:
-                logger.warning("The shared cache is unreachable (%s); reading the database.", exc)
-            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            self._failed(exc)
             return missing
-        if self._down_until:
-            self._down_until = 0.0
-            logger.warning("The shared cache is reachable again.")
-            for forget in after_outage:
-                forget()
-        return result
+
+    def _failed(self, exc: Exception) -> None:
+        if not self._down_until:
+            logger.warning("The shared cache failed (%r); reading the database.", exc)
+        self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+
+    def _usable(self) -> bool:
+        """Whether Redis may be asked now: not within a few seconds of a failure, and, after
+        one, only once it has taken the drop of ``forgotten_after_outage``.
+
+        Until then every read is a miss, so a node never serves what Redis
+        kept under a version it could not replace.
+        """
+        if not self._down_until:
+            return True
+        if time.monotonic() < self._down_until:
+            return False
+        try:
+            if forgotten_after_outage:
+                RedisCache.delete_many(self, sorted(forgotten_after_outage))
+        except self._errors as exc:
+            self._failed(exc)
+            return False
+        self._down_until = 0.0
+        if self._near_copies is not None:
+            self._near_copies.forget(self._watched(forgotten_after_outage).values())
+        logger.warning("The shared cache answers again.")
+        return True
+
+    def replace(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+        """Store ``value`` under ``key``, or else drop what ``key`` holds: never leave it as it was.
+
+        Tried even within a few seconds of a failure, since a value that
+        must change matters more than the time-out it may cost. Redis out
+        of memory refuses the write but takes the drop, so every node then
+        reads the value afresh. Raises ``ChangeRefused`` when Redis answered
+        both with an error (a read-only replica): other nodes may still be
+        reading the old value from it. When Redis cannot be reached at all,
+        nothing is raised: no node reads the old value from it, and this one
+        drops it before reading it again (``_usable``).
+        """
+        self._forget_watched([key], version)
+        refused = []
+        for operation in (
+            lambda: RedisCache.set(self, key, value, timeout, version),
+            lambda: RedisCache.delete(self, key, version),
+        ):
+            try:
+                operation()
+                return
+            except self._errors as exc:
+                self._failed(exc)
+                refused.append(exc)
+        if all(_is_error_reply(exc) for exc in refused):
+            raise ChangeRefused(f"The shared cache refused to change {key!r}: {refused[-1]}")
 
     # Watched keys: answered from this process's copy while Redis would have said they changed.
 
     def _near(self) -> near_cache.Near | None:
-        if not watched_keys or len(self._servers) != 1 or time.monotonic() < self._down_until:
+        if not watched_keys or len(self._servers) != 1 or self._down_until:
             return None
         if self._near_copies is None:
             prefixes = [self.make_and_validate_key(key) for key in sorted(watched_keys)]
@@ -149,7 +216,7 @@ class SharedRedisCache(RedisCache):
             return found
         epoch = near.before_read() if watched else None
         read = self._try(lambda: RedisCache.get_many(self, rest, version), {})
-        if near is not None and time.monotonic() >= self._down_until:
+        if near is not None and not self._down_until:
             for key, value in read.items():
                 if key in watched:
                     near.remember(watched[key], value, epoch)
@@ -187,3 +254,10 @@ class SharedRedisCache(RedisCache):
         if self._near_copies is not None:
             self._near_copies.clear()
         return self._try(lambda: RedisCache.clear(self), False)
+
+
+def _is_error_reply(exc: Exception) -> bool:
+    """Whether Redis itself answered with an error, rather than not answering at all."""
+    from redis.exceptions import BusyLoadingError, ResponseError
+
+    return isinstance(exc, ResponseError | BusyLoadingError)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator
@@ -62,7 +63,10 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.services.base import TrackerError
 from tracker.site.reader_zone import zone_of
+
+logger = logging.getLogger(__name__)
 
 # Every model whose edits can change what a public page shows. Their history
 # tables get a row on each save, so the newest history row is the newest change.
@@ -173,22 +177,58 @@ def one_version_for_many_writes() -> Iterator[None]:
         note_change()
 
 
+class ChangeNotAnnounced(TrackerError):
+    """Redis answered but would neither store nor drop the version: other nodes would not
+    see the change, so it is not made (``note_change``)."""
+
+
 def note_change(**kwargs) -> None:
     """A tracked record changed: every node's next request sees a new version.
 
     The new version is stored at once, so the person who saved sees it, and
     again after the commit, so nothing rendered from the data as it was
     before the commit can be kept under it.
+
+    When Redis will not store it (out of memory, a time-out), the old
+    version is dropped instead, so every node reads the version from the
+    database, which names the change once it commits. When Redis answers
+    but takes neither (a read-only replica), every other node may still be
+    serving pages kept under the old version, and nothing this node can do
+    through Redis will stop them: the change is refused before it commits
+    (``ChangeNotAnnounced``, a refusal staff pages show like any other), so
+    no reader is shown a record that is no longer true. This node reads
+    nothing from Redis until it takes the drop of the version again
+    (``tracker.cache``). After the commit nothing can be refused any more;
+    the failure is logged.
     """
     if getattr(_writing_many, "changed", None) is not None:
         _writing_many.changed = True
         return
 
     def new_version() -> None:
-        cache.set(VERSION_KEY, Version(timezone.now(), uuid.uuid4().hex), VERSION_SECONDS)
+        version = Version(timezone.now(), uuid.uuid4().hex)
+        replace = getattr(cache, "replace", None)
+        if replace is None:  # a cache in this process alone: a write cannot be refused
+            cache.set(VERSION_KEY, version, VERSION_SECONDS)
+        else:
+            replace(VERSION_KEY, version, VERSION_SECONDS)
 
-    new_version()
-    transaction.on_commit(new_version)
+    def after_commit() -> None:
+        try:
+            new_version()
+        except shared_cache.ChangeRefused:
+            logger.exception("A committed change could not be announced through the shared cache.")
+
+    if transaction.get_connection().in_atomic_block:
+        try:
+            new_version()
+        except shared_cache.ChangeRefused as exc:
+            raise ChangeNotAnnounced(
+                "The shared cache takes no changes just now, so other readers would go on "
+                "seeing the record as it was: nothing was saved. Try again in a minute.",
+                code="cache_refused",
+            ) from exc
+    transaction.on_commit(after_commit)
 
 
 def forget_latest_change(**kwargs) -> None:
@@ -199,11 +239,11 @@ def forget_latest_change(**kwargs) -> None:
 def connect() -> None:
     """Give the record a new version on every save or delete, in whatever process it happens.
 
-    A version this process could not store while the shared cache was down
-    is read from the database by everyone once the cache answers again.
+    A version this process could not store while the shared cache failed is
+    dropped from it before this process reads it again, and so read from the
+    database by every node.
     """
-    if forget_latest_change not in shared_cache.after_outage:
-        shared_cache.after_outage.append(forget_latest_change)
+    shared_cache.forgotten_after_outage.add(VERSION_KEY)
     # Read by every request: each process keeps it beside the cache, told of every change.
     shared_cache.watched_keys.add(VERSION_KEY)
     for model in [*HISTORY_TABLES, StatusChange, LedgerCheckpoint]:
@@ -381,7 +421,11 @@ def _look_up_page(request) -> page_cache.PageLookup:
 
 
 def _kept_whole(view: Callable) -> Callable:
-    """Serve the kept page when it was rendered for this request's validator; else render, keep."""
+    """Serve the kept page when it was rendered for this request's validator; else render, keep.
+
+    Of all the processes that miss the same page at once, one renders it and
+    the others are given what it kept (``page_cache.render_once``).
+    """
 
     @wraps(view)
     def kept_or_rendered(request, *args, **kwargs):
@@ -392,9 +436,15 @@ def _kept_whole(view: Callable) -> Callable:
         kept = lookup.serves(etag_now)
         if kept is not None:
             return kept
-        response = view(request, *args, **kwargs)
-        if etag_now is not None and page_cache.may_keep(request, response):
-            cache.set(lookup.key, page_cache.KeptPage(etag_now, response), SHARED_MAX_AGE)
-        return response
+        if etag_now is None or request.method != "GET":
+            return view(request, *args, **kwargs)
+
+        def keep(response) -> None:
+            if page_cache.may_keep(request, response):
+                cache.set(lookup.key, page_cache.KeptPage(etag_now, response), SHARED_MAX_AGE)
+
+        return page_cache.render_once(
+            cache, lookup.key, etag_now, partial(view, request, *args, **kwargs), keep
+        )
 
     return kept_or_rendered

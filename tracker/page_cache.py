@@ -24,6 +24,16 @@ filters in another order cost nothing extra, and the kept page never repeats
 back a parameter some other reader made up (the language and zone menus
 carry the address on).
 
+At each new minute, and after each change, every page that counts down is
+rendered afresh, and every web process of every node asks for it at once.
+Only one of them renders it (``render_once``): the first takes a short lock
+in the shared cache, the others wait for the page it keeps. None of them is
+ever given the previous minute's page: a countdown a minute behind, or a
+page from before a change, is not what they would be shown now. If the one
+rendering dies, its lock lapses after ``RENDER_LOCK_SECONDS`` and each waiting
+process renders for itself, as all did before; with the cache down, nobody
+waits.
+
 Django's own cache middleware keys a page by the full address and by every
 header named in ``Vary`` (each reader's whole ``Cookie`` header), and cannot
 know the version of the record; hence this.
@@ -32,7 +42,8 @@ know the version of the record; hence this.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.http import HttpResponse, QueryDict
@@ -41,6 +52,10 @@ from tracker.site.reader_zone import PARAMETER as ZONE_PARAMETER
 from tracker.site.reader_zone import zone_of
 
 KEY_PREFIX = "tracker:page:"
+# How long one process may render a page while the others wait for it; whole seconds (Redis).
+RENDER_LOCK_SECONDS = 3
+# How often a waiting process looks for the page being rendered.
+WAIT_STEP_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -128,3 +143,36 @@ def may_keep(request, response: HttpResponse) -> bool:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not (session is not None and session.accessed)
     )
+
+
+def render_once(
+    cache, key: str, etag: str, render: Callable[[], HttpResponse], keep: Callable
+) -> HttpResponse:
+    """The page for ``etag``, rendered by one process of all those asking for it at once.
+
+    ``render()`` makes the response, and ``keep(response)`` stores it under
+    ``key`` when any reader may have it. The lock is named by the validator
+    too, so a page for a newer version or minute is never waited for behind
+    one for an older. A waiting process serves the page only when it was
+    rendered for ``etag``, exactly as a kept page is; it renders for itself
+    when the lock is let go without a page (an error, a page for one reader),
+    when the lock cannot be read (the cache failed), or when it lapses.
+    """
+    lock = f"{key}:rendering:{etag}"
+    if cache.add(lock, 1, RENDER_LOCK_SECONDS):
+        try:
+            response = render()
+            keep(response)
+        finally:
+            # Had the render outlasted the lock, the next holder's would go too: one more render.
+            cache.delete(lock)
+        return response
+    deadline = time.monotonic() + RENDER_LOCK_SECONDS
+    while True:
+        found = cache.get_many([key, lock])
+        kept = found.get(key)
+        if kept is not None and kept.etag == etag:
+            return kept.response
+        if found.get(lock) is None or time.monotonic() >= deadline:
+            return render()
+        time.sleep(WAIT_STEP_SECONDS)

@@ -117,6 +117,7 @@ def change_status(
     time_zone: str = "UTC",
     correction: bool = False,
     reason_in: Mapping[str, str] | None = None,
+    already_locked: bool = False,
 ) -> StatusChange:
     """Move a commitment to ``to_status`` and log the transition.
 
@@ -131,6 +132,8 @@ def change_status(
     change as it was meant. ``reason`` is in English, as every service
     writes; ``reason_in`` may give it in other languages, by column
     (``{"reason_uk": …, "reason_ru": …}``), for the public pages.
+    ``already_locked``: the caller read ``commitment`` under its row lock in this
+    transaction (the sweep), so it is not read again.
     """
     if correction:
         base.require(actor, "tracker.correct_commitment_status", "correct a final status")
@@ -151,7 +154,10 @@ def change_status(
     if not clock.is_known_zone(time_zone):
         raise TransitionNotAllowed(f"“{time_zone}” is not an IANA time zone name.")
     translations = _reason_translations(reason_in)
-    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if already_locked and transaction.get_connection().in_atomic_block:
+        locked = commitment
+    else:
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if locked.is_published and not editing.may_publish(actor):
         raise NotPermitted(
             "A published commitment's status changes only by a reviewer: every change "
@@ -253,6 +259,7 @@ def _expire_if_due(pk: int, now: dt.datetime) -> StatusChange | None:
         effective_at=working.ends_at,
         precision=working.precision,
         time_zone=working.time_zone,
+        already_locked=True,
     )
 
 
