@@ -110,22 +110,27 @@ def test_a_warning_is_late_only_for_those_already_listening_when_its_moment_came
 
 
 def sweep_at(instant) -> tuple[list[str], list[str]]:
-    """Sweep at ``instant``: the statements recording one alert's outcome each, and the rest."""
+    """Sweep at ``instant``: the statements made once for each alert (its mark before it
+    leaves and its outcome after), and the rest."""
     from tracker.alerts.sweep import sweep
 
     with time_machine.travel(instant, tick=False), CaptureQueriesContext(connection) as queries:
         sweep()
     statements = [query["sql"] for query in queries.captured_queries]
-    outcome = 'UPDATE "alerts_delivery" SET "state" = \'sent\''
+    per_alert = (
+        'UPDATE "alerts_delivery" SET "state" = \'sent\'',
+        'UPDATE "alerts_delivery" SET "send_mark"',
+    )
     return (
-        [sql for sql in statements if sql.startswith(outcome)],
-        [sql for sql in statements if not sql.startswith(outcome)],
+        [sql for sql in statements if sql.startswith(per_alert)],
+        [sql for sql in statements if not sql.startswith(per_alert)],
     )
 
 
 def test_the_sweep_costs_the_same_queries_for_ten_due_alerts_as_for_a_hundred(settings):
-    """All but the one statement recording each alert's outcome, made as soon as it is sent so
-    that a worker killed mid-batch sends nothing twice (``tracker.alerts.delivery``).
+    """All but the two statements of each alert: the mark committed before it leaves and the
+    outcome recorded as soon as it is sent, so that a worker killed mid-batch leaves every
+    alert either known to be sent or known to be in doubt (``tracker.alerts.delivery``).
 
     Alerts are claimed ``ALERTS_BATCH`` at a time; each further batch costs the same few
     statements again, so both passes here are one batch.
@@ -153,5 +158,5 @@ def test_the_sweep_costs_the_same_queries_for_ten_due_alerts_as_for_a_hundred(se
     recorded_hundred, rest_hundred = sweep_at(moment)
     assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 100
 
-    assert (len(recorded_ten), len(recorded_hundred)) == (10, 100)
+    assert (len(recorded_ten), len(recorded_hundred)) == (20, 200)
     assert len(rest_hundred) == len(rest_ten)
