@@ -67,8 +67,13 @@ class Correction:
     url: str
 
 
-def _versions(model, moment: dt.datetime, **filters) -> QuerySet:
-    """Each record's latest history row before ``moment``, unless that row is its deletion."""
+def versions(model, moment: dt.datetime, **filters) -> QuerySet:
+    """Each record's latest history row before ``moment``, unless that row is its deletion.
+
+    The one way the past is read: a record as it stood at an instant is its
+    last version written before it. Published or not, public today or not:
+    ``shown`` adds the public's rules; roles and parties read this alone.
+    """
     history = model.history.model
     latest = (
         history.objects.filter(id=OuterRef("id"), history_date__lt=moment)
@@ -82,15 +87,24 @@ def _versions(model, moment: dt.datetime, **filters) -> QuerySet:
     )
 
 
-def _shown(model, public_now: QuerySet, moment: dt.datetime, **filters) -> QuerySet:
-    """The versions published at ``moment`` of the records that are public today."""
-    return _versions(model, moment, **filters).filter(
+def shown(model, public_now: QuerySet, moment: dt.datetime, **filters) -> QuerySet:
+    """The versions published at ``moment`` of the records that are public today.
+
+    ``public_now`` is the kind's queryset in ``tracker.public``: a record
+    withdrawn since is gone from the past too, so the past never shows what
+    the public should not read today.
+    """
+    return versions(model, moment, **filters).filter(
         is_published=True, id__in=public_now.values("pk")
     )
 
 
-def _as_record(version):
-    """The record as its history row has it, with the row kept beside it."""
+def as_record(version):
+    """The record as its history row has it, with the row kept beside it.
+
+    The row stays as ``version``: ``sources`` reads what it cited then and
+    ``corrections`` compares it with the versions published since.
+    """
     record = version.instance
     record.version = version
     return record
@@ -112,24 +126,24 @@ def commitments(
     ``with_working_windows`` to give the few a page shows.
     """
     filters = {} if pk is None else {"id": pk}
-    rows = list(_shown(Commitment, public.commitments(), moment, **filters))
+    rows = list(shown(Commitment, public.commitments(), moment, **filters))
     agreements = {
-        row.id: _as_record(row)
-        for row in _shown(
+        row.id: as_record(row)
+        for row in shown(
             Agreement, public.agreements(), moment, id__in={row.agreement_id for row in rows}
         )
     }
-    shown = []
+    listed = []
     for row in rows:
         agreement = agreements.get(row.agreement_id)
         if agreement is None:
             continue  # its agreement was not published then
-        commitment = _as_record(row)
+        commitment = as_record(row)
         commitment.agreement = agreement
-        shown.append(commitment)
+        listed.append(commitment)
     if windows:
-        with_working_windows(shown, moment)
-    return shown
+        with_working_windows(listed, moment)
+    return listed
 
 
 def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
@@ -139,7 +153,7 @@ def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
     sources it cites are today's public ones, as everywhere in the past.
     """
     public_now = public.agreements().filter(slug=slug)
-    version = _shown(Agreement, public_now, moment).first()
+    version = shown(Agreement, public_now, moment).first()
     if version is None:
         return None
     record = public_now.prefetch_related(public.named_parties(), public.cited_sources()).get()
@@ -181,13 +195,13 @@ def readings(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Reading
     Only the commitments' versions then say whether these commitments were
     shown; ask for the ids ``commitments()`` gave.
     """
-    rows = _shown(Reading, public.readings(), moment, commitment_id__in=list(commitment_ids))
-    return [_as_record(row) for row in rows.order_by("-is_working", "label", "id")]
+    rows = shown(Reading, public.readings(), moment, commitment_id__in=list(commitment_ids))
+    return [as_record(row) for row in rows.order_by("-is_working", "label", "id")]
 
 
 def event_versions(commitment_ids: Iterable[int], moment: dt.datetime) -> QuerySet:
     """The history rows of the claims shown at ``moment``, newest first, to count or to page."""
-    return _shown(
+    return shown(
         ComplianceEvent, public.events(), moment, commitment_id__in=list(commitment_ids)
     ).order_by("-occurred_at", "-id")
 
@@ -199,7 +213,7 @@ def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Complianc
 
 def as_records(versions: Iterable) -> list:
     """Records as their history rows (from ``event_versions``, say) have them."""
-    return [_as_record(row) for row in versions]
+    return [as_record(row) for row in versions]
 
 
 # What the tallies and the daily strip count of each claim.
@@ -263,7 +277,7 @@ def roles(
 ) -> dict[int, list[CommitmentParty]]:
     """{commitment id: [its roles then, of ``role`` if given]}, naming today's parties."""
     filters = {} if role is None else {"role": role}
-    rows = _versions(
+    rows = versions(
         CommitmentParty,
         moment,
         commitment_id__in=list(commitment_ids),
@@ -352,10 +366,10 @@ def corrections(
     slugs = dict(public.commitments().filter(pk__in=parents).values_list("pk", "slug"))
     for model, group in by_model.items():
         fields = compared[model]
-        shown = {record.pk: record for record in group}
+        by_pk = {record.pk: record for record in group}
         later = (
             model.history.model.objects.filter(
-                id__in=list(shown), history_date__gte=moment, is_published=True
+                id__in=list(by_pk), history_date__gte=moment, is_published=True
             )
             .exclude(history_type="-")
             .order_by("id", "history_date", "history_id")
@@ -365,9 +379,9 @@ def corrections(
             key = (model, row["id"])
             if key in found:
                 continue
-            version = shown[row["id"]].version
+            version = by_pk[row["id"]].version
             if any(getattr(version, name) != row[name] for name in fields):
-                found[key] = Correction(row["history_date"], _current_url(shown[row["id"]], slugs))
+                found[key] = Correction(row["history_date"], _current_url(by_pk[row["id"]], slugs))
     commitments = [r for r in records if isinstance(r, Commitment)]
     if commitments:
         _status_corrections(commitments, moment, found, slugs)

@@ -40,31 +40,30 @@ from tracker.models import (
     Reading,
     Source,
 )
-from tracker.public_past import _as_record, _shown, _versions, with_working_windows
 
 # Each kind's history rows ---------------------------------------------------------------
 
 
 def agreements(moment: dt.datetime) -> QuerySet:
     """The history rows of the agreements shown at ``moment``, each its version then."""
-    return _shown(Agreement, public.agreements(), moment)
+    return public_past.shown(Agreement, public.agreements(), moment)
 
 
 def commitments(moment: dt.datetime) -> QuerySet:
     """The commitments shown at ``moment``: published then, under an agreement published then."""
-    return _shown(Commitment, public.commitments(), moment).filter(
+    return public_past.shown(Commitment, public.commitments(), moment).filter(
         agreement_id__in=agreements(moment).values("id")
     )
 
 
 def readings(moment: dt.datetime) -> QuerySet:
-    return _shown(Reading, public.readings(), moment).filter(
+    return public_past.shown(Reading, public.readings(), moment).filter(
         commitment_id__in=commitments(moment).values("id")
     )
 
 
 def events(moment: dt.datetime) -> QuerySet:
-    return _shown(ComplianceEvent, public.events(), moment).filter(
+    return public_past.shown(ComplianceEvent, public.events(), moment).filter(
         commitment_id__in=commitments(moment).values("id")
     )
 
@@ -82,17 +81,19 @@ def parties(moment: dt.datetime) -> QuerySet:
         .values_list("party_id", flat=True)
     )
     named |= set(
-        _versions(DeliveredQuantity, moment, event_id__in=shown_events.values("id")).values_list(
-            "received_by_id", flat=True
-        )
+        public_past.versions(
+            DeliveredQuantity, moment, event_id__in=shown_events.values("id")
+        ).values_list("received_by_id", flat=True)
     )
     named.discard(None)
-    return _versions(Party, moment, id__in=named).filter(id__in=public.parties().values("pk"))
+    return public_past.versions(Party, moment, id__in=named).filter(
+        id__in=public.parties().values("pk")
+    )
 
 
 def roles(moment: dt.datetime) -> QuerySet:
     """The roles of the commitments shown at ``moment`` (today's public roles, as they stood)."""
-    return _versions(
+    return public_past.versions(
         CommitmentParty,
         moment,
         commitment_id__in=commitments(moment).values("id"),
@@ -147,7 +148,7 @@ def joined_source_urls(model) -> public.Joined:
 
 def joined_handovers(moment: dt.datetime) -> public.Joined:
     """Each delivery's handovers as they stood at ``moment``, as ``public.joined_handovers``."""
-    given = _versions(DeliveredQuantity, moment).filter(event_id=OuterRef("id"))
+    given = public_past.versions(DeliveredQuantity, moment).filter(event_id=OuterRef("id"))
     value = Concat(
         "received_by__slug",
         Value(": "),
@@ -178,7 +179,7 @@ def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitme
     rows = list(versions)
     ids = [row.id for row in rows]
     agreement_rows = agreements(moment).filter(id__in={row.agreement_id for row in rows})
-    by_agreement = {row.id: _as_record(row) for row in agreement_rows}
+    by_agreement = {row.id: public_past.as_record(row) for row in agreement_rows}
     slugs = dict(public.commitments().filter(pk__in=ids).values_list("pk", "slug"))
     agreement_slugs = dict(
         public.agreements().filter(pk__in=by_agreement).values_list("pk", "slug")
@@ -196,7 +197,7 @@ def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitme
     )
     records = []
     for row in rows:
-        commitment = _as_record(row)
+        commitment = public_past.as_record(row)
         agreement = by_agreement[row.agreement_id]
         agreement.slug = agreement_slugs.get(agreement.pk, agreement.slug)
         commitment.agreement = agreement
@@ -212,7 +213,7 @@ def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitme
             last_event_at=None,
         )
         records.append(commitment)
-    with_working_windows(records, moment)
+    public_past.with_working_windows(records, moment)
     return records
 
 
@@ -232,7 +233,7 @@ def reading_records(versions: Iterable, moment: dt.datetime) -> list[Reading]:
     rows = list(versions)
     records = []
     for row in rows:
-        reading = _as_record(row)
+        reading = public_past.as_record(row)
         reading.commitment = row.commitment
         reading.read_by = row.read_by
         records.append(reading)
@@ -245,14 +246,14 @@ def event_records(versions: Iterable, moment: dt.datetime) -> list[ComplianceEve
     answered = {row.in_response_to_id for row in rows if row.in_response_to_id}
     shown_answered = set(events(moment).filter(id__in=answered).values_list("id", flat=True))
     handovers: dict[int, list] = {}
-    given = _versions(DeliveredQuantity, moment, event_id__in=[row.id for row in rows])
+    given = public_past.versions(DeliveredQuantity, moment, event_id__in=[row.id for row in rows])
     for version in given.select_related("received_by").order_by("received_by__name_en", "id"):
-        quantity = _as_record(version)
+        quantity = public_past.as_record(version)
         quantity.received_by = version.received_by
         handovers.setdefault(version.event_id, []).append(quantity)
     records = []
     for row in rows:
-        event = _as_record(row)
+        event = public_past.as_record(row)
         event.commitment = row.commitment
         event.claimant = row.claimant
         event.accused = row.accused
@@ -288,7 +289,7 @@ def agreement_records(versions: Iterable, moment: dt.datetime) -> list[Agreement
     today = dict(public.agreements().filter(pk__in=[r.id for r in rows]).values_list("pk", "slug"))
     records = []
     for row in rows:
-        agreement = _as_record(row)
+        agreement = public_past.as_record(row)
         agreement.slug = today.get(agreement.pk, agreement.slug)
         parties_then = sorted(
             (by_pk[pk] for pk in named.get(row.history_id, []) if pk in by_pk),
@@ -305,4 +306,4 @@ def agreement_records(versions: Iterable, moment: dt.datetime) -> list[Agreement
 
 
 def party_records(versions: Iterable, moment: dt.datetime) -> list[Party]:
-    return [_as_record(row) for row in versions]
+    return [public_past.as_record(row) for row in versions]
