@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Sum
 
-from tracker import public, public_past, summaries
+from tracker import public, public_past, public_past_corrections, summaries
 from tracker.models import (
     Agreement,
     Commitment,
@@ -106,7 +106,7 @@ class Published:
         return public.events().filter(pk__in=shown)
 
     def corrections(self, records, compared=None) -> dict:
-        return public_past.corrections(records, self.moment, compared=compared)
+        return public_past_corrections.corrections(records, self.moment, compared=compared)
 
     def later(self, commitments: list[Commitment]) -> RecordedLater | None:
         return None
