@@ -81,7 +81,7 @@ class Published:
         _count(commitments, reports, self.moment, texts, self.deliveries)
 
     def claims(self, commitment_ids: list[int]):
-        return public_past.event_versions(commitment_ids, self.moment)
+        return public_past.event_versions(self.moment, commitment_ids)
 
     def roles(self, commitment_ids: list[int], role: str | None = None) -> dict[int, list]:
         return public_past.roles(commitment_ids, self.moment, role)

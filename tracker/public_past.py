@@ -92,7 +92,58 @@ def as_record(version):
     return record
 
 
-# Commitments ----------------------------------------------------------------------
+# Each kind's versions shown at an instant: what the pages and the downloads read ------
+
+
+def agreement_versions(moment: dt.datetime, **filters) -> QuerySet:
+    """The history rows of the agreements shown at ``moment``, each its version then."""
+    return shown(Agreement, public.agreements(), moment, **filters)
+
+
+def commitment_versions(moment: dt.datetime, **filters) -> QuerySet:
+    """The commitments shown at ``moment``: published then, under an agreement published then."""
+    return shown(Commitment, public.commitments(), moment, **filters).filter(
+        agreement_id__in=agreement_versions(moment).values("id")
+    )
+
+
+def _of(commitment_ids: Iterable[int] | None, moment: dt.datetime) -> dict:
+    """The filter to these commitments, or to every one shown at ``moment`` without ids.
+
+    Only the commitments' versions then say whether they were shown: a page
+    asks for the ids ``commitments()`` gave, a download for them all.
+    """
+    if commitment_ids is None:
+        return {"commitment_id__in": commitment_versions(moment).values("id")}
+    return {"commitment_id__in": list(commitment_ids)}
+
+
+def reading_versions(moment: dt.datetime, commitment_ids: Iterable[int] | None = None) -> QuerySet:
+    """The history rows of the readings shown at ``moment``, of these commitments or all."""
+    return shown(Reading, public.readings(), moment, **_of(commitment_ids, moment))
+
+
+def event_versions(moment: dt.datetime, commitment_ids: Iterable[int] | None = None) -> QuerySet:
+    """The history rows of the claims shown at ``moment``, newest first, to count, page or list."""
+    return shown(ComplianceEvent, public.events(), moment, **_of(commitment_ids, moment)).order_by(
+        "-occurred_at", "-id"
+    )
+
+
+def role_versions(
+    moment: dt.datetime, commitment_ids: Iterable[int] | None = None, **filters
+) -> QuerySet:
+    """The roles of these commitments (or all shown) at ``moment``: today's public roles, then."""
+    return versions(
+        CommitmentParty,
+        moment,
+        **_of(commitment_ids, moment),
+        id__in=public.roles().values("pk"),
+        **filters,
+    )
+
+
+# Records rebuilt from those rows ------------------------------------------------------
 
 
 def commitments(
@@ -108,23 +159,30 @@ def commitments(
     ``with_working_windows`` to give the few a page shows.
     """
     filters = {} if pk is None else {"id": pk}
-    rows = list(shown(Commitment, public.commitments(), moment, **filters))
+    listed = as_commitments(commitment_versions(moment, **filters), moment)
+    if windows:
+        with_working_windows(listed, moment)
+    return listed
+
+
+def as_commitments(rows: Iterable, moment: dt.datetime) -> list[Commitment]:
+    """Commitments as their rows (``commitment_versions``) have them, with their agreement then.
+
+    A page reads its few at once; a download, its rows a chunk at a time.
+    """
+    rows = list(rows)
     agreements = {
         row.id: as_record(row)
-        for row in shown(
-            Agreement, public.agreements(), moment, id__in={row.agreement_id for row in rows}
-        )
+        for row in agreement_versions(moment, id__in={row.agreement_id for row in rows})
     }
     listed = []
     for row in rows:
         agreement = agreements.get(row.agreement_id)
         if agreement is None:
-            continue  # its agreement was not published then
+            continue  # withdrawn between the two reads
         commitment = as_record(row)
         commitment.agreement = agreement
         listed.append(commitment)
-    if windows:
-        with_working_windows(listed, moment)
     return listed
 
 
@@ -135,7 +193,7 @@ def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
     sources it cites are today's public ones, as everywhere in the past.
     """
     public_now = public.agreements().filter(slug=slug)
-    version = shown(Agreement, public_now, moment).first()
+    version = agreement_versions(moment, id__in=public_now.values("pk")).first()
     if version is None:
         return None
     record = public_now.prefetch_related(public.named_parties(), public.cited_sources()).get()
@@ -147,6 +205,7 @@ def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
 
 
 def with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
+    """Give each commitment its working window then, from its working reading shown then."""
     working = {
         reading.commitment_id: reading
         for reading in readings([c.pk for c in commitments], moment)
@@ -174,28 +233,20 @@ def first_publication() -> dt.datetime | None:
 def readings(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Reading]:
     """The readings of these commitments shown at ``moment``, as they stood then.
 
-    Only the commitments' versions then say whether these commitments were
-    shown; ask for the ids ``commitments()`` gave.
+    Ask for the ids ``commitments()`` gave (see ``reading_versions``).
     """
-    rows = shown(Reading, public.readings(), moment, commitment_id__in=list(commitment_ids))
-    return [as_record(row) for row in rows.order_by("-is_working", "label", "id")]
-
-
-def event_versions(commitment_ids: Iterable[int], moment: dt.datetime) -> QuerySet:
-    """The history rows of the claims shown at ``moment``, newest first, to count or to page."""
-    return shown(
-        ComplianceEvent, public.events(), moment, commitment_id__in=list(commitment_ids)
-    ).order_by("-occurred_at", "-id")
+    rows = reading_versions(moment, commitment_ids).order_by("-is_working", "label", "id")
+    return as_records(rows)
 
 
 def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
     """The claims on these commitments shown at ``moment``, as they stood then, newest first."""
-    return as_records(event_versions(commitment_ids, moment))
+    return as_records(event_versions(moment, commitment_ids))
 
 
-def as_records(versions: Iterable) -> list:
+def as_records(rows: Iterable) -> list:
     """Records as their history rows (from ``event_versions``, say) have them."""
-    return [as_record(row) for row in versions]
+    return [as_record(row) for row in rows]
 
 
 # What the tallies and the daily strip count of each claim.
@@ -245,7 +296,7 @@ def counted_claims(
     """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read."""
     fields = ["id", "commitment_id", "history_id", *REPORTED, *also]
     return [
-        Counted(row) for row in event_versions(commitment_ids, moment).order_by().values(*fields)
+        Counted(row) for row in event_versions(moment, commitment_ids).order_by().values(*fields)
     ]
 
 
@@ -259,13 +310,7 @@ def roles(
 ) -> dict[int, list[CommitmentParty]]:
     """{commitment id: [its roles then, of ``role`` if given]}, naming today's parties."""
     filters = {} if role is None else {"role": role}
-    rows = versions(
-        CommitmentParty,
-        moment,
-        commitment_id__in=list(commitment_ids),
-        id__in=public.roles().values("pk"),
-        **filters,
-    )
+    rows = role_versions(moment, commitment_ids, **filters)
     parties = {party.pk: party for party in public.parties()}
     bound: dict[int, list] = {}
     for row in rows.order_by("id"):
