@@ -1,6 +1,7 @@
 """The demo has a past: its records carry the history they would have had if
 recorded as events unfolded, so the pages of a past day show what was public then."""
 
+import csv
 import datetime as dt
 import io
 import re
@@ -97,6 +98,71 @@ class TestTheDemosPast(LoadedOnAFreshInstall):
             "Pause on strikes against energy infrastructure", 1
         )[1][:600]
         assert "Status: expired" in card
+
+
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def atom_instants(response) -> list[dt.datetime]:
+    """Every entry's published and updated instants in an Atom feed."""
+    assert response.status_code == 200, response.content
+    entries = response.content.decode().split("<entry>")[1:]
+    assert entries
+    found = re.findall(r"<(?:published|updated)>([^<]+)</", "".join(entries))
+    return [instant(text) for text in found]
+
+
+class TestTheDemosDownloadsKeepTheirPast(LoadedOnAFreshInstall):
+    """The downloads read the demo's dates, never the moment it was loaded."""
+
+    DAYS = ("2025-03-20", "2025-04-01", "2025-05-07", "2025-06-30")
+
+    def end_of(self, day: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(day).replace(tzinfo=UTC) + dt.timedelta(days=1)
+
+    def test_a_past_days_files_record_nothing_after_that_day(self):
+        for day in self.DAYS:
+            events = csv_rows(self.client.get(f"/data/events.csv?as_of={day}"))
+            commitments = csv_rows(self.client.get(f"/data/commitments.csv?as_of={day}"))
+            assert events and commitments, day
+            for row in events:
+                assert instant(row["recorded_at"]) < self.end_of(day), (day, row["summary"])
+            for row in commitments:
+                assert instant(row["status_changed_at"]) < self.end_of(day), (day, row["slug"])
+
+    def test_a_past_days_api_lists_record_nothing_after_that_day(self):
+        for day in self.DAYS:
+            events = self.client.get(f"/api/events/?as_of={day}").json()["results"]
+            commitments = self.client.get(f"/api/commitments/?as_of={day}").json()["results"]
+            assert events and commitments, day
+            for event in events:
+                assert instant(event["recorded_at"]) < self.end_of(day), (day, event["summary"])
+            for commitment in commitments:
+                changed = instant(commitment["status_changed_at"])
+                assert changed < self.end_of(day), (day, commitment["slug"])
+
+    def test_a_past_days_feed_publishes_nothing_after_that_day(self):
+        day = "2025-04-01"
+        feed = self.client.get(f"/commitments/energy-strike-pause/feed/?as_of={day}")
+        assert all(found < self.end_of(day) for found in atom_instants(feed))
+
+    def test_todays_files_date_each_claim_and_status_in_its_past_not_at_the_load(self):
+        for row in csv_rows(self.client.get("/data/events.csv")):
+            claim = ComplianceEvent.objects.get(pk=row["id"])
+            last = claim.occurred_until or claim.occurred_at
+            recorded = instant(row["recorded_at"])
+            assert dt.timedelta(0) <= recorded - last <= dt.timedelta(days=1), row["summary"]
+        for row in csv_rows(self.client.get("/data/commitments.csv")):
+            assert instant(row["status_changed_at"]) < dt.datetime(2025, 7, 1, tzinfo=UTC), row
+        feed = self.client.get("/commitments/energy-strike-pause/feed/")
+        assert max(atom_instants(feed)) < dt.datetime(2025, 7, 1, tzinfo=UTC)
 
 
 class TestDaysOutsideTheDemosPast(LoadedOnAFreshInstall):

@@ -177,6 +177,7 @@ PUBLIC_OUTPUTS = [
     "tracker/changelog.py",
     "tracker/changelog_groups.py",
     "tracker/public_past.py",
+    "tracker/public_past_corrections.py",
     "tracker/opendata",
     "tracker/alerts/outbox.py",
     "tracker/alerts/delivery.py",

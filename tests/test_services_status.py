@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.factories import CommitmentFactory, ReadingFactory
+from tests.factories import AgreementFactory, CommitmentFactory, ReadingFactory
 from tracker import services
 from tracker.models import Commitment, StatusChange
 from tracker.services import (
@@ -391,3 +391,26 @@ def test_an_edit_cannot_give_a_commitment_a_shape_its_status_does_not_fit(db, ed
         "A deliverable commitment cannot be expired; correct the status first."
     ]
     assert reload(commitment).shape == "window"
+
+
+# A new commitment's status ------------------------------------------------------------
+
+
+def test_a_new_commitments_status_dates_from_its_own_creation_not_an_earlier_ones(db, editor):
+    def create(slug: str):
+        return services.create_commitment(
+            actor=editor,
+            reason="Kremlin readout of the call",
+            agreement=AgreementFactory(),
+            title=slug,
+            slug=slug,
+            category="energy",
+            shape="window",
+        )
+
+    first = create("first")
+    with time_machine.travel(NOW + dt.timedelta(days=3), tick=False):
+        second = create("second")
+
+    assert reload(first).status_changed_at == NOW
+    assert reload(second).status_changed_at == NOW + dt.timedelta(days=3)

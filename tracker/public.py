@@ -391,12 +391,17 @@ def joined_source_urls(model) -> Joined:
     return Joined(links.order_by("source_id").annotate(value=F("source__url")).values("value"))
 
 
-def joined_handovers() -> Joined:
+def joined_handovers(handed_over: QuerySet | None = None) -> Joined:
     """Each public delivery's handovers as "party: quantity unit", by the receiving party's name.
 
     In English, whatever the reader's language: the files' columns mean the same for everyone.
+    ``handed_over`` is where the handovers are read: today's, or as they stood at
+    a past day's end (``tracker.public_past_records.handover_versions``), for the
+    claims as they stood then. Both name the claim and the record by ``id``.
     """
-    given = DeliveredQuantity.objects.filter(event=OuterRef("pk"))
+    if handed_over is None:
+        handed_over = DeliveredQuantity.objects.all()
+    given = handed_over.filter(event_id=OuterRef("id"))
     value = Concat(
         "received_by__slug",
         Value(": "),
@@ -405,7 +410,7 @@ def joined_handovers() -> Joined:
         "unit_en",
         output_field=models.TextField(),
     )
-    given = given.order_by("received_by__name_en", "pk")
+    given = given.order_by("received_by__name_en", "id")
     return Joined(given.annotate(value=value).values("value"))
 
 

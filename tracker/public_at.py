@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Sum
 
-from tracker import public, public_past, summaries
+from tracker import public, public_past, public_past_corrections, summaries
 from tracker.models import (
     Agreement,
     Commitment,
@@ -81,7 +81,7 @@ class Published:
         _count(commitments, reports, self.moment, texts, self.deliveries)
 
     def claims(self, commitment_ids: list[int]):
-        return public_past.event_versions(commitment_ids, self.moment)
+        return public_past.event_versions(self.moment, commitment_ids)
 
     def roles(self, commitment_ids: list[int], role: str | None = None) -> dict[int, list]:
         return public_past.roles(commitment_ids, self.moment, role)
@@ -106,7 +106,7 @@ class Published:
         return public.events().filter(pk__in=shown)
 
     def corrections(self, records, compared=None) -> dict:
-        return public_past.corrections(records, self.moment, compared=compared)
+        return public_past_corrections.corrections(records, self.moment, compared=compared)
 
     def later(self, commitments: list[Commitment], claims=None) -> RecordedLater | None:
         return None

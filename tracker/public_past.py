@@ -21,9 +21,10 @@ transitions come from the status-change log. The rules are those of
 - The status-change log counts the transitions recorded by the instant.
 - A shown record whose public fields (those ``tracker.changelog`` compares)
   changed after the instant, in a published version, is marked with the
-  first such change: it was corrected later, and the page links to the
-  record as it reads today. A status is corrected later when a correction
-  recorded after the instant took effect before it.
+  first such change (``tracker.public_past_corrections``): it was corrected
+  later, and the page links to the record as it reads today. A status is
+  corrected later when a correction recorded after the instant took effect
+  before it.
 
 Internal notes and the staff who made a change stay out, as everywhere: the
 pages name the fields they show one by one.
@@ -33,12 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 
-from tracker import changelog, public
+from tracker import public
 from tracker.models import (
     Agreement,
     Commitment,
@@ -48,27 +47,14 @@ from tracker.models import (
     StatusChange,
 )
 
-# The fields whose later change marks a record as corrected: what the public
-# pages show, as the changelog compares them. A commitment's status moves on
-# by itself (it expires, it is suspended); only a correction of it counts.
-COMPARED = {
-    tracked.model: [
-        name for name in tracked.columns() if not (tracked.model is Commitment and name == "status")
-    ]
-    for tracked in changelog.TRACKED
-}
 
+def versions(model, moment: dt.datetime, **filters) -> QuerySet:
+    """Each record's latest history row before ``moment``, unless that row is its deletion.
 
-@dataclass(frozen=True)
-class Correction:
-    """A later change to a record shown as it stood: when, and where it reads as it is now."""
-
-    at: dt.datetime
-    url: str
-
-
-def _versions(model, moment: dt.datetime, **filters) -> QuerySet:
-    """Each record's latest history row before ``moment``, unless that row is its deletion."""
+    The one way the past is read: a record as it stood at an instant is its
+    last version written before it. Published or not, public today or not:
+    ``shown`` adds the public's rules; roles and parties read this alone.
+    """
     history = model.history.model
     latest = (
         history.objects.filter(id=OuterRef("id"), history_date__lt=moment)
@@ -82,21 +68,82 @@ def _versions(model, moment: dt.datetime, **filters) -> QuerySet:
     )
 
 
-def _shown(model, public_now: QuerySet, moment: dt.datetime, **filters) -> QuerySet:
-    """The versions published at ``moment`` of the records that are public today."""
-    return _versions(model, moment, **filters).filter(
+def shown(model, public_now: QuerySet, moment: dt.datetime, **filters) -> QuerySet:
+    """The versions published at ``moment`` of the records that are public today.
+
+    ``public_now`` is the kind's queryset in ``tracker.public``: a record
+    withdrawn since is gone from the past too, so the past never shows what
+    the public should not read today.
+    """
+    return versions(model, moment, **filters).filter(
         is_published=True, id__in=public_now.values("pk")
     )
 
 
-def _as_record(version):
-    """The record as its history row has it, with the row kept beside it."""
+def as_record(version):
+    """The record as its history row has it, with the row kept beside it.
+
+    The row stays as ``version``: ``sources`` reads what it cited then and
+    ``tracker.public_past_corrections`` compares it with the versions
+    published since.
+    """
     record = version.instance
     record.version = version
     return record
 
 
-# Commitments ----------------------------------------------------------------------
+# Each kind's versions shown at an instant: what the pages and the downloads read ------
+
+
+def agreement_versions(moment: dt.datetime, **filters) -> QuerySet:
+    """The history rows of the agreements shown at ``moment``, each its version then."""
+    return shown(Agreement, public.agreements(), moment, **filters)
+
+
+def commitment_versions(moment: dt.datetime, **filters) -> QuerySet:
+    """The commitments shown at ``moment``: published then, under an agreement published then."""
+    return shown(Commitment, public.commitments(), moment, **filters).filter(
+        agreement_id__in=agreement_versions(moment).values("id")
+    )
+
+
+def _of(commitment_ids: Iterable[int] | None, moment: dt.datetime) -> dict:
+    """The filter to these commitments, or to every one shown at ``moment`` without ids.
+
+    Only the commitments' versions then say whether they were shown: a page
+    asks for the ids ``commitments()`` gave, a download for them all.
+    """
+    if commitment_ids is None:
+        return {"commitment_id__in": commitment_versions(moment).values("id")}
+    return {"commitment_id__in": list(commitment_ids)}
+
+
+def reading_versions(moment: dt.datetime, commitment_ids: Iterable[int] | None = None) -> QuerySet:
+    """The history rows of the readings shown at ``moment``, of these commitments or all."""
+    return shown(Reading, public.readings(), moment, **_of(commitment_ids, moment))
+
+
+def event_versions(moment: dt.datetime, commitment_ids: Iterable[int] | None = None) -> QuerySet:
+    """The history rows of the claims shown at ``moment``, newest first, to count, page or list."""
+    return shown(ComplianceEvent, public.events(), moment, **_of(commitment_ids, moment)).order_by(
+        "-occurred_at", "-id"
+    )
+
+
+def role_versions(
+    moment: dt.datetime, commitment_ids: Iterable[int] | None = None, **filters
+) -> QuerySet:
+    """The roles of these commitments (or all shown) at ``moment``: today's public roles, then."""
+    return versions(
+        CommitmentParty,
+        moment,
+        **_of(commitment_ids, moment),
+        id__in=public.roles().values("pk"),
+        **filters,
+    )
+
+
+# Records rebuilt from those rows ------------------------------------------------------
 
 
 def commitments(
@@ -112,24 +159,31 @@ def commitments(
     ``with_working_windows`` to give the few a page shows.
     """
     filters = {} if pk is None else {"id": pk}
-    rows = list(_shown(Commitment, public.commitments(), moment, **filters))
+    listed = as_commitments(commitment_versions(moment, **filters), moment)
+    if windows:
+        with_working_windows(listed, moment)
+    return listed
+
+
+def as_commitments(rows: Iterable, moment: dt.datetime) -> list[Commitment]:
+    """Commitments as their rows (``commitment_versions``) have them, with their agreement then.
+
+    A page reads its few at once; a download, its rows a chunk at a time.
+    """
+    rows = list(rows)
     agreements = {
-        row.id: _as_record(row)
-        for row in _shown(
-            Agreement, public.agreements(), moment, id__in={row.agreement_id for row in rows}
-        )
+        row.id: as_record(row)
+        for row in agreement_versions(moment, id__in={row.agreement_id for row in rows})
     }
-    shown = []
+    listed = []
     for row in rows:
         agreement = agreements.get(row.agreement_id)
         if agreement is None:
-            continue  # its agreement was not published then
-        commitment = _as_record(row)
+            continue  # withdrawn between the two reads
+        commitment = as_record(row)
         commitment.agreement = agreement
-        shown.append(commitment)
-    if windows:
-        with_working_windows(shown, moment)
-    return shown
+        listed.append(commitment)
+    return listed
 
 
 def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
@@ -139,7 +193,7 @@ def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
     sources it cites are today's public ones, as everywhere in the past.
     """
     public_now = public.agreements().filter(slug=slug)
-    version = _shown(Agreement, public_now, moment).first()
+    version = agreement_versions(moment, id__in=public_now.values("pk")).first()
     if version is None:
         return None
     record = public_now.prefetch_related(public.named_parties(), public.cited_sources()).get()
@@ -151,6 +205,7 @@ def agreement(slug: str, moment: dt.datetime) -> Agreement | None:
 
 
 def with_working_windows(commitments: list[Commitment], moment: dt.datetime) -> None:
+    """Give each commitment its working window then, from its working reading shown then."""
     working = {
         reading.commitment_id: reading
         for reading in readings([c.pk for c in commitments], moment)
@@ -178,28 +233,20 @@ def first_publication() -> dt.datetime | None:
 def readings(commitment_ids: Iterable[int], moment: dt.datetime) -> list[Reading]:
     """The readings of these commitments shown at ``moment``, as they stood then.
 
-    Only the commitments' versions then say whether these commitments were
-    shown; ask for the ids ``commitments()`` gave.
+    Ask for the ids ``commitments()`` gave (see ``reading_versions``).
     """
-    rows = _shown(Reading, public.readings(), moment, commitment_id__in=list(commitment_ids))
-    return [_as_record(row) for row in rows.order_by("-is_working", "label", "id")]
-
-
-def event_versions(commitment_ids: Iterable[int], moment: dt.datetime) -> QuerySet:
-    """The history rows of the claims shown at ``moment``, newest first, to count or to page."""
-    return _shown(
-        ComplianceEvent, public.events(), moment, commitment_id__in=list(commitment_ids)
-    ).order_by("-occurred_at", "-id")
+    rows = reading_versions(moment, commitment_ids).order_by("-is_working", "label", "id")
+    return as_records(rows)
 
 
 def events(commitment_ids: Iterable[int], moment: dt.datetime) -> list[ComplianceEvent]:
     """The claims on these commitments shown at ``moment``, as they stood then, newest first."""
-    return as_records(event_versions(commitment_ids, moment))
+    return as_records(event_versions(moment, commitment_ids))
 
 
-def as_records(versions: Iterable) -> list:
+def as_records(rows: Iterable) -> list:
     """Records as their history rows (from ``event_versions``, say) have them."""
-    return [_as_record(row) for row in versions]
+    return [as_record(row) for row in rows]
 
 
 # What the tallies and the daily strip count of each claim.
@@ -219,7 +266,7 @@ class Counted:
 
     Not a record rebuilt from its history row (the model's constructor fills
     every translated text's default, which took seconds for many claims): it
-    answers for itself as the version ``corrections`` compares.
+    answers for itself as the version ``tracker.public_past_corrections`` compares.
     """
 
     __slots__ = ("values",)
@@ -249,7 +296,7 @@ def counted_claims(
     """The claims a page counts at ``moment``, each with only ``REPORTED`` (and ``also``) read."""
     fields = ["id", "commitment_id", "history_id", *REPORTED, *also]
     return [
-        Counted(row) for row in event_versions(commitment_ids, moment).order_by().values(*fields)
+        Counted(row) for row in event_versions(moment, commitment_ids).order_by().values(*fields)
     ]
 
 
@@ -263,13 +310,7 @@ def roles(
 ) -> dict[int, list[CommitmentParty]]:
     """{commitment id: [its roles then, of ``role`` if given]}, naming today's parties."""
     filters = {} if role is None else {"role": role}
-    rows = _versions(
-        CommitmentParty,
-        moment,
-        commitment_id__in=list(commitment_ids),
-        id__in=public.roles().values("pk"),
-        **filters,
-    )
+    rows = role_versions(moment, commitment_ids, **filters)
     parties = {party.pk: party for party in public.parties()}
     bound: dict[int, list] = {}
     for row in rows.order_by("id"):
@@ -315,92 +356,3 @@ def sources(records: Iterable) -> None:
     for record in records:
         ids = cited.get((type(record), record.version.history_id), [])
         record.cited = Cited(found[pk] for pk in ids if pk in found)
-
-
-# Corrections ----------------------------------------------------------------------
-
-
-# What a board's card counts of each claim: a change to its words alone leaves the card as it was.
-COUNTED = {
-    ComplianceEvent: [
-        "kind",
-        "verification",
-        "claimant_id",
-        "accused_id",
-        "occurred_at",
-        "occurred_until",
-    ],
-}
-
-
-def corrections(
-    records: Iterable, moment: dt.datetime, compared: dict[type, list[str]] | None = None
-) -> dict[tuple[type, int], Correction]:
-    """{(model, id): the first later published change to what each shown record shows}.
-
-    ``compared`` names, for some models, the fields that count instead of
-    ``COMPARED``'s: ``COUNTED`` for claims a page counts rather than shows.
-    """
-    compared = {**COMPARED, **(compared or {})}
-    records = list(records)
-    by_model: dict[type, list] = {}
-    for record in records:
-        by_model.setdefault(model_of(record), []).append(record)
-    found: dict[tuple[type, int], Correction] = {}
-    # Addresses by today's slugs: a slug may have changed since.
-    parents = {r.pk if isinstance(r, Commitment) else r.commitment_id for r in records}
-    slugs = dict(public.commitments().filter(pk__in=parents).values_list("pk", "slug"))
-    for model, group in by_model.items():
-        fields = compared[model]
-        shown = {record.pk: record for record in group}
-        later = (
-            model.history.model.objects.filter(
-                id__in=list(shown), history_date__gte=moment, is_published=True
-            )
-            .exclude(history_type="-")
-            .order_by("id", "history_date", "history_id")
-            .values("id", "history_date", *fields)
-        )
-        for row in later:
-            key = (model, row["id"])
-            if key in found:
-                continue
-            version = shown[row["id"]].version
-            if any(getattr(version, name) != row[name] for name in fields):
-                found[key] = Correction(row["history_date"], _current_url(shown[row["id"]], slugs))
-    commitments = [r for r in records if isinstance(r, Commitment)]
-    if commitments:
-        _status_corrections(commitments, moment, found, slugs)
-    return found
-
-
-def _status_corrections(
-    commitments: list[Commitment], moment: dt.datetime, found: dict, slugs: dict[int, str]
-) -> None:
-    """A status corrected after ``moment`` by a correction that took effect before it."""
-    by_pk = {commitment.pk: commitment for commitment in commitments}
-    corrected = (
-        public.status_changes()
-        .filter(
-            commitment_id__in=list(by_pk),
-            is_correction=True,
-            recorded_at__gte=moment,
-            effective_at__lt=moment,
-        )
-        .order_by("recorded_at")
-        .values_list("commitment_id", "recorded_at")
-    )
-    for pk, recorded_at in corrected:
-        key = (Commitment, pk)
-        if key not in found or recorded_at < found[key].at:
-            found[key] = Correction(recorded_at, _current_url(by_pk[pk], slugs))
-
-
-def _current_url(record, slugs: dict[int, str]) -> str:
-    """Where the record reads as it is now: its commitment's page, at the record."""
-    if isinstance(record, Commitment):
-        return reverse("commitment", args=[slugs[record.pk]])
-    url = reverse("commitment", args=[slugs[record.commitment_id]])
-    if isinstance(record, Reading):
-        return f"{url}#reading-{record.pk}"
-    return f"{url}#event-{record.pk}"

@@ -1,13 +1,15 @@
-"""What the downloads read of the past: the records public at the end of a day, to filter.
+"""What the downloads make of the past: the records public at the end of a day, whole.
 
-The files under /data/, the API and the feeds take ``?as_of=``; they read the
-past here, by the rules of ``tracker.public_past`` (a record is shown as its
-version then when that version was published, with its parents', and it is
-public today; withdrawn since, it is left out). Kept beside that module for
-its size: the pages read one commitment or one board, the downloads read
-whole tables, so here each kind of record is a queryset of history rows,
-which the files' and the API's filters narrow as they narrow today's records
-(``tracker.opendata.filters``), by the values each record had then.
+The files under /data/, the API and the feeds take ``?as_of=``. They read
+the same rows as a past day's pages, from ``tracker.public_past`` (each
+kind's ``*_versions``: a record is shown as its version then when that
+version was published, with its parents', and it is public today; withdrawn
+since, it is left out), which the files' and the API's filters narrow as
+they narrow today's records (``tracker.opendata.filters``), by the values
+each record had then. What is here is only what a download gives beside a
+page: the parties named then, the values a large file joins in the same
+query as each row, and the records rebuilt a chunk at a time with
+everything a file's columns and the API's fields read.
 
 Records are named by their ids and today's slugs, the pages' addresses, so
 a past file's keys match the other past files and the site. Everything else
@@ -25,79 +27,48 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 
 from django.apps import apps
-from django.db import models
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value, prefetch_related_objects
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, OuterRef, QuerySet, Subquery, prefetch_related_objects
 
 from tracker import public, public_past
 from tracker.models import (
     Agreement,
     Commitment,
-    CommitmentParty,
     ComplianceEvent,
     DeliveredQuantity,
     Party,
     Reading,
     Source,
 )
-from tracker.public_past import _as_record, _shown, _versions, with_working_windows
 
-# Each kind's history rows ---------------------------------------------------------------
-
-
-def agreements(moment: dt.datetime) -> QuerySet:
-    """The history rows of the agreements shown at ``moment``, each its version then."""
-    return _shown(Agreement, public.agreements(), moment)
-
-
-def commitments(moment: dt.datetime) -> QuerySet:
-    """The commitments shown at ``moment``: published then, under an agreement published then."""
-    return _shown(Commitment, public.commitments(), moment).filter(
-        agreement_id__in=agreements(moment).values("id")
-    )
-
-
-def readings(moment: dt.datetime) -> QuerySet:
-    return _shown(Reading, public.readings(), moment).filter(
-        commitment_id__in=commitments(moment).values("id")
-    )
-
-
-def events(moment: dt.datetime) -> QuerySet:
-    return _shown(ComplianceEvent, public.events(), moment).filter(
-        commitment_id__in=commitments(moment).values("id")
-    )
+# The rows a download reads beside those of ``tracker.public_past`` ---------------------
 
 
 def parties(moment: dt.datetime) -> QuerySet:
     """The parties the records shown at ``moment`` name, each as it stood then."""
-    shown_events = events(moment)
+    shown_events = public_past.event_versions(moment).order_by()
     named = set(shown_events.values_list("claimant_id", flat=True))
     named |= set(shown_events.values_list("accused_id", flat=True))
-    named |= set(readings(moment).values_list("read_by_id", flat=True))
-    named |= set(roles(moment).values_list("party_id", flat=True))
+    named |= set(public_past.reading_versions(moment).values_list("read_by_id", flat=True))
+    named |= set(public_past.role_versions(moment).values_list("party_id", flat=True))
     named |= set(
         _agreement_parties()
-        .objects.filter(history_id__in=agreements(moment).values("history_id"))
+        .objects.filter(history_id__in=public_past.agreement_versions(moment).values("history_id"))
         .values_list("party_id", flat=True)
     )
-    named |= set(
-        _versions(DeliveredQuantity, moment, event_id__in=shown_events.values("id")).values_list(
-            "received_by_id", flat=True
-        )
-    )
+    given = handover_versions(moment, event_id__in=shown_events.values("id"))
+    named |= set(given.values_list("received_by_id", flat=True))
     named.discard(None)
-    return _versions(Party, moment, id__in=named).filter(id__in=public.parties().values("pk"))
-
-
-def roles(moment: dt.datetime) -> QuerySet:
-    """The roles of the commitments shown at ``moment`` (today's public roles, as they stood)."""
-    return _versions(
-        CommitmentParty,
-        moment,
-        commitment_id__in=commitments(moment).values("id"),
-        id__in=public.roles().values("pk"),
+    return public_past.versions(Party, moment, id__in=named).filter(
+        id__in=public.parties().values("pk")
     )
+
+
+def handover_versions(moment: dt.datetime, **filters) -> QuerySet:
+    """What each delivery handed over, as it stood at ``moment``.
+
+    Whether it was shown is its claim's to say: ask for those of shown claims.
+    """
+    return public_past.versions(DeliveredQuantity, moment, **filters)
 
 
 def shown_among(records: Iterable[str], moment: dt.datetime | None) -> set[str]:
@@ -107,8 +78,12 @@ def shown_among(records: Iterable[str], moment: dt.datetime | None) -> set[str]:
     record's changes by whether it is public today; a past day's log keeps
     only those of the records shown at its end.
     """
-    then = {"agreement": agreements, "commitment": commitments, "reading": readings}
-    then["event"] = events
+    then = {
+        "agreement": public_past.agreement_versions,
+        "commitment": public_past.commitment_versions,
+        "reading": public_past.reading_versions,
+        "event": public_past.event_versions,
+    }
     today = {"agreement": public.agreements, "commitment": public.commitments}
     today |= {"reading": public.readings, "event": public.events}
     wanted: dict[str, set[int]] = {}
@@ -145,24 +120,10 @@ def joined_source_urls(model) -> public.Joined:
     )
 
 
-def joined_handovers(moment: dt.datetime) -> public.Joined:
-    """Each delivery's handovers as they stood at ``moment``, as ``public.joined_handovers``."""
-    given = _versions(DeliveredQuantity, moment).filter(event_id=OuterRef("id"))
-    value = Concat(
-        "received_by__slug",
-        Value(": "),
-        Cast("quantity", models.TextField()),
-        Value(" "),
-        "unit_en",
-        output_field=models.TextField(),
-    )
-    given = given.order_by("received_by__name_en", "id")
-    return public.Joined(given.annotate(value=value).values("value"))
-
-
 def answered_event_id(moment: dt.datetime):
     """The claim an event answers, named only while that claim was shown at ``moment`` too."""
-    return Subquery(events(moment).filter(id=OuterRef("in_response_to_id")).values("id")[:1])
+    shown = public_past.event_versions(moment).order_by().filter(id=OuterRef("in_response_to_id"))
+    return Subquery(shown.values("id")[:1])
 
 
 # Records rebuilt from a page or a chunk of history rows --------------------------------
@@ -171,22 +132,24 @@ def answered_event_id(moment: dt.datetime):
 def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitment]:
     """Commitments as they stood at ``moment``, with what the files and the API read of them.
 
-    Each carries its agreement then, its working window then, its roles then
-    (as ``roles``), the commitment it renews (``public_renews``, while that
-    one was shown too) and the picture of the claims shown then.
+    Each carries its agreement then (``public_past.as_commitments``), its
+    working window then, its roles then (as ``public_past.roles``), the
+    commitment it renews (``public_renews``, while that one was shown too)
+    and the picture of the claims shown then. Records are named by today's
+    slugs.
     """
-    rows = list(versions)
-    ids = [row.id for row in rows]
-    agreement_rows = agreements(moment).filter(id__in={row.agreement_id for row in rows})
-    by_agreement = {row.id: _as_record(row) for row in agreement_rows}
+    records = public_past.as_commitments(versions, moment)
+    ids = [commitment.pk for commitment in records]
     slugs = dict(public.commitments().filter(pk__in=ids).values_list("pk", "slug"))
     agreement_slugs = dict(
-        public.agreements().filter(pk__in=by_agreement).values_list("pk", "slug")
+        public.agreements()
+        .filter(pk__in={commitment.agreement.pk for commitment in records})
+        .values_list("pk", "slug")
     )
-    renewed = {row.renews_id for row in rows if row.renews_id}
+    renewed = {commitment.renews_id for commitment in records if commitment.renews_id}
     renewed_slugs = dict(
         public.commitments()
-        .filter(pk__in=commitments(moment).filter(id__in=renewed).values("id"))
+        .filter(pk__in=public_past.commitment_versions(moment, id__in=renewed).values("id"))
         .values_list("pk", "slug")
     )
     played = public_past.roles(ids, moment)
@@ -194,25 +157,21 @@ def commitment_records(versions: Iterable, moment: dt.datetime) -> list[Commitme
         (claim.commitment_id, claim.kind, claim.verification, claim.claimant_id, claim.accused_id)
         for claim in public_past.counted_claims(ids, moment)
     )
-    records = []
-    for row in rows:
-        commitment = _as_record(row)
-        agreement = by_agreement[row.agreement_id]
+    for commitment in records:
+        agreement = commitment.agreement
         agreement.slug = agreement_slugs.get(agreement.pk, agreement.slug)
-        commitment.agreement = agreement
+        commitment.public_renews = renewed_slugs.get(commitment.renews_id)
         commitment.slug = slugs.get(commitment.pk, commitment.slug)
-        commitment.public_renews = renewed_slugs.get(row.renews_id)
-        commitment._prefetched_objects_cache = {"roles": played.get(row.id, [])}
+        commitment._prefetched_objects_cache = {"roles": played.get(commitment.pk, [])}
         commitment._state.fields_cache["compliance_summary"] = SimpleNamespace(
             cells=[
                 [kind, verification, claimant, count, accused]
                 for (pk, kind, verification, claimant, accused), count in cells.items()
-                if pk == row.id
+                if pk == commitment.pk
             ],
             last_event_at=None,
         )
-        records.append(commitment)
-    with_working_windows(records, moment)
+    public_past.with_working_windows(records, moment)
     return records
 
 
@@ -232,7 +191,7 @@ def reading_records(versions: Iterable, moment: dt.datetime) -> list[Reading]:
     rows = list(versions)
     records = []
     for row in rows:
-        reading = _as_record(row)
+        reading = public_past.as_record(row)
         reading.commitment = row.commitment
         reading.read_by = row.read_by
         records.append(reading)
@@ -243,16 +202,18 @@ def reading_records(versions: Iterable, moment: dt.datetime) -> list[Reading]:
 def event_records(versions: Iterable, moment: dt.datetime) -> list[ComplianceEvent]:
     rows = list(versions)
     answered = {row.in_response_to_id for row in rows if row.in_response_to_id}
-    shown_answered = set(events(moment).filter(id__in=answered).values_list("id", flat=True))
+    shown_answered = set(
+        public_past.event_versions(moment).filter(id__in=answered).values_list("id", flat=True)
+    )
     handovers: dict[int, list] = {}
-    given = _versions(DeliveredQuantity, moment, event_id__in=[row.id for row in rows])
+    given = handover_versions(moment, event_id__in=[row.id for row in rows])
     for version in given.select_related("received_by").order_by("received_by__name_en", "id"):
-        quantity = _as_record(version)
+        quantity = public_past.as_record(version)
         quantity.received_by = version.received_by
         handovers.setdefault(version.event_id, []).append(quantity)
     records = []
     for row in rows:
-        event = _as_record(row)
+        event = public_past.as_record(row)
         event.commitment = row.commitment
         event.claimant = row.claimant
         event.accused = row.accused
@@ -278,7 +239,9 @@ def agreement_records(versions: Iterable, moment: dt.datetime) -> list[Agreement
     wanted = {pk for ids in named.values() for pk in ids}
     by_pk = {p.pk: p for p in public.parties().filter(pk__in=wanted)}
     under: dict[int, list] = {}
-    for commitment in commitments(moment).filter(agreement_id__in=[row.id for row in rows]):
+    for commitment in public_past.commitment_versions(
+        moment, agreement_id__in=[row.id for row in rows]
+    ):
         under.setdefault(commitment.agreement_id, []).append(commitment)
     slugs = dict(
         public.commitments()
@@ -288,7 +251,7 @@ def agreement_records(versions: Iterable, moment: dt.datetime) -> list[Agreement
     today = dict(public.agreements().filter(pk__in=[r.id for r in rows]).values_list("pk", "slug"))
     records = []
     for row in rows:
-        agreement = _as_record(row)
+        agreement = public_past.as_record(row)
         agreement.slug = today.get(agreement.pk, agreement.slug)
         parties_then = sorted(
             (by_pk[pk] for pk in named.get(row.history_id, []) if pk in by_pk),
@@ -305,4 +268,4 @@ def agreement_records(versions: Iterable, moment: dt.datetime) -> list[Agreement
 
 
 def party_records(versions: Iterable, moment: dt.datetime) -> list[Party]:
-    return [_as_record(row) for row in versions]
+    return [public_past.as_record(row) for row in versions]

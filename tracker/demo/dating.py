@@ -2,23 +2,32 @@
 
 The services stamp every write with the present: each history row's
 ``history_date``, a status change's ``recorded_at``, a claim's ``recorded_at``
-and ``verified_at``. Loaded in one go, the demo would have no past at all, and
-every past day's page would be empty. So each step of the load runs inside
-``dated(when)``, and what it wrote is stamped with ``when`` afterwards: the rows
-are the services' own, only their dates are those of the day they describe.
+and ``verified_at``, a record's ``updated_at``, a new commitment's status
+time. Loaded in one go, the demo would have no past at all, and every past
+day's page would be empty. So each step of the load runs inside
+``dated(when)``, and what it wrote is stamped with ``when`` afterwards: the
+rows are the services' own, only their dates are those of the day they
+describe. A history row keeps a copy of its record's stamps too, and a past
+day's download reads the record from it, so those are dated the same: no
+instant of the load itself is left for a reader of any day to see.
 
-Only rows written inside the block are touched: each table's highest key is
-noted before it, and the rows above it are the block's.
+Only what was written inside the block is touched: a history table's rows
+above the highest key noted before it, and in the records, the stamps no
+earlier than the present when it began (every date the demo gives is in
+the past).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.utils import timezone
 
 from tracker import clock
 from tracker.http import HISTORY_TABLES
-from tracker.models import Commitment, ComplianceEvent, StatusChange
+from tracker.models import Agreement, Commitment, ComplianceEvent, Reading, StatusChange
 
 # A claim known to the day was recorded that evening; one known to the minute, soon after.
 DAY_REPORTED_AFTER = dt.timedelta(hours=20)
@@ -26,13 +35,22 @@ TIME_REPORTED_AFTER = dt.timedelta(hours=2)
 # An agreement was recorded on its day, at noon UTC: after the talks, before the day ended.
 AGREEMENT_RECORDED_AT = dt.time(12, 0)
 
-# (model, the fields a write stamps with the present)
-STAMPED = [
-    *((table, ("history_date",)) for table in HISTORY_TABLES),
-    (StatusChange, ("recorded_at",)),
-    (ComplianceEvent, ("recorded_at", "verified_at")),
-    (Commitment, ("created_at",)),
-]
+# {model: the fields a write stamps with the present}, in the record and its history rows.
+STAMPED = {
+    StatusChange: ("recorded_at",),
+    ComplianceEvent: ("recorded_at", "verified_at", "updated_at"),
+    Commitment: ("created_at", "updated_at", "status_changed_at"),
+    Reading: ("updated_at",),
+    Agreement: ("updated_at",),
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where the load stood before a step: each history table's highest key, and the present."""
+
+    keys: dict[type, int]
+    at: dt.datetime
 
 
 def day_made(day: dt.date) -> dt.datetime:
@@ -47,22 +65,33 @@ def reported(last: dt.datetime, precision: str) -> dt.datetime:
     return last + TIME_REPORTED_AFTER
 
 
-def marks() -> dict[type, int]:
-    """Each stamped table's highest key now: the rows above it are written later."""
+def marks() -> Mark:
+    """Each history table's highest key now, and the present: what is written later is above."""
     found = {}
-    for model, _fields in STAMPED:
-        last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
-        found[model] = last or 0
-    return found
+    for table in HISTORY_TABLES:
+        last = table.objects.order_by("-pk").values_list("pk", flat=True).first()
+        found[table] = last or 0
+    return Mark(found, timezone.now())
 
 
-def date_since(before: dict[type, int], when: dt.datetime) -> None:
-    """Stamp every row written since ``before`` with ``when``, as if written then."""
-    for model, fields in STAMPED:
-        written = model.objects.filter(pk__gt=before[model])
-        for name in fields:
-            # A stamp left empty (a claim not verified) stays empty.
-            written.filter(**{f"{name}__isnull": False}).update(**{name: when})
+def date_since(before: Mark, when: dt.datetime) -> None:
+    """Stamp everything written since ``before`` with ``when``, as if written then."""
+    for table in HISTORY_TABLES:
+        written = table.objects.filter(pk__gt=before.keys[table])
+        written.update(history_date=when)
+        _stamp(written, STAMPED.get(table.instance_type, ()), before.at, when)
+    for model, fields in STAMPED.items():
+        _stamp(model.objects.all(), fields, before.at, when)
+
+
+def _stamp(rows, fields, since: dt.datetime, when: dt.datetime) -> None:
+    """Date ``when`` each of ``fields`` stamped with the present since ``since``.
+
+    A stamp left empty (a claim not verified) stays empty; one the step set
+    to a day of the past (a status change's effective time) is its own.
+    """
+    for name in fields:
+        rows.filter(**{f"{name}__gte": since}).update(**{name: when})
 
 
 @contextmanager

@@ -23,7 +23,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import changelog, changelog_groups, clock, public, public_past_records, words
+from tracker import (
+    changelog,
+    changelog_groups,
+    clock,
+    public,
+    public_past,
+    public_past_records,
+    words,
+)
 from tracker.http import public_cache
 from tracker.models import Commitment, ComplianceEvent, LedgerCheckpoint, Source, StatusChange
 from tracker.opendata import past
@@ -169,9 +177,9 @@ class CommitmentFeed(PastOrPresentFeed):
         commitment.past = past.asked_of(request)
         if (
             commitment.past is not None
-            and not public_past_records.commitments(commitment.past.moment)
-            .filter(id=commitment.pk)
-            .exists()
+            and not public_past.commitment_versions(
+                commitment.past.moment, id=commitment.pk
+            ).exists()
         ):
             raise Http404("Not public at the end of that day.")
         return commitment
@@ -199,7 +207,7 @@ class CommitmentFeed(PastOrPresentFeed):
         else:
             moment = commitment.past.moment
             changes = changes.filter(recorded_at__lt=moment)
-            shown = public_past_records.events(moment).filter(commitment_id=commitment.pk)
+            shown = public_past.event_versions(moment).filter(commitment_id=commitment.pk)
             events = public_past_records.event_records(
                 shown.select_related("commitment", "claimant", "accused").order_by(
                     "-recorded_at", "-id"

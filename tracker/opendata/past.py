@@ -3,8 +3,9 @@
 A researcher downloads the record of a day as the pages show it
 (``/as-of/2025-04-01/``): each record as its version then, when that version
 was published and the record is still public today; withdrawn since, it is
-left out. The rows come from ``tracker.public_past_records``; the filters of
-each file and list apply to them unchanged, by the values they had then.
+left out. The rows are those the pages read, from ``tracker.public_past``,
+made into records by ``tracker.public_past_records``; the filters of each
+file and list apply to them unchanged, by the values they had then.
 
 The day ends at midnight UTC, or in the reader's zone when ``?tz=`` names
 one, as on the pages. The days offered run from the first publication to
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from tracker import clock
+from tracker import clock, public, public_past
 from tracker import public_past_records as past_records
 from tracker.http import etag, request_version
 from tracker.site.as_of import NotADay, first_day, read_day, today
@@ -142,9 +143,11 @@ def download_etag(request, *args, **kwargs) -> str:
 
 def commitments(moment: dt.datetime) -> QuerySet:
     """With the working window's end then, which ``ends_after`` and ``ends_before`` compare."""
-    working = past_records.readings(moment).filter(commitment_id=OuterRef("id"), is_working=True)
+    working = public_past.reading_versions(moment).filter(
+        commitment_id=OuterRef("id"), is_working=True
+    )
     return (
-        past_records.commitments(moment)
+        public_past.commitment_versions(moment)
         .annotate(working_ends_at=Subquery(working.values("ends_at")[:1]))
         .order_by("agreement__held_on", "title_en", "id")
     )
@@ -154,7 +157,7 @@ def readings(moment: dt.datetime) -> QuerySet:
     from tracker.models import Reading
 
     return (
-        past_records.readings(moment)
+        public_past.reading_versions(moment)
         .select_related("commitment", "read_by")
         .annotate(source_urls=past_records.joined_source_urls(Reading))
         .order_by("commitment__slug", "-is_working", "starts_at", "id")
@@ -165,19 +168,19 @@ def events(moment: dt.datetime) -> QuerySet:
     from tracker.models import ComplianceEvent
 
     return (
-        past_records.events(moment)
+        public_past.event_versions(moment)
         .select_related("commitment", "claimant", "accused")
         .annotate(
             public_in_response_to=past_records.answered_event_id(moment),
             source_urls=past_records.joined_source_urls(ComplianceEvent),
-            handed_over=past_records.joined_handovers(moment),
+            handed_over=public.joined_handovers(past_records.handover_versions(moment)),
         )
         .order_by("-occurred_at", "-id")
     )
 
 
 def agreements(moment: dt.datetime) -> QuerySet:
-    return past_records.agreements(moment).order_by("-held_on", "title_en", "id")
+    return public_past.agreement_versions(moment).order_by("-held_on", "title_en", "id")
 
 
 def parties(moment: dt.datetime) -> QuerySet:

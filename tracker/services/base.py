@@ -280,10 +280,12 @@ def keep_service_fields(obj) -> None:
     if obj.pk is None:
         blank = _blank(type(obj))
         for name, refusal in fields.items():
-            default = getattr(blank, obj._meta.get_field(name).attname)
+            field = obj._meta.get_field(name)
             if refusal is None:
-                setattr(obj, obj._meta.get_field(name).attname, default)
-            elif getattr(obj, name) != default:
+                # Made afresh: a default of the present (when the status began) is
+                # the present of this write, not that of the first blank record.
+                setattr(obj, field.attname, field.get_default())
+            elif getattr(obj, name) != getattr(blank, field.attname):
                 error_class, message = refusal
                 raise error_class(message, code="set_by_service")
         return

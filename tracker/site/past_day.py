@@ -31,7 +31,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import clock, public_at, public_past
+from tracker import clock, public_at, public_past, public_past_corrections
 from tracker.http import SHARED_MAX_AGE, current_version, etag, request_version
 from tracker.site.presenters import bad_request
 from tracker.site.reader_zone import ReaderZone, with_zone, zone_of
@@ -312,7 +312,7 @@ def mark_corrections(reader, commitments: list, zone: str) -> None:
         *(c.working_reading for c in commitments if c.working_reading),
         *(claim for claims in counted.values() for claim in claims),
     ]
-    corrected = reader.corrections(records, compared=public_past.COUNTED)
+    corrected = reader.corrections(records, compared=public_past_corrections.COUNTED)
     for commitment in commitments:
         commitment.correction = mark(
             corrected,
