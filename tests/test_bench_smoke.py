@@ -218,6 +218,7 @@ def test_every_target_is_checked_and_printed(results):
         "commitment page HTML bytes (tiny)",
         "board time / trivial view (tiny)",
         "past day's board time / today's board (tiny)",
+        "past day's board as known now time / today's board (tiny)",
         "commitment page time / trivial view (tiny)",
         "search page time / trivial view (tiny)",
         "slowest of 6 searches / trivial view (tiny)",
