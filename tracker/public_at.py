@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from tracker import public, public_past, summaries
 from tracker.models import (
@@ -202,11 +202,26 @@ class Known:
             history_date__gte=self.moment,
         )
         return RecordedLater(
-            claims=self.claims([c.pk for c in commitments]).filter(**after).count(),
+            claims=self._claims_recorded_later(commitments),
             status_changes=public.status_changes()
             .filter(effective_at__lt=self.moment, **after)
             .count(),
             readings=readings.count(),
+        )
+
+    def _claims_recorded_later(self, commitments: list[Commitment]) -> int:
+        """How many of ``claims`` were recorded after the day: read from those recorded later.
+
+        The day is asked of each of them (a filtered count), not of the whole
+        record: asked both ways at once, the database reads every claim up to
+        the day, which grows with the whole history rather than with what came
+        after it.
+        """
+        then = Q(occurred_at__lt=self.moment)
+        return (
+            public.events()
+            .filter(commitment__in=commitments, recorded_at__gte=self.moment)
+            .aggregate(n=Count("pk", filter=then))["n"]
         )
 
 
