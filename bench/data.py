@@ -57,6 +57,10 @@ SEED = 20250318
 BATCH_SIZE = 5000
 BENCH_REASON = "Bench data"
 START = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+# One claim in twenty is checked again after it was recorded, within three months: a
+# past day's pages then show claims whose later versions differ, as a tracker in use has.
+CORRECTED_SHARE = 0.05
+CORRECTED_WITHIN_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -564,14 +568,23 @@ def make_events(rng, scale: Scale, commitments, sources, stream) -> None:
     source_ids = [source.pk for source in sources]
     last_event: dict[int, int] = {}
     now = timezone.now()
+    # Corrections draw from their own generator, so every other record is the same as
+    # in data sets built before claims were corrected.
+    corrections = random.Random(SEED + 1)
     progress = Progress("events", len(plan), stream)
     for batch in batches(plan, BATCH_SIZE * 2):
         event_rows, history_rows, link_rows = [], [], []
         quantity_rows, quantity_history_rows = [], []
         for commitment in batch:
             row = new_event(rng, commitment, last_event, events.new_pk(), now)
-            event_rows.append(row)
             history_rows.append(history_row(event_history, row, row["recorded_at"]))
+            corrected = correction(corrections, row, now)
+            if corrected:
+                row = {**row, **corrected}
+                history_rows.append(
+                    {**history_row(event_history, row, row["updated_at"]), "history_type": "~"}
+                )
+            event_rows.append(row)
             for source_id in rng.sample(source_ids, 1 + (row["id"] % 3 == 0)):
                 link_rows.append(
                     {"id": links.new_pk(), "complianceevent_id": row["id"], "source_id": source_id}
@@ -608,6 +621,31 @@ def make_events(rng, scale: Scale, commitments, sources, stream) -> None:
             DeliveredQuantity.history.model,
         ]
     )
+
+
+def correction(rng: random.Random, row: dict, now: dt.datetime) -> dict | None:
+    """A claim's later check, as ``verify_event`` writes it, or None for most claims.
+
+    Dated after the claim was recorded and before the data set was built, so a
+    past day between the two shows the claim as it stood then and a correction.
+    """
+    if rng.random() >= CORRECTED_SHARE:
+        return None
+    when = row["recorded_at"] + dt.timedelta(
+        days=rng.randint(1, CORRECTED_WITHIN_DAYS), minutes=rng.randint(0, 24 * 60 - 1)
+    )
+    if when >= now:
+        return None
+    later = [v for v in CHECKED_AGAIN if v != row["verification"]]
+    return {"verification": str(rng.choice(later)), "verified_at": when, "updated_at": when}
+
+
+CHECKED_AGAIN = [
+    Verification.CORROBORATED,
+    Verification.VERIFIED,
+    Verification.DISPUTED,
+    Verification.REFUTED,
+]
 
 
 def new_event(

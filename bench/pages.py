@@ -20,6 +20,10 @@ import sys
 import django
 
 TRIVIAL = "/bench/trivial/"
+# A past day's board, in either mode, against today's from the same run: the report's
+# target, printed here too so that a run of the boards alone says whether it is met.
+PAST_RATIOS = ["as_of_board_vs_board", "as_of_known_board_vs_board"]
+PAST_LIMIT = 2
 
 
 def past_day() -> str:
@@ -116,6 +120,10 @@ def measure(times: int, budget: float, only: list[str] | None = None) -> dict:
     if "board" in result["pages"] and "as_of_known_board" in result["pages"]:
         known, today = result["pages"]["as_of_known_board"], result["pages"]["board"]
         result["as_of_known_board_vs_board"] = round(known["p50_ms"] / today["p50_ms"], 2)
+    for key in PAST_RATIOS:
+        if key in result:
+            verdict = "pass" if result[key] <= PAST_LIMIT else "miss"
+            print(f"    {key}: {result[key]} (at most {PAST_LIMIT}: {verdict})", file=sys.stderr)
     if not only:
         result["search"] = search.measure(client, times, budget, trivial["p50_ms"])
     return result

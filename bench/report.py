@@ -114,6 +114,13 @@ def _page_targets(scale: str, measured: dict, pages: dict) -> list[Target]:
             2,
             "×",
         ),
+        # The same day as known now: today's records as they applied then.
+        Target(
+            f"past day's board as known now time / today's board ({scale})",
+            measured.get("as_of_known_board_vs_board"),
+            2,
+            "×",
+        ),
         Target(
             f"commitment page time / trivial view ({scale})",
             pages["commitment"]["vs_trivial"],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from tracker import public, public_past, public_past_corrections, summaries
 from tracker.models import (
@@ -199,7 +199,6 @@ class Known:
         ``claims``, when a page counts only some claims (a party's, a region's),
         are those it counts, from ``claims()``; else all of the commitments'.
         """
-        claims = self.claims([c.pk for c in commitments]) if claims is None else claims
         after = {"recorded_at__gte": self.moment, "commitment__in": commitments}
         readings = Reading.history.model.objects.filter(
             id__in=public.readings().filter(commitment__in=commitments).values("pk"),
@@ -207,11 +206,29 @@ class Known:
             history_date__gte=self.moment,
         )
         return RecordedLater(
-            claims=claims.filter(recorded_at__gte=self.moment).count(),
+            claims=self._claims_recorded_later(commitments, claims),
             status_changes=public.status_changes()
             .filter(effective_at__lt=self.moment, **after)
             .count(),
             readings=readings.count(),
+        )
+
+    def _claims_recorded_later(self, commitments: list[Commitment], claims=None) -> int:
+        """How many of the claims up to the day were recorded after it: read from those
+        recorded later.
+
+        The day is asked of each of them (a filtered count), not of the whole
+        record: asked both ways at once, the database reads every claim up to
+        the day, which grows with the whole history rather than with what came
+        after it. A page that counts only some claims gives them.
+        """
+        if claims is not None:
+            return claims.filter(recorded_at__gte=self.moment).count()
+        then = Q(occurred_at__lt=self.moment)
+        return (
+            public.events()
+            .filter(commitment__in=commitments, recorded_at__gte=self.moment)
+            .aggregate(n=Count("pk", filter=then))["n"]
         )
 
 
