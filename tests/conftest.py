@@ -2,11 +2,12 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test.utils import override_settings
 from django.utils import translation
 
 from tests.factories import UserFactory
+from tracker import cache as shared_cache
 from tracker.http import forget_latest_change
 
 
@@ -78,7 +79,11 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def nothing_cached_from_another_test():
     """Each test has its own records, so none may reuse the latest change or a page
-    fragment that another test read or rendered."""
+    fragment that another test read or rendered; nor may it find the shared cache
+    resting after a failure another test caused."""
+    for each in caches.all(initialized_only=True):
+        if isinstance(each, shared_cache.SharedRedisCache):
+            each._down_until = 0.0
     forget_latest_change()
     cache.clear()
 
