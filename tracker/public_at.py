@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 
-from tracker import public, public_past, public_past_corrections, summaries
+from tracker import public, public_past, public_past_corrections, public_past_records, summaries
 from tracker.models import (
     Agreement,
     Commitment,
@@ -78,7 +78,7 @@ class Published:
         for commitment in commitments:
             commitment.counted = by_commitment[commitment.pk]
         reports = [claim.values for claim in counted]
-        _count(commitments, reports, self.moment, texts, self.deliveries)
+        _count(commitments, reports, self.moment, texts, self)
 
     def claims(self, commitment_ids: list[int]):
         return public_past.event_versions(self.moment, commitment_ids)
@@ -101,9 +101,14 @@ class Published:
         return claims
 
     def deliveries(self, commitment_ids: list[int]):
-        """The deliveries shown then, as today's records: what was handed over is not historised."""
-        shown = self.claims(commitment_ids).values("id")
-        return public.events().filter(pk__in=shown)
+        """The claims shown then that may hand over (the page keeps the deliveries), as their
+        versions then: when, and in what words."""
+        return self.claims(commitment_ids)
+
+    def handovers(self, event_ids):
+        """What these deliveries handed over as it stood then: a quantity corrected since
+        reads as it was, one added since is not there. ``event_ids`` are of claims shown."""
+        return public_past_records.handover_versions(self.moment, event_id__in=event_ids)
 
     def corrections(self, records, compared=None) -> dict:
         return public_past_corrections.corrections(records, self.moment, compared=compared)
@@ -152,7 +157,7 @@ class Known:
                 setattr(commitment, f"working_{name}", row.get(f"working_{name}"))
         fields = COUNTED + (summaries.SUMMARY_COLUMNS if texts else [])
         reports = self.claims([c.pk for c in commitments]).order_by().values(*fields)
-        _count(commitments, reports, self.moment, texts, self.deliveries)
+        _count(commitments, reports, self.moment, texts, self)
 
     def claims(self, commitment_ids: list[int]):
         return (
@@ -189,6 +194,9 @@ class Known:
 
     def deliveries(self, commitment_ids: list[int]):
         return self.claims(commitment_ids)
+
+    def handovers(self, event_ids):
+        return handovers_today(event_ids)
 
     def corrections(self, records, compared=None) -> dict:
         return {}  # today's record: every correction is in it
@@ -259,22 +267,32 @@ def _status_then(commitments: list[Commitment], moment: dt.datetime) -> None:
             )
 
 
-def _count(commitments, counted, moment, texts: bool, deliveries) -> None:
-    """Give each commitment the summary of the claims ``counted`` (rows with ``COUNTED``)."""
+def handovers_today(event_ids):
+    """What these deliveries handed over, as today's record has it: the rows a reader's
+    ``handovers`` gives, with ``event_id``, ``received_by_id``, ``quantity`` and the units."""
+    return public.quantities().filter(event_id__in=event_ids)
+
+
+def _count(commitments, counted, moment, texts: bool, reader) -> None:
+    """Give each commitment the summary of the claims ``counted`` (rows with ``COUNTED``).
+
+    With ``texts`` (a commitment's own page, one commitment), also what each
+    side received in all its deliveries, as the reader has the handovers.
+    """
     reports: dict[int, list[dict]] = {c.pk: [] for c in commitments}
     for row in counted:
         reports[row["commitment_id"]].append(row)
     handed: dict[int, list] = {}
     if texts:
-        rows = (
-            deliveries([c.pk for c in commitments])
-            .filter(quantities__isnull=False)
-            .order_by()
-            .values_list("commitment_id", "quantities__received_by_id", "quantities__unit")
-            .annotate(total=Sum("quantities__quantity"))
-        )
-        for pk, party, unit, total in rows:
-            handed.setdefault(pk, []).append([party, unit, total])
+        for commitment in commitments:
+            delivered = reader.deliveries([commitment.pk]).order_by().values("id")
+            rows = (
+                reader.handovers(delivered)
+                .order_by()
+                .values_list("received_by_id", "unit")
+                .annotate(total=Sum("quantity"))
+            )
+            handed[commitment.pk] = [[party, unit, total] for party, unit, total in rows]
     for commitment in commitments:
         commitment.compliance_summary = summaries.of_reports(
             commitment.pk, reports[commitment.pk], moment, handed.get(commitment.pk, [])

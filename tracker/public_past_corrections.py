@@ -14,10 +14,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Min
 from django.urls import reverse
 
 from tracker import changelog, public
-from tracker.models import Commitment, ComplianceEvent, Reading
+from tracker.models import Commitment, ComplianceEvent, DeliveredQuantity, Reading
 from tracker.public_past import model_of
 
 # The fields whose later change marks a record as corrected: what the public
@@ -90,7 +91,32 @@ def corrections(
     commitments = [r for r in records if isinstance(r, Commitment)]
     if commitments:
         _status_corrections(commitments, moment, found, slugs)
+    if ComplianceEvent in by_model and ComplianceEvent not in (compared or {}):
+        _handover_corrections(by_model[ComplianceEvent], moment, found, slugs)
     return found
+
+
+def _handover_corrections(
+    claims: list, moment: dt.datetime, found: dict, slugs: dict[int, str]
+) -> None:
+    """A delivery whose handovers changed after ``moment``: one corrected, added or taken off.
+
+    The handovers are the delivery's own words on the page; a page that
+    counts claims rather than shows them (``COUNTED``) does not ask.
+    """
+    by_pk = {claim.pk: claim for claim in claims}
+    later = (
+        DeliveredQuantity.history.model.objects.filter(
+            event_id__in=list(by_pk), history_date__gte=moment
+        )
+        .order_by()
+        .values_list("event_id")
+        .annotate(first=Min("history_date"))
+    )
+    for pk, at in later:
+        key = (ComplianceEvent, pk)
+        if key not in found or at < found[key].at:
+            found[key] = Correction(at, _current_url(by_pk[pk], slugs))
 
 
 def _status_corrections(

@@ -9,6 +9,7 @@ kept in the shared cache under the record's version (``tracker.page_cache``).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import clock, public, translated
+from tracker import clock, public, public_at, translated
 from tracker.http import public_cache
 from tracker.ledger import marks as ledger_marks
 from tracker.models import (
@@ -117,12 +118,12 @@ def _commitment_page(
     page = paginator.page(page_number)
     claimant_ids = {cell[2] for cell in commitment.compliance.cells}
     delivery_count = commitment.compliance.count(kind=EventKind.DELIVERY)
-    latest, before = (
-        _latest_deliveries(summary, read.deliveries, DELIVERIES_LISTED, party_names)
+    latest, before, handed = (
+        _latest_deliveries(summary, read, DELIVERIES_LISTED, party_names, shown_claims)
         if delivery_count
-        else ({}, {})
+        else ({}, {}, {})
     )
-    page.object_list = _with_handovers(shown_claims, latest)
+    page.object_list = _with_handovers(shown_claims, handed)
     listed_deliveries, totals = presenters.deliveries_with_totals(
         latest.values(),
         commitment.promised_quantity,
@@ -156,6 +157,7 @@ def _commitment_page(
     }
     if as_of is not None:
         _mark_then(as_of, commitment, readings, shown_claims)
+        context["deliveries"] = _deliveries_marked(as_of, read, latest, listed_deliveries)
         current_url = reverse("commitment", args=[slug])
         context.update(
             as_of=as_of,
@@ -173,6 +175,21 @@ def _mark_then(as_of, commitment, readings: list, claims: list) -> None:
     zone = as_of.zone.name
     for record in [commitment, *readings, *claims, *answers]:
         record.correction = past_day.mark(corrected, zone, record)
+
+
+def _deliveries_marked(as_of, read, latest: dict, deliveries: list) -> list:
+    """The deliveries table as published then, each marked when its words or what it handed
+    over were corrected after the day. ``deliveries`` are those of ``latest``, in its order."""
+    if as_of.reader.mode != public_at.PUBLISHED or not latest:
+        return deliveries
+    claims = as_of.reader.as_claims(read.deliveries.filter(id__in=list(latest)))
+    corrected = as_of.reader.corrections(claims)
+    by_pk = {claim.pk: claim for claim in claims}
+    zone = as_of.zone.name
+    return [
+        replace(delivery, correction=past_day.mark(corrected, zone, by_pk.get(pk)))
+        for pk, delivery in zip(latest, deliveries, strict=True)
+    ]
 
 
 def _marks_in_log(commitment: Commitment, claims: list[ComplianceEvent]):
@@ -276,47 +293,39 @@ def _claims(events, chosen: dict):
 
 
 def _latest_deliveries(
-    summary: ComplianceSummary, events, listed: int, names: dict[int, str]
-) -> tuple[dict[int, tuple], dict]:
-    """The latest ``listed`` deliveries with what each side received, and the totals before them.
+    summary: ComplianceSummary, read: records.Read, listed: int, names: dict[int, str], claims
+) -> tuple[dict[int, tuple], dict, dict[int, list]]:
+    """The latest ``listed`` deliveries with what each side received, the totals before them,
+    and what each delivery among the listed ``claims`` (and their answers) handed over.
 
-    One query, however many deliveries there were: the totals come from the
-    compliance summary. Returns
-    {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
-    oldest first, as ``presenters.deliveries_with_totals`` reads them, and
-    what each side had received before the first of them. Summaries, sides
-    and units are in the reader's language (``tracker.translated``); the
-    summary counts by the English unit, which names it in every language.
+    Two queries, however many deliveries there were: the deliveries, then
+    what they and the listed ones handed over as the page's reader has it
+    (``read.handovers``: today's, or as it stood at a past day's end); the
+    totals come from the compliance summary, counted from the same handovers.
+    Returns {event id: (occurred_at, day, summary, [(side, quantity, unit), ...])},
+    oldest first, as ``presenters.deliveries_with_totals`` reads them, what
+    each side had received before the first of them, and {event id: its
+    handovers}. Summaries, sides and units are in the reader's language
+    (``tracker.translated``); the summary counts by the English unit, which
+    names it in every language.
     """
-    deliveries = events.filter(kind=EventKind.DELIVERY)
-    summaries_in = translated.columns("summary")
-    units_in = [f"quantities__{column}" for column in translated.columns("unit")]
-    latest = deliveries.order_by("-occurred_at", "-pk").values("pk")[:listed]
+    deliveries = read.deliveries.filter(kind=EventKind.DELIVERY)
+    latest = deliveries.order_by("-occurred_at", "-id").values("id")[:listed]
     rows = (
-        deliveries.filter(pk__in=Subquery(latest))
-        .order_by("occurred_at", "pk", "quantities__received_by__name", "quantities__unit")
-        .values(
-            "pk",
-            "occurred_at",
-            "precision",
-            *summaries_in,
-            "quantities__received_by_id",
-            "quantities__quantity",
-            *units_in,
-        )
+        deliveries.filter(id__in=Subquery(latest))
+        .order_by("occurred_at", "id")
+        .values("id", "occurred_at", "precision", *translated.columns("summary"))
     )
     shown: dict[int, tuple] = {}
-    units: dict[str, translated.Text] = {}
     for row in rows:
         day = clock.calendar_day(row["occurred_at"], row["precision"])
-        summary_text = translated.text(row, "summary")
-        handovers = shown.setdefault(row["pk"], (row["occurred_at"], day, summary_text, []))[3]
-        if row["quantities__received_by_id"] is not None:
-            unit = translated.text({c[12:]: row[c] for c in units_in}, "unit")
-            units.setdefault(row[f"quantities__unit_{translated.ENGLISH}"], unit)
-            handovers.append(
-                (names[row["quantities__received_by_id"]], row["quantities__quantity"], unit)
-            )
+        shown[row["id"]] = (row["occurred_at"], day, translated.text(row, "summary"), [])
+    on_page = claims + [answer for claim in claims for answer in claim.answers]
+    wanted = set(shown) | {e.pk for e in on_page if e.kind == EventKind.DELIVERY}
+    units: dict[str, translated.Text] = {}
+    handed = _handovers(read, sorted(wanted), names, units)
+    for pk, delivery in shown.items():
+        delivery[3].extend(handed.get(pk, []))
     totals = {
         (names[party], units.get(unit) or translated.text({"unit": unit}, "unit")): total
         for party, unit, total in summary.handovers
@@ -325,17 +334,35 @@ def _latest_deliveries(
     for delivery in shown.values():
         for side, quantity, unit in delivery[3]:
             before[side, unit] -= quantity
-    return shown, before
+    return shown, before, handed
 
 
-def _with_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
+def _handovers(read: records.Read, event_ids: list[int], names: dict[int, str], units: dict):
+    """{event id: [(side, quantity, unit), ...]}: what these deliveries handed over, as
+    ``read`` has it, by the receiving side's name; ``units`` gathers each English unit's words."""
+    if not event_ids:
+        return {}
+    units_in = translated.columns("unit")
+    rows = (
+        read.handovers(event_ids)
+        .order_by("event_id", "received_by__name", "unit")
+        .values("event_id", "received_by_id", "quantity", *units_in)
+    )
+    found: dict[int, list] = {}
+    for row in rows:
+        unit = translated.text(row, "unit")
+        units.setdefault(row[f"unit_{translated.ENGLISH}"], unit)
+        handover = (names[row["received_by_id"]], row["quantity"], unit)
+        found.setdefault(row["event_id"], []).append(handover)
+    return found
+
+
+def _with_handovers(claims: list[ComplianceEvent], handed: dict[int, list]) -> list:
     """Load the sources of today's listed claims and their answers together, in one query,
-    and what each delivery handed over.
+    and give each what it handed over (``handed``, read with the latest deliveries).
 
-    Only deliveries hand over quantities. Those among the latest deliveries,
-    read for their table already, take them from there; any other (an old
-    delivery on a later page) is read in one more query. A past day's claims
-    came with their sources then.
+    Only deliveries hand over quantities. A past day's claims came with their
+    sources then.
     """
     listed = claims + [answer for claim in claims for answer in claim.answers]
     prefetch_related_objects(
@@ -343,15 +370,6 @@ def _with_handovers(claims: list[ComplianceEvent], latest: dict) -> list:
         public.cited_sources(),
         public.shared_files(),
     )
-    older = [e for e in listed if e.kind == EventKind.DELIVERY and e.pk not in latest]
-    if older:
-        prefetch_related_objects(older, public.handovers())
     for event in listed:
-        if event.pk in latest:
-            event.handovers = latest[event.pk][3]
-        else:
-            event.handovers = [
-                (translated.text(q.received_by, "name"), q.quantity, translated.text(q, "unit"))
-                for q in (event.quantities.all() if event in older else [])
-            ]
+        event.handovers = handed.get(event.pk, [])
     return claims

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tracker import public
+from tracker import public, public_at
 from tracker.models import Commitment, Party
 
 
@@ -28,7 +28,8 @@ class Read:
     moment: dt.datetime
     commitment: Commitment
     events: object  # the claims: a queryset of records, or of their versions then
-    deliveries: object  # the deliveries shown, as today's records
+    deliveries: object  # the claims shown that may hand over, as the events are
+    handovers: object  # event ids -> what those deliveries handed over (``public_at``)
     roles: list
     readings: list
     status_changes: list
@@ -46,6 +47,7 @@ def read_now(slug: str, chosen: dict) -> Read:
         commitment=commitment,
         events=events.select_related("claimant", "accused"),
         deliveries=events,
+        handovers=public_at.handovers_today,
         roles=sorted(
             public.roles().filter(commitment=commitment).select_related("party"),
             key=lambda r: (r.party.name, r.role),
@@ -78,6 +80,7 @@ def read_then(reader, slug: str, parties: list[Party]) -> Read:
         commitment=commitment,
         events=reader.claims([commitment.pk]),
         deliveries=reader.deliveries([commitment.pk]),
+        handovers=reader.handovers,
         roles=reader.roles([commitment.pk]).get(commitment.pk, []),
         readings=readings,
         status_changes=reader.status_changes(commitment),

@@ -102,6 +102,7 @@ class Delivery:
     day: dt.date
     summary: str
     handovers: list[Handover]
+    correction: object = None  # on a past day's page, its "corrected later" mark
 
 
 def deliveries_with_totals(
