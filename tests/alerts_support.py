@@ -139,6 +139,7 @@ class RawServer:
         self.most_open = 0
         self.requests: list[dict] = []
         self.intervals: list[tuple[float, float]] = []
+        self.handlers: list[threading.Thread] = []
         self.thread = threading.Thread(target=self.serve, daemon=True)
 
     @property
@@ -153,7 +154,9 @@ class RawServer:
                 continue
             except OSError:
                 return
-            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+            handler = threading.Thread(target=self.handle, args=(conn,), daemon=True)
+            self.handlers.append(handler)
+            handler.start()
 
     def handle(self, conn):
         started = time.monotonic()
@@ -217,6 +220,10 @@ class RawServer:
         self.stopping.set()
         self.sock.close()
         self.thread.join(timeout=5)
+        # A connection counts once its handler has noticed the end; on a busy machine
+        # that can come after the sender has already given up on it.
+        for handler in self.handlers:
+            handler.join(timeout=5)
 
 
 def read_http_request(conn) -> dict:
