@@ -10,6 +10,9 @@ from tests.factories import UserFactory
 from tracker import cache as shared_cache
 from tracker.http import forget_latest_change
 
+# Fixtures more than one module shares.
+pytest_plugins = ["tests.demo_support"]
+
 
 def redis_database_of_this_worker(url: str, worker: str) -> str:
     """The Redis address ``url`` with a database of this test process's own.

@@ -25,22 +25,10 @@ BOTH_HASHES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def evidence_settings(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "evidence"},
-        },
-    }
-
-
 @pytest.fixture
-def demo(db):
-    output = io.StringIO()
-    call_command("load_demo", stdout=output)
-    return output.getvalue()
+def demo(demo_loaded_once, db):
+    """What loading the demo printed; its file from the field is in the module's folder."""
+    return demo_loaded_once
 
 
 def text_of(client, url: str, language: str) -> str:

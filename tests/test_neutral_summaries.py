@@ -5,22 +5,19 @@ English, Ukrainian and Russian: the share images, the embeddable card, the
 board's cards and the commitment page.
 """
 
-import datetime as dt
-import io
 import re
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
+from tests.demo_support import SUMMER_2025
 from tests.drawing_support import assert_laid_out_inside, assert_nothing_drawn_outside, body_text
 from tracker import public
 from tracker.site import share
 from tracker.site.embeds import public_commitment
 
-SUMMER_2025 = dt.datetime(2025, 6, 20, 12, tzinfo=dt.UTC)
 LANGUAGES = ["en", "uk", "ru"]
 SIDES = {
     "en": (
@@ -39,9 +36,9 @@ SIDES = {
 
 
 @pytest.fixture
-def demo(db):
+def demo(demo_loaded_once, db):
+    """The demo data as it stood in the summer of 2025, read by each test."""
     with time_machine.travel(SUMMER_2025, tick=False):
-        call_command("load_demo", stdout=io.StringIO())
         yield
 
 
