@@ -1,8 +1,11 @@
 import os
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.management import call_command
+from django.db.backends.base.creation import BaseDatabaseCreation
 from django.test.utils import override_settings
 from django.utils import translation
 
@@ -45,6 +48,34 @@ def redis_of_this_worker():
         }
     }
     with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def restores_start_from_empty_tables():
+    """A test that restores the database as the migrations left it (``serialized_rollback``)
+    first empties its tables.
+
+    A test that ran before it with ``transaction=True`` and without that restore emptied them
+    too, but Django then let the content types be made again, under new ids; loading the
+    saved ones over those would break their unique names. Which test a process runs first
+    depends on how the suite is spread over the processes.
+    """
+    restore = BaseDatabaseCreation.deserialize_db_from_string
+
+    def restore_into_empty_tables(creation, data):
+        call_command(
+            "flush",
+            database=creation.connection.alias,
+            interactive=False,
+            inhibit_post_migrate=True,
+            verbosity=0,
+        )
+        restore(creation, data)
+
+    with mock.patch.object(
+        BaseDatabaseCreation, "deserialize_db_from_string", restore_into_empty_tables
+    ):
         yield
 
 
