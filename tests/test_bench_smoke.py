@@ -94,8 +94,7 @@ def _run_the_bench(folder: Path) -> None:
         capture_output=True,
         text=True,
     )
-    outcome = {"returncode": finished.returncode, "stdout": finished.stdout}
-    outcome["stderr"] = finished.stderr
+    outcome = {key: getattr(finished, key) for key in ("returncode", "stdout", "stderr")}
     (folder / "finished.json").write_text(json.dumps(outcome))
 
 
