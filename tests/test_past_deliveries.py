@@ -120,3 +120,46 @@ def test_as_known_now_the_day_reads_as_todays_record_without_a_mark(client, deli
     assert "20 prisoners to Russia" in table
     assert "175" not in table
     assert "Corrected later" not in table
+
+
+@pytest.fixture
+def handed_to_a_party_no_longer_named(db):
+    """175 handed to the Red Cross on the day; corrected since to Ukraine, so today no public
+    record names the Red Cross."""
+    with time_machine.travel(DAY, tick=False):
+        reviewer = UserFactory(username="deliveries-reviewer", role="Reviewers")
+        ukraine = PartyFactory(name="Ukraine", slug="ukraine")
+        red_cross = PartyFactory(name="Red Cross", slug="red-cross")
+        exchange = CommitmentFactory(
+            title="Exchange of prisoners", slug="exchange", shape="deliverable"
+        )
+        CommitmentPartyFactory(commitment=exchange, party=ukraine)
+        event = ComplianceEvent(
+            commitment=exchange,
+            kind="delivery",
+            claimant=ukraine,
+            occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
+            summary=THEN,
+        )
+        services.record_event(
+            event, actor=reviewer, reason="Reported", quantities=[(red_cross, 175, "prisoners")]
+        )
+        services.publish(event, actor=reviewer, reason="Checked")
+    with time_machine.travel(CORRECTED, tick=False):
+        rows = [{"received_by": ukraine, "quantity": 175, "unit": "prisoners"}]
+        edit_record(event, {"quantities": rows}, actor=reviewer, reason="Wrong side")
+    return event
+
+
+def test_a_past_day_names_the_side_a_handover_went_to_then_though_no_record_names_it_now(
+    client, handed_to_a_party_no_longer_named
+):
+    with time_machine.travel(NOW, tick=False):
+        assert "Red Cross" not in client.get(PAGE).content.decode()
+
+    table = deliveries_on(client, "?as_of=2025-03-20")
+
+    assert "175 prisoners to Red Cross" in table
+    assert "175 prisoners handed to Red Cross" in claim_on(
+        client, "?as_of=2025-03-20", handed_to_a_party_no_longer_named
+    )

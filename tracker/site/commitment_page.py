@@ -324,6 +324,7 @@ def _latest_deliveries(
     wanted = set(shown) | {e.pk for e in on_page if e.kind == EventKind.DELIVERY}
     units: dict[str, translated.Text] = {}
     handed = _handovers(read, sorted(wanted), names, units)
+    _name_the_rest(names, {party for party, _unit, _total in summary.handovers})
     for pk, delivery in shown.items():
         delivery[3].extend(handed.get(pk, []))
     totals = {
@@ -348,6 +349,8 @@ def _handovers(read: records.Read, event_ids: list[int], names: dict[int, str], 
         .order_by("event_id", "received_by__name", "unit")
         .values("event_id", "received_by_id", "quantity", *units_in)
     )
+    rows = list(rows)
+    _name_the_rest(names, {row["received_by_id"] for row in rows})
     found: dict[int, list] = {}
     for row in rows:
         unit = translated.text(row, "unit")
@@ -355,6 +358,20 @@ def _handovers(read: records.Read, event_ids: list[int], names: dict[int, str], 
         handover = (names[row["received_by_id"]], row["quantity"], unit)
         found.setdefault(row["event_id"], []).append(handover)
     return found
+
+
+def _name_the_rest(names: dict[int, str], party_ids: set[int]) -> None:
+    """Add to ``names`` the parties among ``party_ids`` it lacks, in one query.
+
+    ``names`` holds the parties today's public record names. A past day's
+    handover may have gone to a party no public record names any longer (the
+    handover was corrected to another side since); it was named in public
+    then, so the past day's page names it as it did.
+    """
+    missing = party_ids - names.keys()
+    if missing:
+        for party in Party.objects.filter(pk__in=missing):
+            names[party.pk] = translated.text(party, "name")
 
 
 def _with_handovers(claims: list[ComplianceEvent], handed: dict[int, list]) -> list:
