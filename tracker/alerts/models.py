@@ -420,17 +420,29 @@ class PassedDeadline(models.Model):
 
 
 class DeliveryQuerySet(models.QuerySet):
-    def claimable(self, now: dt.datetime):
-        """Pending and due, or claimed by a worker whose lease has run out."""
+    def due(self, now: dt.datetime):
+        """Pending, and its time to be tried has come."""
         return self.filter(
             Q(state=Delivery.State.PENDING, next_attempt_at__lte=now)
             & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
         )
 
-    def sendable(self, now: dt.datetime):
-        """Claimable, to an endpoint that no worker holds and that is not resting."""
-        return self.claimable(now).filter(
+    def lapsed(self, now: dt.datetime):
+        """Claimed by a worker whose lease has run out (it died, or was stopped too long)."""
+        return self.filter(state=Delivery.State.SENDING, claimed_until__lt=now)
+
+    def claimable(self, now: dt.datetime):
+        """Due, or lapsed: what a worker may claim.
+
+        Workers look for the two apart (``tracker.alerts.claims``), each in the
+        order of the index on state and time, so the look stops at the first
+        row; one condition over both makes the database sort every due alert.
+        """
+        return self.due(now) | self.lapsed(now)
+
+    def to_free_endpoints(self, now: dt.datetime):
+        """To an endpoint that no worker holds and that is not resting."""
+        return self.filter(
             Q(subscription__endpoint__held_until__isnull=True)
             | Q(subscription__endpoint__held_until__lt=now),
             Q(subscription__endpoint__resting_until__isnull=True)
@@ -515,7 +527,10 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # Claims read the outbox in this order, one state at a time (``claims``).
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at", "id"], name="delivery_claim_order")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["subscription", "commitment", "topic", "refers_to", "lead_time"],
