@@ -347,6 +347,7 @@ def deliver_run(
         delivered = {delivery_id for _dedup_id, delivery_id in got}
         exact = len(distinct) == 1 and len(owed[pk]) == 1 and delivered == owed[pk]
         each.append((len(distinct), sum(got.values()), exact))
+    known = set(subscribers.values())
     busy = (last - first) if first and last and last > first else None
     total = sum(raw for _distinct, raw, _exact in each)
     duplicates = sum(raw - distinct for distinct, raw, _exact in each)
@@ -375,7 +376,7 @@ def deliver_run(
         # Tries the outbox knows may have arrived (a worker died between send and record).
         "tries_in_doubt": in_doubt,
         "unexpected": sum(1 for i in counts if i not in expected)
-        + sum(1 for key in copies if key not in set(subscribers.values())),
+        + sum(1 for key in copies if key not in known),
         "tried_more_than_once": sum(errors.values()),
         "errors_of_those_tried_again": dict(errors),
     }
