@@ -160,3 +160,24 @@ def test_the_sweep_costs_the_same_queries_for_ten_due_alerts_as_for_a_hundred(se
 
     assert (len(recorded_ten), len(recorded_hundred)) == (20, 200)
     assert len(rest_hundred) == len(rest_ten)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_fan_out_leaves_the_planner_knowing_how_many_alerts_wait(monkeypatch):
+    """Workers claim at once; the planner must not take the outbox for the nearly empty table it
+    last saw, or it sorts every waiting alert for each batch claimed."""
+    from tracker.alerts import fanout
+
+    monkeypatch.setattr(fanout, "ANALYZE_AFTER", 20)
+
+    def rows_the_planner_counts() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'alerts_delivery'")
+            return cursor.fetchone()[0]
+
+    scenario(30, on_status_changed=False)
+    derive_at(END + dt.timedelta(minutes=1))
+
+    assert Delivery.objects.count() == 30 * 2
+    assert rows_the_planner_counts() == 30 * 2

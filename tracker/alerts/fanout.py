@@ -7,14 +7,25 @@ alert; ``INSERT … SELECT`` lets the database copy them in one statement,
 whatever their number. ``ON CONFLICT DO NOTHING`` keeps the outbox's unique
 key the judge of exactly-once: an alert already derived, by this sweep or by
 another worker's at the same moment, is left as it is.
+
+On PostgreSQL, a statement that writes many alerts at once is followed, once
+committed, by ``ANALYZE`` of the outbox. Workers start claiming the new alerts
+at once, and the planner chooses how to read the outbox by its statistics:
+from an outbox it last saw holding few alerts waiting, it reads and sorts
+every waiting alert for each batch claimed (73 ms a batch at 100,000, against
+6 ms along the index), until autovacuum next looks, which may be minutes, or
+never if the table is large enough that the new rows stay under its threshold.
 """
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Func, Value
 
 from tracker.alerts.models import Delivery
+
+# Alerts written by one statement from which the outbox's statistics are gathered again.
+ANALYZE_AFTER = 10_000
 
 
 class RandomUUID(Func):
@@ -73,4 +84,13 @@ def insert_for_each(subscriptions, **fields) -> int:
     sql = f"INSERT INTO {table} ({columns}) {select_sql} ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    if written >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        transaction.on_commit(analyze_outbox)
+    return written
+
+
+def analyze_outbox() -> None:
+    """Gather the planner's statistics of the outbox again (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Delivery._meta.db_table)}")
