@@ -117,7 +117,7 @@ def nothing_cached_from_another_test():
     resting after a failure another test caused."""
     for each in caches.all(initialized_only=True):
         if isinstance(each, shared_cache.SharedRedisCache):
-            each._down_until = 0.0
+            each.forget_failures()
     forget_latest_change()
     cache.clear()
 

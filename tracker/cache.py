@@ -101,6 +101,14 @@ class SharedRedisCache(RedisCache):
             logger.warning("The shared cache failed (%r); reading the database.", exc)
         self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
 
+    def forget_failures(self) -> None:
+        """Ask Redis again at the next call, as a process that just started would.
+
+        For the tests, each of which starts with the cache as a new process
+        finds it, whatever failure an earlier test made this one rest after.
+        """
+        self._down_until = 0.0
+
     def _usable(self) -> bool:
         """Whether Redis may be asked now: not within a few seconds of a failure, and, after
         one, only once it has taken the drop of ``forgotten_after_outage``.
