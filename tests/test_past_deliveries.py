@@ -151,6 +151,23 @@ def handed_to_a_party_no_longer_named(db):
     return event
 
 
+def test_a_past_day_names_the_side_as_it_was_named_then_though_renamed_and_deleted_since(
+    client, handed_to_a_party_no_longer_named
+):
+    from tracker.models import Party
+
+    with time_machine.travel(CORRECTED + dt.timedelta(days=1), tick=False):
+        red_cross = Party.objects.get(slug="red-cross")
+        red_cross.name = "ICRC"
+        red_cross.save()
+        red_cross.delete()
+
+    table = deliveries_on(client, "?as_of=2025-03-20")
+
+    assert "175 prisoners to Red Cross" in table
+    assert "ICRC" not in table
+
+
 def test_a_past_day_names_the_side_a_handover_went_to_then_though_no_record_names_it_now(
     client, handed_to_a_party_no_longer_named
 ):

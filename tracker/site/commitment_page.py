@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from tracker import clock, public, public_at, translated
+from tracker import clock, public, public_at, public_past, translated
 from tracker.http import public_cache
 from tracker.ledger import marks as ledger_marks
 from tracker.models import (
@@ -324,7 +324,7 @@ def _latest_deliveries(
     wanted = set(shown) | {e.pk for e in on_page if e.kind == EventKind.DELIVERY}
     units: dict[str, translated.Text] = {}
     handed = _handovers(read, sorted(wanted), names, units)
-    _name_the_rest(names, {party for party, _unit, _total in summary.handovers})
+    _name_the_rest(names, {party for party, _unit, _total in summary.handovers}, read.moment)
     for pk, delivery in shown.items():
         delivery[3].extend(handed.get(pk, []))
     totals = {
@@ -350,7 +350,7 @@ def _handovers(read: records.Read, event_ids: list[int], names: dict[int, str], 
         .values("event_id", "received_by_id", "quantity", *units_in)
     )
     rows = list(rows)
-    _name_the_rest(names, {row["received_by_id"] for row in rows})
+    _name_the_rest(names, {row["received_by_id"] for row in rows}, read.moment)
     found: dict[int, list] = {}
     for row in rows:
         unit = translated.text(row, "unit")
@@ -360,18 +360,22 @@ def _handovers(read: records.Read, event_ids: list[int], names: dict[int, str], 
     return found
 
 
-def _name_the_rest(names: dict[int, str], party_ids: set[int]) -> None:
-    """Add to ``names`` the parties among ``party_ids`` it lacks, in one query.
+def _name_the_rest(names: dict[int, str], party_ids: set[int], moment: dt.datetime) -> None:
+    """Add to ``names`` the parties among ``party_ids`` it lacks, as they stood at ``moment``.
 
     ``names`` holds the parties today's public record names. A past day's
     handover may have gone to a party no public record names any longer (the
-    handover was corrected to another side since); it was named in public
-    then, so the past day's page names it as it did.
+    handover was corrected to another side since): it was named in public
+    then, so the past day's page names it as it was named then, from the
+    party's history, whatever became of the party since.
     """
     missing = party_ids - names.keys()
-    if missing:
-        for party in Party.objects.filter(pk__in=missing):
-            names[party.pk] = translated.text(party, "name")
+    if not missing:
+        return
+    for party in public_past.versions(Party, moment, id__in=missing):
+        names[party.id] = translated.text(party, "name")
+    for pk in missing - names.keys():  # no version before the moment: never so in public
+        names[pk] = _("an unnamed party")
 
 
 def _with_handovers(claims: list[ComplianceEvent], handed: dict[int, list]) -> list:
