@@ -181,3 +181,25 @@ def test_a_large_fan_out_leaves_the_planner_knowing_how_many_alerts_wait(monkeyp
 
     assert Delivery.objects.count() == 30 * 2
     assert rows_the_planner_counts() == 30 * 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+@pytest.mark.django_db(transaction=True)
+def test_statistics_that_cannot_be_gathered_lose_no_alert_and_fail_no_one(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from tracker.alerts import fanout
+
+    monkeypatch.setattr(fanout, "ANALYZE_AFTER", 20)
+
+    def refuse_analyze(execute, sql, params, many, context):
+        if sql.startswith("ANALYZE"):
+            raise OperationalError("canceling statement due to lock timeout")
+        return execute(sql, params, many, context)
+
+    scenario(30, on_status_changed=False)
+    with connection.execute_wrapper(refuse_analyze):
+        derive_at(END + dt.timedelta(minutes=1))
+
+    assert Delivery.objects.count() == 30 * 2
+    assert "Could not gather the outbox's statistics again" in caplog.text

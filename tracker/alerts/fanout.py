@@ -19,13 +19,17 @@ never if the table is large enough that the new rows stay under its threshold.
 
 from __future__ import annotations
 
-from django.db import connection, models, transaction
+import logging
+
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Func, Value
 
 from tracker.alerts.models import Delivery
 
 # Alerts written by one statement from which the outbox's statistics are gathered again.
 ANALYZE_AFTER = 10_000
+
+logger = logging.getLogger(__name__)
 
 
 class RandomUUID(Func):
@@ -91,6 +95,14 @@ def insert_for_each(subscriptions, **fields) -> int:
 
 
 def analyze_outbox() -> None:
-    """Gather the planner's statistics of the outbox again (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Delivery._meta.db_table)}")
+    """Gather the planner's statistics of the outbox again (PostgreSQL).
+
+    Only ever a help: the alerts are committed already, and a failure here
+    (a timeout, a lost connection) must not reach whoever wrote them, a
+    reviewer's request or the sweep. Claims read slower until autovacuum does it.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Delivery._meta.db_table)}")
+    except DatabaseError as exc:
+        logger.warning("Could not gather the outbox's statistics again: %r", exc)
