@@ -73,3 +73,19 @@ def test_a_claim_reads_the_outbox_along_its_index_and_sorts_nothing(outbox):
             )
             assert "delivery_claim_order" in plan, sql
             assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_health_probe_counts_a_lapsed_claim_among_the_alerts_waiting(outbox):
+    from tracker.alerts.health import oldest_waiting
+
+    long_ago = END - dt.timedelta(hours=1)
+    Delivery.objects.filter(pk=outbox[-1].pk).update(
+        state=Delivery.State.SENDING,
+        claimed_by="dead-worker",
+        claimed_until=END,
+        next_attempt_at=long_ago,
+    )
+
+    assert oldest_waiting(LATER) == long_ago
+    Delivery.objects.filter(pk=outbox[-1].pk).update(claimed_until=LATER + dt.timedelta(hours=1))
+    assert oldest_waiting(LATER) == outbox[0].next_attempt_at
