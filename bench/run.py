@@ -83,7 +83,9 @@ class DataSets:
     def marker(self, name: str) -> Path:
         return self.sqlite_dir / f"{name}.{self.backend}.json"
 
-    def drop(self, name: str) -> None:
+    def drop(self, name: str, create_again: bool = False) -> None:
+        """Remove a data set; ``create_again``: leave an empty database in its place
+        (PostgreSQL; a SQLite file is made by its first connection)."""
         self.marker(name).unlink(missing_ok=True)
         if self.is_sqlite:
             for ending in ("", "-wal", "-shm"):
@@ -102,7 +104,8 @@ class DataSets:
         ) as connection:
             database = database_name(name)
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{database}"')
+            if create_again:
+                connection.execute(f'CREATE DATABASE "{database}"')
 
     def analyze(self, name: str) -> None:
         """Gather PostgreSQL's planner statistics, as autovacuum does in production.
@@ -135,7 +138,7 @@ class DataSets:
                 print(f"  reusing {name} (built in {built['seconds']:.0f} s)", file=sys.stderr)
                 self.analyze(name)
                 return built["seconds"]
-        self.drop(name)
+        self.drop(name, create_again=True)
         self.sqlite_dir.mkdir(parents=True, exist_ok=True)
         print(f"  building {name}", file=sys.stderr)
         started = time.monotonic()
@@ -260,7 +263,7 @@ def run(options) -> dict:
         name = data_sets.name("ledger")
         print(f"== the public log at {options.ledger_entries:,} entries", file=sys.stderr)
         if not options.reuse:
-            data_sets.drop(name)
+            data_sets.drop(name, create_again=True)
         results["ledger"] = run_json(
             "bench.ledger", ["--entries", str(options.ledger_entries)], data_sets.env(name)
         )

@@ -55,11 +55,8 @@ def results(tmp_path_factory, worker_id):
     each process would run the bench again; the first to ask runs it while the
     others wait on a lock in the folder they share, then read what it left.
     """
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    folder = shared / "bench-smoke"
-    with (shared / "bench-smoke.lock").open("w") as lock:
+    folder = _bench_folder(tmp_path_factory, worker_id)
+    with (folder.parent / "bench-smoke.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / "finished.json").exists():
             folder.mkdir(exist_ok=True)
@@ -69,8 +66,22 @@ def results(tmp_path_factory, worker_id):
     return json.loads((folder / "latest.json").read_text()), finished["stdout"]
 
 
+def _bench_folder(tmp_path_factory, worker_id) -> Path:
+    """The folder of the one bench run, in the temporary folder every process shares."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    return shared / "bench-smoke"
+
+
+@pytest.fixture
+def run_folder(results, tmp_path_factory, worker_id) -> Path:
+    return _bench_folder(tmp_path_factory, worker_id)
+
+
 def _run_the_bench(folder: Path) -> None:
     output = folder / "latest.json"
+    suffix = f"-smoke-{os.getpid()}"
     command = [
         sys.executable,
         "-m",
@@ -83,7 +94,7 @@ def _run_the_bench(folder: Path) -> None:
         "--load-seconds=1",
         "--soak=2",
         "--ledger-entries=3000",
-        f"--suffix=-smoke-{os.getpid()}",
+        f"--suffix={suffix}",
         "--drop-after",
         f"--output={output}",
     ]
@@ -95,6 +106,7 @@ def _run_the_bench(folder: Path) -> None:
         text=True,
     )
     outcome = {key: getattr(finished, key) for key in ("returncode", "stdout", "stderr")}
+    outcome["suffix"] = suffix
     (folder / "finished.json").write_text(json.dumps(outcome))
 
 
@@ -317,3 +329,30 @@ def test_the_public_log_is_timed_at_its_size(results):
         assert ledger[key]["p50_ms"] <= ledger[key]["p95_ms"], key
     # A proof reads a row for each level of the tree, and no more.
     assert ledger["inclusion_proof"]["rows_read_at_most"] <= 2 * ledger["entries"].bit_length()
+
+
+def test_a_run_told_to_drop_its_data_sets_leaves_no_database_behind(run_folder):
+    from bench.names import database_name
+    from bench.run import DataSets
+
+    suffix = json.loads((run_folder / "finished.json").read_text())["suffix"]
+    data_sets = DataSets(suffix)
+    if data_sets.is_sqlite:
+        left = sorted(path.name for path in run_folder.glob(f"*{suffix}.sqlite3*"))
+    else:
+        import psycopg
+
+        server = data_sets.server
+        with psycopg.connect(
+            dbname="postgres",
+            host=server["HOST"] or None,
+            port=server["PORT"] or None,
+            user=server["USER"] or None,
+            password=server["PASSWORD"] or None,
+        ) as connection:
+            rows = connection.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                [database_name(f"bench-%{suffix}")],
+            )
+            left = [row[0] for row in rows]
+    assert left == []
