@@ -33,6 +33,20 @@ THEN = "Exchange of prisoners at the border"
 SINCE = "Exchange of prisoners at the border, recounted"
 
 
+def published_delivery(exchange, claimant, reviewer, quantities):
+    """A delivery ``claimant`` reports on 19 March, recorded and published by ``reviewer``."""
+    event = ComplianceEvent(
+        commitment=exchange,
+        kind="delivery",
+        claimant=claimant,
+        occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
+        summary=THEN,
+    )
+    services.record_event(event, actor=reviewer, reason="Reported", quantities=quantities)
+    services.publish(event, actor=reviewer, reason="Checked")
+    return event
+
+
 @pytest.fixture
 def delivery(db):
     with time_machine.travel(DAY, tick=False):
@@ -48,17 +62,7 @@ def delivery(db):
         )
         CommitmentPartyFactory(commitment=exchange, party=russia)
         CommitmentPartyFactory(commitment=exchange, party=ukraine)
-        event = ComplianceEvent(
-            commitment=exchange,
-            kind="delivery",
-            claimant=ukraine,
-            occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
-            summary=THEN,
-        )
-        services.record_event(
-            event, actor=reviewer, reason="Reported", quantities=[(ukraine, 175, "prisoners")]
-        )
-        services.publish(event, actor=reviewer, reason="Checked")
+        event = published_delivery(exchange, ukraine, reviewer, [(ukraine, 175, "prisoners")])
     with time_machine.travel(CORRECTED, tick=False):
         rows = [
             {"received_by": ukraine, "quantity": 150, "unit": "prisoners"},
@@ -134,17 +138,7 @@ def handed_to_a_party_no_longer_named(db):
             title="Exchange of prisoners", slug="exchange", shape="deliverable"
         )
         CommitmentPartyFactory(commitment=exchange, party=ukraine)
-        event = ComplianceEvent(
-            commitment=exchange,
-            kind="delivery",
-            claimant=ukraine,
-            occurred_at=dt.datetime(2025, 3, 19, 12, tzinfo=UTC),
-            summary=THEN,
-        )
-        services.record_event(
-            event, actor=reviewer, reason="Reported", quantities=[(red_cross, 175, "prisoners")]
-        )
-        services.publish(event, actor=reviewer, reason="Checked")
+        event = published_delivery(exchange, ukraine, reviewer, [(red_cross, 175, "prisoners")])
     with time_machine.travel(CORRECTED, tick=False):
         rows = [{"received_by": ukraine, "quantity": 175, "unit": "prisoners"}]
         edit_record(event, {"quantities": rows}, actor=reviewer, reason="Wrong side")
