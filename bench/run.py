@@ -83,6 +83,21 @@ class DataSets:
     def marker(self, name: str) -> Path:
         return self.sqlite_dir / f"{name}.{self.backend}.json"
 
+    def server_connection(self, database: str = "postgres"):
+        """A connection to one database of the PostgreSQL server (by default its own, where
+        databases are made)."""
+        import psycopg
+
+        server = self.server
+        return psycopg.connect(
+            dbname=database,
+            host=server["HOST"] or None,
+            port=server["PORT"] or None,
+            user=server["USER"] or None,
+            password=server["PASSWORD"] or None,
+            autocommit=True,
+        )
+
     def drop(self, name: str, create_again: bool = False) -> None:
         """Remove a data set; ``create_again``: leave an empty database in its place
         (PostgreSQL; a SQLite file is made by its first connection)."""
@@ -91,17 +106,7 @@ class DataSets:
             for ending in ("", "-wal", "-shm"):
                 (self.sqlite_dir / f"{name}.sqlite3{ending}").unlink(missing_ok=True)
             return
-        import psycopg
-
-        server = self.server
-        with psycopg.connect(
-            dbname="postgres",
-            host=server["HOST"] or None,
-            port=server["PORT"] or None,
-            user=server["USER"] or None,
-            password=server["PASSWORD"] or None,
-            autocommit=True,
-        ) as connection:
+        with self.server_connection() as connection:
             database = database_name(name)
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             if create_again:
@@ -116,17 +121,7 @@ class DataSets:
         """
         if self.is_sqlite:
             return
-        import psycopg
-
-        server = self.server
-        with psycopg.connect(
-            dbname=database_name(name),
-            host=server["HOST"] or None,
-            port=server["PORT"] or None,
-            user=server["USER"] or None,
-            password=server["PASSWORD"] or None,
-            autocommit=True,
-        ) as connection:
+        with self.server_connection(database_name(name)) as connection:
             connection.execute("ANALYZE")
 
     def build(self, name: str, arguments: list[str], reuse: bool) -> float:

@@ -340,16 +340,7 @@ def test_a_run_told_to_drop_its_data_sets_leaves_no_database_behind(run_folder):
     if data_sets.is_sqlite:
         left = sorted(path.name for path in run_folder.glob(f"*{suffix}.sqlite3*"))
     else:
-        import psycopg
-
-        server = data_sets.server
-        with psycopg.connect(
-            dbname="postgres",
-            host=server["HOST"] or None,
-            port=server["PORT"] or None,
-            user=server["USER"] or None,
-            password=server["PASSWORD"] or None,
-        ) as connection:
+        with data_sets.server_connection() as connection:
             rows = connection.execute(
                 "SELECT datname FROM pg_database WHERE datname LIKE %s",
                 [database_name(f"bench-%{suffix}")],
