@@ -494,8 +494,8 @@ def unicodedata_words(text: str) -> str:
 # Memory ---------------------------------------------------------------------------------------
 
 
-def import_peak(tmp_path, actor, rows: int) -> int:
-    """The Python memory a dry run of ``rows`` different claims holds at most, file on disk."""
+def file_of_claims(tmp_path, rows: int):
+    """``rows`` different claims, eleven minutes apart from New Year 2025, each with its source."""
     first = dt.datetime(2025, 1, 1, tzinfo=UTC)
     path = tmp_path / f"claims-{rows}.csv"
     path.write_bytes(
@@ -510,6 +510,12 @@ def import_peak(tmp_path, actor, rows: int) -> int:
             )
         )
     )
+    return path
+
+
+def import_peak(tmp_path, actor, rows: int) -> int:
+    """The Python memory a dry run of ``rows`` different claims holds at most, file on disk."""
+    path = file_of_claims(tmp_path, rows)
     with path.open("rb") as stream:
         tracemalloc.start()
         try:
@@ -549,3 +555,32 @@ def test_the_admin_answers_a_hostile_file_with_its_refusal_not_a_server_error(
     assert "Some rows are refused; nothing was written" in page
     assert "count: 99999" in page
     assert not ComplianceEvent.objects.exists()
+
+
+def import_statements(tmp_path, actor, rows: int) -> set[str]:
+    """The statements a dry run of ``rows`` claims sends, as written before values are put in."""
+    path = file_of_claims(tmp_path, rows)
+    statements = set()
+
+    def seen(execute, sql, params, many, context):
+        statements.add(sql)
+        return execute(sql, params, many, context)
+
+    with path.open("rb") as stream, connection.execute_wrapper(seen):
+        tally = importer.import_claims(
+            stream, file_format="csv", file_name=path.name, actor=actor, dry_run=True
+        )
+    assert tally.new == rows
+    return statements
+
+
+def test_an_import_asks_the_same_statements_however_long_its_file(tmp_path, editor, pause):
+    """Each connection keeps the statements it last compiled: a longer file needs no more."""
+    recorded = file_of_claims(tmp_path, 3000)
+    with recorded.open("rb") as stream:
+        importer.import_claims(stream, file_format="csv", file_name="recorded.csv", actor=editor)
+
+    short = import_statements(tmp_path, editor, 1000)
+    long = import_statements(tmp_path, editor, 4000)
+
+    assert long == short, "\n\n".join(sorted(long ^ short))

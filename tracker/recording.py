@@ -36,17 +36,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property
 from itertools import islice
-from operator import or_
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 
 from tracker import duplicates, http, services, summaries
+from tracker.any_of import AnyOf
 from tracker.models import (
     Commitment,
     ComplianceEvent,
@@ -180,7 +179,8 @@ class ClaimBatch:
         self._forget()
         urls = set(source_urls)
         for chunk in _chunks(urls):
-            self.sources.update((s.url, s) for s in Source.objects.filter(url__in=chunk))
+            named = Source.objects.filter(AnyOf("url", values=chunk))
+            self.sources.update((s.url, s) for s in named)
         self.absent = urls - self.sources.keys()
         self.commitments = self._existing(Commitment, {e.commitment_id for e in events})
         self.parties = self._existing(
@@ -198,7 +198,9 @@ class ClaimBatch:
         ids.discard(None)
         found: set[int] = set()
         for chunk in _chunks(ids):
-            found.update(model._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+            found.update(
+                model._base_manager.filter(AnyOf("pk", values=chunk)).values_list("pk", flat=True)
+            )
         return found
 
     def _load_days(self, days: set[tuple]) -> None:
@@ -210,12 +212,7 @@ class ClaimBatch:
         names = ["pk", "commitment_id", "occurred_on", "claimant_id", "accused_id", *plain]
         rows = []
         for chunk in _chunks(sorted(days), PER_QUERY // 2):
-            by_commitment: dict[int, list] = {}
-            for commitment, day in chunk:
-                by_commitment.setdefault(commitment, []).append(day)
-            same_day = reduce(
-                or_, (Q(commitment_id=c, occurred_on__in=d) for c, d in by_commitment.items())
-            )
+            same_day = AnyOf("commitment_id", "occurred_on", values=chunk)
             # The texts are read from their language columns as reading a record reads them.
             for values in (
                 ComplianceEvent.objects.rewrite(False)
@@ -233,7 +230,7 @@ class ClaimBatch:
         rows.sort()
         cited: dict[int, set[str]] = {}
         for chunk in _chunks([row[0] for row in rows]):
-            links = EventSources.objects.filter(complianceevent_id__in=chunk)
+            links = EventSources.objects.filter(AnyOf("complianceevent_id", values=chunk))
             for pk, url in links.values_list("complianceevent_id", "source__url"):
                 cited.setdefault(pk, set()).add(url)
         summary_at = SAME_CLAIM.index("summary")
@@ -301,7 +298,8 @@ class ClaimBatch:
         urls = list(dict.fromkeys(urls))
         unknown = [url for url in urls if url not in self.sources and url not in self.absent]
         if unknown:
-            self.sources.update((s.url, s) for s in Source.objects.filter(url__in=unknown))
+            named = Source.objects.filter(AnyOf("url", values=unknown))
+            self.sources.update((s.url, s) for s in named)
             self.absent.update(url for url in unknown if url not in self.sources)
         found = []
         for url in urls:
