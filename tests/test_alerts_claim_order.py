@@ -89,3 +89,21 @@ def test_the_health_probe_counts_a_lapsed_claim_among_the_alerts_waiting(outbox)
     assert oldest_waiting(LATER) == long_ago
     Delivery.objects.filter(pk=outbox[-1].pk).update(claimed_until=LATER + dt.timedelta(hours=1))
     assert oldest_waiting(LATER) == outbox[0].next_attempt_at
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans")
+def test_the_health_probe_reads_the_outbox_along_the_claims_index_and_sorts_nothing(outbox):
+    from tracker.alerts.health import oldest_waiting
+
+    with CaptureQueriesContext(connection) as queries:
+        assert oldest_waiting(LATER) == outbox[0].next_attempt_at
+
+    assert len(queries) == 2
+    with connection.cursor() as cursor:
+        for query in queries:
+            plan = " ".join(
+                str(row[-1])
+                for row in cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}").fetchall()
+            )
+            assert "delivery_claim_order" in plan, query["sql"]
+            assert "TEMP B-TREE" not in plan, plan

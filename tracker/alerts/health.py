@@ -29,17 +29,14 @@ def max_lag() -> dt.timedelta:
 def oldest_waiting(now: dt.datetime) -> dt.datetime | None:
     """When the alert that has waited longest to be sent, of those that could be, fell due.
 
-    Due alerts and lapsed claims are asked apart, each along the index the
-    claims read (``tracker.alerts.claims``), so a probe reads one row of each
-    however many alerts wait.
+    Lapsed claims and due alerts are asked apart, in the order workers claim
+    them (``tracker.alerts.claims``), so a probe reads one row of each however
+    many alerts wait.
     """
     resting = Q(subscription__endpoint__resting_until__gt=now)
     found = [
-        waiting.exclude(resting)
-        .order_by("next_attempt_at", "pk")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-        for waiting in (Delivery.objects.due(now), Delivery.objects.lapsed(now))
+        waiting.exclude(resting).values_list("next_attempt_at", flat=True).first()
+        for waiting in Delivery.objects.in_claim_order(now)
     ]
     return min((instant for instant in found if instant is not None), default=None)
 

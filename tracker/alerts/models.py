@@ -440,6 +440,13 @@ class DeliveryQuerySet(models.QuerySet):
         """
         return self.due(now) | self.lapsed(now)
 
+    def in_claim_order(self, now: dt.datetime) -> tuple[models.QuerySet, models.QuerySet]:
+        """What a worker may claim, as the two parts it claims in turn: lapsed claims, then
+        due alerts, each oldest first, along the index on (state, next_attempt_at, id)."""
+        return tuple(
+            part.order_by("next_attempt_at", "pk") for part in (self.lapsed(now), self.due(now))
+        )
+
     def to_free_endpoints(self, now: dt.datetime):
         """To an endpoint that no worker holds and that is not resting."""
         return self.filter(
