@@ -20,6 +20,7 @@ Measured, in one run, on the data set's database:
 ``--sink-latency-ms N`` makes the mail server and the receiver take N ms over
 each message, as a real one's round trip and disk would: sending is then
 waiting on the network, as in production, rather than the workers' CPU alone.
+``--runs 1,4`` makes only the runs named.
 
 Prints JSON.
 """
@@ -417,7 +418,9 @@ def work() -> None:
 RUNS = [("1", 1, False), ("4", 4, False), ("4_killed", 4, True)]
 
 
-def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict:
+def measure(
+    subscribers: int, deliver: bool = True, latency_ms: int = 0, only: list[str] | None = None
+) -> dict:
     from django.db import connection
 
     from tracker.alerts.models import Channel, Delivery, Subscription
@@ -450,7 +453,8 @@ def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict
         }
         sink.expected = set(expected)
         runs = {}
-        for label, workers, kill in RUNS if deliver else []:
+        chosen = [run for run in RUNS if only is None or run[0] in only]
+        for label, workers, kill in chosen if deliver else []:
             sink.restart()
             print(f"    {label} worker(s)", file=sys.stderr)
             runs[label] = deliver_run(workers, smtp.port, sink, expected, subscribed, kill)
@@ -461,6 +465,7 @@ def measure(subscribers: int, deliver: bool = True, latency_ms: int = 0) -> dict
             "subscribers": subscribers,
             "webhook_subscribers": len(range(0, subscribers, WEBHOOK_SHARE)),
             "sink_latency_ms": latency_ms,
+            "cores": os.cpu_count(),
             "subscribe_seconds": round(setup_seconds, 1),
             "derive": derived,
             "runs": runs,
@@ -484,14 +489,25 @@ def main() -> None:
         default=0,
         help="milliseconds the mail server and the receiver take over each message (default 0)",
     )
+    parser.add_argument(
+        "--runs",
+        type=lambda v: v.split(","),
+        default=None,
+        help=f"which delivery runs (default: all of {','.join(label for label, *_ in RUNS)})",
+    )
     options = parser.parse_args()
+    if options.runs and not set(options.runs) <= {label for label, *_ in RUNS}:
+        parser.error(f"--runs: choose among {', '.join(label for label, *_ in RUNS)}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     if options.work:
         work()
         return
     figures = measure(
-        options.subscribers, deliver=not options.derive_only, latency_ms=options.sink_latency_ms
+        options.subscribers,
+        deliver=not options.derive_only,
+        latency_ms=options.sink_latency_ms,
+        only=options.runs,
     )
     print(json.dumps(figures))
 

@@ -37,6 +37,12 @@ IMPORT_TENFOLD_ROWS = {"tiny": 1_000, "small": 100_000}
 # Subscribers of the one commitment that expires, in the alert fan-out: a whole audience
 # at the small and the full scale, a few hundred at the tiny one the suite runs.
 FANOUT_SUBSCRIBERS = {"tiny": 300, "small": 100_000, "full": 100_000}
+# The fan-out again, with a mail server that takes as long over each message as a relay on
+# the same network does (its round trip and its disk), to a smaller audience: with a sink
+# that answers at once, each worker's CPU is the limit, and on a machine of few cores more
+# workers cannot send faster however little they wait on each other.
+RELAY_LATENCY_MS = 20
+RELAY_SUBSCRIBERS = {"tiny": 300, "small": 2_000, "full": 2_000}
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 
 
@@ -253,6 +259,18 @@ def run(options) -> dict:
         data_sets.build(name, ["--sweep", "--commitments", "10", "--due", "2"], reuse=False)
         results["fanout"] = run_json(
             "bench.fanout", ["--subscribers", str(subscribers)], data_sets.env(name)
+        )
+        relayed = max(RELAY_SUBSCRIBERS[scale] for scale in options.scales)
+        print(f"== the same to {relayed:,}, {RELAY_LATENCY_MS} ms a message", file=sys.stderr)
+        data_sets.build(name, ["--sweep", "--commitments", "10", "--due", "2"], reuse=False)
+        results["fanout"]["at_relay_latency"] = run_json(
+            "bench.fanout",
+            [
+                *("--subscribers", str(relayed)),
+                *("--sink-latency-ms", str(RELAY_LATENCY_MS)),
+                *("--runs", "1,4"),
+            ],
+            data_sets.env(name),
         )
     if options.ledger_entries:
         name = data_sets.name("ledger")

@@ -295,6 +295,11 @@ def test_every_target_is_checked_and_printed(results):
         "fan-out subscribers not reached exactly once (1 worker(s))",
         "fan-out subscribers not reached exactly once (4 worker(s))",
         "fan-out subscribers not reached exactly once (4_killed worker(s))",
+        "fan-out delivery rate, 4 workers / 1 worker (20 ms a message, 300 subscribers)",
+        "fan-out subscribers not reached exactly once (1 worker(s), 20 ms a message, "
+        "300 subscribers)",
+        "fan-out subscribers not reached exactly once (4 worker(s), 20 ms a message, "
+        "300 subscribers)",
         "import peak memory, 1,000 / 100 claims (tiny)",
     ]
     assert names == expected
@@ -319,6 +324,21 @@ def test_the_alert_fan_out_reaches_every_subscriber_exactly_once_by_one_and_four
     assert fanout["runs"]["1"]["exactly_once"] and fanout["runs"]["4"]["exactly_once"]
     assert "== alert fan-out: 300 subscribers" in table
     assert "fan-out delivery rate, 4 workers / 1 worker" in table
+
+
+def test_the_fan_out_is_sent_again_through_a_mail_server_as_slow_as_a_relay(results):
+    report, table = results
+    relayed = report["fanout"]["at_relay_latency"]
+    assert relayed["sink_latency_ms"] == 20
+    assert relayed["subscribers"] == 300
+    assert set(relayed["runs"]) == {"1", "4"}
+    for label, run in relayed["runs"].items():
+        assert run["exactly_once"], label
+        assert run["subscribers_reached"] == 300, label
+    # Each message waits 20 ms on the server: one worker cannot send 300 in under 6 s.
+    assert relayed["runs"]["1"]["seconds_to_last"] >= 6
+    assert relayed["four_vs_one"] > 1
+    assert "through a mail server taking 20 ms a message, 300 subscribers:" in table
 
 
 def test_the_public_log_is_timed_at_its_size(results):
