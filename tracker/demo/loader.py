@@ -1,9 +1,9 @@
 """The demo data set: real commitments of spring 2025, kept in ``fixtures/``.
 
-The file is written by hand, so it is read strictly: an unknown field, an
-unknown party or a source not listed in the file is refused with the record
-named, and any refusal rolls the whole load back, so a bad file leaves
-nothing behind. Every record goes in through ``tracker.services`` as the data
+The file is written by hand, so it is read strictly (``reading.py``): an
+unknown field, an unknown party or a source not listed in the file is
+refused with the record named, and any refusal rolls the whole load back,
+so a bad file leaves nothing behind. Every record goes in through ``tracker.services`` as the data
 import, which leaves the same history rows, status log and publication state
 as work done by staff.
 
@@ -28,17 +28,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
 from tracker import clock, services, words
 from tracker.demo import dating
+from tracker.demo.reading import (
+    DemoDataError,
+    about,
+    as_date,
+    as_list,
+    check_fields,
+    instant,
+    local_time,
+    quoted,
+    translations,
+)
 from tracker.models import (
     Agreement,
     Commitment,
@@ -52,98 +61,6 @@ from tracker.status import Status
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "ukraine-2025.json"
 REASON = words.DEMO_DATA
-
-# The texts each kind of record keeps in every language (tracker.translation): the
-# file gives the English one under its own name and the others beside it
-# ("title_uk", "title_ru"), each optional.
-TEXTS = {
-    "party": ("name", "short_name"),
-    "source": ("title",),
-    "agreement": ("title", "venue", "summary"),
-    "commitment": ("title", "terms", "conditions", "promised_unit"),
-    "reading": ("label", "scope"),
-    "event": ("summary", "location"),
-    "quantity": ("unit",),
-    "status change": ("reason",),
-}
-TRANSLATIONS = [language for language in settings.MODELTRANSLATION_LANGUAGES if language != "en"]
-
-
-def _translations(kind: str) -> set[str]:
-    return {f"{text}_{language}" for text in TEXTS.get(kind, ()) for language in TRANSLATIONS}
-
-
-def translations(record: dict, kind: str) -> dict[str, str]:
-    """The translations a record gives, as the services take them: ``{"title_uk": …}``."""
-    return {name: record[name] for name in _translations(kind) if name in record}
-
-
-# Each kind of record: the fields it must have, and the fields it may have.
-FIELDS = {
-    "file": ({"parties", "sources", "agreements"}, {"title"}),
-    "party": ({"slug", "name"}, {"short_name", "kind", "time_zone"}),
-    "source": ({"url"}, {"title", "publisher", "language", "published_on", "accessed_on"}),
-    "agreement": (
-        {"slug", "title", "kind", "held_on"},
-        {"venue", "parties", "summary", "sources", "published", "commitments"},
-    ),
-    "commitment": (
-        {"slug", "title", "category", "shape"},
-        {
-            "terms",
-            "conditions",
-            "promised_quantity",
-            "promised_unit",
-            "regions",
-            "roles",
-            "readings",
-            "status_history",
-            "events",
-            "published",
-        },
-    ),
-    "reading": (
-        {"label", "time_zone"},
-        {
-            "read_by",
-            "working",
-            "starts_at",
-            "ends_at",
-            "duration_days",
-            "open_ended",
-            "due_at",
-            "precision",
-            "wording",
-            "wording_language",
-            "scope",
-            "sources",
-            "published",
-        },
-    ),
-    "status change": ({"status"}, {"at", "time_zone", "reason", "by"}),
-    "event": (
-        {"key", "kind", "occurred_at", "time_zone", "summary"},
-        {
-            "claimant",
-            "accused",
-            "occurred_until",
-            "precision",
-            "location",
-            "region",
-            "count",
-            "in_response_to",
-            "quantities",
-            "verification",
-            "sources",
-            "published",
-        },
-    ),
-    "quantity": ({"received_by", "quantity", "unit"}, set()),
-}
-
-
-class DemoDataError(Exception):
-    """The file cannot be loaded as it stands; the message names the record at fault."""
 
 
 @dataclass
@@ -196,85 +113,6 @@ def load(data: dict) -> LoadResult:
         return _Loader().load(data)
 
 
-@contextmanager
-def _about(name: str):
-    """Prefix any refusal raised while loading a record with that record's name."""
-    try:
-        yield
-    except DemoDataError as exc:
-        raise DemoDataError(f"{name}: {exc}") from exc
-    except ValidationError as exc:
-        raise DemoDataError(f"{name}: {_validation_messages(exc)}") from exc
-    except (ValueError, TypeError) as exc:
-        raise DemoDataError(f"{name}: {exc}") from exc
-    except DatabaseError as exc:
-        raise DemoDataError(f"{name}: the database refused it ({exc}).") from exc
-
-
-def _validation_messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
-
-
-def _check_fields(record, kind: str) -> dict:
-    if not isinstance(record, dict):
-        raise DemoDataError(f"a {kind} must be a JSON object, not {type(record).__name__}.")
-    required, optional = FIELDS[kind]
-    missing = sorted(required - record.keys())
-    if missing:
-        raise DemoDataError(f"missing {_quoted(missing)}.")
-    unknown = sorted(record.keys() - required - optional - _translations(kind))
-    if unknown:
-        raise DemoDataError(f"unknown field {_quoted(unknown)}.")
-    return record
-
-
-def _quoted(names) -> str:
-    return ", ".join(f"“{name}”" for name in names)
-
-
-def _list(record: dict, key: str) -> list:
-    value = record.get(key, [])
-    if not isinstance(value, list):
-        raise DemoDataError(f"“{key}” must be a list.")
-    return value
-
-
-def _date(value) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise DemoDataError(f"“{value}” is not a date like 2025-03-18.") from exc
-
-
-def _local_time(value) -> dt.date | dt.datetime:
-    """A wall-clock date or time as written in the file, before its zone is applied."""
-    try:
-        parsed = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise DemoDataError(
-            f"“{value}” is not a local date (2025-03-18) or time (2025-03-18T21:00)."
-        ) from exc
-    if isinstance(parsed, dt.datetime) and parsed.tzinfo is not None:
-        raise DemoDataError(
-            f"“{value}” carries a UTC offset; write the local time and give the zone in time_zone."
-        )
-    return parsed
-
-
-def _instant(value, time_zone: str, precision: str) -> dt.datetime | None:
-    """The UTC instant of a local date or time, computed in the zone the record names."""
-    if value is None:
-        return None
-    return clock.local_to_utc(_local_time(value), time_zone, precision)
-
-
 class _Loader:
     """One load: remembers the parties and sources seen so far, so records can cite them."""
 
@@ -287,23 +125,23 @@ class _Loader:
         self.steps: list[tuple[dt.datetime, int, str, object]] = []
 
     def load(self, data) -> LoadResult:
-        with _about("file"):
-            _check_fields(data, "file")
+        with about("file"):
+            check_fields(data, "file")
         before_parties = dating.marks()
-        for record in _list(data, "parties"):
-            with _about(f"party “{_name(record, 'slug')}”"):
-                self.load_party(_check_fields(record, "party"))
-        for record in _list(data, "sources"):
-            with _about(f"source “{_name(record, 'url')}”"):
-                self.load_source(_check_fields(record, "source"))
-        for record in _list(data, "agreements"):
-            with _about(f"agreement “{_name(record, 'slug')}”"):
-                self.load_agreement(_check_fields(record, "agreement"))
+        for record in as_list(data, "parties"):
+            with about(f"party “{_name(record, 'slug')}”"):
+                self.load_party(check_fields(record, "party"))
+        for record in as_list(data, "sources"):
+            with about(f"source “{_name(record, 'url')}”"):
+                self.load_source(check_fields(record, "source"))
+        for record in as_list(data, "agreements"):
+            with about(f"agreement “{_name(record, 'slug')}”"):
+                self.load_agreement(check_fields(record, "agreement"))
         # The parties and sources were known before anything the file records happened.
         if self.steps:
             dating.date_since(before_parties, self.when(min(step[0] for step in self.steps)))
         for when, _order, name, write in sorted(self.steps, key=lambda step: step[:2]):
-            with _about(name), dating.dated(self.when(when)):
+            with about(name), dating.dated(self.when(when)):
                 write()
         return self.result
 
@@ -329,7 +167,7 @@ class _Loader:
 
     def source_list(self, record: dict) -> list[Source]:
         found = []
-        for url in _list(record, "sources"):
+        for url in as_list(record, "sources"):
             if url not in self.sources:
                 source = Source.objects.filter(url=url).first()
                 if source is None:
@@ -369,18 +207,18 @@ class _Loader:
             title=record.get("title", ""),
             publisher=record.get("publisher", ""),
             language=record.get("language", ""),
-            published_on=_date(record.get("published_on")),
+            published_on=as_date(record.get("published_on")),
             **translations(record, "source"),
         )
         if record.get("accessed_on"):
-            source.accessed_on = _date(record["accessed_on"])
+            source.accessed_on = as_date(record["accessed_on"])
         services.save_record(source, actor=services.IMPORT, reason=REASON)
         self.sources[source.url] = source
         self.result.created["sources"] += 1
 
     def load_agreement(self, record: dict) -> None:
         agreement = Agreement.objects.filter(slug=record["slug"]).first()
-        held_on = _date(record["held_on"])
+        held_on = as_date(record["held_on"])
         made = dating.day_made(held_on)
         name = f"agreement “{record['slug']}”"
         if agreement:
@@ -388,23 +226,23 @@ class _Loader:
             self.later(made, name, lambda: None)
         else:
             self.later(made, name, lambda: self.write_agreement(record))
-        for item in _list(record, "commitments"):
+        for item in as_list(record, "commitments"):
             cname = f"{name}: commitment “{_name(item, 'slug')}”"
-            with _about(f"commitment “{_name(item, 'slug')}”"):
-                self.plan_commitment(record["slug"], made, cname, _check_fields(item, "commitment"))
+            with about(f"commitment “{_name(item, 'slug')}”"):
+                self.plan_commitment(record["slug"], made, cname, check_fields(item, "commitment"))
 
     def write_agreement(self, record: dict) -> None:
         agreement = Agreement(
             slug=record["slug"],
             title=record["title"],
             kind=record["kind"],
-            held_on=_date(record["held_on"]),
+            held_on=as_date(record["held_on"]),
             venue=record.get("venue", ""),
             summary=record.get("summary", ""),
             **translations(record, "agreement"),
         )
         services.save_record(agreement, actor=services.IMPORT, reason=REASON)
-        agreement.parties.set([self.party(slug) for slug in _list(record, "parties")])
+        agreement.parties.set([self.party(slug) for slug in as_list(record, "parties")])
         agreement.sources.set(self.source_list(record))
         if record.get("published", True):
             services.publish(agreement, actor=services.IMPORT, reason=REASON)
@@ -415,24 +253,24 @@ class _Loader:
         if Commitment.objects.filter(slug=record["slug"]).exists():
             self.result.kept["commitments"] += 1
             return
-        working = [item for item in _list(record, "readings") if _is_working(item)]
+        working = [item for item in as_list(record, "readings") if _is_working(item)]
         if len(working) > 1:
             raise DemoDataError("only one reading can be the working one.")
         state: dict = {}
         self.later(made, name, lambda: self.write_commitment(agreement, record, state))
-        for number, item in enumerate(_list(record, "status_history"), start=1):
+        for number, item in enumerate(as_list(record, "status_history"), start=1):
             step = f"{name}: status change {number}"
-            with _about(f"status change {number}"):
-                item = _check_fields(item, "status change")
+            with about(f"status change {number}"):
+                item = check_fields(item, "status change")
                 when = self.status_moment(item, working[0] if working else None)
             self.later(
                 max(when, made), step, lambda item=item: self.load_status_change(state["c"], item)
             )
         answered_at: dict[str, dt.datetime] = {}
-        for item in _list(record, "events"):
+        for item in as_list(record, "events"):
             step = f"{name}: event “{_name(item, 'key')}”"
-            with _about(f"event “{_name(item, 'key')}”"):
-                item = _check_fields(item, "event")
+            with about(f"event “{_name(item, 'key')}”"):
+                item = check_fields(item, "event")
                 when = max(self.claim_moment(item), made)
                 answered = item.get("in_response_to")
                 if answered in answered_at:
@@ -448,8 +286,8 @@ class _Loader:
                 zone = working["time_zone"]
                 precision = working.get("precision", clock.Precision.DAY.value)
                 end = clock.window_end(
-                    _instant(working.get("starts_at"), zone, precision),
-                    end=_instant(working.get("ends_at"), zone, precision),
+                    instant(working.get("starts_at"), zone, precision),
+                    end=instant(working.get("ends_at"), zone, precision),
                     duration_days=working.get("duration_days"),
                     open_ended=bool(working.get("open_ended", False)),
                     tz_name=zone,
@@ -458,7 +296,7 @@ class _Loader:
             return end or self.now
         if not record.get("at") or not record.get("time_zone"):
             return self.now  # refused with the missing fields named when it is written
-        local = _local_time(record["at"])
+        local = local_time(record["at"])
         precision = (
             clock.Precision.MINUTE if isinstance(local, dt.datetime) else clock.Precision.DAY
         )
@@ -468,7 +306,7 @@ class _Loader:
         """When a claim was recorded: on the day it reports, soon after its last moment."""
         precision = record.get("precision", clock.Precision.DAY.value)
         last = record.get("occurred_until") or record["occurred_at"]
-        return dating.reported(_instant(last, record["time_zone"], precision), precision)
+        return dating.reported(instant(last, record["time_zone"], precision), precision)
 
     def write_commitment(self, agreement_slug: str, record: dict, state: dict) -> None:
         agreement = Agreement.objects.get(slug=agreement_slug)
@@ -491,9 +329,9 @@ class _Loader:
         self.result.created["commitments"] += 1
         state.update(c=commitment, by_key={}, published=record.get("published", True))
         readings = []
-        for number, item in enumerate(_list(record, "readings"), start=1):
-            with _about(f"reading {number} (“{_name(item, 'label')}”)"):
-                readings.append(self.load_reading(commitment, _check_fields(item, "reading")))
+        for number, item in enumerate(as_list(record, "readings"), start=1):
+            with about(f"reading {number} (“{_name(item, 'label')}”)"):
+                readings.append(self.load_reading(commitment, check_fields(item, "reading")))
         if state["published"]:
             services.publish(commitment, actor=services.IMPORT, reason=REASON)
             for reading, published in readings:
@@ -512,7 +350,7 @@ class _Loader:
         roles = []
         for role, slugs in record.items():
             if role not in CommitmentParty.Role.values:
-                allowed = _quoted(CommitmentParty.Role.values)
+                allowed = quoted(CommitmentParty.Role.values)
                 raise DemoDataError(f"unknown role “{role}”; use one of {allowed}.")
             if not isinstance(slugs, list):
                 raise DemoDataError(f"role “{role}” must list party slugs.")
@@ -530,11 +368,11 @@ class _Loader:
             sources=self.source_list(record),
             label=record["label"],
             read_by=self.party(record.get("read_by")),
-            starts_at=_instant(record.get("starts_at"), time_zone, precision),
-            ends_at=_instant(record.get("ends_at"), time_zone, precision),
+            starts_at=instant(record.get("starts_at"), time_zone, precision),
+            ends_at=instant(record.get("ends_at"), time_zone, precision),
             duration_days=record.get("duration_days"),
             is_open_ended=bool(record.get("open_ended", False)),
-            due_at=_instant(record.get("due_at"), time_zone, precision),
+            due_at=instant(record.get("due_at"), time_zone, precision),
             time_zone=time_zone,
             precision=precision,
             wording=record.get("wording", ""),
@@ -553,9 +391,9 @@ class _Loader:
             raise DemoDataError("“by” can only be “clock”; other changes are the import's.")
         missing = [key for key in ("at", "time_zone", "reason") if not record.get(key)]
         if missing:
-            raise DemoDataError(f"missing {_quoted(missing)}.")
+            raise DemoDataError(f"missing {quoted(missing)}.")
         # "2025-03-19" is that day on the record's clock; "2025-03-19T14:00" a minute.
-        local = _local_time(record["at"])
+        local = local_time(record["at"])
         precision = (
             clock.Precision.MINUTE if isinstance(local, dt.datetime) else clock.Precision.DAY
         )
@@ -615,8 +453,8 @@ class _Loader:
             kind=record["kind"],
             claimant=self.party(record.get("claimant")),
             accused=self.party(record.get("accused")),
-            occurred_at=_instant(record["occurred_at"], time_zone, precision),
-            occurred_until=_instant(record.get("occurred_until"), time_zone, precision),
+            occurred_at=instant(record["occurred_at"], time_zone, precision),
+            occurred_until=instant(record.get("occurred_until"), time_zone, precision),
             precision=precision,
             location=record.get("location", ""),
             region=record.get("region", ""),
@@ -641,9 +479,9 @@ class _Loader:
 
     def quantities(self, record: dict) -> list[tuple[Party, int, str]]:
         rows = []
-        for number, item in enumerate(_list(record, "quantities"), start=1):
-            with _about(f"quantity {number}"):
-                _check_fields(item, "quantity")
+        for number, item in enumerate(as_list(record, "quantities"), start=1):
+            with about(f"quantity {number}"):
+                check_fields(item, "quantity")
                 unit = {"unit": item["unit"], **translations(item, "quantity")}
                 rows.append((self.party(item["received_by"]), item["quantity"], unit))
         return rows
