@@ -92,6 +92,32 @@ def test_a_null_in_the_list_matches_no_row(claims):
     assert list(found) == []
 
 
+def test_excluding_the_values_keeps_the_rows_where_the_column_is_null(claims):
+    answer = ComplianceEventFactory(commitment=claims[0].commitment, in_response_to=claims[0])
+
+    kept = ComplianceEvent.objects.exclude(AnyOf("in_response_to_id", values=[claims[0].pk]))
+
+    assert sorted(kept.values_list("pk", flat=True)) == sorted(
+        ComplianceEvent.objects.exclude(in_response_to_id__in=[claims[0].pk]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert answer.pk not in kept.values_list("pk", flat=True)
+    assert kept.count() == len(claims)
+
+
+def test_pairs_of_a_text_and_a_number_are_found_on_every_database():
+    sources = [
+        SourceFactory(url=f"https://example.org/{n}", publisher=f"Ministry {n}") for n in (1, 2)
+    ]
+
+    found = Source.objects.filter(
+        AnyOf("url", "pk", values=[(sources[0].url, sources[0].pk), (sources[1].url, 10**9)])
+    )
+
+    assert list(found.values_list("pk", flat=True)) == [sources[0].pk]
+
+
 def test_a_pair_with_the_wrong_number_of_parts_is_refused():
     with pytest.raises(ValueError, match="2 parts"):
         AnyOf("commitment_id", "occurred_on", values=[(1,)])

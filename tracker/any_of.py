@@ -11,7 +11,9 @@ memory grew with the file although nothing the import keeps did.
 PostgreSQL as an array (``= ANY``, ``unnest`` for several columns). The statement reads
 the same for any list, so each look-up is compiled once and kept once, and both
 databases still find the rows along their indexes. Other databases get Django's own
-``IN`` list::
+``IN`` list. As with ``IN``, a NULL in the list matches nothing, and excluding the
+values keeps the rows where a column is NULL. The values are those JSON carries:
+numbers, texts, and days and instants as the column stores them::
 
     Source.objects.filter(AnyOf("url", values=urls))
     ComplianceEvent.objects.filter(AnyOf("commitment_id", "occurred_on", values=pairs))
@@ -54,48 +56,56 @@ class AnyOf(Expression):
     def set_source_expressions(self, expressions):
         self.columns = list(expressions)
 
-    def _compiled(self, compiler, connection) -> tuple[list[str], list, list[list]]:
-        """The columns' SQL and parameters, and each column's values as the database stores them."""
+    def _compiled(self, compiler, connection) -> tuple[list[tuple[str, list]], list[list]]:
+        """Each column's SQL and parameters, and its values as the database stores them."""
         if not self.rows:
             raise EmptyResultSet
-        sql, params = [], []
-        for column in self.columns:
-            column_sql, column_params = compiler.compile(column)
-            sql.append(column_sql)
-            params.extend(column_params)
+        compiled = [compiler.compile(column) for column in self.columns]
         values = [
             [column.output_field.get_db_prep_value(value, connection) for value in values]
             for column, values in zip(self.columns, zip(*self.rows, strict=True), strict=True)
         ]
-        return sql, params, values
+        return compiled, values
+
+    def _written(self, compiled, membership: str, listed: list) -> tuple[str, list]:
+        """``membership`` (the columns, then ``listed``) with its parameters; where a column
+        may be NULL, also that it is not, so that excluding the values keeps its NULL rows
+        as excluding an ``IN`` list does (``NOT (NULL IN …)`` is NULL, never true)."""
+        sql = [column_sql for column_sql, _params in compiled]
+        params = [param for _sql, column_params in compiled for param in column_params]
+        left = sql[0] if len(sql) == 1 else "(" + ", ".join(sql) + ")"
+        written, params = membership.format(left=left), [*params, *listed]
+        for column, (column_sql, column_params) in zip(self.columns, compiled, strict=True):
+            # The column's own field: a foreign key's, not the field it points to.
+            field = getattr(column, "target", column.output_field)
+            if getattr(field, "null", False):
+                written += f" AND {column_sql} IS NOT NULL"
+                params.extend(column_params)
+        return f"({written})", params
 
     def as_sql(self, compiler, connection):
         """Any other database: an ``IN`` list, a placeholder per value, as Django writes it."""
-        sql, params, values = self._compiled(compiler, connection)
-        row = "(" + ", ".join(["%s"] * len(sql)) + ")" if len(sql) > 1 else "%s"
+        compiled, values = self._compiled(compiler, connection)
+        row = "(" + ", ".join(["%s"] * len(compiled)) + ")" if len(compiled) > 1 else "%s"
         rows = ", ".join([row] * len(self.rows))
-        params.extend(value for prepared in zip(*values, strict=True) for value in prepared)
-        return f"{self._left(sql)} IN ({rows})", params
+        listed = [value for prepared in zip(*values, strict=True) for value in prepared]
+        return self._written(compiled, f"{{left}} IN ({rows})", listed)
 
     def as_sqlite(self, compiler, connection):
-        sql, params, values = self._compiled(compiler, connection)
-        if len(sql) == 1:
+        compiled, values = self._compiled(compiler, connection)
+        if len(compiled) == 1:
             listed = json.dumps(values[0])
-            return f"{sql[0]} IN (SELECT value FROM json_each(%s))", [*params, listed]
-        parts = ", ".join(f"value ->> {index}" for index in range(len(sql)))
+            return self._written(compiled, "{left} IN (SELECT value FROM json_each(%s))", [listed])
+        parts = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(compiled)))
         listed = json.dumps(list(zip(*values, strict=True)))
-        return (
-            f"{self._left(sql)} IN (SELECT {parts} FROM json_each(%s))",
-            [*params, listed],
-        )
+        return self._written(compiled, f"{{left}} IN (SELECT {parts} FROM json_each(%s))", [listed])
 
     def as_postgresql(self, compiler, connection):
-        sql, params, values = self._compiled(compiler, connection)
-        if len(sql) == 1:
-            return f"{sql[0]} = ANY(%s)", [*params, values[0]]
-        arrays = ", ".join(["%s"] * len(sql))
-        return f"{self._left(sql)} IN (SELECT * FROM unnest({arrays}))", [*params, *values]
-
-    @staticmethod
-    def _left(sql: list[str]) -> str:
-        return sql[0] if len(sql) == 1 else "(" + ", ".join(sql) + ")"
+        compiled, values = self._compiled(compiler, connection)
+        if len(compiled) == 1:
+            return self._written(compiled, "{left} = ANY(%s)", [values[0]])
+        # Typed, so that PostgreSQL knows which ``unnest`` is meant for a list of texts too.
+        arrays = ", ".join(
+            f"%s::{column.output_field.cast_db_type(connection)}[]" for column in self.columns
+        )
+        return self._written(compiled, f"{{left}} IN (SELECT * FROM unnest({arrays}))", values)
