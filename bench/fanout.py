@@ -470,7 +470,7 @@ def measure(
             "derive": derived,
             "runs": runs,
             "four_vs_one": round(four["messages_per_second"] / one["messages_per_second"], 2)
-            if runs and one["messages_per_second"] and four["messages_per_second"]
+            if one.get("messages_per_second") and four.get("messages_per_second")
             else None,
         }
     finally:
