@@ -3,9 +3,9 @@
 The file is written by hand, so it is read strictly (``reading.py``): an
 unknown field, an unknown party or a source not listed in the file is
 refused with the record named, and any refusal rolls the whole load back,
-so a bad file leaves nothing behind. Every record goes in through ``tracker.services`` as the data
-import, which leaves the same history rows, status log and publication state
-as work done by staff.
+so a bad file leaves nothing behind. Every record goes in through
+``tracker.services`` as the data import, which leaves the same history rows,
+status log and publication state as work done by staff.
 
 Loading twice changes nothing. Records are matched by their natural keys: a
 party, agreement or commitment by its slug, a source by its URL. One that is
