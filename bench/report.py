@@ -360,12 +360,14 @@ def import_targets(results: dict) -> list[Target]:
 
 def fanout_targets(fanout: dict) -> list[Target]:
     """One commitment expiring for a whole audience: derived in bulk, sent by more workers
-    faster, and each subscriber reached exactly once, a worker killed or not."""
+    faster, and each subscriber reached exactly once, a worker killed or not; then the same
+    through a mail server as slow as a relay, where workers that wait on the network rather
+    than on a core show whether they also wait on each other."""
     if not fanout:
         return []
-    derive, runs = fanout["derive"], fanout["runs"]
+    derive = fanout["derive"]
     subscribers = f"{fanout['subscribers']:,} subscribers"
-    return [
+    found = [
         Target(
             f"fan-out derive time / raw bulk insert of the same rows ({subscribers})",
             derive["derive_vs_raw_insert"],
@@ -378,44 +380,37 @@ def fanout_targets(fanout: dict) -> list[Target]:
             0,
             "queries",
         ),
-        Target(
-            "fan-out delivery rate, 4 workers / 1 worker", fanout["four_vs_one"], 2.5, "×", True
-        ),
-        *(
-            Target(
-                f"fan-out subscribers not reached exactly once ({label} worker(s))",
-                run["not_exactly_once"],
-                0,
-                "subscribers",
-            )
-            for label, run in runs.items()
-        ),
-        *_relay_targets(fanout.get("at_relay_latency")),
+        *_delivery_targets(fanout),
     ]
+    relayed = fanout.get("at_relay_latency")
+    if relayed:
+        found += _delivery_targets(
+            relayed,
+            f"{relayed['sink_latency_ms']} ms a message, {relayed['subscribers']:,} subscribers",
+        )
+    return found
 
 
-def _relay_targets(relayed: dict | None) -> list[Target]:
-    """The fan-out through a mail server as slow as a relay: workers that wait on the network
-    rather than on a core show whether they also wait on each other."""
-    if not relayed:
-        return []
-    beside = f"{relayed['sink_latency_ms']} ms a message, {relayed['subscribers']:,} subscribers"
+def _delivery_targets(fanout: dict, beside: str = "") -> list[Target]:
+    """4 workers against 1, and exactly once in each delivery run; ``beside`` says how the
+    runs differ from the plain ones, in the targets' names."""
     return [
         Target(
-            f"fan-out delivery rate, 4 workers / 1 worker ({beside})",
-            relayed["four_vs_one"],
+            "fan-out delivery rate, 4 workers / 1 worker" + (f" ({beside})" if beside else ""),
+            fanout["four_vs_one"],
             2.5,
             "×",
             True,
         ),
         *(
             Target(
-                f"fan-out subscribers not reached exactly once ({label} worker(s), {beside})",
+                f"fan-out subscribers not reached exactly once ({label} worker(s)"
+                + (f", {beside})" if beside else ")"),
                 run["not_exactly_once"],
                 0,
                 "subscribers",
             )
-            for label, run in relayed["runs"].items()
+            for label, run in fanout["runs"].items()
         ),
     ]
 
